@@ -1,0 +1,476 @@
+//! The schema model replayed from the migration history.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::parse::ir::{
+    Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
+};
+use crate::Dialect;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: Option<TypeName>,
+    pub not_null: bool,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    pub columns: Vec<String>,
+    /// False while `NOT VALID`.
+    pub validated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub constraints: Vec<Constraint>,
+    /// Declared with `PARTITION BY`.
+    pub partitioned: bool,
+    pub partition_of: Option<Name>,
+    /// Seen only through `ALTER`s (created before the history bellows read,
+    /// or by a statement it could not read): its columns may be incomplete.
+    pub partial: bool,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+    /// A validated `CHECK (col IS NOT NULL)` exists.
+    pub fn has_validated_not_null_check(&self, column: &str) -> bool {
+        self.constraints.iter().any(|c| {
+            c.validated
+                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n) } if n == column)
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub table: Name,
+    pub unique: bool,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub dialect: Dialect,
+    pub schemas: BTreeSet<String>,
+    pub tables: BTreeMap<Name, Table>,
+    /// Views and materialized views.
+    pub views: BTreeMap<Name, ObjectKind>,
+    pub indexes: BTreeMap<Name, Index>,
+    pub enums: BTreeMap<Name, Vec<String>>,
+}
+
+impl Catalog {
+    pub fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            schemas: BTreeSet::new(),
+            tables: BTreeMap::new(),
+            views: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            enums: BTreeMap::new(),
+        }
+    }
+
+    pub fn table(&self, name: &Name) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    fn table_entry(&mut self, name: &Name) -> &mut Table {
+        self.tables.entry(name.clone()).or_insert_with(|| Table {
+            partial: true,
+            ..Table::default()
+        })
+    }
+
+    /// Applies one statement's effect.
+    pub fn apply(&mut self, action: &Action) {
+        match action {
+            Action::CreateTable(ct) => {
+                if ct.if_not_exists && self.tables.contains_key(&ct.name) {
+                    return;
+                }
+                let mut t = Table {
+                    partitioned: ct.partitioned,
+                    partition_of: ct.partition_of.clone(),
+                    partial: ct.columns_unknown,
+                    ..Table::default()
+                };
+                for c in &ct.columns {
+                    add_column(&mut t, &ct.name, c, self.dialect);
+                }
+                for c in &ct.constraints {
+                    add_constraint(&mut t, &ct.name, c);
+                }
+                self.tables.insert(ct.name.clone(), t);
+            }
+            Action::CreateView { name, materialized, .. } => {
+                let kind = if *materialized {
+                    ObjectKind::MaterializedView
+                } else {
+                    ObjectKind::View
+                };
+                self.views.insert(name.clone(), kind);
+            }
+            Action::CreateIndex(ci) => {
+                let name = ci.name.clone().unwrap_or_else(|| {
+                    Name::new(
+                        ci.table.schema.clone(),
+                        format!("{}_{}_idx", ci.table.name, ci.columns.join("_")),
+                    )
+                });
+                if ci.if_not_exists && self.indexes.contains_key(&name) {
+                    return;
+                }
+                self.indexes.insert(
+                    name,
+                    Index {
+                        table: ci.table.clone(),
+                        unique: ci.unique,
+                        columns: ci.columns.clone(),
+                    },
+                );
+            }
+            Action::CreateSchema { name } => {
+                self.schemas.insert(name.clone());
+            }
+            Action::CreateEnum { name, values } => {
+                self.enums.insert(name.clone(), values.clone());
+            }
+            Action::Drop { kind, names, .. } => {
+                for n in names {
+                    self.drop(*kind, n);
+                }
+            }
+            Action::AlterTable { table, ops, .. } => {
+                let mut current = table.clone();
+                for op in ops {
+                    if let Some(renamed) = self.alter(&current, &op.kind) {
+                        current = renamed;
+                    }
+                }
+            }
+            Action::RenameTables(pairs) => {
+                for (from, to) in pairs {
+                    self.rename_table(from, to);
+                }
+            }
+            Action::RenameObject { kind, from, to } => match kind {
+                ObjectKind::Index => {
+                    if let Some(i) = self.indexes.remove(from) {
+                        self.indexes.insert(to.clone(), i);
+                    }
+                }
+                ObjectKind::View | ObjectKind::MaterializedView => {
+                    if let Some(k) = self.views.remove(from) {
+                        self.views.insert(to.clone(), k);
+                    }
+                }
+                ObjectKind::Type => {
+                    if let Some(v) = self.enums.remove(from) {
+                        self.enums.insert(to.clone(), v);
+                    }
+                }
+                _ => {}
+            },
+            Action::AddEnumValue { ty, value, .. } => {
+                let values = self.enums.entry(ty.clone()).or_default();
+                if !values.contains(value) {
+                    values.push(value.clone());
+                }
+            }
+            Action::RenameEnumValue { ty, from, to } => {
+                if let Some(values) = self.enums.get_mut(ty) {
+                    for v in values.iter_mut() {
+                        if v == from {
+                            v.clone_from(to);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn drop(&mut self, kind: ObjectKind, name: &Name) {
+        match kind {
+            ObjectKind::Table => {
+                self.tables.remove(name);
+                self.indexes.retain(|_, i| &i.table != name);
+            }
+            ObjectKind::View | ObjectKind::MaterializedView => {
+                self.views.remove(name);
+            }
+            ObjectKind::Index => {
+                self.indexes.remove(name);
+            }
+            ObjectKind::Type => {
+                self.enums.remove(name);
+            }
+            ObjectKind::Schema | ObjectKind::Database => {
+                let s = Some(name.name.clone());
+                self.schemas.remove(&name.name);
+                self.tables.retain(|k, _| k.schema != s);
+                self.views.retain(|k, _| k.schema != s);
+                self.indexes.retain(|k, _| k.schema != s);
+                self.enums.retain(|k, _| k.schema != s);
+            }
+            ObjectKind::Sequence | ObjectKind::Other => {}
+        }
+    }
+
+    fn rename_table(&mut self, from: &Name, to: &Name) {
+        let t = self.tables.remove(from).unwrap_or_else(|| Table {
+            partial: true,
+            ..Table::default()
+        });
+        self.tables.insert(to.clone(), t);
+        for i in self.indexes.values_mut() {
+            if &i.table == from {
+                i.table = to.clone();
+            }
+        }
+    }
+
+    /// Applies one `ALTER TABLE` op; returns the new name after a rename.
+    fn alter(&mut self, table: &Name, op: &AlterKind) -> Option<Name> {
+        let dialect = self.dialect;
+        match op {
+            AlterKind::RenameTo { to } => {
+                let to = Name::new(to.schema.clone().or_else(|| table.schema.clone()), to.name.clone());
+                self.rename_table(table, &to);
+                return Some(to);
+            }
+            AlterKind::SetSchema { schema } => {
+                let to = make_schema_name(schema, &table.name, dialect);
+                self.rename_table(table, &to);
+                return Some(to);
+            }
+            AlterKind::DropIndex { name } => {
+                self.indexes.remove(&Name::new(table.schema.clone(), name.clone()));
+                return None;
+            }
+            _ => {}
+        }
+        let t = self.table_entry(table);
+        match op {
+            AlterKind::AddColumn { column, if_not_exists } => {
+                if !(*if_not_exists && t.column(&column.name).is_some()) {
+                    add_column(t, table, column, dialect);
+                }
+            }
+            AlterKind::DropColumn { name, .. } => {
+                t.columns.retain(|c| &c.name != name);
+                t.constraints.retain(|c| !c.columns.contains(name));
+                self.indexes
+                    .retain(|_, i| !(&i.table == table && i.columns.contains(name)));
+            }
+            AlterKind::RenameColumn { from, to } => {
+                if let Some(c) = t.column_mut(from) {
+                    c.name.clone_from(to);
+                }
+                rename_in_constraints(t, from, to);
+                self.rename_in_indexes(table, from, to);
+            }
+            AlterKind::Redefine { from, column } => {
+                let old = t.column(from).cloned();
+                let new = column_of(column);
+                match t.columns.iter_mut().find(|c| &c.name == from) {
+                    Some(c) => *c = new,
+                    None => t.columns.push(new),
+                }
+                if old.is_some_and(|o| &o.name != &column.name) {
+                    rename_in_constraints(t, from, &column.name);
+                    self.rename_in_indexes(table, from, &column.name);
+                }
+            }
+            AlterKind::SetType { column, ty, .. } => {
+                if let Some(c) = t.column_mut(column) {
+                    c.ty.clone_from(ty);
+                }
+            }
+            AlterKind::SetNotNull { column } => {
+                if let Some(c) = t.column_mut(column) {
+                    c.not_null = true;
+                }
+            }
+            AlterKind::DropNotNull { column } => {
+                if let Some(c) = t.column_mut(column) {
+                    c.not_null = false;
+                }
+            }
+            AlterKind::SetDefault { column, default } => {
+                if let Some(c) = t.column_mut(column) {
+                    c.default = Some(default.clone());
+                }
+            }
+            AlterKind::DropDefault { column } => {
+                if let Some(c) = t.column_mut(column) {
+                    c.default = None;
+                }
+            }
+            AlterKind::AddConstraint(def) => add_constraint(t, table, def),
+            AlterKind::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
+            AlterKind::DropPrimaryKey => t.constraints.retain(|c| c.kind != ConstraintKind::PrimaryKey),
+            AlterKind::ValidateConstraint { name } => {
+                for c in &mut t.constraints {
+                    if &c.name == name {
+                        c.validated = true;
+                    }
+                }
+            }
+            AlterKind::RenameConstraint { from, to } => {
+                for c in &mut t.constraints {
+                    if &c.name == from {
+                        c.name.clone_from(to);
+                    }
+                }
+            }
+            AlterKind::AttachPartition { partition, .. } => {
+                let p = partition.clone();
+                let parent = table.clone();
+                self.table_entry(&p).partition_of = Some(parent);
+            }
+            AlterKind::DetachPartition { partition, .. } => {
+                let p = partition.clone();
+                self.table_entry(&p).partition_of = None;
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn rename_in_indexes(&mut self, table: &Name, from: &str, to: &str) {
+        for i in self.indexes.values_mut() {
+            if &i.table == table {
+                for c in &mut i.columns {
+                    if c == from {
+                        *c = to.to_string();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Indexes on a table.
+    pub fn indexes_of<'a>(&'a self, table: &'a Name) -> impl Iterator<Item = (&'a Name, &'a Index)> {
+        self.indexes.iter().filter(move |(_, i)| &i.table == table)
+    }
+}
+
+fn make_schema_name(schema: &str, name: &str, dialect: Dialect) -> Name {
+    crate::parse::ir::Name {
+        schema: match (dialect, schema) {
+            (Dialect::Postgres, "public") => None,
+            _ => Some(schema.to_string()),
+        },
+        name: name.to_string(),
+    }
+}
+
+fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
+    for c in &mut t.constraints {
+        for col in &mut c.columns {
+            if col == from {
+                *col = to.to_string();
+            }
+        }
+        if let ConstraintKind::Check { not_null_of: Some(n) } = &mut c.kind {
+            if n == from {
+                *n = to.to_string();
+            }
+        }
+    }
+}
+
+fn column_of(c: &ColumnDef) -> Column {
+    Column {
+        name: c.name.clone(),
+        ty: c.ty.clone(),
+        not_null: c.not_null,
+        default: c.default.clone(),
+    }
+}
+
+fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
+    t.columns.retain(|x| x.name != c.name);
+    t.columns.push(column_of(c));
+    let _ = dialect;
+    let inline = |kind: ConstraintKind, suffix: &str| Constraint {
+        name: format!("{}_{}_{suffix}", table.name, c.name),
+        kind,
+        columns: vec![c.name.clone()],
+        validated: true,
+    };
+    if c.primary_key {
+        t.constraints.push(Constraint {
+            name: format!("{}_pkey", table.name),
+            kind: ConstraintKind::PrimaryKey,
+            columns: vec![c.name.clone()],
+            validated: true,
+        });
+    }
+    if c.unique {
+        t.constraints.push(inline(ConstraintKind::Unique, "key"));
+    }
+    if let Some(r) = &c.references {
+        t.constraints.push(inline(
+            ConstraintKind::ForeignKey {
+                references: r.clone(),
+            },
+            "fkey",
+        ));
+    }
+    if c.check {
+        t.constraints
+            .push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
+    }
+}
+
+/// The name PostgreSQL gives an unnamed constraint.
+fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
+    let cols = def.columns.join("_");
+    match &def.kind {
+        ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
+        ConstraintKind::Unique => format!("{}_{cols}_key", table.name),
+        ConstraintKind::ForeignKey { .. } => format!("{}_{cols}_fkey", table.name),
+        ConstraintKind::Check { not_null_of: Some(c) } => format!("{}_{c}_check", table.name),
+        ConstraintKind::Exclude => format!("{}_{cols}_excl", table.name),
+        ConstraintKind::NotNull => format!("{}_{cols}_not_null", table.name),
+        ConstraintKind::Check { .. } | ConstraintKind::Other => format!("{}_check", table.name),
+    }
+}
+
+fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
+    let name = def
+        .name
+        .clone()
+        .unwrap_or_else(|| default_constraint_name(table, def));
+    if def.kind == ConstraintKind::PrimaryKey {
+        for col in &mut t.columns {
+            if def.columns.contains(&col.name) {
+                col.not_null = true;
+            }
+        }
+    }
+    t.constraints.retain(|c| c.name != name);
+    t.constraints.push(Constraint {
+        name,
+        kind: def.kind.clone(),
+        columns: def.columns.clone(),
+        validated: !def.not_valid,
+    });
+}

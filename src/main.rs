@@ -1,0 +1,30 @@
+//! The `bellows` binary: arguments → library → exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = match bellows::cli::Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let out = bellows::cli::execute(args);
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(out.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::from(out.code);
+        }
+        eprintln!("bellows: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    for line in &out.errors {
+        eprintln!("bellows: error: {line}");
+    }
+    ExitCode::from(out.code)
+}

@@ -1,0 +1,885 @@
+//! bellows' own token recogniser.
+//!
+//! sqlparser lacks some valid statements that matter to the rules
+//! (`DROP INDEX CONCURRENTLY`, `REINDEX`, `ATTACH PARTITION`, …) and some
+//! harmless ones that are frequent in real migrations (`COMMENT ON … IS 'a'
+//! 'b'`, `DO $$ … $$`). [`recognise`] reads those from the token stream.
+//! [`scan`] reads what it can of a statement nobody could parse, so that a
+//! dangerous operation never hides behind syntax bellows does not know.
+
+use sqlparser::tokenizer::Token;
+
+use super::ir::{
+    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, CreateTable, DmlKind,
+    Name, ObjectKind, Using,
+};
+use super::lower::{after_table_name, fold, make_name, normalize_type, split_commas, stmt_span};
+use super::tokens::Tok;
+use crate::Dialect;
+
+/// Reads a statement sqlparser could not (or one whose AST is not lowered):
+/// `None` when the form is not one bellows knows.
+pub fn recognise(toks: &[Tok], _text: &str, dialect: Dialect) -> Option<Action> {
+    Cursor::new(toks, dialect).statement(true)
+}
+
+/// Best-effort reading of an unparsable statement: never fails.
+pub fn scan(toks: &[Tok], _text: &str, dialect: Dialect) -> Action {
+    Cursor::new(toks, dialect)
+        .statement(false)
+        .unwrap_or(Action::Other)
+}
+
+struct Cursor<'a> {
+    toks: &'a [Tok],
+    i: usize,
+    dialect: Dialect,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(toks: &'a [Tok], dialect: Dialect) -> Self {
+        Self { toks, i: 0, dialect }
+    }
+
+    fn peek(&self) -> Option<&'a Tok> {
+        self.toks.get(self.i)
+    }
+
+    fn peek_is(&self, w: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_word(w))
+    }
+
+    fn eat(&mut self, w: &str) -> bool {
+        if self.peek_is(w) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_all(&mut self, words: &[&str]) -> bool {
+        let save = self.i;
+        for w in words {
+            if !self.eat(w) {
+                self.i = save;
+                return false;
+            }
+        }
+        true
+    }
+
+    fn eat_token(&mut self, tok: &Token) -> bool {
+        if self.peek().is_some_and(|t| t.token() == tok) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        let w = self.peek()?.word()?;
+        self.i += 1;
+        Some(fold(&w.value, w.quote_style.is_some(), self.dialect))
+    }
+
+    fn name(&mut self) -> Option<Name> {
+        let mut parts = vec![self.ident()?];
+        while self.eat_token(&Token::Period) {
+            parts.push(self.ident()?);
+        }
+        Some(make_name(parts, self.dialect))
+    }
+
+    fn names(&mut self) -> Vec<Name> {
+        let mut out = Vec::new();
+        while let Some(n) = self.name() {
+            out.push(n);
+            if !self.eat_token(&Token::Comma) {
+                break;
+            }
+        }
+        out
+    }
+
+    fn at_end(&self) -> bool {
+        self.i >= self.toks.len()
+    }
+
+    /// Skips a parenthesised group if one starts here.
+    fn skip_parens(&mut self) {
+        if !matches!(self.peek().map(Tok::token), Some(Token::LParen)) {
+            return;
+        }
+        let mut depth = 0usize;
+        while let Some(t) = self.peek() {
+            self.i += 1;
+            match t.token() {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn rest_has(&self, w: &str) -> bool {
+        self.toks[self.i.min(self.toks.len())..]
+            .iter()
+            .any(|t| t.is_word(w))
+    }
+
+    fn statement(&mut self, strict: bool) -> Option<Action> {
+        let first = self.peek()?;
+        if first.is_word("DROP") {
+            return self.drop();
+        }
+        if first.is_word("ALTER") {
+            return self.alter(strict);
+        }
+        if first.is_word("CREATE") {
+            return self.create(strict);
+        }
+        if first.is_word("REINDEX") {
+            self.i += 1;
+            self.skip_parens();
+            let kind = if self.eat("INDEX") {
+                ObjectKind::Index
+            } else if self.eat("TABLE") {
+                ObjectKind::Table
+            } else if self.eat("SCHEMA") {
+                ObjectKind::Schema
+            } else if self.eat("DATABASE") || self.eat("SYSTEM") {
+                ObjectKind::Database
+            } else {
+                return None;
+            };
+            let concurrently = self.eat("CONCURRENTLY");
+            let name = self.name().unwrap_or_else(|| Name::bare(""));
+            return Some(Action::Reindex {
+                kind,
+                name,
+                concurrently,
+            });
+        }
+        if first.is_word("REFRESH") {
+            self.i += 1;
+            if !self.eat_all(&["MATERIALIZED", "VIEW"]) {
+                return None;
+            }
+            let concurrently = self.eat("CONCURRENTLY");
+            let name = self.name()?;
+            return Some(Action::RefreshMaterializedView { name, concurrently });
+        }
+        if first.is_word("VACUUM") {
+            self.i += 1;
+            let mut full = false;
+            loop {
+                if self.eat("FULL") {
+                    full = true;
+                } else if self.eat("FREEZE") || self.eat("VERBOSE") || self.eat("ANALYZE") || self.eat("ANALYSE") {
+                } else if matches!(self.peek().map(Tok::token), Some(Token::LParen)) {
+                    let start = self.i;
+                    self.skip_parens();
+                    full |= self.toks[start..self.i].iter().any(|t| t.is_word("FULL"));
+                } else {
+                    break;
+                }
+            }
+            let tables = self.names();
+            return Some(Action::Vacuum { full, tables });
+        }
+        if first.is_word("CLUSTER") {
+            self.i += 1;
+            self.eat("VERBOSE");
+            let table = self.name();
+            return Some(Action::Cluster { table });
+        }
+        if first.is_word("OPTIMIZE") {
+            self.i += 1;
+            self.eat("NO_WRITE_TO_BINLOG");
+            self.eat("LOCAL");
+            if !self.eat("TABLE") {
+                return None;
+            }
+            return Some(Action::Optimize {
+                tables: self.names(),
+            });
+        }
+        if first.is_word("TRUNCATE") {
+            self.i += 1;
+            self.eat("TABLE");
+            self.eat("ONLY");
+            return Some(Action::Truncate {
+                tables: self.names(),
+            });
+        }
+        if first.is_word("UPDATE") {
+            self.i += 1;
+            self.eat("ONLY");
+            let table = self.name()?;
+            return Some(Action::Dml {
+                kind: DmlKind::Update,
+                table,
+            });
+        }
+        if first.is_word("DELETE") {
+            self.i += 1;
+            self.eat("FROM");
+            self.eat("ONLY");
+            let table = self.name()?;
+            return Some(Action::Dml {
+                kind: DmlKind::Delete,
+                table,
+            });
+        }
+        if first.is_word("INSERT") || first.is_word("REPLACE") {
+            self.i += 1;
+            self.eat("IGNORE");
+            self.eat("INTO");
+            let table = self.name()?;
+            let kind = if self.rest_has("SELECT") {
+                DmlKind::InsertSelect
+            } else {
+                DmlKind::Insert
+            };
+            return Some(Action::Dml { kind, table });
+        }
+        if first.is_word("WITH") {
+            // A data-modifying CTE: classify by its final verb.
+            let verb = self.toks.iter().rev().find(|t| {
+                t.is_word("UPDATE") || t.is_word("DELETE") || t.is_word("INSERT")
+            });
+            return Some(if verb.is_some() { Action::Other } else { Action::Other });
+        }
+        if first.is_word("SET") {
+            self.i += 1;
+            if !self.eat("LOCAL") {
+                self.eat("SESSION");
+            }
+            let name = self.ident().unwrap_or_default();
+            return Some(Action::Set { name });
+        }
+        if first.is_word("BEGIN") || first.is_word("START") {
+            return Some(Action::Begin);
+        }
+        if first.is_word("COMMIT") || first.is_word("END") {
+            return Some(Action::Commit);
+        }
+        if first.is_word("ROLLBACK") || first.is_word("ABORT") {
+            return Some(Action::Rollback);
+        }
+        if first.is_word("DO") {
+            return Some(Action::Code);
+        }
+        if first.is_word("COMMENT") && self.toks.get(1).is_some_and(|t| t.is_word("ON")) {
+            return Some(Action::Other);
+        }
+        if first.is_word("GRANT") || first.is_word("REVOKE") || first.is_word("ANALYZE") || first.is_word("SELECT") {
+            return Some(Action::Other);
+        }
+        if strict { None } else { Some(Action::Other) }
+    }
+
+    fn drop(&mut self) -> Option<Action> {
+        self.i += 1;
+        let kind = if self.eat("TABLE") {
+            ObjectKind::Table
+        } else if self.eat("VIEW") {
+            ObjectKind::View
+        } else if self.eat_all(&["MATERIALIZED", "VIEW"]) {
+            ObjectKind::MaterializedView
+        } else if self.eat("INDEX") {
+            ObjectKind::Index
+        } else if self.eat("TYPE") {
+            ObjectKind::Type
+        } else if self.eat("SCHEMA") {
+            ObjectKind::Schema
+        } else if self.eat("DATABASE") {
+            ObjectKind::Database
+        } else if self.eat("SEQUENCE") {
+            ObjectKind::Sequence
+        } else {
+            // DROP FUNCTION, TRIGGER, EXTENSION, …: no table data lost.
+            return Some(Action::Other);
+        };
+        let concurrently = self.eat("CONCURRENTLY");
+        let if_exists = self.eat_all(&["IF", "EXISTS"]);
+        let names = self.names();
+        if names.is_empty() {
+            return None;
+        }
+        let table = if self.eat("ON") { self.name() } else { None };
+        let cascade = self.eat("CASCADE");
+        Some(Action::Drop {
+            kind,
+            names,
+            if_exists,
+            cascade,
+            concurrently,
+            table,
+        })
+    }
+
+    fn create(&mut self, strict: bool) -> Option<Action> {
+        self.i += 1;
+        let save = self.i;
+        self.eat_all(&["OR", "REPLACE"]);
+        if self.eat("DATABASE") {
+            return Some(Action::NoTransaction {
+                what: "CREATE DATABASE",
+            });
+        }
+        self.i = save;
+        // Forms that define code or harmless objects.
+        let harmless = [
+            "TRIGGER", "FUNCTION", "PROCEDURE", "EXTENSION", "SEQUENCE", "AGGREGATE", "OPERATOR",
+            "POLICY", "ROLE", "USER", "RULE", "DOMAIN", "COLLATION", "PUBLICATION", "CAST",
+            "EVENT", "STATISTICS", "SERVER", "LANGUAGE",
+        ];
+        let head: Vec<&Tok> = self.toks.iter().take(5).collect();
+        if head.iter().any(|t| harmless.iter().any(|h| t.is_word(h))) {
+            return Some(Action::Other);
+        }
+        if strict {
+            return None;
+        }
+        // Lenient: CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name (…)
+        while self.eat("UNLOGGED") || self.eat("TEMPORARY") || self.eat("TEMP") || self.eat("GLOBAL") || self.eat("LOCAL") {}
+        if self.eat("TABLE") {
+            self.eat_all(&["IF", "NOT", "EXISTS"]);
+            let name = self.name()?;
+            return Some(Action::CreateTable(self.table_body(name)));
+        }
+        let unique = self.eat("UNIQUE");
+        if self.eat("INDEX") {
+            let concurrently = self.eat("CONCURRENTLY");
+            let if_not_exists = self.eat_all(&["IF", "NOT", "EXISTS"]);
+            let name = if self.peek_is("ON") { None } else { self.name() };
+            if !self.eat("ON") {
+                return None;
+            }
+            let only = self.eat("ONLY");
+            let table = self.name()?;
+            return Some(Action::CreateIndex(super::ir::CreateIndex {
+                name,
+                table,
+                unique,
+                concurrently,
+                if_not_exists,
+                only,
+                columns: Vec::new(),
+            }));
+        }
+        Some(Action::Other)
+    }
+
+    /// The parenthesised column list of a `CREATE TABLE`, read leniently.
+    fn table_body(&mut self, name: Name) -> CreateTable {
+        let mut ct = CreateTable {
+            name,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            if_not_exists: false,
+            temporary: false,
+            partition_of: None,
+            partitioned: self.rest_has("PARTITION") && self.rest_has("BY"),
+            columns_unknown: true,
+        };
+        if self.eat_all(&["PARTITION", "OF"]) {
+            ct.partition_of = self.name();
+            return ct;
+        }
+        if !self.eat_token(&Token::LParen) {
+            return ct;
+        }
+        let start = self.i;
+        let mut depth = 1usize;
+        while let Some(t) = self.peek() {
+            match t.token() {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        let body = &self.toks[start..self.i];
+        ct.columns_unknown = false;
+        for part in split_commas(body) {
+            let part = &body[part];
+            if let Some(c) = lenient_constraint(part, self.dialect) {
+                ct.constraints.push(c);
+            } else if let Some(col) = lenient_column(part, self.dialect) {
+                ct.columns.push(col);
+            } else {
+                ct.columns_unknown = true;
+            }
+        }
+        ct
+    }
+
+    fn alter(&mut self, strict: bool) -> Option<Action> {
+        self.i += 1;
+        if self.eat("SYSTEM") {
+            return Some(Action::NoTransaction {
+                what: "ALTER SYSTEM",
+            });
+        }
+        if self.peek_is("TABLE") {
+            return self.alter_table(strict);
+        }
+        if self.eat("INDEX") {
+            self.eat_all(&["IF", "EXISTS"]);
+            let name = self.name()?;
+            if self.eat_all(&["SET", "TABLESPACE"]) {
+                return Some(Action::AlterIndex {
+                    name,
+                    set_tablespace: true,
+                    attach_partition: None,
+                });
+            }
+            if self.eat_all(&["ATTACH", "PARTITION"]) {
+                let child = self.name()?;
+                return Some(Action::AlterIndex {
+                    name,
+                    set_tablespace: false,
+                    attach_partition: Some(child),
+                });
+            }
+            if self.eat_all(&["RENAME", "TO"]) {
+                let to = self.ident()?;
+                return Some(Action::RenameObject {
+                    kind: ObjectKind::Index,
+                    to: Name::new(name.schema.clone(), to),
+                    from: name,
+                });
+            }
+            return Some(Action::Other);
+        }
+        let kind = if self.eat("VIEW") {
+            Some(ObjectKind::View)
+        } else if self.eat_all(&["MATERIALIZED", "VIEW"]) {
+            Some(ObjectKind::MaterializedView)
+        } else if self.eat("SEQUENCE") {
+            Some(ObjectKind::Sequence)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            self.eat_all(&["IF", "EXISTS"]);
+            let from = self.name()?;
+            if self.eat_all(&["RENAME", "TO"]) {
+                let to = self.ident()?;
+                return Some(Action::RenameObject {
+                    kind,
+                    to: Name::new(from.schema.clone(), to),
+                    from,
+                });
+            }
+            return Some(Action::Other);
+        }
+        if self.eat("TYPE") {
+            let ty = self.name()?;
+            if self.eat_all(&["ADD", "VALUE"]) {
+                let if_not_exists = self.eat_all(&["IF", "NOT", "EXISTS"]);
+                let value = match self.peek().map(Tok::token) {
+                    Some(Token::SingleQuotedString(s)) => s.clone(),
+                    _ => return None,
+                };
+                return Some(Action::AddEnumValue {
+                    ty,
+                    value,
+                    if_not_exists,
+                });
+            }
+            return Some(Action::Other);
+        }
+        // ALTER FUNCTION/SCHEMA/DATABASE/ROLE/DOMAIN/…: no table data touched.
+        Some(Action::Other)
+    }
+
+    fn alter_table(&mut self, strict: bool) -> Option<Action> {
+        let start = after_table_name(self.toks)?;
+        self.i += 1;
+        let if_exists = self.eat_all(&["IF", "EXISTS"]);
+        let only = self.eat("ONLY");
+        let table = self.name()?;
+        let mut ops = Vec::new();
+        let rest = &self.toks[start.min(self.toks.len())..];
+        for range in split_commas(rest) {
+            let part = &rest[range];
+            let kind = alter_op(part, self.dialect);
+            if strict && kind.is_none() {
+                return None;
+            }
+            ops.push(AlterOp {
+                span: stmt_span(part),
+                kind: kind.unwrap_or(AlterKind::Other),
+            });
+        }
+        Some(Action::AlterTable {
+            table,
+            if_exists,
+            only,
+            ops,
+        })
+    }
+}
+
+/// One `ALTER TABLE` operation from its tokens.
+fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
+    let mut c = Cursor::new(part, dialect);
+    if c.eat_all(&["ATTACH", "PARTITION"]) {
+        let partition = c.name()?;
+        let default = c.rest_has("DEFAULT");
+        return Some(AlterKind::AttachPartition { partition, default });
+    }
+    if c.eat_all(&["DETACH", "PARTITION"]) {
+        let partition = c.name()?;
+        let concurrently = c.eat("CONCURRENTLY");
+        c.eat("FINALIZE");
+        return Some(AlterKind::DetachPartition {
+            partition,
+            concurrently,
+        });
+    }
+    if c.eat_all(&["SET", "TABLESPACE"]) {
+        return Some(AlterKind::SetTablespace);
+    }
+    if c.eat_all(&["SET", "LOGGED"]) {
+        return Some(AlterKind::SetLogged);
+    }
+    if c.eat_all(&["SET", "UNLOGGED"]) {
+        return Some(AlterKind::SetUnlogged);
+    }
+    if c.eat_all(&["SET", "SCHEMA"]) {
+        return Some(AlterKind::SetSchema {
+            schema: c.ident()?,
+        });
+    }
+    if c.eat("RENAME") {
+        if c.eat("TO") {
+            return Some(AlterKind::RenameTo { to: c.name()? });
+        }
+        if c.eat("CONSTRAINT") {
+            let from = c.ident()?;
+            c.eat("TO");
+            return Some(AlterKind::RenameConstraint {
+                from,
+                to: c.ident()?,
+            });
+        }
+        c.eat("COLUMN");
+        let from = c.ident()?;
+        if !c.eat("TO") {
+            return None;
+        }
+        return Some(AlterKind::RenameColumn {
+            from,
+            to: c.ident()?,
+        });
+    }
+    if c.eat("DROP") {
+        if c.eat("CONSTRAINT") {
+            let if_exists = c.eat_all(&["IF", "EXISTS"]);
+            return Some(AlterKind::DropConstraint {
+                name: c.ident()?,
+                if_exists,
+            });
+        }
+        if c.eat_all(&["PRIMARY", "KEY"]) {
+            return Some(AlterKind::DropPrimaryKey);
+        }
+        if c.eat("INDEX") || c.eat("KEY") {
+            return Some(AlterKind::DropIndex { name: c.ident()? });
+        }
+        if c.eat_all(&["FOREIGN", "KEY"]) {
+            return Some(AlterKind::DropConstraint {
+                name: c.ident()?,
+                if_exists: false,
+            });
+        }
+        c.eat("COLUMN");
+        let if_exists = c.eat_all(&["IF", "EXISTS"]);
+        return Some(AlterKind::DropColumn {
+            name: c.ident()?,
+            if_exists,
+        });
+    }
+    if c.eat("VALIDATE") {
+        c.eat("CONSTRAINT");
+        return Some(AlterKind::ValidateConstraint { name: c.ident()? });
+    }
+    if c.eat("ADD") {
+        if let Some(con) = lenient_constraint(&part[c.i..], dialect) {
+            return Some(AlterKind::AddConstraint(con));
+        }
+        c.eat("COLUMN");
+        let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
+        let column = lenient_column(&part[c.i..], dialect)?;
+        return Some(AlterKind::AddColumn {
+            column,
+            if_not_exists,
+        });
+    }
+    if c.eat("ALTER") {
+        c.eat("COLUMN");
+        let column = c.ident()?;
+        if c.eat_all(&["SET", "NOT", "NULL"]) {
+            return Some(AlterKind::SetNotNull { column });
+        }
+        if c.eat_all(&["DROP", "NOT", "NULL"]) {
+            return Some(AlterKind::DropNotNull { column });
+        }
+        if c.eat_all(&["DROP", "DEFAULT"]) {
+            return Some(AlterKind::DropDefault { column });
+        }
+        if c.eat_all(&["SET", "DEFAULT"]) {
+            return Some(AlterKind::SetDefault {
+                column,
+                default: text_of(&part[c.i..]).to_lowercase(),
+            });
+        }
+        if c.eat_all(&["SET", "STATISTICS"]) || c.eat_all(&["SET", "STORAGE"]) || c.eat_all(&["SET", "COMPRESSION"]) {
+            return Some(AlterKind::SetStatistics { column });
+        }
+        if c.eat_all(&["SET", "EXPRESSION"]) {
+            return Some(AlterKind::SetExpression { column });
+        }
+        if c.peek_is("SET") && part.get(c.i + 1).is_some_and(|t| matches!(t.token(), Token::LParen)) {
+            return Some(AlterKind::SetStatistics { column });
+        }
+        if c.eat_all(&["SET", "DATA", "TYPE"]) || c.eat("TYPE") {
+            let rest = &part[c.i..];
+            let using_at = rest.iter().position(|t| t.is_word("USING"));
+            let ty_toks = &rest[..using_at.unwrap_or(rest.len())];
+            let ty_end = ty_toks
+                .iter()
+                .position(|t| t.is_word("COLLATE"))
+                .unwrap_or(ty_toks.len());
+            let using = match using_at {
+                None => Using::None,
+                Some(u) => {
+                    let expr = &rest[u + 1..];
+                    match expr {
+                        [one] if one.word().is_some_and(|w| fold(&w.value, w.quote_style.is_some(), dialect) == column) => {
+                            Using::SameColumn
+                        }
+                        _ => Using::Expression,
+                    }
+                }
+            };
+            return Some(AlterKind::SetType {
+                column,
+                ty: Some(normalize_type(&text_of(&ty_toks[..ty_end]))),
+                using,
+            });
+        }
+        return Some(AlterKind::Other);
+    }
+    if c.eat("MODIFY") || c.eat("CHANGE") {
+        let change = part.first().is_some_and(|t| t.is_word("CHANGE"));
+        c.eat("COLUMN");
+        let from = c.ident()?;
+        let column = if change {
+            lenient_column(&part[c.i..], dialect)?
+        } else {
+            lenient_column(&part[c.i - 1..], dialect)?
+        };
+        return Some(AlterKind::Redefine { from, column });
+    }
+    if c.eat("ALGORITHM") {
+        c.eat_token(&Token::Eq);
+        return Some(AlterKind::Algorithm {
+            value: c.ident().unwrap_or_default(),
+        });
+    }
+    if c.peek_is("ENGINE") || c.eat_all(&["CONVERT", "TO"]) {
+        return Some(AlterKind::TableOption {
+            name: if c.peek_is("ENGINE") { "engine".into() } else { "convert to character set".into() },
+        });
+    }
+    let harmless = [
+        "OWNER", "ENABLE", "DISABLE", "FORCE", "NO", "REPLICA", "CLUSTER", "SET", "RESET",
+        "INHERIT", "OF", "NOT", "LOCK", "COMMENT", "AUTO_INCREMENT", "DEFAULT", "CHARACTER",
+        "COLLATE", "ROW_FORMAT",
+    ];
+    if part.first().is_some_and(|t| harmless.iter().any(|h| t.is_word(h))) {
+        return Some(AlterKind::Other);
+    }
+    None
+}
+
+/// The tokens' text joined by spaces (unquoted words as written).
+fn text_of(toks: &[Tok]) -> String {
+    toks.iter()
+        .map(|t| t.token().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ( ", "(")
+        .replace(" )", ")")
+        .replace(" , ", ",")
+}
+
+/// A table constraint (`CONSTRAINT n …`, `PRIMARY KEY (…)`, …) from its tokens.
+fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
+    let mut c = Cursor::new(part, dialect);
+    let name = if c.eat("CONSTRAINT") { c.ident() } else { None };
+    let cols = |c: &mut Cursor<'_>| -> Vec<String> {
+        let mut v = Vec::new();
+        if c.eat_token(&Token::LParen) {
+            while let Some(n) = c.ident() {
+                v.push(n);
+                if !c.eat_token(&Token::Comma) {
+                    break;
+                }
+            }
+            c.eat_token(&Token::RParen);
+        }
+        v
+    };
+    let kind;
+    let mut columns = Vec::new();
+    if c.eat_all(&["PRIMARY", "KEY"]) {
+        kind = ConstraintKind::PrimaryKey;
+        columns = cols(&mut c);
+    } else if c.eat("UNIQUE") {
+        c.eat("KEY");
+        c.eat("INDEX");
+        kind = ConstraintKind::Unique;
+        columns = cols(&mut c);
+    } else if c.eat_all(&["FOREIGN", "KEY"]) {
+        columns = cols(&mut c);
+        if !c.eat("REFERENCES") {
+            return None;
+        }
+        kind = ConstraintKind::ForeignKey {
+            references: c.name()?,
+        };
+    } else if c.eat("CHECK") {
+        let body = &part[c.i..];
+        let not_null_of = match body {
+            [l, col, is, not, null, r, ..]
+                if matches!(l.token(), Token::LParen)
+                    && matches!(r.token(), Token::RParen)
+                    && is.is_word("IS")
+                    && not.is_word("NOT")
+                    && null.is_word("NULL") =>
+            {
+                col.word().map(|w| fold(&w.value, w.quote_style.is_some(), dialect))
+            }
+            _ => None,
+        };
+        kind = ConstraintKind::Check { not_null_of };
+    } else if c.eat("EXCLUDE") {
+        kind = ConstraintKind::Exclude;
+    } else if name.is_some() && c.eat_all(&["NOT", "NULL"]) {
+        kind = ConstraintKind::NotNull;
+        columns = c.ident().into_iter().collect();
+    } else if name.is_none() && (c.peek_is("KEY") || c.peek_is("INDEX") || c.peek_is("FULLTEXT") || c.peek_is("SPATIAL")) {
+        // MySQL inline index definitions inside CREATE TABLE.
+        kind = ConstraintKind::Other;
+    } else {
+        return None;
+    }
+    let not_valid = part.windows(2).any(|w| w[0].is_word("NOT") && w[1].is_word("VALID"));
+    let using_index = part
+        .windows(3)
+        .find(|w| w[0].is_word("USING") && w[1].is_word("INDEX"))
+        .and_then(|w| w[2].word().map(|x| fold(&x.value, x.quote_style.is_some(), dialect)));
+    Some(ConstraintDef {
+        name,
+        kind,
+        columns,
+        not_valid,
+        using_index,
+    })
+}
+
+/// A column definition (`name type [options]`) from its tokens.
+fn lenient_column(part: &[Tok], dialect: Dialect) -> Option<ColumnDef> {
+    let mut c = Cursor::new(part, dialect);
+    let name = c.ident()?;
+    let mut col = ColumnDef::named(name);
+    let stop = [
+        "NOT", "NULL", "DEFAULT", "PRIMARY", "UNIQUE", "REFERENCES", "CHECK", "CONSTRAINT",
+        "GENERATED", "COLLATE", "AUTO_INCREMENT", "AUTOINCREMENT", "COMMENT", "FIRST", "AFTER",
+        "ON", "CHARACTER", "IDENTITY", "AS",
+    ];
+    let ty_start = c.i;
+    let mut depth = 0usize;
+    while let Some(t) = c.peek() {
+        match t.token() {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth == 0 && stop.iter().any(|s| t.is_word(s)) => break,
+            _ => {}
+        }
+        c.i += 1;
+    }
+    if c.i > ty_start {
+        let t = normalize_type(&text_of(&part[ty_start..c.i]));
+        if t.base.ends_with("serial") {
+            col.serial = true;
+            col.not_null = true;
+        }
+        col.ty = Some(t);
+    }
+    while !c.at_end() {
+        if c.eat_all(&["NOT", "NULL"]) {
+            col.not_null = true;
+        } else if c.eat("NULL") {
+            col.not_null = false;
+        } else if c.eat("DEFAULT") {
+            let s = c.i;
+            let mut depth = 0usize;
+            while let Some(t) = c.peek() {
+                match t.token() {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth = depth.saturating_sub(1),
+                    _ if depth == 0 && c.i > s && stop.iter().any(|w| t.is_word(w)) => break,
+                    _ => {}
+                }
+                c.i += 1;
+            }
+            col.default = Some(text_of(&part[s..c.i]).to_lowercase());
+        } else if c.eat_all(&["PRIMARY", "KEY"]) {
+            col.primary_key = true;
+            col.not_null = true;
+        } else if c.eat("UNIQUE") {
+            col.unique = true;
+        } else if c.eat("REFERENCES") {
+            col.references = c.name();
+        } else if c.eat("CHECK") {
+            col.check = true;
+            c.skip_parens();
+        } else if c.eat("GENERATED") || c.peek_is("AS") {
+            let stored = c.rest_has("STORED");
+            let identity = c.rest_has("IDENTITY");
+            col.generated = Some(if identity {
+                super::ir::Generated::Identity
+            } else if stored {
+                super::ir::Generated::Stored
+            } else {
+                super::ir::Generated::Virtual
+            });
+            break;
+        } else if c.eat("AUTO_INCREMENT") || c.eat("AUTOINCREMENT") {
+            col.generated = Some(super::ir::Generated::Identity);
+        } else {
+            c.i += 1;
+            c.skip_parens();
+        }
+    }
+    Some(col)
+}

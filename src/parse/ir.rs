@@ -1,0 +1,415 @@
+//! The lint-relevant meaning of a statement, independent of how it was read.
+//!
+//! Both the sqlparser AST (see `lower.rs`) and bellows' own token recogniser
+//! (see `fallback.rs`) produce these types, so the catalog and every rule work
+//! on one model whichever parser understood the statement.
+
+use std::fmt;
+
+/// A byte range in the source file (end exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ByteSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl ByteSpan {
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A schema-qualified object name, folded the way the dialect folds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name {
+    /// `None` means the default schema of the dialect.
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl Name {
+    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
+        Self {
+            schema,
+            name: name.into(),
+        }
+    }
+    pub fn bare(name: impl Into<String>) -> Self {
+        Self::new(None, name)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// A column type, normalised so that aliases compare equal
+/// (`int4` = `integer`, `character varying(20)` = `varchar(20)`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeName {
+    pub base: String,
+    pub args: Vec<String>,
+    /// `[]` suffixes.
+    pub array: bool,
+}
+
+impl fmt::Display for TypeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.base)?;
+        if !self.args.is_empty() {
+            write!(f, "({})", self.args.join(","))?;
+        }
+        if self.array {
+            f.write_str("[]")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a column gets its value without an explicit insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Generated {
+    /// `GENERATED … AS IDENTITY`, MySQL `AUTO_INCREMENT`, SQLite `AUTOINCREMENT`.
+    Identity,
+    /// `GENERATED ALWAYS AS (expr) STORED`.
+    Stored,
+    /// `GENERATED ALWAYS AS (expr) VIRTUAL` or without a kind (PostgreSQL 18).
+    Virtual,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: Option<TypeName>,
+    pub not_null: bool,
+    /// The default expression as written, lower-cased.
+    pub default: Option<String>,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub check: bool,
+    pub references: Option<Name>,
+    pub generated: Option<Generated>,
+    /// `serial`, `bigserial`, `smallserial`.
+    pub serial: bool,
+}
+
+impl ColumnDef {
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ty: None,
+            not_null: false,
+            default: None,
+            primary_key: false,
+            unique: false,
+            check: false,
+            references: None,
+            generated: None,
+            serial: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    /// `CHECK (expr)`; `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
+    Check { not_null_of: Option<String> },
+    ForeignKey { references: Name },
+    Exclude,
+    /// PostgreSQL 18 `CONSTRAINT n NOT NULL col`.
+    NotNull,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintDef {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+    pub columns: Vec<String>,
+    pub not_valid: bool,
+    /// `… USING INDEX idx`.
+    pub using_index: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Table,
+    View,
+    MaterializedView,
+    Index,
+    Type,
+    Schema,
+    Database,
+    Sequence,
+    Other,
+}
+
+impl ObjectKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "table",
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
+            ObjectKind::Index => "index",
+            ObjectKind::Type => "type",
+            ObjectKind::Schema => "schema",
+            ObjectKind::Database => "database",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Other => "object",
+        }
+    }
+}
+
+/// How a type change rewrites values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Using {
+    /// No `USING` clause.
+    None,
+    /// `USING col` with the bare column itself.
+    SameColumn,
+    /// Any other expression.
+    Expression,
+}
+
+/// One operation of an `ALTER TABLE`, with the bytes it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterOp {
+    pub span: ByteSpan,
+    pub kind: AlterKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlterKind {
+    AddColumn {
+        column: ColumnDef,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        name: String,
+        if_exists: bool,
+    },
+    RenameColumn {
+        from: String,
+        to: String,
+    },
+    /// MySQL `CHANGE old new type …` / `MODIFY col type …`: a full redefinition.
+    Redefine {
+        from: String,
+        column: ColumnDef,
+    },
+    SetType {
+        column: String,
+        ty: Option<TypeName>,
+        using: Using,
+    },
+    SetNotNull {
+        column: String,
+    },
+    DropNotNull {
+        column: String,
+    },
+    SetDefault {
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        column: String,
+    },
+    AddConstraint(ConstraintDef),
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+    },
+    ValidateConstraint {
+        name: String,
+    },
+    RenameConstraint {
+        from: String,
+        to: String,
+    },
+    RenameTo {
+        to: Name,
+    },
+    SetSchema {
+        schema: String,
+    },
+    SetTablespace,
+    SetLogged,
+    SetUnlogged,
+    SetExpression {
+        column: String,
+    },
+    SetStatistics {
+        column: String,
+    },
+    AttachPartition {
+        partition: Name,
+        default: bool,
+    },
+    DetachPartition {
+        partition: Name,
+        concurrently: bool,
+    },
+    /// MySQL `ALGORITHM=COPY` and the like.
+    Algorithm {
+        value: String,
+    },
+    /// MySQL `CONVERT TO CHARACTER SET` / `ENGINE=`.
+    TableOption {
+        name: String,
+    },
+    /// MySQL `DROP PRIMARY KEY`.
+    DropPrimaryKey,
+    /// MySQL `DROP INDEX name` inside `ALTER TABLE`.
+    DropIndex {
+        name: String,
+    },
+    /// Anything else (owner, triggers, row level security, …).
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateTable {
+    pub name: Name,
+    pub columns: Vec<ColumnDef>,
+    pub constraints: Vec<ConstraintDef>,
+    pub if_not_exists: bool,
+    pub temporary: bool,
+    pub partition_of: Option<Name>,
+    /// `PARTITION BY …`: a partitioned parent.
+    pub partitioned: bool,
+    /// `CREATE TABLE … AS SELECT` / `LIKE`: columns unknown.
+    pub columns_unknown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateIndex {
+    pub name: Option<Name>,
+    pub table: Name,
+    pub unique: bool,
+    pub concurrently: bool,
+    pub if_not_exists: bool,
+    /// `ON ONLY parent`.
+    pub only: bool,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DmlKind {
+    Update,
+    Delete,
+    InsertSelect,
+    Insert,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    CreateTable(CreateTable),
+    CreateView {
+        name: Name,
+        materialized: bool,
+        or_replace: bool,
+    },
+    CreateIndex(CreateIndex),
+    CreateSchema {
+        name: String,
+    },
+    CreateEnum {
+        name: Name,
+        values: Vec<String>,
+    },
+    /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
+    Drop {
+        kind: ObjectKind,
+        names: Vec<Name>,
+        if_exists: bool,
+        cascade: bool,
+        concurrently: bool,
+        /// MySQL `DROP INDEX i ON t`.
+        table: Option<Name>,
+    },
+    AlterTable {
+        table: Name,
+        if_exists: bool,
+        only: bool,
+        ops: Vec<AlterOp>,
+    },
+    /// `ALTER VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE … RENAME TO`.
+    RenameObject {
+        kind: ObjectKind,
+        from: Name,
+        to: Name,
+    },
+    /// MySQL `RENAME TABLE a TO b, c TO d`.
+    RenameTables(Vec<(Name, Name)>),
+    AlterIndex {
+        name: Name,
+        set_tablespace: bool,
+        attach_partition: Option<Name>,
+    },
+    AddEnumValue {
+        ty: Name,
+        value: String,
+        if_not_exists: bool,
+    },
+    RenameEnumValue {
+        ty: Name,
+        from: String,
+        to: String,
+    },
+    Truncate {
+        tables: Vec<Name>,
+    },
+    Reindex {
+        kind: ObjectKind,
+        name: Name,
+        concurrently: bool,
+    },
+    RefreshMaterializedView {
+        name: Name,
+        concurrently: bool,
+    },
+    Vacuum {
+        full: bool,
+        tables: Vec<Name>,
+    },
+    Cluster {
+        table: Option<Name>,
+    },
+    /// MySQL `OPTIMIZE TABLE`.
+    Optimize {
+        tables: Vec<Name>,
+    },
+    Dml {
+        kind: DmlKind,
+        table: Name,
+    },
+    Begin,
+    Commit,
+    Rollback,
+    /// `SET [LOCAL|SESSION] name …`.
+    Set {
+        name: String,
+    },
+    /// `ALTER SYSTEM`, `CREATE DATABASE`.
+    NoTransaction {
+        what: &'static str,
+    },
+    /// A `DO` block or function body: code, not DDL that bellows can follow.
+    Code,
+    /// Harmless or not modelled: comments on objects, grants, functions, triggers, …
+    Other,
+}

@@ -1,0 +1,634 @@
+//! sqlparser AST → bellows' [`Action`].
+//!
+//! Only the statements whose structure matters to the catalog and the rules
+//! are lowered here; for the rest `lower` answers `None` and the token
+//! recogniser classifies them (DML, `VACUUM`, …) or they count as `Other`.
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ColumnDef as AstColumn,
+    ColumnOption, DataType, Expr, GeneratedAs, GeneratedExpressionMode, Ident, ObjectName,
+    ObjectType, RenameTableNameKind, SchemaName, Statement, TableConstraint,
+    UserDefinedTypeRepresentation,
+};
+use std::ops::Range;
+
+use sqlparser::tokenizer::Token;
+
+use super::ir::{
+    Action, AlterKind, AlterOp, ByteSpan, ColumnDef, ConstraintDef, ConstraintKind, CreateIndex,
+    CreateTable, Generated, Name, ObjectKind, TypeName, Using,
+};
+use super::tokens::Tok;
+use crate::Dialect;
+
+pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<Action> {
+    let cx = Lower { dialect };
+    Some(match stmt {
+        Statement::CreateTable(ct) => {
+            let mut columns: Vec<ColumnDef> = ct.columns.iter().map(|c| cx.column(c)).collect();
+            let mut constraints: Vec<ConstraintDef> =
+                ct.constraints.iter().map(|c| cx.constraint(c, false)).collect();
+            // Table-level PRIMARY KEY implies NOT NULL on its columns.
+            for con in &constraints {
+                if con.kind == ConstraintKind::PrimaryKey {
+                    for col in &mut columns {
+                        if con.columns.contains(&col.name) {
+                            col.not_null = true;
+                        }
+                    }
+                }
+            }
+            constraints.retain(|c| c.kind != ConstraintKind::Other || c.name.is_some());
+            Action::CreateTable(CreateTable {
+                name: cx.name(&ct.name),
+                columns,
+                constraints,
+                if_not_exists: ct.if_not_exists,
+                temporary: ct.temporary,
+                partition_of: ct.partition_of.as_ref().map(|n| cx.name(n)),
+                partitioned: ct.partition_by.is_some(),
+                columns_unknown: ct.query.is_some() || ct.like.is_some() || ct.clone.is_some(),
+            })
+        }
+        Statement::CreateView(v) => Action::CreateView {
+            name: cx.name(&v.name),
+            materialized: v.materialized,
+            or_replace: v.or_replace,
+        },
+        Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
+            name: ci.name.as_ref().map(|n| cx.name(n)),
+            table: cx.name(&ci.table_name),
+            unique: ci.unique,
+            concurrently: ci.concurrently,
+            if_not_exists: ci.if_not_exists,
+            only: toks.iter().any(|t| t.is_word("ONLY")),
+            columns: ci
+                .columns
+                .iter()
+                .filter_map(|c| match &c.column.expr {
+                    Expr::Identifier(id) => Some(cx.ident(id)),
+                    _ => None,
+                })
+                .collect(),
+        }),
+        Statement::CreateSchema { schema_name, .. } => match schema_name {
+            SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => Action::CreateSchema {
+                name: cx.name(n).name,
+            },
+            SchemaName::UnnamedAuthorization(id) => Action::CreateSchema { name: cx.ident(id) },
+        },
+        Statement::CreateType {
+            name,
+            representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
+        } => Action::CreateEnum {
+            name: cx.name(name),
+            values: labels.iter().map(|l| l.value.clone()).collect(),
+        },
+        Statement::CreateDatabase { .. } => Action::NoTransaction {
+            what: "CREATE DATABASE",
+        },
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            table,
+            ..
+        } => Action::Drop {
+            kind: object_kind(*object_type),
+            names: names.iter().map(|n| cx.name(n)).collect(),
+            if_exists: *if_exists,
+            cascade: *cascade,
+            concurrently: toks.iter().take(4).any(|t| t.is_word("CONCURRENTLY")),
+            table: table.as_ref().map(|n| cx.name(n)),
+        },
+        Statement::AlterTable(at) => {
+            let parts = op_ranges(toks, at.operations.len());
+            let ops = at
+                .operations
+                .iter()
+                .enumerate()
+                .map(|(i, op)| {
+                    let part = parts.as_ref().and_then(|p| p.get(i)).map(|r| &toks[r.clone()]);
+                    AlterOp {
+                        span: stmt_span(part.unwrap_or(toks)),
+                        kind: cx.alter_op(op, part),
+                    }
+                })
+                .collect();
+            Action::AlterTable {
+                table: cx.name(&at.name),
+                if_exists: at.if_exists,
+                only: at.only,
+                ops,
+            }
+        }
+        Statement::RenameTable(pairs) => Action::RenameTables(
+            pairs
+                .iter()
+                .map(|p| (cx.name(&p.old_name), cx.name(&p.new_name)))
+                .collect(),
+        ),
+        Statement::AlterType(at) => match &at.operation {
+            AlterTypeOperation::AddValue(v) => Action::AddEnumValue {
+                ty: cx.name(&at.name),
+                value: v.value.value.clone(),
+                if_not_exists: v.if_not_exists,
+            },
+            AlterTypeOperation::RenameValue(v) => Action::RenameEnumValue {
+                ty: cx.name(&at.name),
+                from: v.from.value.clone(),
+                to: v.to.value.clone(),
+            },
+            AlterTypeOperation::Rename(r) => Action::RenameObject {
+                kind: ObjectKind::Type,
+                from: cx.name(&at.name),
+                to: cx.sibling(&at.name, &r.new_name),
+            },
+        },
+        Statement::AlterIndex { name, operation } => {
+            let sqlparser::ast::AlterIndexOperation::RenameIndex { index_name } = operation;
+            Action::RenameObject {
+                kind: ObjectKind::Index,
+                from: cx.name(name),
+                to: cx.name(index_name),
+            }
+        }
+        Statement::Truncate(t) => Action::Truncate {
+            tables: t.table_names.iter().map(|t| cx.name(&t.name)).collect(),
+        },
+        Statement::StartTransaction { .. } => Action::Begin,
+        Statement::Commit { .. } => Action::Commit,
+        Statement::Rollback { .. } => Action::Rollback,
+        Statement::Set(_) => return None,
+        _ => return None,
+    })
+}
+
+struct Lower {
+    dialect: Dialect,
+}
+
+impl Lower {
+    fn ident(&self, id: &Ident) -> String {
+        fold(&id.value, id.quote_style.is_some(), self.dialect)
+    }
+
+    fn name(&self, n: &ObjectName) -> Name {
+        let parts: Vec<String> = n
+            .0
+            .iter()
+            .map(|p| match p.as_ident() {
+                Some(id) => self.ident(id),
+                None => p.to_string(),
+            })
+            .collect();
+        make_name(parts, self.dialect)
+    }
+
+    /// `new` in the schema of `old` (for `RENAME TO`, which takes a bare name).
+    fn sibling(&self, old: &ObjectName, new: &Ident) -> Name {
+        Name::new(self.name(old).schema, self.ident(new))
+    }
+
+    fn column(&self, c: &AstColumn) -> ColumnDef {
+        let mut col = ColumnDef::named(self.ident(&c.name));
+        self.apply_type(&mut col, &c.data_type);
+        for opt in &c.options {
+            self.apply_option(&mut col, &opt.option);
+        }
+        col
+    }
+
+    fn apply_type(&self, col: &mut ColumnDef, ty: &DataType) {
+        let t = normalize_type(&ty.to_string());
+        if t.base.ends_with("serial") {
+            col.serial = true;
+            col.not_null = true;
+        }
+        col.ty = Some(t);
+    }
+
+    fn apply_option(&self, col: &mut ColumnDef, opt: &ColumnOption) {
+        match opt {
+            ColumnOption::NotNull => col.not_null = true,
+            ColumnOption::Null => col.not_null = false,
+            ColumnOption::Default(e) => col.default = Some(e.to_string().to_lowercase()),
+            ColumnOption::PrimaryKey(_) => {
+                col.primary_key = true;
+                col.not_null = true;
+            }
+            ColumnOption::Unique(_) => col.unique = true,
+            ColumnOption::ForeignKey(fk) => col.references = Some(self.name(&fk.foreign_table)),
+            ColumnOption::Check(_) => col.check = true,
+            ColumnOption::Generated {
+                generated_as,
+                generation_expr,
+                generation_expr_mode,
+                ..
+            } => {
+                col.generated = Some(if generation_expr.is_none() {
+                    Generated::Identity
+                } else {
+                    match (generated_as, generation_expr_mode) {
+                        (_, Some(GeneratedExpressionMode::Stored)) | (GeneratedAs::ExpStored, _) => {
+                            Generated::Stored
+                        }
+                        _ => Generated::Virtual,
+                    }
+                });
+            }
+            ColumnOption::Identity(_) => col.generated = Some(Generated::Identity),
+            ColumnOption::DialectSpecific(toks) => {
+                if toks.iter().any(|t| {
+                    matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT")
+                        || w.value.eq_ignore_ascii_case("AUTOINCREMENT"))
+                }) {
+                    col.generated = Some(Generated::Identity);
+                }
+                if toks
+                    .iter()
+                    .any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("PRIMARY")))
+                {
+                    col.primary_key = true;
+                    col.not_null = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn constraint(&self, c: &TableConstraint, not_valid: bool) -> ConstraintDef {
+        let idents = |v: &[Ident]| v.iter().map(|i| self.ident(i)).collect::<Vec<_>>();
+        let index_cols = |v: &[sqlparser::ast::IndexColumn]| {
+            v.iter()
+                .filter_map(|c| match &c.column.expr {
+                    Expr::Identifier(id) => Some(self.ident(id)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let name = |n: &Option<Ident>| n.as_ref().map(|i| self.ident(i));
+        match c {
+            TableConstraint::PrimaryKey(pk) => ConstraintDef {
+                name: name(&pk.name),
+                kind: ConstraintKind::PrimaryKey,
+                columns: index_cols(&pk.columns),
+                not_valid,
+                using_index: None,
+            },
+            TableConstraint::Unique(u) => ConstraintDef {
+                name: name(&u.name),
+                kind: ConstraintKind::Unique,
+                columns: index_cols(&u.columns),
+                not_valid,
+                using_index: None,
+            },
+            TableConstraint::ForeignKey(fk) => ConstraintDef {
+                name: name(&fk.name),
+                kind: ConstraintKind::ForeignKey {
+                    references: self.name(&fk.foreign_table),
+                },
+                columns: idents(&fk.columns),
+                not_valid,
+                using_index: None,
+            },
+            TableConstraint::Check(ck) => ConstraintDef {
+                name: name(&ck.name),
+                kind: ConstraintKind::Check {
+                    not_null_of: self.is_not_null_of(&ck.expr),
+                },
+                columns: Vec::new(),
+                not_valid,
+                using_index: None,
+            },
+            _ => ConstraintDef {
+                name: None,
+                kind: ConstraintKind::Other,
+                columns: Vec::new(),
+                not_valid,
+                using_index: None,
+            },
+        }
+    }
+
+    /// `col IS NOT NULL` (possibly parenthesised) → `col`.
+    fn is_not_null_of(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Nested(inner) => self.is_not_null_of(inner),
+            Expr::IsNotNull(inner) => match inner.as_ref() {
+                Expr::Identifier(id) => Some(self.ident(id)),
+                Expr::Nested(n) => match n.as_ref() {
+                    Expr::Identifier(id) => Some(self.ident(id)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn alter_op(&self, op: &AlterTableOperation, part: Option<&[Tok]>) -> AlterKind {
+        match op {
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                ..
+            } => AlterKind::AddColumn {
+                column: self.column(column_def),
+                if_not_exists: *if_not_exists,
+            },
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => match column_names.first() {
+                Some(c) => AlterKind::DropColumn {
+                    name: self.ident(c),
+                    if_exists: *if_exists,
+                },
+                None => AlterKind::Other,
+            },
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => AlterKind::RenameColumn {
+                from: self.ident(old_column_name),
+                to: self.ident(new_column_name),
+            },
+            AlterTableOperation::ChangeColumn {
+                old_name,
+                new_name,
+                data_type,
+                options,
+                ..
+            } => {
+                let mut col = ColumnDef::named(self.ident(new_name));
+                self.apply_type(&mut col, data_type);
+                for o in options {
+                    self.apply_option(&mut col, o);
+                }
+                AlterKind::Redefine {
+                    from: self.ident(old_name),
+                    column: col,
+                }
+            }
+            AlterTableOperation::ModifyColumn {
+                col_name,
+                data_type,
+                options,
+                ..
+            } => {
+                let mut col = ColumnDef::named(self.ident(col_name));
+                self.apply_type(&mut col, data_type);
+                for o in options {
+                    self.apply_option(&mut col, o);
+                }
+                AlterKind::Redefine {
+                    from: self.ident(col_name),
+                    column: col,
+                }
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let column = self.ident(column_name);
+                match op {
+                    AlterColumnOperation::SetNotNull => AlterKind::SetNotNull { column },
+                    AlterColumnOperation::DropNotNull => AlterKind::DropNotNull { column },
+                    AlterColumnOperation::SetDefault { value } => AlterKind::SetDefault {
+                        column,
+                        default: value.to_string().to_lowercase(),
+                    },
+                    AlterColumnOperation::DropDefault => AlterKind::DropDefault { column },
+                    AlterColumnOperation::SetDataType { data_type, using, .. } => {
+                        let using = match using {
+                            None => Using::None,
+                            Some(Expr::Identifier(id)) if self.ident(id) == column => Using::SameColumn,
+                            Some(_) => Using::Expression,
+                        };
+                        AlterKind::SetType {
+                            column,
+                            ty: Some(normalize_type(&data_type.to_string())),
+                            using,
+                        }
+                    }
+                    AlterColumnOperation::AddGenerated { .. } => AlterKind::Other,
+                }
+            }
+            AlterTableOperation::AddConstraint {
+                constraint,
+                not_valid,
+            } => {
+                let mut def = self.constraint(constraint, *not_valid);
+                if let Some(part) = part {
+                    if def.kind == ConstraintKind::Other && part.iter().any(|t| t.is_word("EXCLUDE")) {
+                        def.kind = ConstraintKind::Exclude;
+                    }
+                    def.using_index = using_index(part, self.dialect);
+                }
+                AlterKind::AddConstraint(def)
+            }
+            AlterTableOperation::DropConstraint { name, if_exists, .. } => {
+                AlterKind::DropConstraint {
+                    name: self.ident(name),
+                    if_exists: *if_exists,
+                }
+            }
+            AlterTableOperation::DropForeignKey { name, .. } => AlterKind::DropConstraint {
+                name: self.ident(name),
+                if_exists: false,
+            },
+            AlterTableOperation::DropPrimaryKey { .. } => AlterKind::DropPrimaryKey,
+            AlterTableOperation::DropIndex { name } => AlterKind::DropIndex {
+                name: self.ident(name),
+            },
+            AlterTableOperation::ValidateConstraint { name } => AlterKind::ValidateConstraint {
+                name: self.ident(name),
+            },
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                AlterKind::RenameConstraint {
+                    from: self.ident(old_name),
+                    to: self.ident(new_name),
+                }
+            }
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                AlterKind::RenameTo { to: self.name(n) }
+            }
+            AlterTableOperation::SetLogged => AlterKind::SetLogged,
+            AlterTableOperation::SetUnlogged => AlterKind::SetUnlogged,
+            AlterTableOperation::Algorithm { algorithm, .. } => AlterKind::Algorithm {
+                value: algorithm.to_string().to_lowercase(),
+            },
+            _ => AlterKind::Other,
+        }
+    }
+}
+
+/// The index named by `USING INDEX idx` in an `ADD CONSTRAINT` op.
+fn using_index(part: &[Tok], dialect: Dialect) -> Option<String> {
+    let i = part
+        .windows(2)
+        .position(|w| w[0].is_word("USING") && w[1].is_word("INDEX"))?;
+    let w = part.get(i + 2)?.word()?;
+    Some(fold(&w.value, w.quote_style.is_some(), dialect))
+}
+
+fn object_kind(t: ObjectType) -> ObjectKind {
+    match t {
+        ObjectType::Table => ObjectKind::Table,
+        ObjectType::View => ObjectKind::View,
+        ObjectType::MaterializedView => ObjectKind::MaterializedView,
+        ObjectType::Index => ObjectKind::Index,
+        ObjectType::Schema => ObjectKind::Schema,
+        ObjectType::Database => ObjectKind::Database,
+        ObjectType::Sequence => ObjectKind::Sequence,
+        ObjectType::Type => ObjectKind::Type,
+        _ => ObjectKind::Other,
+    }
+}
+
+/// The statement's byte span.
+pub(super) fn stmt_span(toks: &[Tok]) -> ByteSpan {
+    ByteSpan::new(
+        toks.first().map_or(0, |t| t.span.start),
+        toks.last().map_or(0, |t| t.span.end),
+    )
+}
+
+/// Token ranges of the operations of an `ALTER TABLE`: the tokens after the
+/// table name, split at top-level commas. `None` when the count differs from
+/// what the parser found (the caller then anchors on the whole statement).
+pub(super) fn op_ranges(toks: &[Tok], expected: usize) -> Option<Vec<Range<usize>>> {
+    let start = after_table_name(toks)?;
+    let parts: Vec<Range<usize>> = split_commas(&toks[start..])
+        .into_iter()
+        .map(|r| r.start + start..r.end + start)
+        .collect();
+    (parts.len() == expected).then_some(parts)
+}
+
+/// Index of the first token after `ALTER TABLE [IF EXISTS] [ONLY] name [*]`.
+pub(super) fn after_table_name(toks: &[Tok]) -> Option<usize> {
+    let mut i = 2;
+    if toks.get(i).is_some_and(|t| t.is_word("IF")) {
+        i += 2;
+    }
+    if toks.get(i).is_some_and(|t| t.is_word("ONLY")) {
+        i += 1;
+    }
+    // name: word (. word)*
+    toks.get(i).and_then(Tok::word)?;
+    i += 1;
+    while toks.get(i).is_some_and(|t| matches!(t.token(), Token::Period)) {
+        i += 2;
+    }
+    if toks.get(i).is_some_and(|t| matches!(t.token(), Token::Mul)) {
+        i += 1;
+    }
+    (i <= toks.len()).then_some(i)
+}
+
+/// Splits a token run at commas outside parentheses; returns each part's token range.
+pub(super) fn split_commas(toks: &[Tok]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut part_start = 0;
+    for (i, t) in toks.iter().enumerate() {
+        match t.token() {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                if i > part_start {
+                    out.push(part_start..i);
+                }
+                part_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if part_start < toks.len() {
+        out.push(part_start..toks.len());
+    }
+    out
+}
+
+/// Folds an identifier the way the dialect compares it.
+pub fn fold(value: &str, quoted: bool, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Postgres if quoted => value.to_string(),
+        _ => value.to_lowercase(),
+    }
+}
+
+/// Builds a [`Name`] from already-folded parts; the default schema is dropped.
+pub fn make_name(mut parts: Vec<String>, dialect: Dialect) -> Name {
+    let name = parts.pop().unwrap_or_default();
+    let schema = parts.pop();
+    let schema = match (dialect, schema) {
+        (Dialect::Postgres, Some(s)) if s == "public" => None,
+        (Dialect::Sqlite, Some(s)) if s == "main" => None,
+        (_, s) => s,
+    };
+    Name::new(schema, name)
+}
+
+/// Normalises a type as written (`CHARACTER VARYING(20)`, `int4`, `TIMESTAMP WITH TIME ZONE`).
+pub fn normalize_type(written: &str) -> TypeName {
+    let lower = written.trim().to_lowercase();
+    let (mut body, array) = match lower.strip_suffix("[]") {
+        Some(b) => (b.trim().to_string(), true),
+        None => (lower.clone(), false),
+    };
+    let mut args = Vec::new();
+    if let (Some(open), Some(close)) = (body.find('('), body.rfind(')')) {
+        if open < close {
+            args = body[open + 1..close]
+                .split(',')
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect();
+            body = format!("{}{}", &body[..open], &body[close + 1..]);
+        }
+    }
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let joined = words.join(" ");
+    let base = match joined.as_str() {
+        "int" | "integer" | "int4" => "integer",
+        "bigint" | "int8" => "bigint",
+        "smallint" | "int2" => "smallint",
+        "character varying" | "varchar" | "char varying" | "nvarchar" => "varchar",
+        "character" | "char" | "bpchar" => "char",
+        "decimal" | "numeric" | "dec" => "numeric",
+        "double precision" | "float8" | "double" => "float8",
+        "real" | "float4" => "float4",
+        "bool" | "boolean" => "boolean",
+        "timestamp" | "timestamp without time zone" => "timestamp",
+        "timestamptz" | "timestamp with time zone" => "timestamptz",
+        "time" | "time without time zone" => "time",
+        "timetz" | "time with time zone" => "timetz",
+        "serial" | "serial4" => "serial",
+        "bigserial" | "serial8" => "bigserial",
+        "smallserial" | "serial2" => "smallserial",
+        other => other,
+    }
+    .to_string();
+    TypeName { base, args, array }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_aliases_compare_equal() {
+        assert_eq!(normalize_type("CHARACTER VARYING(20)"), normalize_type("varchar(20)"));
+        assert_eq!(normalize_type("int4"), normalize_type("INTEGER"));
+        assert_eq!(
+            normalize_type("TIMESTAMP WITH TIME ZONE").base,
+            "timestamptz"
+        );
+        let n = normalize_type("NUMERIC(10, 2)");
+        assert_eq!((n.base.as_str(), n.args.len()), ("numeric", 2));
+        assert!(normalize_type("text[]").array);
+    }
+}

@@ -1,0 +1,205 @@
+//! Tokenizing with recovery, the line index, and splitting into statements.
+
+use std::ops::Range;
+
+use sqlparser::dialect::Dialect as SqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use super::ir::ByteSpan;
+use super::tokens::Tok;
+use super::Comment;
+
+/// Converts between byte offsets and 1-based line / character columns.
+///
+/// A UTF-8 byte order mark is not part of line 1: the first character after
+/// it is column 1.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset where each line starts (line 1 after the BOM).
+    starts: Vec<usize>,
+    /// Whether each line is pure ASCII (bytes = characters).
+    ascii: Vec<bool>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut starts = vec![bom];
+        let mut ascii = Vec::new();
+        let mut line_ascii = true;
+        for (i, b) in text.bytes().enumerate().skip(bom) {
+            if b == b'\n' {
+                ascii.push(line_ascii);
+                line_ascii = true;
+                starts.push(i + 1);
+            } else if b >= 0x80 {
+                line_ascii = false;
+            }
+        }
+        ascii.push(line_ascii);
+        Self {
+            starts,
+            ascii,
+            len: text.len(),
+        }
+    }
+
+    /// Byte length of the BOM (0 or 3).
+    pub fn bom(&self) -> usize {
+        self.starts[0]
+    }
+
+    /// Byte offset of a 1-based (line, column); clamps to the text.
+    pub fn offset(&self, text: &str, line: u64, column: u64) -> usize {
+        let Some(li) = usize::try_from(line).ok().and_then(|l| l.checked_sub(1)) else {
+            return self.bom();
+        };
+        let Some(&start) = self.starts.get(li) else {
+            return self.len;
+        };
+        let col = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+        let line_end = self.starts.get(li + 1).copied().unwrap_or(self.len);
+        if self.ascii.get(li).copied().unwrap_or(false) {
+            return start.saturating_add(col).min(line_end);
+        }
+        let line_text = text.get(start..line_end).unwrap_or("");
+        match line_text.char_indices().nth(col) {
+            Some((i, _)) => start + i,
+            None => line_end,
+        }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let li = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[li];
+        let col = if self.ascii.get(li).copied().unwrap_or(false) {
+            offset.saturating_sub(start)
+        } else {
+            text.get(start..offset.max(start)).map_or(0, |s| s.chars().count())
+        };
+        (li + 1, col + 1)
+    }
+}
+
+/// Tokenizes the whole file. Text the tokenizer cannot read (an unterminated
+/// string or dollar quote) becomes one `bad` token up to the end of its line,
+/// and tokenizing resumes on the next line.
+pub fn tokenize(text: &str, index: &LineIndex, dialect: &dyn SqlDialect) -> (Vec<Tok>, Vec<Comment>) {
+    let mut toks = Vec::new();
+    let mut comments = Vec::new();
+    let mut from = index.bom();
+    let mut line_offset: u64 = 0;
+    while from < text.len() {
+        let chunk = &text[from..];
+        let mut buf: Vec<TokenWithSpan> = Vec::new();
+        let result = Tokenizer::new(dialect, chunk)
+            .with_unescape(false)
+            .tokenize_with_location_into_buf(&mut buf);
+        let mut last_end = from;
+        for mut t in buf {
+            shift(&mut t.span, line_offset);
+            let start = index.offset(text, t.span.start.line, t.span.start.column);
+            let end = index.offset(text, t.span.end.line, t.span.end.column).max(start);
+            last_end = last_end.max(end);
+            let span = ByteSpan::new(start, end);
+            match &t.token {
+                Token::Whitespace(Whitespace::SingleLineComment { comment, .. }) => {
+                    comments.push(Comment {
+                        span,
+                        text: comment.trim_end_matches(['\r', '\n']).to_string(),
+                    });
+                }
+                Token::Whitespace(Whitespace::MultiLineComment(c)) => comments.push(Comment {
+                    span,
+                    text: c.clone(),
+                }),
+                Token::Whitespace(_) | Token::EOF => {}
+                _ => toks.push(Tok {
+                    raw: t,
+                    span,
+                    bad: false,
+                }),
+            }
+        }
+        if result.is_ok() {
+            break;
+        }
+        // Mark from the end of the last good token to the end of its line as bad.
+        let bad_start = last_end;
+        let bad_end = text[bad_start..]
+            .find('\n')
+            .map_or(text.len(), |i| bad_start + i + 1);
+        let (line, col) = index.line_col(text, bad_start);
+        let (eline, ecol) = index.line_col(text, bad_end);
+        let raw = TokenWithSpan {
+            token: Token::Char('\u{fffd}'),
+            span: Span::new(
+                Location::new(line as u64, col as u64),
+                Location::new(eline as u64, ecol as u64),
+            ),
+        };
+        toks.push(Tok {
+            raw,
+            span: ByteSpan::new(bad_start, bad_end),
+            bad: true,
+        });
+        from = bad_end;
+        line_offset = index.line_col(text, from).0 as u64 - 1;
+    }
+    (toks, comments)
+}
+
+fn shift(span: &mut Span, lines: u64) {
+    if lines > 0 {
+        span.start.line += lines;
+        span.end.line += lines;
+    }
+}
+
+/// Splits tokens into statements at top-level semicolons. `BEGIN … END`
+/// bodies of triggers, procedures and functions (MySQL, SQLite) stay whole.
+pub fn statements(toks: &[Tok]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut block_depth: usize = 0;
+    let mut routine = false;
+    for (i, t) in toks.iter().enumerate() {
+        let first = i == start;
+        match t.keyword() {
+            Some(Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT)
+                if toks.get(start).is_some_and(|s| s.keyword() == Some(Keyword::CREATE)) =>
+            {
+                routine = true;
+            }
+            Some(Keyword::BEGIN | Keyword::CASE) if routine && !first => block_depth += 1,
+            Some(Keyword::END) if block_depth > 0 => {
+                let continues = toks
+                    .get(i + 1)
+                    .is_some_and(|n| ["IF", "LOOP", "WHILE", "REPEAT"].iter().any(|w| n.is_word(w)));
+                if !continues {
+                    block_depth -= 1;
+                }
+            }
+            _ => {}
+        }
+        if matches!(t.token(), Token::SemiColon) && block_depth == 0 {
+            if i > start {
+                out.push(start..i);
+            }
+            start = i + 1;
+            routine = false;
+        }
+    }
+    if start < toks.len() {
+        out.push(start..toks.len());
+    }
+    out
+}

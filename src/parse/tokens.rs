@@ -1,0 +1,63 @@
+//! bellows' view of a token: sqlparser's token with its byte span.
+
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+
+use super::ir::ByteSpan;
+
+/// A non-whitespace, non-comment token.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    pub raw: TokenWithSpan,
+    pub span: ByteSpan,
+    /// Text the tokenizer could not read (an unterminated string, …).
+    pub bad: bool,
+}
+
+impl Tok {
+    pub fn token(&self) -> &Token {
+        &self.raw.token
+    }
+
+    /// The keyword of an unquoted word, if it is one sqlparser knows.
+    pub fn keyword(&self) -> Option<Keyword> {
+        match &self.raw.token {
+            Token::Word(w) if w.quote_style.is_none() && w.keyword != Keyword::NoKeyword => {
+                Some(w.keyword)
+            }
+            _ => None,
+        }
+    }
+
+    /// True when the token is the unquoted word `word` (case-insensitive).
+    pub fn is_word(&self, word: &str) -> bool {
+        match &self.raw.token {
+            Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word),
+            _ => false,
+        }
+    }
+
+    /// The word's value if the token is a word (quoted or not).
+    pub fn word(&self) -> Option<&sqlparser::tokenizer::Word> {
+        match &self.raw.token {
+            Token::Word(w) => Some(w),
+            _ => None,
+        }
+    }
+}
+
+/// The statement's tokens as one line of text: unquoted words upper-cased,
+/// everything else as written, single spaces between tokens.
+pub fn normalize(toks: &[Tok], text: &str) -> String {
+    let mut out = String::new();
+    for t in toks {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match &t.raw.token {
+            Token::Word(w) if w.quote_style.is_none() => out.push_str(&w.value.to_ascii_uppercase()),
+            _ => out.push_str(text.get(t.span.start..t.span.end).unwrap_or("")),
+        }
+    }
+    out
+}

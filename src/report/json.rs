@@ -1,0 +1,95 @@
+//! `json`: the machine format fixed by CLI.md.
+
+use serde::Serialize;
+
+use super::{locate, rule_url, Position};
+use crate::Outcome;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    summary: Summary,
+    roots: Vec<RootOut>,
+    diagnostics: Vec<Diagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    migrations: usize,
+    files: usize,
+    statements: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct RootOut {
+    path: String,
+    layout: &'static str,
+    dialect: &'static str,
+    migrations: usize,
+}
+
+#[derive(Serialize)]
+struct Diagnostic<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    path: &'a str,
+    start: Option<Position>,
+    end: Option<Position>,
+    message: &'a str,
+    help: &'a str,
+    url: String,
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let report = Report {
+        version: 1,
+        tool: Tool {
+            name: "bellows",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: Summary {
+            migrations: outcome.discovered.roots.iter().map(|r| r.migrations.len()).sum(),
+            files: outcome.discovered.files.len(),
+            statements: outcome.statements(),
+            errors: outcome.errors(),
+            warnings: outcome.warnings(),
+        },
+        roots: outcome
+            .discovered
+            .roots
+            .iter()
+            .map(|r| RootOut {
+                path: crate::discover::display_path(&r.path, &cwd),
+                layout: r.layout.id(),
+                dialect: r.dialect.id(),
+                migrations: r.migrations.len(),
+            })
+            .collect(),
+        diagnostics: locate(outcome)
+            .into_iter()
+            .map(|l| Diagnostic {
+                rule: l.finding.rule,
+                severity: l.finding.severity.id(),
+                path: l.path,
+                start: l.start,
+                end: l.end,
+                message: &l.finding.message,
+                help: &l.finding.help,
+                url: rule_url(l.finding.rule),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}

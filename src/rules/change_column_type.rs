@@ -1,0 +1,155 @@
+//! change-column-type: a type change that rewrites the table or breaks readers.
+
+use super::{col, Check, Dialects, Hit, Rule, StmtCx};
+use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
+use crate::{Dialect, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "change-column-type",
+    severity: Severity::Error,
+    dialects: Dialects::ALL,
+    summary: "changes a column's type in a way that rewrites the table or breaks readers",
+    doc: include_str!("../../rules/change-column-type.md"),
+    check: Check::Statement(check),
+};
+
+/// What a type change costs.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Metadata only.
+    Safe,
+    /// Rewrites the table (and its indexes).
+    Rewrite,
+    /// Rewrites unless the server's TimeZone is UTC.
+    RewriteUnlessUtc,
+    /// The old type is unknown.
+    Unknown,
+}
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Action::AlterTable { table, ops, .. } = &cx.stmt.action else {
+        return;
+    };
+    for op in ops {
+        let (column, new, using) = match &op.kind {
+            AlterKind::SetType { column, ty, using } => (column, ty.as_ref(), using.clone()),
+            AlterKind::Redefine { from, column } => (from, column.ty.as_ref(), Using::None),
+            _ => continue,
+        };
+        let Some(new) = new else { continue };
+        if cx.is_new_column(table, column) {
+            continue;
+        }
+        let old = cx
+            .catalog
+            .table(table)
+            .and_then(|t| t.column(column))
+            .and_then(|c| c.ty.clone());
+        let verdict = match &old {
+            Some(old) => verdict(cx.dialect, old, new, &using),
+            None => Verdict::Unknown,
+        };
+        if let Some(hit) = describe(cx, table, column, old.as_ref(), new, &verdict) {
+            let mut h = cx.hit(op.span, hit.0, hit.1);
+            if matches!(verdict, Verdict::RewriteUnlessUtc | Verdict::Unknown) {
+                h.severity = Some(Severity::Warning);
+            }
+            out.push(h);
+        }
+    }
+}
+
+fn describe(
+    cx: &StmtCx<'_>,
+    table: &Name,
+    column: &str,
+    old: Option<&TypeName>,
+    new: &TypeName,
+    verdict: &Verdict,
+) -> Option<(String, String)> {
+    let c = col(table, column);
+    let help = format!(
+        "add a new column beside it (`ALTER TABLE {table} ADD COLUMN {column}_new {new};`), write both \
+         from code, backfill in batches, switch reads to {column}_new, then drop {column} in a later \
+         migration"
+    );
+    let blocks = match cx.dialect {
+        Dialect::Mysql => "copies the whole table while blocking writes",
+        _ => "rewrites the whole table and every index on it while blocking reads and writes",
+    };
+    Some(match verdict {
+        Verdict::Safe => return None,
+        Verdict::Rewrite => (
+            format!(
+                "changing {c} from {} to {new} {blocks}, and deployed code may not handle the new type",
+                old.map_or_else(String::new, ToString::to_string)
+            ),
+            help,
+        ),
+        Verdict::RewriteUnlessUtc => (
+            format!(
+                "changing {c} from timestamp to timestamptz rewrites {table} and its indexes unless the \
+                 server's TimeZone is UTC"
+            ),
+            format!(
+                "run the migration with `SET LOCAL TimeZone = 'UTC'` only if stored values are UTC; \
+                 otherwise {}",
+                help
+            ),
+        ),
+        Verdict::Unknown => (
+            format!(
+                "changing the type of {c} to {new} may rewrite {table}: bellows does not know its current type"
+            ),
+            help,
+        ),
+    })
+}
+
+/// The cost of changing `old` to `new`, from measurements (pg-locks.md, mysql-ddl.md).
+pub(crate) fn verdict(dialect: Dialect, old: &TypeName, new: &TypeName, using: &Using) -> Verdict {
+    if old == new && *using != Using::Expression {
+        return Verdict::Safe;
+    }
+    if *using == Using::Expression {
+        return Verdict::Rewrite;
+    }
+    if old.array != new.array {
+        return Verdict::Rewrite;
+    }
+    let arg = |t: &TypeName, i: usize| t.args.get(i).and_then(|a| a.parse::<u64>().ok());
+    match dialect {
+        Dialect::Postgres | Dialect::Sqlite => match (old.base.as_str(), new.base.as_str()) {
+            ("varchar", "varchar") => match (arg(old, 0), arg(new, 0)) {
+                (_, None) => Verdict::Safe,
+                (Some(o), Some(n)) if n >= o => Verdict::Safe,
+                _ => Verdict::Rewrite,
+            },
+            ("varchar", "text") | ("cidr", "inet") => Verdict::Safe,
+            ("text", "varchar") if new.args.is_empty() => Verdict::Safe,
+            ("numeric", "numeric") => match (arg(old, 0), arg(old, 1), arg(new, 0), arg(new, 1)) {
+                (_, _, None, None) if new.args.is_empty() => Verdict::Safe,
+                (Some(p), s, Some(p2), s2) if p2 >= p && s.unwrap_or(0) == s2.unwrap_or(0) => Verdict::Safe,
+                _ => Verdict::Rewrite,
+            },
+            ("timestamp", "timestamptz") => Verdict::RewriteUnlessUtc,
+            _ => Verdict::Rewrite,
+        },
+        Dialect::Mysql => match (old.base.as_str(), new.base.as_str()) {
+            ("varchar", "varchar") => match (arg(old, 0), arg(new, 0)) {
+                (Some(o), Some(n)) if n >= o => {
+                    // utf8mb4: 4 bytes a character. Instant when the new maximum
+                    // fits one length byte, or the old one is ≤ 127 or ≥ 256 bytes.
+                    let (ob, nb) = (o * 4, n * 4);
+                    if nb <= 255 || ob <= 127 || ob >= 256 {
+                        Verdict::Safe
+                    } else {
+                        Verdict::Rewrite
+                    }
+                }
+                _ => Verdict::Rewrite,
+            },
+            _ => Verdict::Rewrite,
+        },
+    }
+}

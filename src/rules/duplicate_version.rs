@@ -1,0 +1,40 @@
+//! duplicate-version: two migrations with the same version.
+
+use super::{Check, Dialects, Hit, Rule, RootCx};
+use crate::Severity;
+
+pub static RULE: Rule = Rule {
+    id: "duplicate-version",
+    severity: Severity::Error,
+    dialects: Dialects::ALL,
+    summary: "two migrations share a version: the tool refuses to run or their order is undefined",
+    doc: include_str!("../../rules/duplicate-version.md"),
+    check: Check::Root(check),
+};
+
+fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
+    if !cx.root.layout.has_down() && cx.root.layout == crate::discover::Layout::Plain {
+        // Plain layouts order by whole file name: no two files share one.
+        return;
+    }
+    let ms = &cx.root.migrations;
+    for (i, m) in ms.iter().enumerate() {
+        let Some(first) = ms[..i].iter().find(|o| o.version == m.version) else {
+            continue;
+        };
+        let Some(up) = m.up else { continue };
+        out.push(Hit {
+            file: up.file,
+            span: None,
+            message: format!(
+                "version {} is also used by {}: the tool refuses to run, or runs them in an undefined order",
+                m.version.text,
+                super::migration_label(first)
+            ),
+            help: "give this migration the next free version (renumber it and its down file) before it is \
+                   merged"
+                .to_string(),
+            severity: None,
+        });
+    }
+}

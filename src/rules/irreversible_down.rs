@@ -1,0 +1,121 @@
+//! irreversible-down: up then down does not give back the schema from before the up.
+
+use std::collections::BTreeSet;
+
+use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use crate::catalog::Catalog;
+use crate::parse::ir::Name;
+use crate::Severity;
+
+pub static RULE: Rule = Rule {
+    id: "irreversible-down",
+    severity: Severity::Warning,
+    dialects: Dialects::ALL,
+    summary: "the down migration does not restore the schema the up changed",
+    doc: include_str!("../../rules/irreversible-down.md"),
+    check: Check::Migration(check),
+};
+
+fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
+    let Some(down) = cx.migration.down else { return };
+    if cx.down.is_empty() {
+        return;
+    }
+    let mut after_up = cx.before.clone();
+    for s in &cx.up {
+        after_up.apply(&s.action);
+    }
+    let mut after_down = after_up.clone();
+    for s in &cx.down {
+        after_down.apply(&s.action);
+    }
+    let diffs = differences(cx.before, &after_up, &after_down);
+    if diffs.is_empty() {
+        return;
+    }
+    let label = super::migration_label(cx.migration);
+    let shown: Vec<&str> = diffs.iter().take(3).map(String::as_str).collect();
+    let more = if diffs.len() > 3 {
+        format!(" (and {} more)", diffs.len() - 3)
+    } else {
+        String::new()
+    };
+    out.push(Hit {
+        file: down.file,
+        span: None,
+        message: format!("the down of {label} does not undo its up: {}{more}", shown.join("; ")),
+        help: "make the down the exact inverse of the up: re-create what the up dropped (with its type and \
+               nullability), drop what the up created, and never drop what existed before the up"
+            .to_string(),
+        severity: None,
+    });
+}
+
+/// What differs between the schema before the up and after up + down.
+fn differences(before: &Catalog, up: &Catalog, down: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    let names = |c: &Catalog| c.tables.keys().cloned().collect::<BTreeSet<Name>>();
+    let (b, d) = (names(before), names(down));
+    for t in b.difference(&d) {
+        if up.tables.contains_key(t) {
+            out.push(format!("it drops table {t}, which existed before the up"));
+        } else {
+            out.push(format!("table {t} dropped by the up is not re-created"));
+        }
+    }
+    for t in d.difference(&b) {
+        out.push(format!("table {t} created by the up is left in place"));
+    }
+    for t in b.intersection(&d) {
+        let (Some(bt), Some(dt)) = (before.tables.get(t), down.tables.get(t)) else {
+            continue;
+        };
+        for c in &bt.columns {
+            match dt.column(&c.name) {
+                None => {
+                    if up.tables.get(t).and_then(|u| u.column(&c.name)).is_some() {
+                        out.push(format!("it drops column {t}.{}, which existed before the up", c.name));
+                    } else {
+                        out.push(format!("column {t}.{} dropped by the up is not re-created", c.name));
+                    }
+                }
+                Some(dc) => {
+                    if let (Some(bty), Some(dty)) = (&c.ty, &dc.ty) {
+                        if bty != dty {
+                            out.push(format!("column {t}.{} ends as {dty} instead of {bty}", c.name));
+                        }
+                    }
+                    if c.not_null != dc.not_null {
+                        let was = if c.not_null { "NOT NULL" } else { "nullable" };
+                        out.push(format!("column {t}.{} is no longer {was}", c.name));
+                    }
+                }
+            }
+        }
+        for c in &dt.columns {
+            if bt.column(&c.name).is_none() {
+                out.push(format!("column {t}.{} added by the up is left in place", c.name));
+            }
+        }
+    }
+    for (v, _) in &before.views {
+        if !down.views.contains_key(v) && !up.views.contains_key(v) {
+            out.push(format!("view {v} dropped by the up is not re-created"));
+        }
+    }
+    for (e, values) in &before.enums {
+        match down.enums.get(e) {
+            None => out.push(format!("type {e} dropped by the up is not re-created")),
+            Some(dv) if dv.len() < values.len() => {
+                out.push(format!("type {e} loses values it had before the up"));
+            }
+            _ => {}
+        }
+    }
+    for i in before.indexes.keys() {
+        if !down.indexes.contains_key(i) && !up.indexes.contains_key(i) {
+            out.push(format!("index {i} dropped by the up is not re-created"));
+        }
+    }
+    out
+}

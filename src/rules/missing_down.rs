@@ -1,0 +1,33 @@
+//! missing-down: a migration with no down where the layout has one.
+
+use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use crate::Severity;
+
+pub static RULE: Rule = Rule {
+    id: "missing-down",
+    severity: Severity::Error,
+    dialects: Dialects::ALL,
+    summary: "a migration without a down migration cannot be rolled back",
+    doc: include_str!("../../rules/missing-down.md"),
+    check: Check::Migration(check),
+};
+
+fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
+    let m = cx.migration;
+    if !cx.layout.has_down() || m.down.is_some() {
+        return;
+    }
+    let Some(up) = m.up else { return };
+    let label = super::migration_label(m);
+    out.push(Hit {
+        file: up.file,
+        span: None,
+        message: format!("migration {label} has no down migration, so a bad deploy cannot be rolled back"),
+        help: format!(
+            "add a down that undoes exactly what this up does{}; if it truly cannot be undone, add the down \
+             with a comment saying why",
+            super::down_hint(cx.layout, m)
+        ),
+        severity: None,
+    });
+}

@@ -1,0 +1,473 @@
+//! The rule registry, the context rules see, and the replay loop that runs them.
+
+mod add_column_not_null;
+mod change_column_type;
+mod drop_column;
+mod drop_schema;
+mod drop_table;
+mod duplicate_version;
+mod empty_down;
+mod irreversible_down;
+mod missing_down;
+mod orphan_down;
+mod parse_error;
+mod rename_column;
+mod rename_table;
+mod set_not_null;
+mod truncate_table;
+
+use std::collections::BTreeSet;
+
+use crate::catalog::Catalog;
+use crate::discover::{FileId, Layout, Migration, Part, Root, TxMode};
+use crate::parse::ir::{Action, AlterKind, ByteSpan, Name, ObjectKind};
+use crate::parse::{ParsedFile, Stmt};
+use crate::{Dialect, Finding, Settings, Severity};
+
+/// Every rule, sorted by id. Adding a rule = its file + one line here.
+pub static REGISTRY: &[&Rule] = &[
+    &add_column_not_null::RULE,
+    &change_column_type::RULE,
+    &drop_column::RULE,
+    &drop_schema::RULE,
+    &drop_table::RULE,
+    &duplicate_version::RULE,
+    &empty_down::RULE,
+    &irreversible_down::RULE,
+    &missing_down::RULE,
+    &orphan_down::RULE,
+    &parse_error::RULE,
+    &rename_column::RULE,
+    &rename_table::RULE,
+    &set_not_null::RULE,
+    &truncate_table::RULE,
+];
+
+/// Looks a rule up by id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().copied().find(|r| r.id == id)
+}
+
+/// Which dialects a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialects {
+    pub postgres: bool,
+    pub mysql: bool,
+    pub sqlite: bool,
+}
+
+impl Dialects {
+    pub const ALL: Dialects = Dialects {
+        postgres: true,
+        mysql: true,
+        sqlite: true,
+    };
+    pub const POSTGRES: Dialects = Dialects {
+        postgres: true,
+        mysql: false,
+        sqlite: false,
+    };
+
+    pub fn contains(self, d: Dialect) -> bool {
+        match d {
+            Dialect::Postgres => self.postgres,
+            Dialect::Mysql => self.mysql,
+            Dialect::Sqlite => self.sqlite,
+        }
+    }
+
+    pub fn names(self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.postgres {
+            v.push("postgres");
+        }
+        if self.mysql {
+            v.push("mysql");
+        }
+        if self.sqlite {
+            v.push("sqlite");
+        }
+        v
+    }
+}
+
+/// A rule: its metadata and its check.
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub dialects: Dialects,
+    /// One line, lowercase, no final period (`bellows rules`, SARIF).
+    pub summary: &'static str,
+    /// `rules/<id>.md`, compiled in.
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+/// What a rule looks at.
+pub enum Check {
+    /// One statement of an up migration, with the catalog as it was before it.
+    Statement(fn(&StmtCx<'_>, &mut Vec<Hit>)),
+    /// A statement anywhere, up or down (syntax-level rules).
+    AnyStatement(fn(&StmtCx<'_>, &mut Vec<Hit>)),
+    /// A whole migration: its up and down.
+    Migration(fn(&MigrationCx<'_>, &mut Vec<Hit>)),
+    /// The whole set of migrations of a root.
+    Root(fn(&RootCx<'_>, &mut Vec<Hit>)),
+}
+
+/// What a check reports; the engine adds the rule, severity and path.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub file: FileId,
+    /// `None` = a file-level finding.
+    pub span: Option<ByteSpan>,
+    pub message: String,
+    pub help: String,
+    /// Overrides the rule's severity (a warning where the verdict depends on
+    /// a server setting, an info note for a justified exception).
+    pub severity: Option<Severity>,
+}
+
+/// Objects created earlier in the current migration: they are new, nothing
+/// deployed uses them yet.
+#[derive(Debug, Default, Clone)]
+pub struct Created {
+    pub tables: BTreeSet<Name>,
+    pub columns: BTreeSet<(Name, String)>,
+    pub others: BTreeSet<Name>,
+    pub schemas: BTreeSet<String>,
+}
+
+impl Created {
+    fn record(&mut self, action: &Action) {
+        match action {
+            Action::CreateTable(ct) => {
+                self.tables.insert(ct.name.clone());
+            }
+            Action::CreateView { name, .. } | Action::CreateEnum { name, .. } => {
+                self.others.insert(name.clone());
+            }
+            Action::CreateIndex(ci) => {
+                if let Some(n) = &ci.name {
+                    self.others.insert(n.clone());
+                }
+            }
+            Action::CreateSchema { name } => {
+                self.schemas.insert(name.clone());
+            }
+            Action::AlterTable { table, ops, .. } => {
+                let mut current = table.clone();
+                for op in ops {
+                    match &op.kind {
+                        AlterKind::AddColumn { column, .. } => {
+                            self.columns.insert((current.clone(), column.name.clone()));
+                        }
+                        AlterKind::RenameColumn { from, to } => {
+                            if self.columns.contains(&(current.clone(), from.clone())) {
+                                self.columns.insert((current.clone(), to.clone()));
+                            }
+                        }
+                        AlterKind::RenameTo { to } => {
+                            let to = Name::new(to.schema.clone().or_else(|| current.schema.clone()), to.name.clone());
+                            if self.tables.contains(&current) {
+                                self.tables.insert(to.clone());
+                            }
+                            current = to;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Action::RenameTables(pairs) => {
+                for (from, to) in pairs {
+                    if self.tables.contains(from) {
+                        self.tables.insert(to.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What a statement rule sees.
+pub struct StmtCx<'a> {
+    pub stmt: &'a Stmt,
+    pub file: FileId,
+    /// The catalog as it was before this statement.
+    pub catalog: &'a Catalog,
+    pub created: &'a Created,
+    /// The statement runs inside a transaction (tool wrapper, explicit
+    /// `BEGIN`, or a multi-statement query string).
+    pub in_transaction: bool,
+    /// `SET lock_timeout` ran earlier in the migration.
+    pub lock_timeout: bool,
+    pub dialect: Dialect,
+    pub settings: &'a Settings,
+    pub layout: Layout,
+    pub migration: &'a Migration,
+    /// The statements of the same part (up or down), in order, and this one's index.
+    pub siblings: &'a [&'a Stmt],
+    pub index: usize,
+    pub is_down: bool,
+}
+
+impl StmtCx<'_> {
+    pub fn is_new_table(&self, t: &Name) -> bool {
+        self.created.tables.contains(t)
+    }
+
+    pub fn is_new_column(&self, t: &Name, c: &str) -> bool {
+        self.is_new_table(t) || self.created.columns.contains(&(t.clone(), c.to_string()))
+    }
+
+    pub fn is_new_object(&self, kind: ObjectKind, n: &Name) -> bool {
+        match kind {
+            ObjectKind::Table => self.is_new_table(n),
+            ObjectKind::Schema | ObjectKind::Database => self.created.schemas.contains(&n.name),
+            _ => self.created.others.contains(n),
+        }
+    }
+
+    /// A finding anchored on `span`.
+    pub fn hit(&self, span: ByteSpan, message: String, help: String) -> Hit {
+        Hit {
+            file: self.file,
+            span: Some(span),
+            message,
+            help,
+            severity: None,
+        }
+    }
+
+    /// Statements after this one in the same part.
+    pub fn later(&self) -> impl Iterator<Item = &Stmt> {
+        self.siblings.iter().skip(self.index + 1).copied()
+    }
+}
+
+/// What a migration rule sees.
+pub struct MigrationCx<'a> {
+    pub migration: &'a Migration,
+    pub layout: Layout,
+    pub dialect: Dialect,
+    /// The catalog before the up.
+    pub before: &'a Catalog,
+    pub up: Vec<&'a Stmt>,
+    pub down: Vec<&'a Stmt>,
+    pub files: &'a [ParsedFile],
+    pub texts: &'a [&'a str],
+}
+
+impl MigrationCx<'_> {
+    /// The comments inside the down part.
+    pub fn down_comments(&self) -> Vec<&str> {
+        let Some(part) = self.migration.down else {
+            return Vec::new();
+        };
+        self.files
+            .get(part.file)
+            .map(|f| {
+                f.comments
+                    .iter()
+                    .filter(|c| part.section.is_none_or(|s| c.span.start >= s.start && c.span.end <= s.end))
+                    .map(|c| c.text.trim())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What a root rule sees.
+pub struct RootCx<'a> {
+    pub root: &'a Root,
+    pub files: &'a [crate::discover::SourceFile],
+}
+
+/// The statements of a part: a whole file, or those inside its section.
+pub fn part_statements<'a>(files: &'a [ParsedFile], part: Part) -> Vec<&'a Stmt> {
+    let Some(f) = files.get(part.file) else {
+        return Vec::new();
+    };
+    f.statements
+        .iter()
+        .filter(|s| part.section.is_none_or(|sec| s.span.start >= sec.start && s.span.end <= sec.end))
+        .collect()
+}
+
+/// Replays one root's history and runs every enabled rule; `reportable`
+/// says which files' findings are kept.
+pub fn lint_root(
+    root: &Root,
+    sources: &[crate::discover::SourceFile],
+    parsed: &[ParsedFile],
+    settings: &Settings,
+    reportable: &dyn Fn(FileId) -> bool,
+) -> Vec<Finding> {
+    let rules: Vec<&Rule> = REGISTRY
+        .iter()
+        .copied()
+        .filter(|r| r.dialects.contains(root.dialect) && settings.enabled(r))
+        .collect();
+    let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+    let mut hits: Vec<(&Rule, Hit)> = Vec::new();
+    let mut catalog = Catalog::new(root.dialect);
+    for m in &root.migrations {
+        let up = m.up.map(|p| part_statements(parsed, p)).unwrap_or_default();
+        let down = m.down.map(|p| part_statements(parsed, p)).unwrap_or_default();
+        let report_up = m.up.is_some_and(|p| reportable(p.file));
+        let report_down = m.down.is_some_and(|p| reportable(p.file));
+        let before = if report_up || report_down {
+            Some(catalog.clone())
+        } else {
+            None
+        };
+        let mut created = Created::default();
+        let mut explicit_tx = false;
+        let mut lock_timeout = false;
+        for (i, stmt) in up.iter().enumerate() {
+            if report_up {
+                let in_transaction = explicit_tx
+                    || match m.tx {
+                        TxMode::Wrapped => true,
+                        TxMode::ImplicitMulti => root.dialect == Dialect::Postgres && up.len() > 1,
+                        TxMode::None => false,
+                    };
+                let cx = StmtCx {
+                    stmt,
+                    file: m.up.map_or(0, |p| p.file),
+                    catalog: &catalog,
+                    created: &created,
+                    in_transaction,
+                    lock_timeout,
+                    dialect: root.dialect,
+                    settings,
+                    layout: root.layout,
+                    migration: m,
+                    siblings: &up,
+                    index: i,
+                    is_down: false,
+                };
+                for rule in &rules {
+                    if let Check::Statement(f) | Check::AnyStatement(f) = rule.check {
+                        let mut out = Vec::new();
+                        f(&cx, &mut out);
+                        hits.extend(out.into_iter().map(|h| (*rule, h)));
+                    }
+                }
+            }
+            match &stmt.action {
+                Action::Begin => explicit_tx = true,
+                Action::Commit | Action::Rollback => explicit_tx = false,
+                Action::Set { name } if name == "lock_timeout" || name == "lock_wait_timeout" => {
+                    lock_timeout = true;
+                }
+                _ => {}
+            }
+            created.record(&stmt.action);
+            catalog.apply(&stmt.action);
+        }
+        if report_down {
+            let file = m.down.map_or(0, |p| p.file);
+            let down_created = Created::default();
+            for (i, stmt) in down.iter().enumerate() {
+                let cx = StmtCx {
+                    stmt,
+                    file,
+                    catalog: &catalog,
+                    created: &down_created,
+                    in_transaction: false,
+                    lock_timeout: false,
+                    dialect: root.dialect,
+                    settings,
+                    layout: root.layout,
+                    migration: m,
+                    siblings: &down,
+                    index: i,
+                    is_down: true,
+                };
+                for rule in &rules {
+                    if let Check::AnyStatement(f) = rule.check {
+                        let mut out = Vec::new();
+                        f(&cx, &mut out);
+                        hits.extend(out.into_iter().map(|h| (*rule, h)));
+                    }
+                }
+            }
+        }
+        if let Some(before) = &before {
+            let cx = MigrationCx {
+                migration: m,
+                layout: root.layout,
+                dialect: root.dialect,
+                before,
+                up,
+                down,
+                files: parsed,
+                texts: &texts,
+            };
+            for rule in &rules {
+                if let Check::Migration(f) = rule.check {
+                    let mut out = Vec::new();
+                    f(&cx, &mut out);
+                    hits.extend(out.into_iter().filter(|h| reportable(h.file)).map(|h| (*rule, h)));
+                }
+            }
+        }
+    }
+    let cx = RootCx {
+        root,
+        files: sources,
+    };
+    for rule in &rules {
+        if let Check::Root(f) = rule.check {
+            let mut out = Vec::new();
+            f(&cx, &mut out);
+            hits.extend(out.into_iter().filter(|h| reportable(h.file)).map(|h| (*rule, h)));
+        }
+    }
+    hits.into_iter()
+        .map(|(rule, h)| Finding {
+            rule: rule.id,
+            severity: h.severity.unwrap_or_else(|| settings.severity(rule)),
+            file: h.file,
+            span: h.span,
+            message: h.message,
+            help: h.help,
+        })
+        .collect()
+}
+
+/// `users.email`, as messages name a column.
+pub fn col(table: &Name, column: &str) -> String {
+    format!("{}.{column}", table)
+}
+
+/// Backtick-free quoting helper for SQL in help texts: a name as the user
+/// would write it.
+pub fn sql_name(n: &Name) -> String {
+    n.to_string()
+}
+
+/// `000002_add_email`: how messages name a migration.
+pub fn migration_label(m: &Migration) -> String {
+    if m.name.is_empty() || m.name == m.version.text {
+        m.version.text.clone()
+    } else {
+        format!("{}_{}", m.version.text, m.name)
+    }
+}
+
+/// Where the layout keeps a migration's down, for help texts.
+pub fn down_hint(layout: Layout, m: &Migration) -> String {
+    let label = migration_label(m);
+    match layout {
+        Layout::GolangMigrate | Layout::Sqlx => format!(" in `{label}.down.sql`"),
+        Layout::Diesel => format!(" in `{label}/down.sql`"),
+        Layout::Goose => " under a `-- +goose Down` section".to_string(),
+        Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
+        Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
+        Layout::Flyway => format!(" in `U{}__….sql`", m.version.text),
+        Layout::Prisma | Layout::Plain => String::new(),
+    }
+}
