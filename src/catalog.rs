@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::Dialect;
 use crate::parse::ir::{
     Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
 };
-use crate::Dialect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -117,7 +117,9 @@ impl Catalog {
                 }
                 self.tables.insert(ct.name.clone(), t);
             }
-            Action::CreateView { name, materialized, .. } => {
+            Action::CreateView {
+                name, materialized, ..
+            } => {
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
                 } else {
@@ -250,7 +252,10 @@ impl Catalog {
         let dialect = self.dialect;
         match op {
             AlterKind::RenameTo { to } => {
-                let to = Name::new(to.schema.clone().or_else(|| table.schema.clone()), to.name.clone());
+                let to = Name::new(
+                    to.schema.clone().or_else(|| table.schema.clone()),
+                    to.name.clone(),
+                );
                 self.rename_table(table, &to);
                 return Some(to);
             }
@@ -260,17 +265,19 @@ impl Catalog {
                 return Some(to);
             }
             AlterKind::DropIndex { name } => {
-                self.indexes.remove(&Name::new(table.schema.clone(), name.clone()));
+                self.indexes
+                    .remove(&Name::new(table.schema.clone(), name.clone()));
                 return None;
             }
             _ => {}
         }
         let t = self.table_entry(table);
         match op {
-            AlterKind::AddColumn { column, if_not_exists } => {
-                if !(*if_not_exists && t.column(&column.name).is_some()) {
-                    add_column(t, table, column, dialect);
-                }
+            AlterKind::AddColumn {
+                column,
+                if_not_exists,
+            } if !(*if_not_exists && t.column(&column.name).is_some()) => {
+                add_column(t, table, column, dialect);
             }
             AlterKind::DropColumn { name, .. } => {
                 t.columns.retain(|c| &c.name != name);
@@ -292,7 +299,7 @@ impl Catalog {
                     Some(c) => *c = new,
                     None => t.columns.push(new),
                 }
-                if old.is_some_and(|o| &o.name != &column.name) {
+                if old.is_some_and(|o| o.name != column.name) {
                     rename_in_constraints(t, from, &column.name);
                     self.rename_in_indexes(table, from, &column.name);
                 }
@@ -324,7 +331,9 @@ impl Catalog {
             }
             AlterKind::AddConstraint(def) => add_constraint(t, table, def),
             AlterKind::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
-            AlterKind::DropPrimaryKey => t.constraints.retain(|c| c.kind != ConstraintKind::PrimaryKey),
+            AlterKind::DropPrimaryKey => t
+                .constraints
+                .retain(|c| c.kind != ConstraintKind::PrimaryKey),
             AlterKind::ValidateConstraint { name } => {
                 for c in &mut t.constraints {
                     if &c.name == name {
@@ -366,7 +375,10 @@ impl Catalog {
     }
 
     /// Indexes on a table.
-    pub fn indexes_of<'a>(&'a self, table: &'a Name) -> impl Iterator<Item = (&'a Name, &'a Index)> {
+    pub fn indexes_of<'a>(
+        &'a self,
+        table: &'a Name,
+    ) -> impl Iterator<Item = (&'a Name, &'a Index)> {
         self.indexes.iter().filter(move |(_, i)| &i.table == table)
     }
 }
@@ -388,10 +400,12 @@ fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
                 *col = to.to_string();
             }
         }
-        if let ConstraintKind::Check { not_null_of: Some(n) } = &mut c.kind {
-            if n == from {
-                *n = to.to_string();
-            }
+        if let ConstraintKind::Check {
+            not_null_of: Some(n),
+        } = &mut c.kind
+            && n == from
+        {
+            *n = to.to_string();
         }
     }
 }
@@ -447,7 +461,9 @@ fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
         ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
         ConstraintKind::Unique => format!("{}_{cols}_key", table.name),
         ConstraintKind::ForeignKey { .. } => format!("{}_{cols}_fkey", table.name),
-        ConstraintKind::Check { not_null_of: Some(c) } => format!("{}_{c}_check", table.name),
+        ConstraintKind::Check {
+            not_null_of: Some(c),
+        } => format!("{}_{c}_check", table.name),
         ConstraintKind::Exclude => format!("{}_{cols}_excl", table.name),
         ConstraintKind::NotNull => format!("{}_{cols}_not_null", table.name),
         ConstraintKind::Check { .. } | ConstraintKind::Other => format!("{}_check", table.name),

@@ -3,6 +3,7 @@
 //! Commands return their output as text and an exit code; only `main.rs`
 //! prints.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -79,11 +80,21 @@ pub struct CheckArgs {
     pub layout: LayoutArg,
 
     /// Enable only these rules (comma-separated ids)
-    #[arg(long, value_delimiter = ',', value_name = "RULE", help_heading = "Rules")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULE",
+        help_heading = "Rules"
+    )]
     pub select: Vec<String>,
 
     /// Disable these rules (comma-separated ids)
-    #[arg(long, value_delimiter = ',', value_name = "RULE", help_heading = "Rules")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULE",
+        help_heading = "Rules"
+    )]
     pub ignore: Vec<String>,
 }
 
@@ -183,13 +194,14 @@ fn rules_table() -> String {
     let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in REGISTRY {
-        out.push_str(&format!(
-            "{:width$}  {:7}  {:22}  {}\n",
+        let _ = writeln!(
+            out,
+            "{:width$}  {:7}  {:22}  {}",
             r.id,
             r.severity.id(),
             r.dialects.names().join(","),
             r.summary
-        ));
+        );
     }
     out
 }
@@ -197,7 +209,9 @@ fn rules_table() -> String {
 fn check(args: CheckArgs) -> Output {
     for id in args.select.iter().chain(&args.ignore) {
         if rules::find(id).is_none() {
-            return Output::fail(format!("unknown rule id `{id}` in --select/--ignore (`bellows rules` lists them)"));
+            return Output::fail(format!(
+                "unknown rule id `{id}` in --select/--ignore (`bellows rules` lists them)"
+            ));
         }
     }
     let mut settings = Settings {
@@ -233,16 +247,18 @@ fn check(args: CheckArgs) -> Output {
         Format::Json => report::json::render(&outcome),
         Format::Compact => report::compact::render(&outcome),
     };
-    let errors: Vec<String> = outcome.input_errors().iter().map(|e| e.message.clone()).collect();
+    let errors: Vec<String> = outcome
+        .input_errors()
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
     let failing = outcome.findings.iter().any(|f| {
         f.severity == Severity::Error || (args.deny_warnings && f.severity == Severity::Warning)
     });
-    let code = if !errors.is_empty() {
-        2
-    } else if failing && !args.exit_zero {
-        1
+    let code = if errors.is_empty() {
+        u8::from(failing && !args.exit_zero)
     } else {
-        0
+        2
     };
     Output {
         stdout,

@@ -122,10 +122,16 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
     }
     pub fn warnings(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
     }
     pub fn input_errors(&self) -> &[InputError] {
         &self.discovered.errors
@@ -164,12 +170,18 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .collect();
     let only: BTreeSet<&PathBuf> = discovered.only.iter().collect();
     let reportable = |id: FileId| {
-        only.is_empty() || discovered.files.get(id).is_some_and(|f| only.contains(&f.path))
+        only.is_empty()
+            || discovered
+                .files
+                .get(id)
+                .is_some_and(|f| only.contains(&f.path))
     };
     let mut findings: Vec<Finding> = discovered
         .roots
         .par_iter()
-        .flat_map_iter(|root| rules::lint_root(root, &discovered.files, &parsed, settings, &reportable))
+        .flat_map_iter(|root| {
+            rules::lint_root(root, &discovered.files, &parsed, settings, &reportable)
+        })
         .collect();
     sort_findings(&mut findings, &discovered.files);
     findings.dedup();

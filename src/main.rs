@@ -16,7 +16,10 @@ fn main() -> ExitCode {
     };
     let out = bellows::cli::execute(args);
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(out.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(e) = stdout
+        .write_all(out.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return ExitCode::from(out.code);
         }

@@ -33,7 +33,9 @@ pub(super) fn build(files: &[(FileId, &Candidate)]) -> (Vec<Migration>, Vec<File
         let Some((version, name, up)) = parse_name(&c.name) else {
             continue;
         };
-        let slot = by_key.entry((version.to_string(), name.to_string())).or_default();
+        let slot = by_key
+            .entry((version.to_string(), name.to_string()))
+            .or_default();
         if up {
             slot.0 = Some(*id);
         } else {

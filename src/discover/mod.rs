@@ -62,10 +62,14 @@ impl Layout {
             Layout::Goose => Some("put `-- +goose NO TRANSACTION` at the top of the file"),
             Layout::Dbmate => Some("write `-- migrate:up transaction:false`"),
             Layout::Sqlx => Some("start the file with `-- no-transaction`"),
-            Layout::Diesel => Some("add `run_in_transaction = false` to the migration's metadata.toml"),
+            Layout::Diesel => {
+                Some("add `run_in_transaction = false` to the migration's metadata.toml")
+            }
             Layout::SqlMigrate => Some("write `-- +migrate Up notransaction`"),
             Layout::GolangMigrate => Some("keep the statement alone in its own migration file"),
-            Layout::Flyway => Some("set `executeInTransaction=false` in the migration's .sql.conf file"),
+            Layout::Flyway => {
+                Some("set `executeInTransaction=false` in the migration's .sql.conf file")
+            }
             Layout::Prisma | Layout::Plain => None,
         }
     }
@@ -105,6 +109,8 @@ pub struct Migration {
 #[derive(Debug, Clone)]
 pub struct Root {
     pub path: PathBuf,
+    /// The path as the user would type it.
+    pub display: String,
     pub layout: Layout,
     pub dialect: crate::Dialect,
     pub migrations: Vec<Migration>,
@@ -171,25 +177,38 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             }
         };
         if meta.is_file() {
-            let parent = path.parent().map_or_else(|| PathBuf::from("."), |p| {
-                if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }
-            });
-            if !is_sql(path) {
+            let parent = path.parent().map_or_else(
+                || PathBuf::from("."),
+                |p| {
+                    if p.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        p.to_path_buf()
+                    }
+                },
+            );
+            if !is_sql(path, opts.dialect) {
                 out.errors.push(InputError {
-                    message: format!("{}: not a migration file (expected a .sql file)", display_path(path, &opts.cwd)),
+                    message: format!(
+                        "{}: not a migration file (expected a .sql file)",
+                        display_path(path, &opts.cwd)
+                    ),
                 });
                 continue;
             }
             out.only.push(normalize(path));
-            collect_dir(&parent, false, &mut dirs);
+            collect_dir(&parent, false, opts.dialect, &mut dirs);
             continue;
         }
         let before: usize = dirs.values().map(Vec::len).sum();
-        collect_dir(path, true, &mut dirs);
+        collect_dir(path, true, opts.dialect, &mut dirs);
         let after: usize = dirs.values().map(Vec::len).sum();
         if after == before && !dirs.keys().any(|d| d.starts_with(path)) {
             out.errors.push(InputError {
-                message: format!("{}: no migration file (*.sql) found under this path", display_path(path, &opts.cwd)),
+                message: format!(
+                    "{}: no migration file (*.sql) found under this path",
+                    display_path(path, &opts.cwd)
+                ),
             });
         }
     }
@@ -197,7 +216,6 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         cands.sort_by(|a, b| a.name.cmp(&b.name));
         cands.dedup_by(|a, b| a.path == b.path);
         let layout = opts.layout.unwrap_or_else(|| detect(&cands));
-        let first_file = out.files.len();
         let mut ids = Vec::new();
         for c in &cands {
             match read_source(&c.path, &opts.cwd) {
@@ -211,7 +229,6 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 }
             }
         }
-        let _ = first_file;
         let readable: Vec<(FileId, &Candidate)> = ids
             .iter()
             .zip(&cands)
@@ -222,6 +239,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             _ => plain::build(&readable),
         };
         out.roots.push(Root {
+            display: display_path(&dir, &opts.cwd),
             path: dir,
             layout,
             dialect: opts.dialect,
@@ -233,7 +251,10 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
 }
 
 fn detect(cands: &[Candidate]) -> Layout {
-    let gm = cands.iter().filter(|c| golang_migrate::parse_name(&c.name).is_some()).count();
+    let gm = cands
+        .iter()
+        .filter(|c| golang_migrate::parse_name(&c.name).is_some())
+        .count();
     if gm > 0 && gm * 2 >= cands.len() {
         Layout::GolangMigrate
     } else {
@@ -241,8 +262,32 @@ fn detect(cands: &[Candidate]) -> Layout {
     }
 }
 
-fn is_sql(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+/// A migration file: `*.sql`, or `*.sql.<dialect>` (one dialect's variant
+/// of a file, as Synapse keeps them) when that dialect is the one linted.
+fn is_sql(path: &Path, dialect: crate::Dialect) -> bool {
+    let Some(name) = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    if Path::new(&name).extension().is_some_and(|e| e == "sql") {
+        return true;
+    }
+    match name.rsplit_once(".sql.") {
+        Some((_, suffix)) => dialect_suffix(suffix) == Some(dialect),
+        None => false,
+    }
+}
+
+/// The dialect a folder or suffix name stands for.
+pub fn dialect_suffix(s: &str) -> Option<crate::Dialect> {
+    match s {
+        "postgres" | "postgresql" | "pg" | "psql" => Some(crate::Dialect::Postgres),
+        "mysql" | "mariadb" => Some(crate::Dialect::Mysql),
+        "sqlite" | "sqlite3" => Some(crate::Dialect::Sqlite),
+        _ => None,
+    }
 }
 
 /// Directories never searched for migrations.
@@ -250,7 +295,12 @@ fn skipped_dir(name: &str) -> bool {
     name.starts_with('.') && name.len() > 1 || matches!(name, "node_modules" | "target" | "vendor")
 }
 
-fn collect_dir(dir: &Path, recursive: bool, dirs: &mut BTreeMap<PathBuf, Vec<Candidate>>) {
+fn collect_dir(
+    dir: &Path,
+    recursive: bool,
+    dialect: crate::Dialect,
+    dirs: &mut BTreeMap<PathBuf, Vec<Candidate>>,
+) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .max_depth(if recursive { usize::MAX } else { 1 })
@@ -259,7 +309,7 @@ fn collect_dir(dir: &Path, recursive: bool, dirs: &mut BTreeMap<PathBuf, Vec<Can
         e.depth() == 0 || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
     });
     for entry in walker.flatten() {
-        if !entry.file_type().is_file() || !is_sql(entry.path()) {
+        if !entry.file_type().is_file() || !is_sql(entry.path(), dialect) {
             continue;
         }
         let path = normalize(entry.path());

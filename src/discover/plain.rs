@@ -8,7 +8,10 @@ pub(super) fn build(files: &[(FileId, &Candidate)]) -> (Vec<Migration>, Vec<File
     let mut migrations: Vec<Migration> = files
         .iter()
         .map(|(id, c)| {
-            let stem = c.name.strip_suffix(".sql").unwrap_or(&c.name);
+            let stem = c
+                .name
+                .split_once(".sql")
+                .map_or(c.name.as_str(), |(s, _)| s);
             Migration {
                 version: Version::new(stem),
                 name: stem.to_string(),

@@ -38,7 +38,11 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(toks: &'a [Tok], dialect: Dialect) -> Self {
-        Self { toks, i: 0, dialect }
+        Self {
+            toks,
+            i: 0,
+            dialect,
+        }
     }
 
     fn peek(&self) -> Option<&'a Tok> {
@@ -182,7 +186,11 @@ impl<'a> Cursor<'a> {
             loop {
                 if self.eat("FULL") {
                     full = true;
-                } else if self.eat("FREEZE") || self.eat("VERBOSE") || self.eat("ANALYZE") || self.eat("ANALYSE") {
+                } else if self.eat("FREEZE")
+                    || self.eat("VERBOSE")
+                    || self.eat("ANALYZE")
+                    || self.eat("ANALYSE")
+                {
                 } else if matches!(self.peek().map(Tok::token), Some(Token::LParen)) {
                     let start = self.i;
                     self.skip_parens();
@@ -251,11 +259,17 @@ impl<'a> Cursor<'a> {
             return Some(Action::Dml { kind, table });
         }
         if first.is_word("WITH") {
-            // A data-modifying CTE: classify by its final verb.
-            let verb = self.toks.iter().rev().find(|t| {
-                t.is_word("UPDATE") || t.is_word("DELETE") || t.is_word("INSERT")
+            // A data-modifying CTE: classify by the statement it wraps.
+            let verb = self
+                .toks
+                .iter()
+                .position(|t| t.is_word("UPDATE") || t.is_word("DELETE") || t.is_word("INSERT"));
+            return Some(match verb {
+                Some(v) => Cursor::new(&self.toks[v..], self.dialect)
+                    .statement(false)
+                    .unwrap_or(Action::Other),
+                None => Action::Other,
             });
-            return Some(if verb.is_some() { Action::Other } else { Action::Other });
         }
         if first.is_word("SET") {
             self.i += 1;
@@ -274,13 +288,16 @@ impl<'a> Cursor<'a> {
         if first.is_word("ROLLBACK") || first.is_word("ABORT") {
             return Some(Action::Rollback);
         }
+        if first.is_word("PRAGMA") {
+            return Some(Action::Other);
+        }
         if first.is_word("DO") {
             return Some(Action::Code);
         }
         if first.is_word("COMMENT") && self.toks.get(1).is_some_and(|t| t.is_word("ON")) {
             return Some(Action::Other);
         }
-        if first.is_word("GRANT") || first.is_word("REVOKE") || first.is_word("ANALYZE") || first.is_word("SELECT") {
+        if first.is_word("GRANT") || first.is_word("REVOKE") || first.is_word("ANALYZE") {
             return Some(Action::Other);
         }
         if strict { None } else { Some(Action::Other) }
@@ -338,29 +355,88 @@ impl<'a> Cursor<'a> {
         self.i = save;
         // Forms that define code or harmless objects.
         let harmless = [
-            "TRIGGER", "FUNCTION", "PROCEDURE", "EXTENSION", "SEQUENCE", "AGGREGATE", "OPERATOR",
-            "POLICY", "ROLE", "USER", "RULE", "DOMAIN", "COLLATION", "PUBLICATION", "CAST",
-            "EVENT", "STATISTICS", "SERVER", "LANGUAGE",
+            "TRIGGER",
+            "FUNCTION",
+            "PROCEDURE",
+            "EXTENSION",
+            "SEQUENCE",
+            "AGGREGATE",
+            "OPERATOR",
+            "POLICY",
+            "ROLE",
+            "USER",
+            "RULE",
+            "DOMAIN",
+            "COLLATION",
+            "PUBLICATION",
+            "CAST",
+            "EVENT",
+            "STATISTICS",
+            "SERVER",
+            "LANGUAGE",
         ];
         let head: Vec<&Tok> = self.toks.iter().take(5).collect();
         if head.iter().any(|t| harmless.iter().any(|h| t.is_word(h))) {
             return Some(Action::Other);
         }
-        if strict {
+        if self.eat_all(&["VIRTUAL", "TABLE"]) {
+            // SQLite virtual tables (fts5, rtree, …): a table whose columns the module defines.
+            self.eat_all(&["IF", "NOT", "EXISTS"]);
+            let name = self.name()?;
+            if !self.eat("USING") {
+                return None;
+            }
+            return Some(Action::CreateTable(CreateTable {
+                name,
+                columns: Vec::new(),
+                constraints: Vec::new(),
+                if_not_exists: false,
+                temporary: false,
+                partition_of: None,
+                partitioned: false,
+                columns_unknown: true,
+            }));
+        }
+        let save = self.i;
+        let unique = self.eat("UNIQUE");
+        if !self.eat("FULLTEXT") {
+            self.eat("SPATIAL");
+        }
+        if !self.peek_is("INDEX") {
+            self.i = save;
+        }
+        if strict && !self.peek_is("INDEX") {
             return None;
         }
         // Lenient: CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] name (…)
-        while self.eat("UNLOGGED") || self.eat("TEMPORARY") || self.eat("TEMP") || self.eat("GLOBAL") || self.eat("LOCAL") {}
+        while self.eat("UNLOGGED")
+            || self.eat("TEMPORARY")
+            || self.eat("TEMP")
+            || self.eat("GLOBAL")
+            || self.eat("LOCAL")
+        {}
         if self.eat("TABLE") {
             self.eat_all(&["IF", "NOT", "EXISTS"]);
             let name = self.name()?;
             return Some(Action::CreateTable(self.table_body(name)));
         }
-        let unique = self.eat("UNIQUE");
         if self.eat("INDEX") {
+            // A missing `;` glues two statements together: not one index.
+            let glued = self.toks.iter().skip(1).any(|t| {
+                ["CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"]
+                    .iter()
+                    .any(|w| t.is_word(w))
+            });
+            if strict && glued {
+                return None;
+            }
             let concurrently = self.eat("CONCURRENTLY");
             let if_not_exists = self.eat_all(&["IF", "NOT", "EXISTS"]);
-            let name = if self.peek_is("ON") { None } else { self.name() };
+            let name = if self.peek_is("ON") {
+                None
+            } else {
+                self.name()
+            };
             if !self.eat("ON") {
                 return None;
             }
@@ -563,12 +639,14 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
         return Some(AlterKind::SetUnlogged);
     }
     if c.eat_all(&["SET", "SCHEMA"]) {
-        return Some(AlterKind::SetSchema {
-            schema: c.ident()?,
-        });
+        return Some(AlterKind::SetSchema { schema: c.ident()? });
     }
     if c.eat("RENAME") {
-        if c.eat("TO") {
+        if c.eat("TO") || c.eat("AS") {
+            return Some(AlterKind::RenameTo { to: c.name()? });
+        }
+        // MySQL `RENAME new_name`.
+        if part.len() == 2 && !c.peek_is("COLUMN") {
             return Some(AlterKind::RenameTo { to: c.name()? });
         }
         if c.eat("CONSTRAINT") {
@@ -650,13 +728,20 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
                 default: text_of(&part[c.i..]).to_lowercase(),
             });
         }
-        if c.eat_all(&["SET", "STATISTICS"]) || c.eat_all(&["SET", "STORAGE"]) || c.eat_all(&["SET", "COMPRESSION"]) {
+        if c.eat_all(&["SET", "STATISTICS"])
+            || c.eat_all(&["SET", "STORAGE"])
+            || c.eat_all(&["SET", "COMPRESSION"])
+        {
             return Some(AlterKind::SetStatistics { column });
         }
         if c.eat_all(&["SET", "EXPRESSION"]) {
             return Some(AlterKind::SetExpression { column });
         }
-        if c.peek_is("SET") && part.get(c.i + 1).is_some_and(|t| matches!(t.token(), Token::LParen)) {
+        if c.peek_is("SET")
+            && part
+                .get(c.i + 1)
+                .is_some_and(|t| matches!(t.token(), Token::LParen))
+        {
             return Some(AlterKind::SetStatistics { column });
         }
         if c.eat_all(&["SET", "DATA", "TYPE"]) || c.eat("TYPE") {
@@ -672,7 +757,11 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
                 Some(u) => {
                     let expr = &rest[u + 1..];
                     match expr {
-                        [one] if one.word().is_some_and(|w| fold(&w.value, w.quote_style.is_some(), dialect) == column) => {
+                        [one]
+                            if one.word().is_some_and(|w| {
+                                fold(&w.value, w.quote_style.is_some(), dialect) == column
+                            }) =>
+                        {
                             Using::SameColumn
                         }
                         _ => Using::Expression,
@@ -706,15 +795,38 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     }
     if c.peek_is("ENGINE") || c.eat_all(&["CONVERT", "TO"]) {
         return Some(AlterKind::TableOption {
-            name: if c.peek_is("ENGINE") { "engine".into() } else { "convert to character set".into() },
+            name: if c.peek_is("ENGINE") {
+                "engine".into()
+            } else {
+                "convert to character set".into()
+            },
         });
     }
     let harmless = [
-        "OWNER", "ENABLE", "DISABLE", "FORCE", "NO", "REPLICA", "CLUSTER", "SET", "RESET",
-        "INHERIT", "OF", "NOT", "LOCK", "COMMENT", "AUTO_INCREMENT", "DEFAULT", "CHARACTER",
-        "COLLATE", "ROW_FORMAT",
+        "OWNER",
+        "ENABLE",
+        "DISABLE",
+        "FORCE",
+        "NO",
+        "REPLICA",
+        "CLUSTER",
+        "SET",
+        "RESET",
+        "INHERIT",
+        "OF",
+        "NOT",
+        "LOCK",
+        "COMMENT",
+        "AUTO_INCREMENT",
+        "DEFAULT",
+        "CHARACTER",
+        "COLLATE",
+        "ROW_FORMAT",
     ];
-    if part.first().is_some_and(|t| harmless.iter().any(|h| t.is_word(h))) {
+    if part
+        .first()
+        .is_some_and(|t| harmless.iter().any(|h| t.is_word(h)))
+    {
         return Some(AlterKind::Other);
     }
     None
@@ -776,7 +888,8 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
                     && not.is_word("NOT")
                     && null.is_word("NULL") =>
             {
-                col.word().map(|w| fold(&w.value, w.quote_style.is_some(), dialect))
+                col.word()
+                    .map(|w| fold(&w.value, w.quote_style.is_some(), dialect))
             }
             _ => None,
         };
@@ -786,17 +899,24 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
     } else if name.is_some() && c.eat_all(&["NOT", "NULL"]) {
         kind = ConstraintKind::NotNull;
         columns = c.ident().into_iter().collect();
-    } else if name.is_none() && (c.peek_is("KEY") || c.peek_is("INDEX") || c.peek_is("FULLTEXT") || c.peek_is("SPATIAL")) {
+    } else if name.is_none()
+        && (c.peek_is("KEY") || c.peek_is("INDEX") || c.peek_is("FULLTEXT") || c.peek_is("SPATIAL"))
+    {
         // MySQL inline index definitions inside CREATE TABLE.
         kind = ConstraintKind::Other;
     } else {
         return None;
     }
-    let not_valid = part.windows(2).any(|w| w[0].is_word("NOT") && w[1].is_word("VALID"));
+    let not_valid = part
+        .windows(2)
+        .any(|w| w[0].is_word("NOT") && w[1].is_word("VALID"));
     let using_index = part
         .windows(3)
         .find(|w| w[0].is_word("USING") && w[1].is_word("INDEX"))
-        .and_then(|w| w[2].word().map(|x| fold(&x.value, x.quote_style.is_some(), dialect)));
+        .and_then(|w| {
+            w[2].word()
+                .map(|x| fold(&x.value, x.quote_style.is_some(), dialect))
+        });
     Some(ConstraintDef {
         name,
         kind,
@@ -812,9 +932,25 @@ fn lenient_column(part: &[Tok], dialect: Dialect) -> Option<ColumnDef> {
     let name = c.ident()?;
     let mut col = ColumnDef::named(name);
     let stop = [
-        "NOT", "NULL", "DEFAULT", "PRIMARY", "UNIQUE", "REFERENCES", "CHECK", "CONSTRAINT",
-        "GENERATED", "COLLATE", "AUTO_INCREMENT", "AUTOINCREMENT", "COMMENT", "FIRST", "AFTER",
-        "ON", "CHARACTER", "IDENTITY", "AS",
+        "NOT",
+        "NULL",
+        "DEFAULT",
+        "PRIMARY",
+        "UNIQUE",
+        "REFERENCES",
+        "CHECK",
+        "CONSTRAINT",
+        "GENERATED",
+        "COLLATE",
+        "AUTO_INCREMENT",
+        "AUTOINCREMENT",
+        "COMMENT",
+        "FIRST",
+        "AFTER",
+        "ON",
+        "CHARACTER",
+        "IDENTITY",
+        "AS",
     ];
     let ty_start = c.i;
     let mut depth = 0usize;
@@ -882,4 +1018,56 @@ fn lenient_column(part: &[Tok], dialect: Dialect) -> Option<ColumnDef> {
         }
     }
     Some(col)
+}
+
+/// PostgreSQL 18 (and its `pg_dump`) writes named NOT NULL constraints in a
+/// table body, `CONSTRAINT n NOT NULL col`, which sqlparser lacks. Returns the
+/// tokens without those elements, and the columns they make NOT NULL, so the
+/// rest of the statement can still be parsed by sqlparser.
+pub fn without_not_null_constraints(
+    toks: &[Tok],
+    dialect: Dialect,
+) -> Option<(Vec<Tok>, Vec<String>)> {
+    if !(toks.first()?.is_word("CREATE") && toks.iter().take(6).any(|t| t.is_word("TABLE"))) {
+        return None;
+    }
+    let open = toks
+        .iter()
+        .position(|t| matches!(t.token(), Token::LParen))?;
+    let mut keep: Vec<Tok> = toks[..=open].to_vec();
+    let mut cols = Vec::new();
+    let mut depth = 1usize;
+    let mut i = open + 1;
+    while i < toks.len() {
+        let t = &toks[i];
+        if depth == 1
+            && let [c, n, not, null, col, ..] = &toks[i..]
+            && c.is_word("CONSTRAINT")
+            && n.word().is_some()
+            && not.is_word("NOT")
+            && null.is_word("NULL")
+            && let Some(w) = col.word()
+        {
+            cols.push(fold(&w.value, w.quote_style.is_some(), dialect));
+            i += 5;
+            // Drop the comma before (or after, for the first element).
+            if matches!(keep.last().map(Tok::token), Some(Token::Comma)) {
+                keep.pop();
+            } else if toks
+                .get(i)
+                .is_some_and(|t| matches!(t.token(), Token::Comma))
+            {
+                i += 1;
+            }
+            continue;
+        }
+        match t.token() {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        keep.push(t.clone());
+        i += 1;
+    }
+    (!cols.is_empty()).then_some((keep, cols))
 }

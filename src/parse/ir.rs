@@ -126,8 +126,12 @@ pub enum ConstraintKind {
     PrimaryKey,
     Unique,
     /// `CHECK (expr)`; `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
-    Check { not_null_of: Option<String> },
-    ForeignKey { references: Name },
+    Check {
+        not_null_of: Option<String>,
+    },
+    ForeignKey {
+        references: Name,
+    },
     Exclude,
     /// PostgreSQL 18 `CONSTRAINT n NOT NULL col`.
     NotNull,

@@ -26,8 +26,11 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
     Some(match stmt {
         Statement::CreateTable(ct) => {
             let mut columns: Vec<ColumnDef> = ct.columns.iter().map(|c| cx.column(c)).collect();
-            let mut constraints: Vec<ConstraintDef> =
-                ct.constraints.iter().map(|c| cx.constraint(c, false)).collect();
+            let mut constraints: Vec<ConstraintDef> = ct
+                .constraints
+                .iter()
+                .map(|c| cx.constraint(c, false))
+                .collect();
             // Table-level PRIMARY KEY implies NOT NULL on its columns.
             for con in &constraints {
                 if con.kind == ConstraintKind::PrimaryKey {
@@ -109,7 +112,10 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 .iter()
                 .enumerate()
                 .map(|(i, op)| {
-                    let part = parts.as_ref().and_then(|p| p.get(i)).map(|r| &toks[r.clone()]);
+                    let part = parts
+                        .as_ref()
+                        .and_then(|p| p.get(i))
+                        .map(|r| &toks[r.clone()]);
                     AlterOp {
                         span: stmt_span(part.unwrap_or(toks)),
                         kind: cx.alter_op(op, part),
@@ -160,7 +166,6 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
         Statement::StartTransaction { .. } => Action::Begin,
         Statement::Commit { .. } => Action::Commit,
         Statement::Rollback { .. } => Action::Rollback,
-        Statement::Set(_) => return None,
         _ => return None,
     })
 }
@@ -175,14 +180,13 @@ impl Lower {
     }
 
     fn name(&self, n: &ObjectName) -> Name {
-        let parts: Vec<String> = n
-            .0
-            .iter()
-            .map(|p| match p.as_ident() {
-                Some(id) => self.ident(id),
-                None => p.to_string(),
-            })
-            .collect();
+        let parts: Vec<String> =
+            n.0.iter()
+                .map(|p| match p.as_ident() {
+                    Some(id) => self.ident(id),
+                    None => p.to_string(),
+                })
+                .collect();
         make_name(parts, self.dialect)
     }
 
@@ -193,14 +197,14 @@ impl Lower {
 
     fn column(&self, c: &AstColumn) -> ColumnDef {
         let mut col = ColumnDef::named(self.ident(&c.name));
-        self.apply_type(&mut col, &c.data_type);
+        Self::apply_type(&mut col, &c.data_type);
         for opt in &c.options {
             self.apply_option(&mut col, &opt.option);
         }
         col
     }
 
-    fn apply_type(&self, col: &mut ColumnDef, ty: &DataType) {
+    fn apply_type(col: &mut ColumnDef, ty: &DataType) {
         let t = normalize_type(&ty.to_string());
         if t.base.ends_with("serial") {
             col.serial = true;
@@ -231,9 +235,8 @@ impl Lower {
                     Generated::Identity
                 } else {
                     match (generated_as, generation_expr_mode) {
-                        (_, Some(GeneratedExpressionMode::Stored)) | (GeneratedAs::ExpStored, _) => {
-                            Generated::Stored
-                        }
+                        (_, Some(GeneratedExpressionMode::Stored))
+                        | (GeneratedAs::ExpStored, _) => Generated::Stored,
                         _ => Generated::Virtual,
                     }
                 });
@@ -364,7 +367,7 @@ impl Lower {
                 ..
             } => {
                 let mut col = ColumnDef::named(self.ident(new_name));
-                self.apply_type(&mut col, data_type);
+                Self::apply_type(&mut col, data_type);
                 for o in options {
                     self.apply_option(&mut col, o);
                 }
@@ -380,7 +383,7 @@ impl Lower {
                 ..
             } => {
                 let mut col = ColumnDef::named(self.ident(col_name));
-                self.apply_type(&mut col, data_type);
+                Self::apply_type(&mut col, data_type);
                 for o in options {
                     self.apply_option(&mut col, o);
                 }
@@ -399,10 +402,14 @@ impl Lower {
                         default: value.to_string().to_lowercase(),
                     },
                     AlterColumnOperation::DropDefault => AlterKind::DropDefault { column },
-                    AlterColumnOperation::SetDataType { data_type, using, .. } => {
+                    AlterColumnOperation::SetDataType {
+                        data_type, using, ..
+                    } => {
                         let using = match using {
                             None => Using::None,
-                            Some(Expr::Identifier(id)) if self.ident(id) == column => Using::SameColumn,
+                            Some(Expr::Identifier(id)) if self.ident(id) == column => {
+                                Using::SameColumn
+                            }
                             Some(_) => Using::Expression,
                         };
                         AlterKind::SetType {
@@ -420,19 +427,21 @@ impl Lower {
             } => {
                 let mut def = self.constraint(constraint, *not_valid);
                 if let Some(part) = part {
-                    if def.kind == ConstraintKind::Other && part.iter().any(|t| t.is_word("EXCLUDE")) {
+                    if def.kind == ConstraintKind::Other
+                        && part.iter().any(|t| t.is_word("EXCLUDE"))
+                    {
                         def.kind = ConstraintKind::Exclude;
                     }
                     def.using_index = using_index(part, self.dialect);
                 }
                 AlterKind::AddConstraint(def)
             }
-            AlterTableOperation::DropConstraint { name, if_exists, .. } => {
-                AlterKind::DropConstraint {
-                    name: self.ident(name),
-                    if_exists: *if_exists,
-                }
-            }
+            AlterTableOperation::DropConstraint {
+                name, if_exists, ..
+            } => AlterKind::DropConstraint {
+                name: self.ident(name),
+                if_exists: *if_exists,
+            },
             AlterTableOperation::DropForeignKey { name, .. } => AlterKind::DropConstraint {
                 name: self.ident(name),
                 if_exists: false,
@@ -519,7 +528,10 @@ pub(super) fn after_table_name(toks: &[Tok]) -> Option<usize> {
     // name: word (. word)*
     toks.get(i).and_then(Tok::word)?;
     i += 1;
-    while toks.get(i).is_some_and(|t| matches!(t.token(), Token::Period)) {
+    while toks
+        .get(i)
+        .is_some_and(|t| matches!(t.token(), Token::Period))
+    {
         i += 2;
     }
     if toks.get(i).is_some_and(|t| matches!(t.token(), Token::Mul)) {
@@ -580,15 +592,15 @@ pub fn normalize_type(written: &str) -> TypeName {
         None => (lower.clone(), false),
     };
     let mut args = Vec::new();
-    if let (Some(open), Some(close)) = (body.find('('), body.rfind(')')) {
-        if open < close {
-            args = body[open + 1..close]
-                .split(',')
-                .map(|a| a.trim().to_string())
-                .filter(|a| !a.is_empty())
-                .collect();
-            body = format!("{}{}", &body[..open], &body[close + 1..]);
-        }
+    if let (Some(open), Some(close)) = (body.find('('), body.rfind(')'))
+        && open < close
+    {
+        args = body[open + 1..close]
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        body = format!("{}{}", &body[..open], &body[close + 1..]);
     }
     let words: Vec<&str> = body.split_whitespace().collect();
     let joined = words.join(" ");
@@ -621,7 +633,10 @@ mod tests {
 
     #[test]
     fn type_aliases_compare_equal() {
-        assert_eq!(normalize_type("CHARACTER VARYING(20)"), normalize_type("varchar(20)"));
+        assert_eq!(
+            normalize_type("CHARACTER VARYING(20)"),
+            normalize_type("varchar(20)")
+        );
         assert_eq!(normalize_type("int4"), normalize_type("INTEGER"));
         assert_eq!(
             normalize_type("TIMESTAMP WITH TIME ZONE").base,

@@ -85,22 +85,34 @@ pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
         if stmt_tokens.is_empty() {
             continue;
         }
-        out.statements.push(parse_statement(stmt_tokens, text, sd, dialect));
+        out.statements
+            .push(parse_statement(stmt_tokens, text, sd, dialect));
     }
     out
 }
 
-fn parse_statement(toks: &[tokens::Tok], text: &str, sd: &dyn SqlDialect, dialect: Dialect) -> Stmt {
+fn parse_statement(
+    toks: &[tokens::Tok],
+    text: &str,
+    sd: &dyn SqlDialect,
+    dialect: Dialect,
+) -> Stmt {
     let span = ByteSpan::new(
         toks.first().map_or(0, |t| t.span.start),
         toks.last().map_or(0, |t| t.span.end),
     );
     let normalized = tokens::normalize(toks, text);
-    let parsed = if toks.iter().any(|t| t.bad) {
-        Err("the tokenizer could not read this statement (an unterminated string, quoted name or comment?)".to_string())
-    } else {
-        parse_with_sqlparser(toks, sd)
-    };
+    if toks.iter().any(|t| t.bad) {
+        return Stmt {
+            span,
+            action: fallback::scan(toks, text, dialect),
+            understood: Understood::No(
+                "an unterminated string, quoted name or comment".to_string(),
+            ),
+            normalized,
+        };
+    }
+    let parsed = parse_with_sqlparser(toks, sd);
     match parsed {
         Ok(ast) => {
             let action = lower::lower(&ast, toks, dialect)
@@ -113,20 +125,22 @@ fn parse_statement(toks: &[tokens::Tok], text: &str, sd: &dyn SqlDialect, dialec
                 normalized,
             }
         }
-        Err(message) => match fallback::recognise(toks, text, dialect) {
-            Some(action) => Stmt {
-                span,
-                action,
-                understood: Understood::Recogniser,
-                normalized,
-            },
-            None => Stmt {
-                span,
-                action: fallback::scan(toks, text, dialect),
-                understood: Understood::No(message),
-                normalized,
-            },
-        },
+        Err(message) => {
+            match repaired(toks, sd, dialect).or_else(|| fallback::recognise(toks, text, dialect)) {
+                Some(action) => Stmt {
+                    span,
+                    action,
+                    understood: Understood::Recogniser,
+                    normalized,
+                },
+                None => Stmt {
+                    span,
+                    action: fallback::scan(toks, text, dialect),
+                    understood: Understood::No(message),
+                    normalized,
+                },
+            }
+        }
     }
 }
 
@@ -138,24 +152,27 @@ fn parse_with_sqlparser(
     let mut parser = Parser::new(sd)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(with_spans);
-    let stmt = parser.parse_statement().map_err(|e| clean_message(&e.to_string()))?;
+    let stmt = parser
+        .parse_statement()
+        .map_err(|e| clean_message(&e.to_string()))?;
     // Only a trailing semicolon may follow.
     loop {
         let next = parser.next_token();
         match next.token {
             Token::EOF => break,
             Token::SemiColon => {}
-            other => return Err(format!("unexpected `{other}` after the end of the statement")),
+            other => {
+                return Err(format!(
+                    "unexpected `{other}` after the end of the statement"
+                ));
+            }
         }
     }
     Ok(stmt)
 }
 
 fn clean_message(msg: &str) -> String {
-    let msg = msg
-        .strip_prefix("sql parser error: ")
-        .unwrap_or(msg)
-        .trim();
+    let msg = msg.strip_prefix("sql parser error: ").unwrap_or(msg).trim();
     // Positions are relative to a statement fed alone: drop them, the
     // diagnostic carries the real span.
     let msg = match msg.find(" at Line: ") {
@@ -168,4 +185,127 @@ fn clean_message(msg: &str) -> String {
         s.replace_range(..1, &lower);
     }
     s
+}
+
+/// Valid SQL that sqlparser lacks inside an otherwise ordinary statement:
+/// remove the fragment, parse the rest, and put its meaning back.
+fn repaired(toks: &[tokens::Tok], sd: &dyn SqlDialect, dialect: Dialect) -> Option<Action> {
+    let (kept, not_null) = fallback::without_not_null_constraints(toks, dialect)?;
+    let ast = parse_with_sqlparser(&kept, sd).ok()?;
+    let mut action = lower::lower(&ast, &kept, dialect)?;
+    if let Action::CreateTable(ct) = &mut action {
+        for col in &mut ct.columns {
+            if not_null.contains(&col.name) {
+                col.not_null = true;
+            }
+        }
+    }
+    Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_col(text: &str, offset: usize) -> (usize, usize) {
+        LineIndex::new(text).line_col(text, offset)
+    }
+
+    fn stmts(text: &str) -> Vec<Stmt> {
+        parse_file(text, Dialect::Postgres).statements
+    }
+
+    #[test]
+    fn spans_are_exact_under_bom_crlf_and_non_ascii() {
+        let text =
+            "\u{feff}CREATE TABLE \"üsers\" (id int);\r\nALTER TABLE \"üsers\" DROP COLUMN id;\r\n";
+        let s = stmts(text);
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            &text[s[0].span.start..s[0].span.end],
+            "CREATE TABLE \"üsers\" (id int)"
+        );
+        assert_eq!(line_col(text, s[0].span.start), (1, 1));
+        assert_eq!(line_col(text, s[1].span.start), (2, 1));
+        let Action::AlterTable { ops, table, .. } = &s[1].action else {
+            panic!("not an ALTER TABLE: {:?}", s[1].action);
+        };
+        assert_eq!(table.name, "üsers");
+        assert_eq!(&text[ops[0].span.start..ops[0].span.end], "DROP COLUMN id");
+        // Characters, not bytes: `ü` is one column.
+        assert_eq!(line_col(text, ops[0].span.start), (2, 21));
+        assert_eq!(line_col(text, ops[0].span.end), (2, 35));
+    }
+
+    #[test]
+    fn dollar_quotes_strings_and_comments_do_not_split() {
+        let text = "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN x := 1; RETURN NEW; END $$ LANGUAGE plpgsql;\n\
+                    -- a comment; with a semicolon\n\
+                    INSERT INTO t VALUES ('a;b');\n";
+        let s = stmts(text);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(matches!(s[1].action, Action::Dml { .. }));
+    }
+
+    #[test]
+    fn trigger_bodies_stay_whole() {
+        let text = "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET x = 1; DELETE FROM c; END;\nSELECT 1;";
+        let s = parse_file(text, Dialect::Sqlite).statements;
+        assert_eq!(s.len(), 2, "{s:?}");
+    }
+
+    #[test]
+    fn unterminated_string_is_one_parse_error_and_the_rest_is_read() {
+        let text = "CREATE TABLE a (id int);\nINSERT INTO a VALUES ('oops);\nDROP TABLE a;\n";
+        let s = stmts(text);
+        assert!(matches!(s[0].action, Action::CreateTable(_)));
+        assert!(s.iter().any(|x| matches!(x.understood, Understood::No(_))));
+        assert!(matches!(
+            s.last().map(|x| &x.action),
+            Some(Action::Drop { .. })
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_parse_error_not_a_crash() {
+        let text = format!("SELECT {}1{};", "(".repeat(20_000), ")".repeat(20_000));
+        let s = stmts(&text);
+        assert_eq!(s.len(), 1);
+        assert!(matches!(s[0].understood, Understood::No(_)));
+    }
+
+    #[test]
+    fn statements_sqlparser_lacks_are_recognised() {
+        for sql in [
+            "DROP INDEX CONCURRENTLY IF EXISTS i",
+            "REINDEX INDEX CONCURRENTLY i",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
+            "VACUUM (FULL, ANALYZE) t",
+            "CLUSTER t USING i",
+            "ALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM (1) TO (10)",
+            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY",
+            "ALTER TABLE t SET TABLESPACE fast",
+            "ALTER TABLE t ALTER COLUMN a SET STATISTICS 500",
+            "ALTER SEQUENCE s RESTART WITH 10",
+            "DO $$ BEGIN PERFORM 1; END $$",
+            "CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE PROCEDURE f('x')",
+            "COMMENT ON COLUMN t.a IS 'one' 'two'",
+            "COMMENT ON FUNCTION f(int) IS 'x'",
+            "CREATE TABLE t (a int, CONSTRAINT a_nn NOT NULL a)",
+        ] {
+            let s = stmts(sql);
+            assert_eq!(s.len(), 1, "{sql}");
+            assert!(
+                !matches!(s[0].understood, Understood::No(_)),
+                "{sql}: {:?}",
+                s[0].understood
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_semicolon_is_still_an_error() {
+        let s = stmts("CREATE INDEX a ON t (x)\nCREATE INDEX b ON t (y);");
+        assert!(matches!(s[0].understood, Understood::No(_)));
+    }
 }

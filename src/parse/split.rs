@@ -6,9 +6,9 @@ use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 
+use super::Comment;
 use super::ir::ByteSpan;
 use super::tokens::Tok;
-use super::Comment;
 
 /// Converts between byte offsets and 1-based line / character columns.
 ///
@@ -83,7 +83,8 @@ impl LineIndex {
         let col = if self.ascii.get(li).copied().unwrap_or(false) {
             offset.saturating_sub(start)
         } else {
-            text.get(start..offset.max(start)).map_or(0, |s| s.chars().count())
+            text.get(start..offset.max(start))
+                .map_or(0, |s| s.chars().count())
         };
         (li + 1, col + 1)
     }
@@ -92,7 +93,11 @@ impl LineIndex {
 /// Tokenizes the whole file. Text the tokenizer cannot read (an unterminated
 /// string or dollar quote) becomes one `bad` token up to the end of its line,
 /// and tokenizing resumes on the next line.
-pub fn tokenize(text: &str, index: &LineIndex, dialect: &dyn SqlDialect) -> (Vec<Tok>, Vec<Comment>) {
+pub fn tokenize(
+    text: &str,
+    index: &LineIndex,
+    dialect: &dyn SqlDialect,
+) -> (Vec<Tok>, Vec<Comment>) {
     let mut toks = Vec::new();
     let mut comments = Vec::new();
     let mut from = index.bom();
@@ -107,7 +112,9 @@ pub fn tokenize(text: &str, index: &LineIndex, dialect: &dyn SqlDialect) -> (Vec
         for mut t in buf {
             shift(&mut t.span, line_offset);
             let start = index.offset(text, t.span.start.line, t.span.start.column);
-            let end = index.offset(text, t.span.end.line, t.span.end.column).max(start);
+            let end = index
+                .offset(text, t.span.end.line, t.span.end.column)
+                .max(start);
             last_end = last_end.max(end);
             let span = ByteSpan::new(start, end);
             match &t.token {
@@ -134,9 +141,10 @@ pub fn tokenize(text: &str, index: &LineIndex, dialect: &dyn SqlDialect) -> (Vec
         }
         // Mark from the end of the last good token to the end of its line as bad.
         let bad_start = last_end;
-        let bad_end = text[bad_start..]
+        let resume = text[bad_start..]
             .find('\n')
             .map_or(text.len(), |i| bad_start + i + 1);
+        let bad_end = bad_start + text[bad_start..resume].trim_end().len();
         let (line, col) = index.line_col(text, bad_start);
         let (eline, ecol) = index.line_col(text, bad_end);
         let raw = TokenWithSpan {
@@ -151,7 +159,7 @@ pub fn tokenize(text: &str, index: &LineIndex, dialect: &dyn SqlDialect) -> (Vec
             span: ByteSpan::new(bad_start, bad_end),
             bad: true,
         });
-        from = bad_end;
+        from = resume;
         line_offset = index.line_col(text, from).0 as u64 - 1;
     }
     (toks, comments)
@@ -175,20 +183,32 @@ pub fn statements(toks: &[Tok]) -> Vec<Range<usize>> {
         let first = i == start;
         match t.keyword() {
             Some(Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT)
-                if toks.get(start).is_some_and(|s| s.keyword() == Some(Keyword::CREATE)) =>
+                if toks
+                    .get(start)
+                    .is_some_and(|s| s.keyword() == Some(Keyword::CREATE)) =>
             {
                 routine = true;
             }
             Some(Keyword::BEGIN | Keyword::CASE) if routine && !first => block_depth += 1,
             Some(Keyword::END) if block_depth > 0 => {
-                let continues = toks
-                    .get(i + 1)
-                    .is_some_and(|n| ["IF", "LOOP", "WHILE", "REPEAT"].iter().any(|w| n.is_word(w)));
+                let continues = toks.get(i + 1).is_some_and(|n| {
+                    ["IF", "LOOP", "WHILE", "REPEAT"]
+                        .iter()
+                        .any(|w| n.is_word(w))
+                });
                 if !continues {
                     block_depth -= 1;
                 }
             }
             _ => {}
+        }
+        if t.bad {
+            // Unreadable text ends the statement it is in: what follows is read afresh.
+            out.push(start..i + 1);
+            start = i + 1;
+            routine = false;
+            block_depth = 0;
+            continue;
         }
         if matches!(t.token(), Token::SemiColon) && block_depth == 0 {
             if i > start {

@@ -7,7 +7,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
 };
 
-use super::{locate, rule_url, Located};
+use super::{Located, locate, rule_url};
 use crate::{Outcome, Severity};
 
 /// Rendering options.
@@ -108,14 +108,30 @@ pub fn render(outcome: &Outcome, style: Style) -> String {
 
 /// The closing line of the human report.
 pub fn summary(outcome: &Outcome) -> String {
-    let migrations: usize = outcome.discovered.roots.iter().map(|r| r.migrations.len()).sum();
+    let migrations: usize = outcome
+        .discovered
+        .roots
+        .iter()
+        .map(|r| r.migrations.len())
+        .sum();
     let files = outcome.discovered.files.len();
     let (e, w) = (outcome.errors(), outcome.warnings());
     let infos = outcome.findings.len() - e - w;
     let mut s = String::new();
-    let plural = |n: usize, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
     if outcome.findings.is_empty() {
-        let _ = writeln!(s, "no findings in {} ({})", plural(migrations, "migration"), plural(files, "file"));
+        let _ = writeln!(
+            s,
+            "no findings in {} ({})",
+            plural(migrations, "migration"),
+            plural(files, "file")
+        );
     } else {
         let mut parts = vec![plural(e, "error"), plural(w, "warning")];
         if infos > 0 {

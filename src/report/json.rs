@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{locate, rule_url, Position};
+use super::{Position, locate, rule_url};
 use crate::Outcome;
 
 #[derive(Serialize)]
@@ -50,7 +50,6 @@ struct Diagnostic<'a> {
 }
 
 pub fn render(outcome: &Outcome) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
     let report = Report {
         version: 1,
         tool: Tool {
@@ -58,7 +57,12 @@ pub fn render(outcome: &Outcome) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: Summary {
-            migrations: outcome.discovered.roots.iter().map(|r| r.migrations.len()).sum(),
+            migrations: outcome
+                .discovered
+                .roots
+                .iter()
+                .map(|r| r.migrations.len())
+                .sum(),
             files: outcome.discovered.files.len(),
             statements: outcome.statements(),
             errors: outcome.errors(),
@@ -69,7 +73,7 @@ pub fn render(outcome: &Outcome) -> String {
             .roots
             .iter()
             .map(|r| RootOut {
-                path: crate::discover::display_path(&r.path, &cwd),
+                path: r.display.clone(),
                 layout: r.layout.id(),
                 dialect: r.dialect.id(),
                 migrations: r.migrations.len(),

@@ -49,8 +49,14 @@ pub fn locate(outcome: &Outcome) -> Vec<Located<'_>> {
                     let (l1, c1) = idx.line_col(&src.text, span.start);
                     let (l2, c2) = idx.line_col(&src.text, span.end);
                     (
-                        Some(Position { line: l1, column: c1 }),
-                        Some(Position { line: l2, column: c2 }),
+                        Some(Position {
+                            line: l1,
+                            column: c1,
+                        }),
+                        Some(Position {
+                            line: l2,
+                            column: c2,
+                        }),
                     )
                 }
                 _ => (None, None),

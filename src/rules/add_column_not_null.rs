@@ -1,6 +1,6 @@
 //! add-column-not-null: `ADD COLUMN … NOT NULL` without a `DEFAULT` on an existing table.
 
-use super::{col, Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::parse::ir::{Action, AlterKind};
 use crate::{Dialect, Severity};
 
@@ -25,11 +25,18 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             continue;
         };
         // serial and identity columns fill themselves (add-column-rewrite judges their cost).
-        if !column.not_null || column.default.is_some() || column.serial || column.generated.is_some() {
+        if !column.not_null
+            || column.default.is_some()
+            || column.serial
+            || column.generated.is_some()
+        {
             continue;
         }
         let c = col(table, &column.name);
-        let ty = column.ty.as_ref().map_or_else(String::new, |t| format!(" {t}"));
+        let ty = column
+            .ty
+            .as_ref()
+            .map_or_else(String::new, |t| format!(" {t}"));
         let message = match cx.dialect {
             Dialect::Mysql => format!(
                 "adding {c} NOT NULL without a DEFAULT fills existing rows with an implicit value, and \

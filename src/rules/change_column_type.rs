@@ -1,6 +1,6 @@
 //! change-column-type: a type change that rewrites the table or breaks readers.
 
-use super::{col, Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
 use crate::{Dialect, Severity};
 
@@ -93,8 +93,7 @@ fn describe(
             ),
             format!(
                 "run the migration with `SET LOCAL TimeZone = 'UTC'` only if stored values are UTC; \
-                 otherwise {}",
-                help
+                 otherwise {help}"
             ),
         ),
         Verdict::Unknown => (
@@ -129,7 +128,9 @@ pub(crate) fn verdict(dialect: Dialect, old: &TypeName, new: &TypeName, using: &
             ("text", "varchar") if new.args.is_empty() => Verdict::Safe,
             ("numeric", "numeric") => match (arg(old, 0), arg(old, 1), arg(new, 0), arg(new, 1)) {
                 (_, _, None, None) if new.args.is_empty() => Verdict::Safe,
-                (Some(p), s, Some(p2), s2) if p2 >= p && s.unwrap_or(0) == s2.unwrap_or(0) => Verdict::Safe,
+                (Some(p), s, Some(p2), s2) if p2 >= p && s.unwrap_or(0) == s2.unwrap_or(0) => {
+                    Verdict::Safe
+                }
                 _ => Verdict::Rewrite,
             },
             ("timestamp", "timestamptz") => Verdict::RewriteUnlessUtc,

@@ -1,8 +1,8 @@
 //! drop-column: `DROP COLUMN` of a column that existed before this migration.
 
-use super::{col, Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::ir::{Action, AlterKind};
+use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::Severity;
+use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-column",

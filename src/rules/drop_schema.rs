@@ -1,8 +1,8 @@
 //! drop-schema: `DROP SCHEMA` / `DROP DATABASE`.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::ir::{Action, ObjectKind};
 use crate::Severity;
+use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-schema",
@@ -14,7 +14,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
-    let Action::Drop { kind, names, cascade, .. } = &cx.stmt.action else {
+    let Action::Drop {
+        kind,
+        names,
+        cascade,
+        ..
+    } = &cx.stmt.action
+    else {
         return;
     };
     if !matches!(kind, ObjectKind::Schema | ObjectKind::Database) {
@@ -39,7 +45,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         };
         out.push(cx.hit(
             cx.stmt.span,
-            format!("dropping {what} {} deletes {contents} and breaks deployed code that uses them", name.name),
+            format!(
+                "dropping {what} {} deletes {contents} and breaks deployed code that uses them",
+                name.name
+            ),
             format!(
                 "move or retire what deployed code still uses in {} first, take a backup, \
                  then drop it in a later migration",

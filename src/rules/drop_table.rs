@@ -1,8 +1,8 @@
 //! drop-table: `DROP TABLE` / `DROP VIEW` / `DROP MATERIALIZED VIEW` of an existing object.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::ir::{Action, AlterKind, ObjectKind};
 use crate::Severity;
+use crate::parse::ir::{Action, AlterKind, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-table",
@@ -17,17 +17,23 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     let Action::Drop { kind, names, .. } = &cx.stmt.action else {
         return;
     };
-    if !matches!(kind, ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView) {
+    if !matches!(
+        kind,
+        ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView
+    ) {
         return;
     }
     for name in names {
-        if cx.is_new_object(*kind, name) || (*kind == ObjectKind::Table && rebuilt_later(cx, name)) {
+        if cx.is_new_object(*kind, name) || (*kind == ObjectKind::Table && rebuilt_later(cx, name))
+        {
             continue;
         }
         let what = kind.describe();
         let (message, help) = if *kind == ObjectKind::Table {
             (
-                format!("dropping table {name} deletes its data and breaks deployed code that still uses it"),
+                format!(
+                    "dropping table {name} deletes its data and breaks deployed code that still uses it"
+                ),
                 format!(
                     "first deploy code that no longer reads or writes {name}, keep a backup of its rows, \
                      then drop it in a later migration"
@@ -36,7 +42,9 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         } else {
             (
                 format!("dropping {what} {name} breaks deployed code that still queries it"),
-                format!("first deploy code that no longer queries {name}, then drop it in a later migration"),
+                format!(
+                    "first deploy code that no longer queries {name}, then drop it in a later migration"
+                ),
             )
         };
         out.push(cx.hit(cx.stmt.span, message, help));

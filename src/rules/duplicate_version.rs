@@ -1,6 +1,6 @@
 //! duplicate-version: two migrations with the same version.
 
-use super::{Check, Dialects, Hit, Rule, RootCx};
+use super::{Check, Dialects, Hit, RootCx, Rule};
 use crate::Severity;
 
 pub static RULE: Rule = Rule {

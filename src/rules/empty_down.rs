@@ -24,7 +24,11 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let label = super::migration_label(m);
-    let reason = cx.down_comments().into_iter().find(|c| !is_annotation(c)).map(str::to_string);
+    let reason = cx
+        .down_comments()
+        .into_iter()
+        .find(|c| !is_annotation(c))
+        .map(str::to_string);
     let hit = match reason {
         Some(reason) => Hit {
             file: down.file,

@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use crate::Severity;
 use crate::catalog::Catalog;
 use crate::parse::ir::Name;
-use crate::Severity;
 
 pub static RULE: Rule = Rule {
     id: "irreversible-down",
@@ -17,7 +17,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
-    let Some(down) = cx.migration.down else { return };
+    let Some(down) = cx.migration.down else {
+        return;
+    };
     if cx.down.is_empty() {
         return;
     }
@@ -74,16 +76,25 @@ fn differences(before: &Catalog, up: &Catalog, down: &Catalog) -> Vec<String> {
             match dt.column(&c.name) {
                 None => {
                     if up.tables.get(t).and_then(|u| u.column(&c.name)).is_some() {
-                        out.push(format!("it drops column {t}.{}, which existed before the up", c.name));
+                        out.push(format!(
+                            "it drops column {t}.{}, which existed before the up",
+                            c.name
+                        ));
                     } else {
-                        out.push(format!("column {t}.{} dropped by the up is not re-created", c.name));
+                        out.push(format!(
+                            "column {t}.{} dropped by the up is not re-created",
+                            c.name
+                        ));
                     }
                 }
                 Some(dc) => {
-                    if let (Some(bty), Some(dty)) = (&c.ty, &dc.ty) {
-                        if bty != dty {
-                            out.push(format!("column {t}.{} ends as {dty} instead of {bty}", c.name));
-                        }
+                    if let (Some(bty), Some(dty)) = (&c.ty, &dc.ty)
+                        && bty != dty
+                    {
+                        out.push(format!(
+                            "column {t}.{} ends as {dty} instead of {bty}",
+                            c.name
+                        ));
                     }
                     if c.not_null != dc.not_null {
                         let was = if c.not_null { "NOT NULL" } else { "nullable" };
@@ -94,11 +105,14 @@ fn differences(before: &Catalog, up: &Catalog, down: &Catalog) -> Vec<String> {
         }
         for c in &dt.columns {
             if bt.column(&c.name).is_none() {
-                out.push(format!("column {t}.{} added by the up is left in place", c.name));
+                out.push(format!(
+                    "column {t}.{} added by the up is left in place",
+                    c.name
+                ));
             }
         }
     }
-    for (v, _) in &before.views {
+    for v in before.views.keys() {
         if !down.views.contains_key(v) && !up.views.contains_key(v) {
             out.push(format!("view {v} dropped by the up is not re-created"));
         }

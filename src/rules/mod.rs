@@ -162,13 +162,16 @@ impl Created {
                         AlterKind::AddColumn { column, .. } => {
                             self.columns.insert((current.clone(), column.name.clone()));
                         }
-                        AlterKind::RenameColumn { from, to } => {
-                            if self.columns.contains(&(current.clone(), from.clone())) {
-                                self.columns.insert((current.clone(), to.clone()));
-                            }
+                        AlterKind::RenameColumn { from, to }
+                            if self.columns.contains(&(current.clone(), from.clone())) =>
+                        {
+                            self.columns.insert((current.clone(), to.clone()));
                         }
                         AlterKind::RenameTo { to } => {
-                            let to = Name::new(to.schema.clone().or_else(|| current.schema.clone()), to.name.clone());
+                            let to = Name::new(
+                                to.schema.clone().or_else(|| current.schema.clone()),
+                                to.name.clone(),
+                            );
                             if self.tables.contains(&current) {
                                 self.tables.insert(to.clone());
                             }
@@ -270,7 +273,10 @@ impl MigrationCx<'_> {
             .map(|f| {
                 f.comments
                     .iter()
-                    .filter(|c| part.section.is_none_or(|s| c.span.start >= s.start && c.span.end <= s.end))
+                    .filter(|c| {
+                        part.section
+                            .is_none_or(|s| c.span.start >= s.start && c.span.end <= s.end)
+                    })
                     .map(|c| c.text.trim())
                     .collect()
             })
@@ -285,13 +291,16 @@ pub struct RootCx<'a> {
 }
 
 /// The statements of a part: a whole file, or those inside its section.
-pub fn part_statements<'a>(files: &'a [ParsedFile], part: Part) -> Vec<&'a Stmt> {
+pub fn part_statements(files: &[ParsedFile], part: Part) -> Vec<&Stmt> {
     let Some(f) = files.get(part.file) else {
         return Vec::new();
     };
     f.statements
         .iter()
-        .filter(|s| part.section.is_none_or(|sec| s.span.start >= sec.start && s.span.end <= sec.end))
+        .filter(|s| {
+            part.section
+                .is_none_or(|sec| s.span.start >= sec.start && s.span.end <= sec.end)
+        })
         .collect()
 }
 
@@ -314,7 +323,10 @@ pub fn lint_root(
     let mut catalog = Catalog::new(root.dialect);
     for m in &root.migrations {
         let up = m.up.map(|p| part_statements(parsed, p)).unwrap_or_default();
-        let down = m.down.map(|p| part_statements(parsed, p)).unwrap_or_default();
+        let down = m
+            .down
+            .map(|p| part_statements(parsed, p))
+            .unwrap_or_default();
         let report_up = m.up.is_some_and(|p| reportable(p.file));
         let report_down = m.down.is_some_and(|p| reportable(p.file));
         let before = if report_up || report_down {
@@ -410,7 +422,11 @@ pub fn lint_root(
                 if let Check::Migration(f) = rule.check {
                     let mut out = Vec::new();
                     f(&cx, &mut out);
-                    hits.extend(out.into_iter().filter(|h| reportable(h.file)).map(|h| (*rule, h)));
+                    hits.extend(
+                        out.into_iter()
+                            .filter(|h| reportable(h.file))
+                            .map(|h| (*rule, h)),
+                    );
                 }
             }
         }
@@ -423,7 +439,11 @@ pub fn lint_root(
         if let Check::Root(f) = rule.check {
             let mut out = Vec::new();
             f(&cx, &mut out);
-            hits.extend(out.into_iter().filter(|h| reportable(h.file)).map(|h| (*rule, h)));
+            hits.extend(
+                out.into_iter()
+                    .filter(|h| reportable(h.file))
+                    .map(|h| (*rule, h)),
+            );
         }
     }
     hits.into_iter()
@@ -440,7 +460,7 @@ pub fn lint_root(
 
 /// `users.email`, as messages name a column.
 pub fn col(table: &Name, column: &str) -> String {
-    format!("{}.{column}", table)
+    format!("{table}.{column}")
 }
 
 /// Backtick-free quoting helper for SQL in help texts: a name as the user

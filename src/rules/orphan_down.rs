@@ -1,6 +1,6 @@
 //! orphan-down: a down file with no up file of the same version.
 
-use super::{Check, Dialects, Hit, Rule, RootCx};
+use super::{Check, Dialects, Hit, RootCx, Rule};
 use crate::Severity;
 
 pub static RULE: Rule = Rule {

@@ -1,8 +1,8 @@
 //! parse-error: a statement neither sqlparser nor bellows' recogniser can read.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::Understood;
 use crate::Severity;
+use crate::parse::Understood;
 
 pub static RULE: Rule = Rule {
     id: "parse-error",

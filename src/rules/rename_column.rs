@@ -1,8 +1,8 @@
 //! rename-column: `RENAME COLUMN` (and MySQL `CHANGE old new`) on an existing table.
 
-use super::{col, Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::ir::{Action, AlterKind};
+use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::Severity;
+use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
     id: "rename-column",

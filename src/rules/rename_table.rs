@@ -1,8 +1,8 @@
 //! rename-table: `ALTER TABLE … RENAME TO` / MySQL `RENAME TABLE` of an existing table.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::ir::{Action, AlterKind, Name};
 use crate::Severity;
+use crate::parse::ir::{Action, AlterKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "rename-table",
@@ -31,7 +31,13 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
 }
 
-fn report(cx: &StmtCx<'_>, span: crate::parse::ByteSpan, from: &Name, to: &Name, out: &mut Vec<Hit>) {
+fn report(
+    cx: &StmtCx<'_>,
+    span: crate::parse::ByteSpan,
+    from: &Name,
+    to: &Name,
+    out: &mut Vec<Hit>,
+) {
     // A table created in this migration is new: the SQLite rebuild pattern
     // (create new, copy, drop old, rename new to old) lands here too.
     if cx.is_new_table(from) {

@@ -1,6 +1,6 @@
 //! set-not-null: `ALTER COLUMN … SET NOT NULL` (MySQL `MODIFY … NOT NULL`) on an existing column.
 
-use super::{col, Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::parse::ir::{Action, AlterKind};
 use crate::{Dialect, Severity};
 
@@ -33,7 +33,9 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         if cx.is_new_column(table, column) {
             continue;
         }
-        if t.is_some_and(|t| t.has_validated_not_null_check(column) || t.column(column).is_some_and(|c| c.not_null)) {
+        if t.is_some_and(|t| {
+            t.has_validated_not_null_check(column) || t.column(column).is_some_and(|c| c.not_null)
+        }) {
             continue;
         }
         let c = col(table, column);
@@ -55,7 +57,9 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     )
                 };
                 (
-                    format!("setting {c} NOT NULL scans the whole table while blocking reads and writes on {table}"),
+                    format!(
+                        "setting {c} NOT NULL scans the whole table while blocking reads and writes on {table}"
+                    ),
                     help,
                 )
             }
@@ -70,8 +74,12 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 ),
             ),
             Dialect::Sqlite => (
-                format!("setting {c} NOT NULL checks every row of {table} and fails if one holds NULL"),
-                format!("backfill {column} in batches first, then add NOT NULL in a later migration"),
+                format!(
+                    "setting {c} NOT NULL checks every row of {table} and fails if one holds NULL"
+                ),
+                format!(
+                    "backfill {column} in batches first, then add NOT NULL in a later migration"
+                ),
             ),
         };
         out.push(cx.hit(op.span, message, help));

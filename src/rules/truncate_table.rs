@@ -1,8 +1,8 @@
 //! truncate-table: `TRUNCATE`.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::parse::ir::Action;
 use crate::Severity;
+use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {
     id: "truncate-table",
@@ -23,7 +23,9 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         }
         out.push(cx.hit(
             cx.stmt.span,
-            format!("truncating {t} deletes every row while deployed code still reads and writes it"),
+            format!(
+                "truncating {t} deletes every row while deployed code still reads and writes it"
+            ),
             format!(
                 "if the rows must go, delete them in batches from a data job outside the migration \
                  (`DELETE FROM {t} WHERE … LIMIT …`), or retire {t} through expand and contract"

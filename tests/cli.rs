@@ -1,0 +1,331 @@
+//! The command-line contract of CLI.md: commands, exit codes, JSON shape.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bellows(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the bellows binary runs")
+}
+
+fn write(dir: &Path, rel: &str, text: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+/// A golang-migrate directory: a table, then a migration that drops a column.
+fn project(unsafe_change: bool) -> tempfile::TempDir {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "db/migrations/000001_create_users.up.sql",
+        b"CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+    );
+    write(
+        d,
+        "db/migrations/000001_create_users.down.sql",
+        b"DROP TABLE users;\n",
+    );
+    if unsafe_change {
+        write(
+            d,
+            "db/migrations/000002_drop_email.up.sql",
+            b"-- contract\nALTER TABLE users DROP COLUMN email;\n",
+        );
+        write(
+            d,
+            "db/migrations/000002_drop_email.down.sql",
+            b"ALTER TABLE users ADD COLUMN email text;\n",
+        );
+    } else {
+        write(
+            d,
+            "db/migrations/000002_add_name.up.sql",
+            b"ALTER TABLE users ADD COLUMN name text;\n",
+        );
+        write(
+            d,
+            "db/migrations/000002_add_name.down.sql",
+            b"ALTER TABLE users DROP COLUMN name;\n",
+        );
+    }
+    t
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+#[test]
+fn safe_migrations_exit_0() {
+    let p = project(false);
+    let out = bellows(p.path(), &["check", "db/migrations"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no findings in 2 migrations (4 files)"));
+}
+
+#[test]
+fn an_error_finding_exits_1_with_a_rich_report() {
+    let p = project(true);
+    let out = bellows(p.path(), &["check", "db/migrations"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("dropping column users.email"), "{text}");
+    assert!(
+        text.contains("db/migrations/000002_drop_email.up.sql:2:19"),
+        "{text}"
+    );
+    assert!(text.contains("drop-column"), "{text}");
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn json_has_every_field_of_the_contract() {
+    let p = project(true);
+    let out = bellows(p.path(), &["check", "--format", "json", "db/migrations"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["tool"]["name"], "bellows");
+    assert_eq!(v["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let s = &v["summary"];
+    assert_eq!(
+        (s["migrations"].as_u64(), s["files"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert_eq!(
+        (
+            s["statements"].as_u64(),
+            s["errors"].as_u64(),
+            s["warnings"].as_u64()
+        ),
+        (Some(4), Some(1), Some(0))
+    );
+    assert_eq!(v["roots"][0]["path"], "db/migrations");
+    assert_eq!(v["roots"][0]["layout"], "golang-migrate");
+    assert_eq!(v["roots"][0]["dialect"], "postgres");
+    assert_eq!(v["roots"][0]["migrations"], 2);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "drop-column");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["path"], "db/migrations/000002_drop_email.up.sql");
+    assert_eq!(d["start"], serde_json::json!({"line": 2, "column": 19}));
+    assert_eq!(d["end"], serde_json::json!({"line": 2, "column": 36}));
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("users.email"))
+    );
+    assert!(
+        d["help"]
+            .as_str()
+            .is_some_and(|m| m.contains("later migration"))
+    );
+    assert!(
+        d["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("drop-column.md"))
+    );
+}
+
+#[test]
+fn file_level_findings_have_null_positions() {
+    let p = project(false);
+    write(
+        p.path(),
+        "db/migrations/000003_more.up.sql",
+        b"CREATE TABLE t (id int);\n",
+    );
+    let out = bellows(p.path(), &["check", "--format", "json", "db/migrations"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "missing-down");
+    assert!(d["start"].is_null() && d["end"].is_null());
+}
+
+#[test]
+fn compact_is_one_line_per_finding() {
+    let p = project(true);
+    let out = bellows(p.path(), &["check", "--format", "compact", "db/migrations"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "db/migrations/000002_drop_email.up.sql:2:19: error[drop-column] dropping column users.email breaks deployed code that still reads or writes it\n"
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied_and_exit_zero_always_passes() {
+    let t = tempfile::tempdir().expect("tempdir");
+    write(
+        t.path(),
+        "m/1_a.sql",
+        b"CREATE TABLE t (id int);\nALTR TABLE t ADD x int;\n",
+    );
+    assert_eq!(bellows(t.path(), &["check", "m"]).status.code(), Some(0));
+    assert_eq!(
+        bellows(t.path(), &["check", "--deny-warnings", "m"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        bellows(t.path(), &["check", "--deny-warnings", "--exit-zero", "m"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let p = project(true);
+    assert_eq!(
+        bellows(p.path(), &["check", "--exit-zero", "db/migrations"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        bellows(
+            p.path(),
+            &["check", "--ignore", "drop-column", "db/migrations"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        bellows(
+            p.path(),
+            &["check", "--select", "missing-down", "db/migrations"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn missing_path_exits_2_with_one_line() {
+    let p = project(false);
+    let out = bellows(p.path(), &["check", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("nope") && err.contains("no such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn default_path_is_migrations() {
+    let p = project(false);
+    let out = bellows(p.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("migrations: no such file"));
+    let out = bellows(&p.path().join("db"), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn explicit_path_without_migrations_exits_2() {
+    let t = tempfile::tempdir().expect("tempdir");
+    write(t.path(), "empty/README.md", b"nothing here\n");
+    let out = bellows(t.path(), &["check", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty: no migration file"));
+}
+
+#[test]
+fn non_utf8_file_exits_2_after_reporting_the_others() {
+    let p = project(true);
+    write(
+        p.path(),
+        "db/migrations/000003_bad.up.sql",
+        b"SELECT 1;\n\xff\xfe",
+    );
+    write(
+        p.path(),
+        "db/migrations/000003_bad.down.sql",
+        b"SELECT 1;\n",
+    );
+    let out = bellows(p.path(), &["check", "--format", "json", "db/migrations"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(v["diagnostics"][0]["rule"], "drop-column");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("000003_bad.up.sql") && err.contains("offset 10"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let p = project(false);
+    assert_eq!(
+        bellows(p.path(), &["check", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(bellows(p.path(), &["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        bellows(p.path(), &["check", "--select", "no-such-rule", "db"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn explain_prints_the_rule_doc() {
+    let p = project(false);
+    let out = bellows(p.path(), &["explain", "drop-column"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("# drop-column\n"));
+    assert!(text.contains("## Use instead"));
+    let out = bellows(p.path(), &["explain", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rule"));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let p = project(false);
+    let out = bellows(p.path(), &["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), bellows::rules::REGISTRY.len());
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("drop-column "))
+        .expect("drop-column listed");
+    assert!(
+        line.contains("error") && line.contains("postgres,mysql,sqlite"),
+        "{line}"
+    );
+}
+
+#[test]
+fn version_and_help() {
+    let p = project(false);
+    let out = bellows(p.path(), &["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("bellows {}", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(bellows(p.path(), &["--help"]).status.code(), Some(0));
+}

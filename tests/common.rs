@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use bellows::{Dialect, Outcome, Settings};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The dialect a fixture case folder stands for.
+pub fn case_dialect(name: &str) -> Dialect {
+    if name.contains("mysql") {
+        Dialect::Mysql
+    } else if name.contains("sqlite") {
+        Dialect::Sqlite
+    } else {
+        Dialect::Postgres
+    }
+}
+
+/// Lints a directory with paths shown relative to it.
+pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
+    let settings = Settings {
+        dialect,
+        cwd: dir.to_path_buf(),
+        ..Settings::default()
+    };
+    bellows::check(&[dir.to_path_buf()], &settings)
+}
+
+/// `(path, line, rule)` of every finding; line `None` for file-level ones.
+pub fn found(outcome: &Outcome) -> BTreeSet<(String, Option<usize>, String)> {
+    bellows::report::locate(outcome)
+        .into_iter()
+        .map(|l| {
+            (
+                l.path.to_string(),
+                l.start.map(|p| p.line),
+                l.finding.rule.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Sorted sub-directories of a directory.
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}

@@ -1,0 +1,122 @@
+//! Runs every rule's fixtures: each `-- expect: <rule>` mark (and each line of
+//! a case's `EXPECTED` file) must be matched by exactly one finding, ok cases
+//! must stay quiet, and the rendered findings are snapshotted.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use bellows::report::human::{Style, render};
+use bellows::rules::REGISTRY;
+use common::{case_dialect, found, lint_dir, root, subdirs};
+
+type Expect = BTreeSet<(String, Option<usize>, String)>;
+
+/// Marks written in the case: trailing `-- expect: a, b` comments and the `EXPECTED` file.
+fn expectations(case: &Path) -> Expect {
+    let mut out = Expect::new();
+    for entry in walkdir::WalkDir::new(case).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(case)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if rel == "EXPECTED" {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let mut parts = line.split_whitespace();
+                let (Some(file), Some(rule)) = (parts.next(), parts.next()) else {
+                    panic!("{}: bad EXPECTED line `{line}`", case.display());
+                };
+                out.insert((file.to_string(), None, rule.to_string()));
+            }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, marks)) = line.split_once("-- expect:") {
+                for rule in marks.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    out.insert((rel.clone(), Some(i + 1), rule.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_fixture() {
+    let mut failures = Vec::new();
+    for rule in REGISTRY {
+        let dir = root().join("fixtures").join(rule.id);
+        let mut snapshot = String::new();
+        for case in subdirs(&dir) {
+            let name = case
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let violation = name.starts_with("violation");
+            let outcome = lint_dir(&case, case_dialect(&name));
+            assert!(
+                outcome.input_errors().is_empty(),
+                "{}: {:?}",
+                case.display(),
+                outcome.input_errors()
+            );
+            let expected = expectations(&case);
+            let mut checked: BTreeSet<String> = expected.iter().map(|e| e.2.clone()).collect();
+            checked.insert(rule.id.to_string());
+            let actual: Expect = found(&outcome)
+                .into_iter()
+                .filter(|f| checked.contains(&f.2))
+                .collect();
+            if actual != expected {
+                failures.push(format!(
+                    "{}/{name}:\n  expected {:?}\n  found    {:?}",
+                    rule.id, expected, actual
+                ));
+            }
+            if violation && !expected.iter().any(|e| e.2 == rule.id) {
+                failures.push(format!(
+                    "{}/{name}: a violation case marks no `{}`",
+                    rule.id, rule.id
+                ));
+            }
+            for f in &outcome.findings {
+                let first = f.message.chars().next().unwrap_or('a');
+                assert!(
+                    !first.is_uppercase() && !f.message.ends_with('.'),
+                    "{}: message must start lowercase and have no final period: {}",
+                    f.rule,
+                    f.message
+                );
+            }
+            if violation {
+                let mut mine = outcome;
+                mine.findings.retain(|f| f.rule == rule.id);
+                snapshot.push_str("=== ");
+                snapshot.push_str(&name);
+                snapshot.push('\n');
+                snapshot.push_str(&render(
+                    &mine,
+                    Style {
+                        color: false,
+                        width: 80,
+                    },
+                ));
+            }
+        }
+        insta::assert_snapshot!(rule.id, snapshot);
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
