@@ -224,11 +224,11 @@ fn check(args: CheckArgs) -> Output {
         ..Settings::default()
     };
     if let Some(d) = args.dialect {
-        settings.dialect = match d {
+        settings.dialect = Some(match d {
             DialectArg::Postgres => Dialect::Postgres,
             DialectArg::Mysql => Dialect::Mysql,
             DialectArg::Sqlite => Dialect::Sqlite,
-        };
+        });
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("migrations")]

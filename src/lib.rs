@@ -74,7 +74,8 @@ pub struct Finding {
 /// Everything a run is told: flags merged over config.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub dialect: Dialect,
+    /// Given by flag or config; `None` = from the tree, else PostgreSQL.
+    pub dialect: Option<Dialect>,
     pub postgres_version: u32,
     pub mysql_version: u32,
     pub sqlite_version: u32,
@@ -89,7 +90,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            dialect: Dialect::Postgres,
+            dialect: None,
             postgres_version: 15,
             mysql_version: 8,
             sqlite_version: 3,
@@ -151,22 +152,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
             cwd: settings.cwd.clone(),
         },
     );
-    // Each file is parsed with the dialect of its root.
-    let mut dialect_of = vec![settings.dialect; discovered.files.len()];
-    for root in &discovered.roots {
-        for m in &root.migrations {
-            for part in m.up.iter().chain(m.down.iter()) {
-                if let Some(d) = dialect_of.get_mut(part.file) {
-                    *d = root.dialect;
-                }
-            }
-        }
-    }
     let parsed: Vec<ParsedFile> = discovered
         .files
         .par_iter()
-        .zip(dialect_of.par_iter())
-        .map(|(f, d)| parse::parse_file(&f.text, *d))
+        .map(|f| parse::parse_annotated(&f.text, f.dialect, &f.annotations))
         .collect();
     let only: BTreeSet<&PathBuf> = discovered.only.iter().collect();
     let reportable = |id: FileId| {

@@ -24,7 +24,7 @@ pub fn case_dialect(name: &str) -> Dialect {
 /// Lints a directory with paths shown relative to it.
 pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
     let settings = Settings {
-        dialect,
+        dialect: Some(dialect),
         cwd: dir.to_path_buf(),
         ..Settings::default()
     };

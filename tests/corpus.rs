@@ -18,12 +18,12 @@ fn corpus_reads_without_crash_and_few_parse_errors() {
     let mut share: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for row in manifest.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
-        let [repo, _commit, dir, _layout, dialect, ..] = cols[..] else {
+        let [repo, _commit, dir, layout, dialect, ..] = cols[..] else {
             panic!("bad MANIFEST row: {row}");
         };
         let path = corpus.join(repo.replace('/', "__")).join(dir);
         let out = Command::new(env!("CARGO_BIN_EXE_bellows"))
-            .args(["check", "--format", "json", "--dialect", dialect])
+            .args(["check", "--format", "json"])
             .arg(&path)
             .output()
             .expect("bellows runs");
@@ -36,6 +36,31 @@ fn corpus_reads_without_crash_and_few_parse_errors() {
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
+        let roots: Vec<(String, String)> = v["roots"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["layout"].to_string().replace('"', ""),
+                    r["dialect"].to_string().replace('"', ""),
+                )
+            })
+            .collect();
+        assert!(
+            roots.contains(&(layout.to_string(), dialect.to_string())),
+            "{}: detected {roots:?}, MANIFEST says {layout} {dialect}",
+            path.display()
+        );
+        let missing_down = v["diagnostics"].as_array().map_or(0, |d| {
+            d.iter().filter(|x| x["rule"] == "missing-down").count()
+        });
+        assert_eq!(
+            missing_down,
+            0,
+            "{}: missing-down where the downs are there",
+            path.display()
+        );
         let statements = v["summary"]["statements"].as_u64().unwrap_or(0);
         assert!(statements > 0, "{}: no statement read", path.display());
         let errors = v["diagnostics"].as_array().map_or(0, |d| {

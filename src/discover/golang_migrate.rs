@@ -2,14 +2,19 @@
 //!
 //! The tool sends each file to the server as one query string and adds no
 //! transaction of its own; PostgreSQL runs a multi-statement query string
-//! as one implicit transaction.
+//! as one implicit transaction. sqlx's reversible migrations share these
+//! names (see `sqlx.rs`). A `V` prefix and a `.` separator
+//! (`V0001.Init.up.sql`, as some projects' own runners write) are read too.
 
 use std::collections::BTreeMap;
 
-use super::{Candidate, FileId, Migration, Part, TxMode, Version};
+use super::{Built, Candidate, FileId, Migration, Part, TxMode, Version};
 
-/// `(version, name, is_up)` of a golang-migrate file name.
+/// `(version, name, is_up)` of an up/down file name.
 pub(super) fn parse_name(file: &str) -> Option<(&str, &str, bool)> {
+    if file.contains('/') {
+        return None;
+    }
     let lower = file.to_ascii_lowercase();
     let (stem, up) = if lower.ends_with(".up.sql") {
         (&file[..file.len() - ".up.sql".len()], true)
@@ -18,35 +23,49 @@ pub(super) fn parse_name(file: &str) -> Option<(&str, &str, bool)> {
     } else {
         return None;
     };
-    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    let body = stem.strip_prefix(['V', 'v']).unwrap_or(stem);
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
         return None;
     }
-    let name = stem[digits..].strip_prefix('_').unwrap_or(&stem[digits..]);
-    Some((&stem[..digits], name, up))
+    let rest = &body[digits..];
+    let name = rest.strip_prefix(['_', '.']).unwrap_or(rest);
+    Some((&body[..digits], name, up))
 }
 
-pub(super) fn build(files: &[(FileId, &Candidate)]) -> (Vec<Migration>, Vec<FileId>) {
-    // (version text, name) → (up, down)
+/// Pairs up and down files by version and name.
+pub(super) fn build(files: &[Candidate], tx: TxMode) -> Built {
+    build_with(files, |_| tx)
+}
+
+/// As [`build`], with the transaction mode decided per up file.
+pub(super) fn build_with(files: &[Candidate], tx_of: impl Fn(FileId) -> TxMode) -> Built {
     let mut by_key: BTreeMap<(String, String), (Option<FileId>, Option<FileId>)> = BTreeMap::new();
-    for (id, c) in files {
+    for c in files {
         let Some((version, name, up)) = parse_name(&c.name) else {
             continue;
+        };
+        // The dialect suffix is not part of the name (`x.postgres.up.sql`).
+        let name = match c.dialect {
+            Some(_) => name.rsplit_once('.').map_or(name, |(n, _)| n),
+            None => name,
         };
         let slot = by_key
             .entry((version.to_string(), name.to_string()))
             .or_default();
         if up {
-            slot.0 = Some(*id);
+            slot.0 = Some(c.id);
         } else {
-            slot.1 = Some(*id);
+            slot.1 = Some(c.id);
         }
     }
-    let mut migrations = Vec::new();
-    let mut orphans = Vec::new();
+    let mut built = Built {
+        expects_down: true,
+        ..Built::default()
+    };
     for ((version, name), (up, down)) in by_key {
         match up {
-            Some(up) => migrations.push(Migration {
+            Some(up) => built.migrations.push(Migration {
                 version: Version::new(&version),
                 name,
                 up: Some(Part {
@@ -57,11 +76,11 @@ pub(super) fn build(files: &[(FileId, &Candidate)]) -> (Vec<Migration>, Vec<File
                     file,
                     section: None,
                 }),
-                tx: TxMode::ImplicitMulti,
+                expects_down: false,
+                tx: tx_of(up),
             }),
-            None => orphans.extend(down),
+            None => built.orphan_downs.extend(down),
         }
     }
-    migrations.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
-    (migrations, orphans)
+    built
 }

@@ -5,8 +5,14 @@
 //! (a whole file or a section of one) and whether its runner wraps it in a
 //! transaction.
 
+mod diesel;
+mod flyway;
 mod golang_migrate;
+mod manifest;
 mod plain;
+mod prisma;
+mod sections;
+mod sqlx;
 pub mod version;
 
 use std::collections::BTreeMap;
@@ -14,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::parse::ByteSpan;
+use crate::parse::{Annotations, ByteSpan};
 pub use version::Version;
 
 /// Index of a file in [`Workspace::files`].
@@ -48,11 +54,6 @@ impl Layout {
             Layout::Prisma => "prisma",
             Layout::Plain => "plain",
         }
-    }
-
-    /// Whether the tool keeps a down migration beside each up.
-    pub fn has_down(self) -> bool {
-        !matches!(self, Layout::Prisma | Layout::Plain | Layout::Flyway)
     }
 
     /// How a statement that must run outside a transaction is taken out of
@@ -103,6 +104,9 @@ pub struct Migration {
     pub up: Option<Part>,
     pub down: Option<Part>,
     pub tx: TxMode,
+    /// The project keeps a down for this migration (not sqlx simple
+    /// migrations, flyway without undo files, repeatables, prisma, plain).
+    pub expects_down: bool,
 }
 
 /// A directory of migrations with one history.
@@ -116,6 +120,8 @@ pub struct Root {
     pub migrations: Vec<Migration>,
     /// Down files with no up of the same version.
     pub orphan_downs: Vec<FileId>,
+    /// Files of the root bellows does not read (goose Go migrations).
+    pub skipped: Vec<String>,
 }
 
 /// A file read from disk.
@@ -125,6 +131,10 @@ pub struct SourceFile {
     /// The path as the user would type it (relative to the working directory).
     pub display: String,
     pub text: String,
+    /// The dialect the file is parsed with.
+    pub dialect: crate::Dialect,
+    /// How the layout's annotations split it into statements.
+    pub annotations: Annotations,
 }
 
 /// A problem with the input (exit code 2): the message names the file.
@@ -146,26 +156,30 @@ pub struct Discovered {
 /// What discovery needs to know.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub dialect: crate::Dialect,
+    /// The dialect given by flag or config; `None` = from the tree, else PostgreSQL.
+    pub dialect: Option<crate::Dialect>,
     /// Forced layout (`None` = detect).
     pub layout: Option<Layout>,
     /// The working directory, for display paths.
     pub cwd: PathBuf,
 }
 
-/// A candidate file: a `.sql` file under a root directory.
+/// A migration file of a root, read.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
+    pub id: FileId,
     pub path: PathBuf,
-    /// The file name.
+    /// The path relative to the root (`V1__init.sql`, `2020_x/up.sql`, `54/01_x.sql`).
     pub name: String,
+    /// The dialect named by the file's suffix (`.postgres.up.sql`, `.sql.sqlite`).
+    pub dialect: Option<crate::Dialect>,
 }
 
 /// Walks the paths, reads every migration file, groups them into roots.
 pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
     let mut out = Discovered::default();
-    // Directory → candidate files directly in it.
-    let mut dirs: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
+    // Root directory → files under it (path, name relative to the root).
+    let mut dirs: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
     for path in paths {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
@@ -177,33 +191,25 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             }
         };
         if meta.is_file() {
-            let parent = path.parent().map_or_else(
-                || PathBuf::from("."),
-                |p| {
-                    if p.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        p.to_path_buf()
-                    }
-                },
-            );
-            if !is_sql(path, opts.dialect) {
+            let path = normalize(path);
+            if !is_sql(&path) {
                 out.errors.push(InputError {
                     message: format!(
                         "{}: not a migration file (expected a .sql file)",
-                        display_path(path, &opts.cwd)
+                        display_path(&path, &opts.cwd)
                     ),
                 });
                 continue;
             }
-            out.only.push(normalize(path));
-            collect_dir(&parent, false, opts.dialect, &mut dirs);
+            let (root, _) = root_key(&path);
+            out.only.push(path);
+            collect(&root, Some(&root), &mut dirs);
             continue;
         }
         let before: usize = dirs.values().map(Vec::len).sum();
-        collect_dir(path, true, opts.dialect, &mut dirs);
+        collect(path, None, &mut dirs);
         let after: usize = dirs.values().map(Vec::len).sum();
-        if after == before && !dirs.keys().any(|d| d.starts_with(path)) {
+        if after == before && !dirs.keys().any(|d| d.starts_with(normalize(path))) {
             out.errors.push(InputError {
                 message: format!(
                     "{}: no migration file (*.sql) found under this path",
@@ -212,59 +218,269 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             });
         }
     }
-    for (dir, mut cands) in dirs {
-        cands.sort_by(|a, b| a.name.cmp(&b.name));
-        cands.dedup_by(|a, b| a.path == b.path);
-        let layout = opts.layout.unwrap_or_else(|| detect(&cands));
-        let mut ids = Vec::new();
-        for c in &cands {
-            match read_source(&c.path, &opts.cwd) {
-                Ok(f) => {
-                    ids.push(Some(out.files.len()));
-                    out.files.push(f);
+    for (dir, mut files) in dirs {
+        files.sort_by(|a, b| a.1.cmp(&b.1));
+        files.dedup_by(|a, b| a.0 == b.0);
+        let mut cands = Vec::new();
+        for (path, name) in files {
+            match read_source(&path, &opts.cwd) {
+                Ok(text) => {
+                    cands.push(Candidate {
+                        id: usize::MAX,
+                        dialect: file_dialect(&name),
+                        path: path.clone(),
+                        name,
+                    });
+                    out.files.push(SourceFile {
+                        display: display_path(&path, &opts.cwd),
+                        path,
+                        text,
+                        dialect: crate::Dialect::Postgres,
+                        annotations: Annotations::default(),
+                    });
+                    if let Some(c) = cands.last_mut() {
+                        c.id = out.files.len() - 1;
+                    }
                 }
-                Err(e) => {
-                    ids.push(None);
-                    out.errors.push(e);
-                }
+                Err(e) => out.errors.push(e),
             }
         }
-        let readable: Vec<(FileId, &Candidate)> = ids
-            .iter()
-            .zip(&cands)
-            .filter_map(|(id, c)| id.map(|id| (id, c)))
-            .collect();
-        let (migrations, orphan_downs) = match layout {
-            Layout::GolangMigrate => golang_migrate::build(&readable),
-            _ => plain::build(&readable),
-        };
-        out.roots.push(Root {
-            display: display_path(&dir, &opts.cwd),
-            path: dir,
-            layout,
-            dialect: opts.dialect,
-            migrations,
-            orphan_downs,
-        });
+        for (dialect, group) in dialect_groups(&dir, cands, opts) {
+            let layout = opts
+                .layout
+                .unwrap_or_else(|| detect(&dir, &group, &out.files));
+            let dialect = if opts.dialect.is_none() && layout == Layout::Prisma {
+                prisma::provider(&dir).unwrap_or(dialect)
+            } else {
+                dialect
+            };
+            for c in &group {
+                if let Some(f) = out.files.get_mut(c.id) {
+                    f.dialect = dialect;
+                }
+            }
+            let built = build(layout, &dir, &group, &mut out.files);
+            out.roots.push(Root {
+                display: display_path(&dir, &opts.cwd),
+                path: dir.clone(),
+                layout,
+                dialect,
+                migrations: built.migrations,
+                orphan_downs: built.orphan_downs,
+                skipped: built
+                    .skipped
+                    .iter()
+                    .map(|p| display_path(p, &opts.cwd))
+                    .collect(),
+            });
+        }
     }
     out
 }
 
-fn detect(cands: &[Candidate]) -> Layout {
-    let gm = cands
-        .iter()
-        .filter(|c| golang_migrate::parse_name(&c.name).is_some())
-        .count();
-    if gm > 0 && gm * 2 >= cands.len() {
-        Layout::GolangMigrate
+/// What a layout makes of a root's files.
+#[derive(Debug, Default)]
+pub(crate) struct Built {
+    pub migrations: Vec<Migration>,
+    pub orphan_downs: Vec<FileId>,
+    pub expects_down: bool,
+    /// Migrations that run after all versioned ones (flyway `R__`).
+    pub repeatable: Vec<Migration>,
+    pub skipped: Vec<PathBuf>,
+}
+
+fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFile]) -> Built {
+    let mut built = match layout {
+        Layout::GolangMigrate => golang_migrate::build(group, TxMode::ImplicitMulti),
+        Layout::Sqlx => sqlx::build(group, files),
+        Layout::Diesel => diesel::build(dir, group),
+        Layout::Flyway => flyway::build(group),
+        Layout::Dbmate | Layout::Goose | Layout::SqlMigrate => {
+            sections::build(layout, group, files)
+        }
+        Layout::Prisma => prisma::build(group),
+        Layout::Plain => plain::build(group),
+    };
+    if layout == Layout::Goose {
+        built.skipped = goose_go_files(dir);
+    }
+    for m in &mut built.migrations {
+        m.expects_down = built.expects_down;
+    }
+    let repeatable = std::mem::take(&mut built.repeatable);
+    built.migrations.extend(repeatable);
+    built
+        .migrations
+        .sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+    built
+}
+
+/// Goose migrations written in Go: bellows cannot read them.
+fn goose_go_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "go")
+                && p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with(|c: char| c.is_ascii_digit()) && !n.ends_with("_test.go")
+                })
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Splits a root's files by dialect: the dialect flag wins; else a folder
+/// named after a database sets it; files whose suffix names a dialect
+/// (`x.postgres.up.sql`, `x.sql.sqlite`) belong to that dialect only.
+fn dialect_groups(
+    dir: &Path,
+    cands: Vec<Candidate>,
+    opts: &Options,
+) -> Vec<(crate::Dialect, Vec<Candidate>)> {
+    let base = opts
+        .dialect
+        .or_else(|| dialect_of_path(dir))
+        .unwrap_or(crate::Dialect::Postgres);
+    let all_suffixed = !cands.is_empty() && cands.iter().all(|c| c.dialect.is_some());
+    if opts.dialect.is_none() && all_suffixed {
+        let mut groups: BTreeMap<crate::Dialect, Vec<Candidate>> = BTreeMap::new();
+        for c in cands {
+            if let Some(d) = c.dialect {
+                groups.entry(d).or_default().push(c);
+            }
+        }
+        return groups.into_iter().collect();
+    }
+    let group: Vec<Candidate> = cands
+        .into_iter()
+        .filter(|c| c.dialect.is_none_or(|d| d == base))
+        .collect();
+    if group.is_empty() {
+        Vec::new()
     } else {
-        Layout::Plain
+        vec![(base, group)]
     }
 }
 
+/// The dialect named by the nearest folder of the path (`…/postgres/…`).
+fn dialect_of_path(dir: &Path) -> Option<crate::Dialect> {
+    dir.components()
+        .rev()
+        .find_map(|c| dialect_suffix(&c.as_os_str().to_string_lossy().to_ascii_lowercase()))
+}
+
+/// The dialect a file's suffix names: `x.postgres.up.sql`, `x.mysql.sql`, `x.sql.sqlite`.
+fn file_dialect(name: &str) -> Option<crate::Dialect> {
+    let lower = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    if let Some((_, suffix)) = lower.rsplit_once(".sql.") {
+        return dialect_suffix(suffix);
+    }
+    let stem = lower.strip_suffix(".sql")?;
+    let stem = stem
+        .strip_suffix(".up")
+        .or_else(|| stem.strip_suffix(".down"))
+        .unwrap_or(stem);
+    dialect_suffix(stem.rsplit_once('.')?.1)
+}
+
+fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> Layout {
+    let names = || cands.iter().map(|c| c.name.as_str());
+    let half = |n: usize| n > 0 && n * 2 >= cands.len();
+    if names().any(|n| n.ends_with("/up.sql") || n.ends_with("/down.sql")) {
+        return Layout::Diesel;
+    }
+    if names().any(|n| n.ends_with("/migration.sql")) {
+        return Layout::Prisma;
+    }
+    if half(names().filter(|n| flyway::parse_name(n).is_some()).count()) {
+        return Layout::Flyway;
+    }
+    let texts = || {
+        cands
+            .iter()
+            .filter_map(|c| files.get(c.id))
+            .map(|f| f.text.as_str())
+    };
+    if let Some(l) = texts().find_map(sections::marker_layout) {
+        return l;
+    }
+    let manifest = manifest::nearest(dir);
+    let up_down = names()
+        .filter(|n| golang_migrate::parse_name(n).is_some())
+        .count();
+    if half(up_down) {
+        return match manifest {
+            Some(manifest::Tool::Sqlx) => Layout::Sqlx,
+            Some(manifest::Tool::GolangMigrate) => Layout::GolangMigrate,
+            _ => {
+                let sqlx_like = names()
+                    .all(|n| golang_migrate::parse_name(n).is_none_or(|(v, _, _)| v.len() == 14));
+                if sqlx_like {
+                    Layout::Sqlx
+                } else {
+                    Layout::GolangMigrate
+                }
+            }
+        };
+    }
+    if manifest == Some(manifest::Tool::Sqlx)
+        && half(names().filter(|n| sqlx::simple_name(n).is_some()).count())
+    {
+        return Layout::Sqlx;
+    }
+    Layout::Plain
+}
+
+/// The root directory of a migration file and its name relative to it:
+/// diesel and prisma keep one folder per migration, some projects one
+/// folder per version (`54/01_x.sql`, `v1.10/x.sql`).
+fn root_key(path: &Path) -> (PathBuf, String) {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let parent = if parent.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        parent
+    };
+    let dir_name = parent
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let per_migration = dir_name.starts_with(|c: char| c.is_ascii_digit())
+        && matches!(file.as_str(), "up.sql" | "down.sql" | "migration.sql");
+    if let Some(grand) = parent
+        .parent()
+        .filter(|_| per_migration || is_version_dir(&dir_name))
+    {
+        let grand = if grand.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            grand.to_path_buf()
+        };
+        return (grand, format!("{dir_name}/{file}"));
+    }
+    (parent, file)
+}
+
+/// `54`, `0.10`, `v1.2`: a folder holding one version's migrations.
+fn is_version_dir(name: &str) -> bool {
+    let rest = name.strip_prefix(['v', 'V']).unwrap_or(name);
+    !rest.is_empty()
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
 /// A migration file: `*.sql`, or `*.sql.<dialect>` (one dialect's variant
-/// of a file, as Synapse keeps them) when that dialect is the one linted.
-fn is_sql(path: &Path, dialect: crate::Dialect) -> bool {
+/// of a file, as Synapse keeps them).
+fn is_sql(path: &Path) -> bool {
     let Some(name) = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -274,10 +490,8 @@ fn is_sql(path: &Path, dialect: crate::Dialect) -> bool {
     if Path::new(&name).extension().is_some_and(|e| e == "sql") {
         return true;
     }
-    match name.rsplit_once(".sql.") {
-        Some((_, suffix)) => dialect_suffix(suffix) == Some(dialect),
-        None => false,
-    }
+    name.rsplit_once(".sql.")
+        .is_some_and(|(_, suffix)| dialect_suffix(suffix).is_some())
 }
 
 /// The dialect a folder or suffix name stands for.
@@ -295,29 +509,30 @@ fn skipped_dir(name: &str) -> bool {
     name.starts_with('.') && name.len() > 1 || matches!(name, "node_modules" | "target" | "vendor")
 }
 
-fn collect_dir(
+/// Walks `dir` and files every migration file under its root; `only_root`
+/// keeps just the files of that root (a file named on the command line).
+fn collect(
     dir: &Path,
-    recursive: bool,
-    dialect: crate::Dialect,
-    dirs: &mut BTreeMap<PathBuf, Vec<Candidate>>,
+    only_root: Option<&Path>,
+    dirs: &mut BTreeMap<PathBuf, Vec<(PathBuf, String)>>,
 ) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
-        .max_depth(if recursive { usize::MAX } else { 1 })
+        .max_depth(if only_root.is_some() { 2 } else { usize::MAX })
         .sort_by_file_name();
     let walker = walker.into_iter().filter_entry(|e| {
         e.depth() == 0 || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
     });
     for entry in walker.flatten() {
-        if !entry.file_type().is_file() || !is_sql(entry.path(), dialect) {
+        if !entry.file_type().is_file() || !is_sql(entry.path()) {
             continue;
         }
         let path = normalize(entry.path());
-        let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        dirs.entry(parent).or_default().push(Candidate {
-            name: entry.file_name().to_string_lossy().into_owned(),
-            path,
-        });
+        let (root, name) = root_key(&path);
+        if only_root.is_some_and(|r| normalize(r) != normalize(&root)) {
+            continue;
+        }
+        dirs.entry(normalize(&root)).or_default().push((path, name));
     }
 }
 
@@ -336,21 +551,16 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn read_source(path: &Path, cwd: &Path) -> Result<SourceFile, InputError> {
+fn read_source(path: &Path, cwd: &Path) -> Result<String, InputError> {
     let display = display_path(path, cwd);
     let bytes = std::fs::read(path).map_err(|e| InputError {
         message: format!("{display}: {}", io_reason(&e)),
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| InputError {
+    String::from_utf8(bytes).map_err(|e| InputError {
         message: format!(
             "{display}: not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         ),
-    })?;
-    Ok(SourceFile {
-        path: path.to_path_buf(),
-        display,
-        text,
     })
 }
 

@@ -1,13 +1,13 @@
 //! plain: every `.sql` file is one forward-only migration, applied in the
-//! natural order of its name (`2_x.sql` before `10_y.sql`). No down, no
-//! transaction wrapper.
+//! natural order of its path (`2_x.sql` before `10_y.sql`, `v1.9/` before
+//! `v1.10/`). No down, no transaction wrapper.
 
-use super::{Candidate, FileId, Migration, Part, TxMode, Version};
+use super::{Built, Candidate, Migration, Part, TxMode, Version};
 
-pub(super) fn build(files: &[(FileId, &Candidate)]) -> (Vec<Migration>, Vec<FileId>) {
-    let mut migrations: Vec<Migration> = files
+pub(super) fn build(files: &[Candidate]) -> Built {
+    let migrations = files
         .iter()
-        .map(|(id, c)| {
+        .map(|c| {
             let stem = c
                 .name
                 .split_once(".sql")
@@ -16,14 +16,17 @@ pub(super) fn build(files: &[(FileId, &Candidate)]) -> (Vec<Migration>, Vec<File
                 version: Version::new(stem),
                 name: stem.to_string(),
                 up: Some(Part {
-                    file: *id,
+                    file: c.id,
                     section: None,
                 }),
                 down: None,
+                expects_down: false,
                 tx: TxMode::None,
             }
         })
         .collect();
-    migrations.sort_by(|a, b| a.version.cmp(&b.version));
-    (migrations, Vec::new())
+    Built {
+        migrations,
+        ..Built::default()
+    }
 }

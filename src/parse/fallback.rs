@@ -288,7 +288,8 @@ impl<'a> Cursor<'a> {
         if first.is_word("ROLLBACK") || first.is_word("ABORT") {
             return Some(Action::Rollback);
         }
-        if first.is_word("PRAGMA") {
+        if first.is_word("PRAGMA") || (first.is_word("SELECT") && self.toks.len() == 1) {
+            // PostgreSQL allows an empty select list: `SELECT;`.
             return Some(Action::Other);
         }
         if first.is_word("DO") {

@@ -17,7 +17,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 pub use ir::{Action, ByteSpan};
-pub use split::LineIndex;
+pub use split::{Annotations, LineIndex};
 
 use crate::Dialect;
 
@@ -73,6 +73,12 @@ fn sql_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
 
 /// Parses a whole file.
 pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
+    parse_annotated(text, dialect, &Annotations::default())
+}
+
+/// Parses a whole file whose migration tool splits or joins statements
+/// with annotations.
+pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> ParsedFile {
     let index = LineIndex::new(text);
     let sd = sql_dialect(dialect);
     let (tokens, comments) = split::tokenize(text, &index, sd);
@@ -80,7 +86,7 @@ pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
         statements: Vec::new(),
         comments,
     };
-    for chunk in split::statements(&tokens) {
+    for chunk in split::statements(&tokens, notes) {
         let stmt_tokens = &tokens[chunk.clone()];
         if stmt_tokens.is_empty() {
             continue;

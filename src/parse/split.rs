@@ -172,14 +172,46 @@ fn shift(span: &mut Span, lines: u64) {
     }
 }
 
+/// Where a migration tool's annotations split or join statements.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    /// Byte offsets where a statement must end (section markers such as
+    /// `-- +goose Down`), sorted.
+    pub cuts: Vec<usize>,
+    /// Byte ranges that are one statement whatever their semicolons
+    /// (`-- +goose StatementBegin` … `StatementEnd`), sorted.
+    pub blocks: Vec<ByteSpan>,
+}
+
 /// Splits tokens into statements at top-level semicolons. `BEGIN … END`
-/// bodies of triggers, procedures and functions (MySQL, SQLite) stay whole.
-pub fn statements(toks: &[Tok]) -> Vec<Range<usize>> {
+/// bodies of triggers, procedures and functions (MySQL, SQLite) stay whole,
+/// and so do annotated blocks; section markers always end a statement.
+pub fn statements(toks: &[Tok], notes: &Annotations) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut block_depth: usize = 0;
     let mut routine = false;
+    let mut cuts = notes.cuts.iter().copied().peekable();
+    let mut blocks = notes.blocks.iter().copied().peekable();
+    let mut was_in_block = false;
     for (i, t) in toks.iter().enumerate() {
+        let mut cut = false;
+        while cuts.peek().is_some_and(|&c| c <= t.span.start) {
+            cuts.next();
+            cut = true;
+        }
+        while blocks.peek().is_some_and(|b| b.end <= t.span.start) {
+            blocks.next();
+            cut = true;
+        }
+        let in_block = blocks.peek().is_some_and(|b| b.start <= t.span.start);
+        if (cut || (in_block && !was_in_block)) && i > start {
+            out.push(start..i);
+            start = i;
+            routine = false;
+            block_depth = 0;
+        }
+        was_in_block = in_block;
         let first = i == start;
         match t.keyword() {
             Some(Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT)
@@ -210,7 +242,7 @@ pub fn statements(toks: &[Tok]) -> Vec<Range<usize>> {
             block_depth = 0;
             continue;
         }
-        if matches!(t.token(), Token::SemiColon) && block_depth == 0 {
+        if matches!(t.token(), Token::SemiColon) && block_depth == 0 && !in_block {
             if i > start {
                 out.push(start..i);
             }

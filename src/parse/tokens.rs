@@ -56,7 +56,7 @@ pub fn normalize(toks: &[Tok], text: &str) -> String {
         }
         match &t.raw.token {
             Token::Word(w) if w.quote_style.is_none() => {
-                out.push_str(&w.value.to_ascii_uppercase())
+                out.push_str(&w.value.to_ascii_uppercase());
             }
             _ => out.push_str(text.get(t.span.start..t.span.end).unwrap_or("")),
         }

@@ -102,6 +102,14 @@ pub fn render(outcome: &Outcome, style: Style) -> String {
             out.push('\n');
         }
     }
+    for root in &outcome.discovered.roots {
+        for skipped in &root.skipped {
+            let _ = writeln!(
+                out,
+                "note: {skipped}: skipped, bellows reads SQL migrations only"
+            );
+        }
+    }
     out.push_str(&summary(outcome));
     out
 }

@@ -35,6 +35,8 @@ struct RootOut {
     layout: &'static str,
     dialect: &'static str,
     migrations: usize,
+    /// Files of the root that bellows does not read (goose Go migrations).
+    skipped: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +79,7 @@ pub fn render(outcome: &Outcome) -> String {
                 layout: r.layout.id(),
                 dialect: r.dialect.id(),
                 migrations: r.migrations.len(),
+                skipped: r.skipped.clone(),
             })
             .collect(),
         diagnostics: locate(outcome)

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
-    if !cx.root.layout.has_down() && cx.root.layout == crate::discover::Layout::Plain {
+    if cx.root.layout == crate::discover::Layout::Plain {
         // Plain layouts order by whole file name: no two files share one.
         return;
     }

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     let m = cx.migration;
-    if !cx.layout.has_down() || m.down.is_some() {
+    if !m.expects_down || m.down.is_some() {
         return;
     }
     let Some(up) = m.up else { return };

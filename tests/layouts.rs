@@ -1,0 +1,272 @@
+//! Every layout of fixtures/layouts: detected, ordered, split into up and
+//! down, with the runner's transaction mode and every opt-out marker.
+
+mod common;
+
+use bellows::discover::{Layout, TxMode};
+use bellows::rules::part_statements;
+use bellows::{Dialect, Outcome, Settings};
+
+fn run(name: &str) -> Outcome {
+    let dir = common::root().join("fixtures/layouts").join(name);
+    let settings = Settings {
+        cwd: dir.clone(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[dir], &settings);
+    assert!(
+        out.input_errors().is_empty(),
+        "{name}: {:?}",
+        out.input_errors()
+    );
+    out
+}
+
+/// (version, name, tx, first statement of up, first statement of down) per migration.
+fn summary(out: &Outcome, root: usize) -> Vec<(String, String, TxMode, String, Option<String>)> {
+    let r = &out.discovered.roots[root];
+    let text = |part: bellows::discover::Part| {
+        let f = &out.discovered.files[part.file];
+        part_statements(&out.parsed, part)
+            .first()
+            .map(|s| f.text[s.span.start..s.span.end].to_string())
+            .unwrap_or_default()
+    };
+    r.migrations
+        .iter()
+        .map(|m| {
+            (
+                m.version.text.clone(),
+                m.name.clone(),
+                m.tx,
+                m.up.map(text).unwrap_or_default(),
+                m.down.map(text),
+            )
+        })
+        .collect()
+}
+
+fn layout_and_dialect(out: &Outcome) -> Vec<(Layout, Dialect)> {
+    out.discovered
+        .roots
+        .iter()
+        .map(|r| (r.layout, r.dialect))
+        .collect()
+}
+
+const INDEX: &str = "CREATE INDEX CONCURRENTLY users_email_idx ON users (email)";
+const DROP_INDEX: &str = "DROP INDEX CONCURRENTLY users_email_idx";
+
+#[test]
+fn golang_migrate() {
+    let out = run("golang-migrate");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::GolangMigrate, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    let versions: Vec<&str> = s.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(versions, ["000001", "000002", "000010"]);
+    assert_eq!(s[1].3, INDEX);
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+    // No wrapper: each file is one query string (implicit transaction when multi-statement).
+    assert!(s.iter().all(|m| m.2 == TxMode::ImplicitMulti));
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+}
+
+#[test]
+fn sqlx_with_no_transaction_marker() {
+    let out = run("sqlx");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Sqlx, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    assert_eq!(s[0].2, TxMode::Wrapped);
+    assert_eq!((s[1].0.as_str(), s[1].2), ("20240102090000", TxMode::None));
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+}
+
+#[test]
+fn diesel_with_metadata() {
+    let out = run("diesel");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Diesel, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    assert_eq!(
+        (s[0].0.as_str(), s[0].1.as_str(), s[0].2),
+        ("2024-01-01-120000", "create_users", TxMode::Wrapped)
+    );
+    assert_eq!(s[1].2, TxMode::None, "run_in_transaction = false");
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+}
+
+#[test]
+fn flyway_versions_undo_conf_and_repeatables() {
+    let out = run("flyway");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Flyway, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    let order: Vec<(&str, &str)> = s.iter().map(|m| (m.0.as_str(), m.1.as_str())).collect();
+    assert_eq!(
+        order[..3],
+        [
+            ("1", "create_users"),
+            ("1.1", "add_name"),
+            ("2", "index_email")
+        ]
+    );
+    assert_eq!(order[3].1, "user_emails", "repeatables replay last");
+    assert_eq!(s[2].2, TxMode::None, "executeInTransaction=false");
+    assert_eq!(s[0].2, TxMode::Wrapped);
+    assert_eq!(
+        s[1].4.as_deref(),
+        Some("ALTER TABLE users DROP COLUMN name")
+    );
+    assert!(s[3].4.is_none());
+    assert!(
+        out.findings.is_empty(),
+        "repeatables need no undo: {:?}",
+        out.findings
+    );
+}
+
+#[test]
+fn dbmate_sections_and_transaction_false() {
+    let out = run("dbmate");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Dbmate, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    assert_eq!(s[0].2, TxMode::Wrapped);
+    assert_eq!(s[0].4.as_deref(), Some("DROP TABLE users"));
+    assert_eq!((s[1].2, s[1].3.as_str()), (TxMode::None, INDEX));
+    assert!(
+        out.findings.is_empty(),
+        "the down section is not a forward drop: {:?}",
+        out.findings
+    );
+}
+
+#[test]
+fn goose_sections_blocks_no_transaction_and_go_files() {
+    let out = run("goose");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Goose, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    assert_eq!(s.len(), 3);
+    assert_eq!((s[1].2, s[1].3.as_str()), (TxMode::None, INDEX));
+    assert_eq!(s[0].2, TxMode::Wrapped);
+    // StatementBegin/End keep the function body whole.
+    assert!(
+        s[2].3.starts_with("CREATE FUNCTION") && s[2].3.ends_with("LANGUAGE plpgsql;"),
+        "{}",
+        s[2].3
+    );
+    assert_eq!(s[2].4.as_deref(), Some("DROP FUNCTION touch_updated_at()"));
+    assert_eq!(
+        out.discovered.roots[0].skipped,
+        ["migrations/00004_backfill_names.go"]
+    );
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+}
+
+#[test]
+fn sql_migrate_notransaction() {
+    let out = run("sql-migrate");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::SqlMigrate, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    assert_eq!((s[0].2, s[1].2), (TxMode::Wrapped, TxMode::None));
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+}
+
+#[test]
+fn prisma_provider_sets_the_dialect() {
+    let out = run("prisma");
+    assert_eq!(layout_and_dialect(&out), [(Layout::Prisma, Dialect::Mysql)]);
+    let s = summary(&out, 0);
+    assert_eq!((s[1].1.as_str(), s[1].2), ("add_name", TxMode::Wrapped));
+    assert!(s.iter().all(|m| m.4.is_none()));
+    assert!(
+        out.findings.is_empty(),
+        "prisma has no downs: {:?}",
+        out.findings
+    );
+}
+
+#[test]
+fn plain_natural_order() {
+    let out = run("plain");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Plain, Dialect::Postgres)]
+    );
+    let versions: Vec<String> = summary(&out, 0).into_iter().map(|m| m.0).collect();
+    assert_eq!(versions, ["1_create_users", "2_add_name", "10_index_name"]);
+}
+
+#[test]
+fn dialect_from_folders_and_suffixes() {
+    let out = run("dialect-folders");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [
+            (Layout::Plain, Dialect::Postgres),
+            (Layout::Plain, Dialect::Sqlite)
+        ]
+    );
+    let out = run("dialect-suffixes");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [
+            (Layout::GolangMigrate, Dialect::Postgres),
+            (Layout::GolangMigrate, Dialect::Mysql)
+        ]
+    );
+    assert!(
+        out.discovered
+            .roots
+            .iter()
+            .all(|r| r.migrations.len() == 1 && r.migrations[0].down.is_some())
+    );
+}
+
+#[test]
+fn the_dialect_flag_wins() {
+    let dir = common::root().join("fixtures/layouts/dialect-folders/sqlite");
+    let settings = Settings {
+        dialect: Some(Dialect::Postgres),
+        cwd: dir.clone(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[dir], &settings);
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Plain, Dialect::Postgres)]
+    );
+}
+
+#[test]
+fn the_layout_flag_wins() {
+    let dir = common::root().join("fixtures/layouts/golang-migrate");
+    let settings = Settings {
+        layout: Some(Layout::Plain),
+        cwd: dir.clone(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[dir], &settings);
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Plain, Dialect::Postgres)]
+    );
+}
