@@ -31,6 +31,8 @@ pub struct Table {
     /// Declared with `PARTITION BY`.
     pub partitioned: bool,
     pub partition_of: Option<Name>,
+    /// The `DEFAULT` partition of its parent.
+    pub default_partition: bool,
     /// Seen only through `ALTER`s (created before the history bellows read,
     /// or by a statement it could not read): its columns may be incomplete.
     pub partial: bool,
@@ -106,6 +108,7 @@ impl Catalog {
                 let mut t = Table {
                     partitioned: ct.partitioned,
                     partition_of: ct.partition_of.clone(),
+                    default_partition: ct.default_partition,
                     partial: ct.columns_unknown,
                     ..Table::default()
                 };
@@ -348,10 +351,12 @@ impl Catalog {
                     }
                 }
             }
-            AlterKind::AttachPartition { partition, .. } => {
+            AlterKind::AttachPartition { partition, default } => {
                 let p = partition.clone();
                 let parent = table.clone();
-                self.table_entry(&p).partition_of = Some(parent);
+                let part = self.table_entry(&p);
+                part.partition_of = Some(parent);
+                part.default_partition = *default;
             }
             AlterKind::DetachPartition { partition, .. } => {
                 let p = partition.clone();
@@ -372,6 +377,34 @@ impl Catalog {
                 }
             }
         }
+    }
+
+    /// The partitions of a table.
+    pub fn partitions_of<'a>(
+        &'a self,
+        parent: &'a Name,
+    ) -> impl Iterator<Item = (&'a Name, &'a Table)> {
+        self.tables
+            .iter()
+            .filter(move |(_, t)| t.partition_of.as_ref() == Some(parent))
+    }
+
+    /// How many indexes a table has, counting those behind PRIMARY KEY and UNIQUE.
+    pub fn index_count(&self, table: &Name) -> usize {
+        let constraint_indexes = self.tables.get(table).map_or(0, |t| {
+            t.constraints
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.kind,
+                        ConstraintKind::PrimaryKey
+                            | ConstraintKind::Unique
+                            | ConstraintKind::Exclude
+                    )
+                })
+                .count()
+        });
+        self.indexes_of(table).count() + constraint_indexes
     }
 
     /// Indexes on a table.

@@ -84,6 +84,8 @@ pub struct Settings {
     pub select: BTreeSet<String>,
     /// `--ignore`: never these rules.
     pub ignore: BTreeSet<String>,
+    /// The migration runner sets `lock_timeout` itself.
+    pub lock_timeout_set_by_runner: bool,
     pub cwd: PathBuf,
 }
 
@@ -97,6 +99,7 @@ impl Default for Settings {
             layout: None,
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
+            lock_timeout_set_by_runner: false,
             cwd: std::env::current_dir().unwrap_or_default(),
         }
     }

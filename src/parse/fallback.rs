@@ -394,6 +394,7 @@ impl<'a> Cursor<'a> {
                 if_not_exists: false,
                 temporary: false,
                 partition_of: None,
+                default_partition: false,
                 partitioned: false,
                 columns_unknown: true,
             }));
@@ -465,11 +466,13 @@ impl<'a> Cursor<'a> {
             if_not_exists: false,
             temporary: false,
             partition_of: None,
+            default_partition: false,
             partitioned: self.rest_has("PARTITION") && self.rest_has("BY"),
             columns_unknown: true,
         };
         if self.eat_all(&["PARTITION", "OF"]) {
             ct.partition_of = self.name();
+            ct.default_partition = self.peek_is("DEFAULT");
             return ct;
         }
         if !self.eat_token(&Token::LParen) {

@@ -293,6 +293,8 @@ pub struct CreateTable {
     pub if_not_exists: bool,
     pub temporary: bool,
     pub partition_of: Option<Name>,
+    /// `PARTITION OF parent DEFAULT`.
+    pub default_partition: bool,
     /// `PARTITION BY …`: a partitioned parent.
     pub partitioned: bool,
     /// `CREATE TABLE … AS SELECT` / `LIKE`: columns unknown.

@@ -49,6 +49,10 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 if_not_exists: ct.if_not_exists,
                 temporary: ct.temporary,
                 partition_of: ct.partition_of.as_ref().map(|n| cx.name(n)),
+                default_partition: matches!(
+                    ct.for_values,
+                    Some(sqlparser::ast::ForValues::Default)
+                ),
                 partitioned: ct.partition_by.is_some(),
                 columns_unknown: ct.query.is_some() || ct.like.is_some() || ct.clone.is_some(),
             })

@@ -1,19 +1,33 @@
 //! The rule registry, the context rules see, and the replay loop that runs them.
 
+mod add_check_validating;
 mod add_column_not_null;
+mod add_column_rewrite;
+mod add_foreign_key_validating;
+mod add_unique_constraint;
+mod backfill_in_migration;
 mod change_column_type;
+mod concurrently_in_transaction;
+mod create_index_blocking;
 mod drop_column;
+mod drop_index_blocking;
 mod drop_schema;
 mod drop_table;
 mod duplicate_version;
 mod empty_down;
+mod enum_value_in_transaction;
 mod irreversible_down;
 mod missing_down;
+mod missing_lock_timeout;
 mod orphan_down;
 mod parse_error;
+mod partition_blocking;
+mod refresh_matview_blocking;
+mod reindex_blocking;
 mod rename_column;
 mod rename_table;
 mod set_not_null;
+mod table_rewrite;
 mod truncate_table;
 
 use std::collections::BTreeSet;
@@ -26,20 +40,34 @@ use crate::{Dialect, Finding, Settings, Severity};
 
 /// Every rule, sorted by id. Adding a rule = its file + one line here.
 pub static REGISTRY: &[&Rule] = &[
+    &add_check_validating::RULE,
     &add_column_not_null::RULE,
+    &add_column_rewrite::RULE,
+    &add_foreign_key_validating::RULE,
+    &add_unique_constraint::RULE,
+    &backfill_in_migration::RULE,
     &change_column_type::RULE,
+    &concurrently_in_transaction::RULE,
+    &create_index_blocking::RULE,
     &drop_column::RULE,
+    &drop_index_blocking::RULE,
     &drop_schema::RULE,
     &drop_table::RULE,
     &duplicate_version::RULE,
     &empty_down::RULE,
+    &enum_value_in_transaction::RULE,
     &irreversible_down::RULE,
     &missing_down::RULE,
+    &missing_lock_timeout::RULE,
     &orphan_down::RULE,
     &parse_error::RULE,
+    &partition_blocking::RULE,
+    &refresh_matview_blocking::RULE,
+    &reindex_blocking::RULE,
     &rename_column::RULE,
     &rename_table::RULE,
     &set_not_null::RULE,
+    &table_rewrite::RULE,
     &truncate_table::RULE,
 ];
 
@@ -193,16 +221,29 @@ impl Created {
     }
 }
 
+/// Why a statement runs inside a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxReason {
+    /// An explicit `BEGIN` earlier in the migration.
+    Explicit,
+    /// The migration tool wraps every migration in a transaction.
+    Tool,
+    /// The file is sent as one multi-statement query (golang-migrate on PostgreSQL).
+    MultiStatement,
+}
+
 /// What a statement rule sees.
+#[derive(Clone, Copy)]
 pub struct StmtCx<'a> {
     pub stmt: &'a Stmt,
     pub file: FileId,
+    /// The file's text (to quote the user's own statement).
+    pub text: &'a str,
     /// The catalog as it was before this statement.
     pub catalog: &'a Catalog,
     pub created: &'a Created,
-    /// The statement runs inside a transaction (tool wrapper, explicit
-    /// `BEGIN`, or a multi-statement query string).
-    pub in_transaction: bool,
+    /// Why the statement runs inside a transaction, if it does.
+    pub transaction: Option<TxReason>,
     /// `SET lock_timeout` ran earlier in the migration.
     pub lock_timeout: bool,
     pub dialect: Dialect,
@@ -243,9 +284,56 @@ impl StmtCx<'_> {
         }
     }
 
+    /// The user's own text of a span of this file.
+    pub fn source(&self, span: ByteSpan) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The statement as the user wrote it, on one line.
+    pub fn statement_text(&self) -> String {
+        self.source(self.stmt.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The statement with `CONCURRENTLY` inserted after `word` (`INDEX`,
+    /// `VIEW`, …), quoting the user's own text.
+    pub fn with_concurrently(&self, after: &str) -> String {
+        let text = self.statement_text();
+        let mut out = String::new();
+        let mut done = false;
+        for (i, w) in text.split(' ').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(w);
+            if !done && w.eq_ignore_ascii_case(after) {
+                out.push_str(" CONCURRENTLY");
+                done = true;
+            }
+        }
+        out
+    }
+
+    /// How to run a statement outside the migration's transaction, in the
+    /// words of the layout in use.
+    pub fn outside_transaction_hint(&self) -> String {
+        match (self.transaction, self.layout.no_transaction_hint()) {
+            (Some(TxReason::Explicit), _) => "move it out of the BEGIN … COMMIT block".to_string(),
+            (_, Some(h)) => h.to_string(),
+            (_, None) => "run it outside any transaction".to_string(),
+        }
+    }
+
     /// Statements after this one in the same part.
     pub fn later(&self) -> impl Iterator<Item = &Stmt> {
         self.siblings.iter().skip(self.index + 1).copied()
+    }
+
+    /// Statements before this one in the same part.
+    pub fn earlier(&self) -> impl Iterator<Item = &Stmt> {
+        self.siblings.iter().take(self.index).copied()
     }
 }
 
@@ -339,18 +427,27 @@ pub fn lint_root(
         let mut lock_timeout = false;
         for (i, stmt) in up.iter().enumerate() {
             if report_up {
-                let in_transaction = explicit_tx
-                    || match m.tx {
-                        TxMode::Wrapped => true,
-                        TxMode::ImplicitMulti => root.dialect == Dialect::Postgres && up.len() > 1,
-                        TxMode::None => false,
-                    };
+                let transaction = if explicit_tx {
+                    Some(TxReason::Explicit)
+                } else {
+                    match m.tx {
+                        TxMode::Wrapped => Some(TxReason::Tool),
+                        TxMode::ImplicitMulti
+                            if root.dialect == Dialect::Postgres && up.len() > 1 =>
+                        {
+                            Some(TxReason::MultiStatement)
+                        }
+                        _ => None,
+                    }
+                };
+                let file = m.up.map_or(0, |p| p.file);
                 let cx = StmtCx {
                     stmt,
-                    file: m.up.map_or(0, |p| p.file),
+                    file,
+                    text: texts.get(file).copied().unwrap_or(""),
                     catalog: &catalog,
                     created: &created,
-                    in_transaction,
+                    transaction,
                     lock_timeout,
                     dialect: root.dialect,
                     settings,
@@ -371,7 +468,12 @@ pub fn lint_root(
             match &stmt.action {
                 Action::Begin => explicit_tx = true,
                 Action::Commit | Action::Rollback => explicit_tx = false,
-                Action::Set { name } if name == "lock_timeout" || name == "lock_wait_timeout" => {
+                Action::Set { name }
+                    if matches!(
+                        name.as_str(),
+                        "lock_timeout" | "lock_wait_timeout" | "innodb_lock_wait_timeout"
+                    ) =>
+                {
                     lock_timeout = true;
                 }
                 _ => {}
@@ -386,9 +488,10 @@ pub fn lint_root(
                 let cx = StmtCx {
                     stmt,
                     file,
+                    text: texts.get(file).copied().unwrap_or(""),
                     catalog: &catalog,
                     created: &down_created,
-                    in_transaction: false,
+                    transaction: None,
                     lock_timeout: false,
                     dialect: root.dialect,
                     settings,

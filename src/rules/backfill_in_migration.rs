@@ -1,0 +1,49 @@
+//! backfill-in-migration: `UPDATE` / `DELETE` / `INSERT … SELECT` on an existing table in a migration.
+
+use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::Severity;
+use crate::parse::ir::{Action, DmlKind};
+
+pub static RULE: Rule = Rule {
+    id: "backfill-in-migration",
+    severity: Severity::Warning,
+    dialects: Dialects::POSTGRES,
+    summary: "rewrites rows of an existing table inside a migration, holding locks for the whole transaction",
+    doc: include_str!("../../rules/backfill-in-migration.md"),
+    check: Check::Statement(check),
+};
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Action::Dml { kind, table } = &cx.stmt.action else {
+        return;
+    };
+    let verb = match kind {
+        DmlKind::Update => "updating",
+        DmlKind::Delete => "deleting from",
+        DmlKind::InsertSelect => "copying rows into",
+        DmlKind::Insert => return,
+    };
+    if cx.is_new_table(table) {
+        return;
+    }
+    let ddl_before = cx.transaction.is_some()
+        && cx
+            .earlier()
+            .any(|s| matches!(&s.action, Action::AlterTable { table: t, .. } if t == table));
+    let message = if ddl_before {
+        format!(
+            "{verb} {table} after an ALTER TABLE on it in the same transaction holds that lock, which blocks reads \
+             and writes on {table}, for the whole backfill"
+        )
+    } else {
+        format!(
+            "{verb} {table} inside the migration holds row locks on {table} until the migration commits"
+        )
+    };
+    out.push(cx.hit(
+        cx.stmt.span,
+        message,
+        "move the backfill out of the schema migration: run it as a separate job in small batches \
+             (`… WHERE id BETWEEN … AND …`), committing each batch, after the schema change is deployed".to_string(),
+    ));
+}

@@ -1,0 +1,67 @@
+//! concurrently-in-transaction: a statement the server refuses inside a transaction block.
+
+use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
+use crate::Severity;
+use crate::parse::ir::{Action, AlterKind, ObjectKind};
+
+pub static RULE: Rule = Rule {
+    id: "concurrently-in-transaction",
+    severity: Severity::Error,
+    dialects: Dialects::POSTGRES,
+    summary: "a statement PostgreSQL refuses inside a transaction block runs inside one",
+    doc: include_str!("../../rules/concurrently-in-transaction.md"),
+    check: Check::Statement(check),
+};
+
+/// The statement's name when PostgreSQL refuses it in a transaction block.
+fn refused(action: &Action) -> Option<&'static str> {
+    Some(match action {
+        Action::CreateIndex(ci) if ci.concurrently => "CREATE INDEX CONCURRENTLY",
+        Action::Drop {
+            kind: ObjectKind::Index,
+            concurrently: true,
+            ..
+        } => "DROP INDEX CONCURRENTLY",
+        Action::Reindex {
+            concurrently: true, ..
+        } => "REINDEX CONCURRENTLY",
+        Action::Vacuum { .. } => "VACUUM",
+        Action::NoTransaction { what } => what,
+        Action::AlterTable { ops, .. }
+            if ops.iter().any(|o| {
+                matches!(
+                    o.kind,
+                    AlterKind::DetachPartition {
+                        concurrently: true,
+                        ..
+                    }
+                )
+            }) =>
+        {
+            "DETACH PARTITION CONCURRENTLY"
+        }
+        _ => return None,
+    })
+}
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Some(reason) = cx.transaction else { return };
+    let Some(what) = refused(&cx.stmt.action) else {
+        return;
+    };
+    let why = match reason {
+        TxReason::Explicit => "it comes after an explicit BEGIN".to_string(),
+        TxReason::Tool => format!("{} runs every migration in a transaction", cx.layout.id()),
+        TxReason::MultiStatement => {
+            "the file is sent as one multi-statement query, which PostgreSQL runs as one transaction".to_string()
+        }
+    };
+    out.push(cx.hit(
+        cx.stmt.span,
+        format!("{what} cannot run inside a transaction block, and {why}: the migration fails"),
+        format!(
+            "run it outside the transaction: {}",
+            cx.outside_transaction_hint()
+        ),
+    ));
+}

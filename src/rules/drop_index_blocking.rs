@@ -1,0 +1,45 @@
+//! drop-index-blocking: `DROP INDEX` without `CONCURRENTLY`.
+
+use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::Severity;
+use crate::parse::ir::{Action, ObjectKind};
+
+pub static RULE: Rule = Rule {
+    id: "drop-index-blocking",
+    severity: Severity::Warning,
+    dialects: Dialects::POSTGRES,
+    summary: "drops an index without CONCURRENTLY, locking its table against reads and writes",
+    doc: include_str!("../../rules/drop-index-blocking.md"),
+    check: Check::Statement(check),
+};
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Action::Drop {
+        kind: ObjectKind::Index,
+        names,
+        concurrently: false,
+        ..
+    } = &cx.stmt.action
+    else {
+        return;
+    };
+    for n in names {
+        if cx.is_new_object(ObjectKind::Index, n) {
+            continue;
+        }
+        let table = cx.catalog.indexes.get(n).map(|i| i.table.clone());
+        if table.as_ref().is_some_and(|t| cx.is_new_table(t)) {
+            continue;
+        }
+        let on = table.map_or_else(|| "its table".to_string(), |t| t.to_string());
+        out.push(cx.hit(
+            cx.stmt.span,
+            format!("dropping index {} locks {on} against reads and writes until the migration commits", n.name),
+            format!(
+                "`{};` waits for running queries instead of blocking them; it cannot run in a transaction: {}",
+                cx.with_concurrently("INDEX"),
+                cx.outside_transaction_hint()
+            ),
+        ));
+    }
+}

@@ -1,0 +1,66 @@
+//! enum-value-in-transaction: a value added with `ALTER TYPE … ADD VALUE` and
+//! used later in the same transaction.
+
+use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::Severity;
+use crate::parse::ir::Action;
+
+pub static RULE: Rule = Rule {
+    id: "enum-value-in-transaction",
+    severity: Severity::Error,
+    dialects: Dialects::POSTGRES,
+    summary: "uses an enum value in the transaction that added it, which PostgreSQL refuses",
+    doc: include_str!("../../rules/enum-value-in-transaction.md"),
+    check: Check::Statement(check),
+};
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Action::AddEnumValue { ty, value, .. } = &cx.stmt.action else {
+        return;
+    };
+    if cx.transaction.is_none() {
+        return;
+    }
+    let pg = cx.settings.postgres_version;
+    if pg < 12 {
+        out.push(cx.hit(
+            cx.stmt.span,
+            format!("ALTER TYPE {ty} ADD VALUE cannot run inside a transaction block before PostgreSQL 12"),
+            format!("run it outside the transaction: {}", cx.outside_transaction_hint()),
+        ));
+        return;
+    }
+    // From 17 a type created in the same transaction may use its new values.
+    if pg >= 17 && cx.created.others.contains(ty) {
+        return;
+    }
+    let literal = format!("'{value}'");
+    let used = cx
+        .later()
+        .take_while(|s| !matches!(s.action, Action::Commit | Action::Rollback))
+        .find(|s| {
+            s.normalized
+                .split(' ')
+                .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
+        });
+    if let Some(user) = used {
+        let line_hint = cx
+            .source(user.span)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        out.push(cx.hit(
+            cx.stmt.span,
+            format!(
+                "the value '{value}' added to {ty} is used later in the same transaction (`{line_hint}`): PostgreSQL \
+                 refuses it with \"unsafe use of new value\""
+            ),
+            format!(
+                "add the value in its own migration ({}), and use it in a later one",
+                cx.outside_transaction_hint()
+            ),
+        ));
+    }
+}

@@ -1,0 +1,66 @@
+//! reindex-blocking: `REINDEX` without `CONCURRENTLY` (PostgreSQL 12 and later).
+
+use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::Severity;
+use crate::parse::ir::{Action, ObjectKind};
+
+pub static RULE: Rule = Rule {
+    id: "reindex-blocking",
+    severity: Severity::Error,
+    dialects: Dialects::POSTGRES,
+    summary: "rebuilds indexes without CONCURRENTLY, blocking reads and writes on the table",
+    doc: include_str!("../../rules/reindex-blocking.md"),
+    check: Check::Statement(check),
+};
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Action::Reindex {
+        kind,
+        name,
+        concurrently: false,
+    } = &cx.stmt.action
+    else {
+        return;
+    };
+    if cx.settings.postgres_version < 12 {
+        return;
+    }
+    let (what, table) = match kind {
+        ObjectKind::Index => {
+            let t = cx.catalog.indexes.get(name).map(|i| i.table.clone());
+            if cx.is_new_object(ObjectKind::Index, name)
+                || t.as_ref().is_some_and(|t| cx.is_new_table(t))
+            {
+                return;
+            }
+            (
+                format!("index {}", name.name),
+                t.map_or_else(|| "its table".to_string(), |t| t.to_string()),
+            )
+        }
+        ObjectKind::Table => {
+            if cx.is_new_table(name) {
+                return;
+            }
+            (format!("the indexes of {name}"), name.to_string())
+        }
+        _ => (
+            format!("every index of {}", name.name),
+            "every table in it".to_string(),
+        ),
+    };
+    out.push(cx.hit(
+        cx.stmt.span,
+        format!("rebuilding {what} blocks reads and writes on {table} until it finishes (queries plan with every index)"),
+        format!(
+            "`{};` rebuilds without blocking; it cannot run in a transaction: {}",
+            cx.with_concurrently(match kind {
+                ObjectKind::Index => "INDEX",
+                ObjectKind::Table => "TABLE",
+                ObjectKind::Schema => "SCHEMA",
+                _ => "DATABASE",
+            }),
+            cx.outside_transaction_hint()
+        ),
+    ));
+}

@@ -1,0 +1,128 @@
+//! table-rewrite: statements that rewrite a whole table under a blocking lock.
+
+use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::parse::ir::{Action, AlterKind, Name};
+use crate::{Dialect, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "table-rewrite",
+    severity: Severity::Error,
+    dialects: Dialects {
+        postgres: true,
+        mysql: true,
+        sqlite: false,
+    },
+    summary: "rewrites a whole table (or index) while blocking reads or writes",
+    doc: include_str!("../../rules/table-rewrite.md"),
+    check: Check::Statement(check),
+};
+
+fn blocks(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Mysql => "while blocking writes",
+        _ => "while blocking reads and writes",
+    }
+}
+
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let b = blocks(cx.dialect);
+    let mut hit = |span, what: String, help: &str| {
+        out.push(cx.hit(span, format!("{what} {b}"), help.to_string()));
+    };
+    let existing = |t: &Name| !cx.is_new_table(t);
+    match &cx.stmt.action {
+        Action::Vacuum { full: true, tables } => {
+            let what = if tables.is_empty() {
+                "VACUUM FULL rewrites every table of the database".to_string()
+            } else {
+                let names: Vec<String> = tables
+                    .iter()
+                    .filter(|t| existing(t))
+                    .map(ToString::to_string)
+                    .collect();
+                if names.is_empty() {
+                    return;
+                }
+                format!("VACUUM FULL rewrites {} and its indexes", names.join(", "))
+            };
+            hit(
+                cx.stmt.span,
+                what,
+                "use plain `VACUUM` (no lock on reads or writes), or pg_repack / pg_squeeze to compact a busy table online",
+            );
+        }
+        Action::Cluster { table } => {
+            if table.as_ref().is_some_and(|t| !existing(t)) {
+                return;
+            }
+            let what = table.as_ref().map_or_else(
+                || "CLUSTER rewrites every clustered table".to_string(),
+                |t| format!("CLUSTER rewrites {t} and its indexes"),
+            );
+            hit(
+                cx.stmt.span,
+                what,
+                "reorder the table online with pg_repack instead, outside the migration",
+            );
+        }
+        Action::Optimize { tables } => {
+            let names: Vec<String> = tables
+                .iter()
+                .filter(|t| existing(t))
+                .map(ToString::to_string)
+                .collect();
+            if !names.is_empty() {
+                hit(
+                    cx.stmt.span,
+                    format!("OPTIMIZE TABLE copies {}", names.join(", ")),
+                    "run it from a maintenance window or an online schema change tool, not from a migration",
+                );
+            }
+        }
+        Action::AlterIndex {
+            name,
+            set_tablespace: true,
+            ..
+        } => {
+            hit(
+                cx.stmt.span,
+                format!("moving index {} to another tablespace copies it", name.name),
+                "build a new index in the target tablespace with `CREATE INDEX CONCURRENTLY … TABLESPACE …`, then drop the old one concurrently",
+            );
+        }
+        Action::AlterTable { table, ops, .. } => {
+            if !existing(table) {
+                return;
+            }
+            for op in ops {
+                let (what, help) = match &op.kind {
+                    AlterKind::SetTablespace => (
+                        format!("moving {table} to another tablespace copies the whole table"),
+                        "copy the data into a new table in the target tablespace in batches, or use pg_repack --tablespace",
+                    ),
+                    AlterKind::SetLogged | AlterKind::SetUnlogged => (
+                        format!("changing whether {table} is logged rewrites it and its indexes"),
+                        "create a new table with the wanted persistence and move the rows in batches",
+                    ),
+                    AlterKind::SetExpression { column } => (
+                        format!(
+                            "changing the expression of {table}.{column} rewrites {table} and its indexes"
+                        ),
+                        "add a new generated column beside it, switch readers, then drop the old one in a later migration",
+                    ),
+                    AlterKind::Algorithm { value } if value == "copy" => (
+                        format!("ALGORITHM=COPY copies all of {table}"),
+                        "use ALGORITHM=INPLACE or INSTANT where the change allows it, or an online schema change tool (gh-ost, pt-online-schema-change)",
+                    ),
+                    AlterKind::TableOption { name } => (
+                        format!("{} copies all of {table}", name.to_uppercase()),
+                        "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
+                    ),
+                    _ => continue,
+                };
+                hit(op.span, what, help);
+            }
+        }
+        _ => {}
+    }
+}
