@@ -84,6 +84,8 @@ pub struct Settings {
     pub select: BTreeSet<String>,
     /// `--ignore`: never these rules.
     pub ignore: BTreeSet<String>,
+    /// An ignore comment without `-- reason` does not suppress.
+    pub require_ignore_reason: bool,
     /// The migration runner sets `lock_timeout` itself.
     pub lock_timeout_set_by_runner: bool,
     pub cwd: PathBuf,
@@ -100,6 +102,7 @@ impl Default for Settings {
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,
+            require_ignore_reason: false,
             cwd: std::env::current_dir().unwrap_or_default(),
         }
     }

@@ -31,10 +31,12 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
     bellows::check(&[dir.to_path_buf()], &settings)
 }
 
-/// `(path, line, rule)` of every finding; line `None` for file-level ones.
+/// `(path, line, rule)` of every warning and error (info notes are not
+/// violations); line `None` for file-level ones.
 pub fn found(outcome: &Outcome) -> BTreeSet<(String, Option<usize>, String)> {
     bellows::report::locate(outcome)
         .into_iter()
+        .filter(|l| l.finding.severity != bellows::Severity::Info)
         .map(|l| {
             (
                 l.path.to_string(),

@@ -52,6 +52,7 @@ fn expectations(case: &Path) -> Expect {
 #[test]
 fn every_rule_fixture() {
     let mut failures = Vec::new();
+    let mut snapshots: Vec<(&str, String)> = Vec::new();
     for rule in REGISTRY {
         let dir = root().join("fixtures").join(rule.id);
         let mut snapshot = String::new();
@@ -112,11 +113,27 @@ fn every_rule_fixture() {
                 ));
             }
         }
-        insta::assert_snapshot!(rule.id, snapshot);
+        snapshots.push((rule.id, snapshot));
     }
     assert!(
         failures.is_empty(),
         "fixture mismatches:\n{}",
         failures.join("\n")
     );
+    for (id, snapshot) in snapshots {
+        insta::assert_snapshot!(id, snapshot);
+    }
+}
+
+#[test]
+fn an_explained_empty_down_is_an_info_note() {
+    let case = root().join("fixtures/empty-down/ok-comment");
+    let outcome = lint_dir(&case, bellows::Dialect::Postgres);
+    let notes: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "empty-down")
+        .map(|f| (f.severity, f.message.contains("empty on purpose")))
+        .collect();
+    assert_eq!(notes, [(bellows::Severity::Info, true)]);
 }

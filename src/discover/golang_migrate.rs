@@ -38,6 +38,23 @@ pub(super) fn build(files: &[Candidate], tx: TxMode) -> Built {
     build_with(files, |_| tx)
 }
 
+fn migration(key: &(String, String), up: FileId, down: Option<FileId>, tx: TxMode) -> Migration {
+    Migration {
+        version: Version::new(&key.0),
+        name: key.1.clone(),
+        up: Some(Part {
+            file: up,
+            section: None,
+        }),
+        down: down.map(|file| Part {
+            file,
+            section: None,
+        }),
+        expects_down: false,
+        tx,
+    }
+}
+
 /// As [`build`], with the transaction mode decided per up file.
 pub(super) fn build_with(files: &[Candidate], tx_of: impl Fn(FileId) -> TxMode) -> Built {
     let mut by_key: BTreeMap<(String, String), (Option<FileId>, Option<FileId>)> = BTreeMap::new();
@@ -63,24 +80,43 @@ pub(super) fn build_with(files: &[Candidate], tx_of: impl Fn(FileId) -> TxMode) 
         expects_down: true,
         ..Built::default()
     };
-    for ((version, name), (up, down)) in by_key {
-        match up {
-            Some(up) => built.migrations.push(Migration {
-                version: Version::new(&version),
-                name,
-                up: Some(Part {
-                    file: up,
-                    section: None,
-                }),
-                down: down.map(|file| Part {
-                    file,
-                    section: None,
-                }),
-                expects_down: false,
-                tx: tx_of(up),
-            }),
-            None => built.orphan_downs.extend(down),
+    // A down pairs with the up of the same version and name, else with the
+    // only up of its version (the tool pairs by version).
+    let mut downs: Vec<((String, String), FileId)> = Vec::new();
+    let mut ups: Vec<((String, String), FileId)> = Vec::new();
+    for (key, (up, down)) in by_key {
+        match (up, down) {
+            (Some(up), Some(down)) => {
+                ups.push((key.clone(), up));
+                built
+                    .migrations
+                    .push(migration(&key, up, Some(down), tx_of(up)));
+            }
+            (Some(up), None) => ups.push((key, up)),
+            (None, Some(down)) => downs.push((key, down)),
+            (None, None) => {}
         }
     }
+    for (key, up) in &ups {
+        if built
+            .migrations
+            .iter()
+            .any(|m| m.up.is_some_and(|p| p.file == *up))
+        {
+            continue;
+        }
+        let same_version = |k: &(String, String)| Version::new(&k.0) == Version::new(&key.0);
+        let only_up = ups.iter().filter(|(k, _)| same_version(k)).count() == 1;
+        let down = if only_up {
+            downs
+                .iter()
+                .position(|(k, _)| same_version(k))
+                .map(|i| downs.remove(i).1)
+        } else {
+            None
+        };
+        built.migrations.push(migration(key, *up, down, tx_of(*up)));
+    }
+    built.orphan_downs.extend(downs.into_iter().map(|(_, d)| d));
     built
 }

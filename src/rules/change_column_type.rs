@@ -139,10 +139,11 @@ pub(crate) fn verdict(dialect: Dialect, old: &TypeName, new: &TypeName, using: &
         Dialect::Mysql => match (old.base.as_str(), new.base.as_str()) {
             ("varchar", "varchar") => match (arg(old, 0), arg(new, 0)) {
                 (Some(o), Some(n)) if n >= o => {
-                    // utf8mb4: 4 bytes a character. Instant when the new maximum
-                    // fits one length byte, or the old one is ≤ 127 or ≥ 256 bytes.
+                    // utf8mb4: 4 bytes a character. In place only while the length
+                    // prefix keeps its size: both maxima ≤ 255 bytes, or both > 255
+                    // (MySQL's documented rule; MariaDB is more lenient from ≤ 127).
                     let (ob, nb) = (o * 4, n * 4);
-                    if nb <= 255 || ob <= 127 || ob >= 256 {
+                    if nb <= 255 || ob > 255 {
                         Verdict::Safe
                     } else {
                         Verdict::Rewrite

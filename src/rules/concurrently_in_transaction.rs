@@ -58,7 +58,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     };
     out.push(cx.hit(
         cx.stmt.span,
-        format!("{what} cannot run inside a transaction block, and {why}: the migration fails"),
+        format!("running {what} inside a transaction block fails, and {why}"),
         format!(
             "run it outside the transaction: {}",
             cx.outside_transaction_hint()

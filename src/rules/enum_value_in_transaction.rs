@@ -25,8 +25,11 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     if pg < 12 {
         out.push(cx.hit(
             cx.stmt.span,
-            format!("ALTER TYPE {ty} ADD VALUE cannot run inside a transaction block before PostgreSQL 12"),
-            format!("run it outside the transaction: {}", cx.outside_transaction_hint()),
+            format!("adding a value to {ty} inside a transaction block fails before PostgreSQL 12"),
+            format!(
+                "run it outside the transaction: {}",
+                cx.outside_transaction_hint()
+            ),
         ));
         return;
     }

@@ -66,7 +66,13 @@ fn differences(before: &Catalog, up: &Catalog, down: &Catalog) -> Vec<String> {
         }
     }
     for t in d.difference(&b) {
-        out.push(format!("table {t} created by the up is left in place"));
+        if up.tables.contains_key(t) {
+            out.push(format!("table {t} created by the up is left in place"));
+        } else {
+            out.push(format!(
+                "it creates table {t}, which did not exist before the up"
+            ));
+        }
     }
     for t in b.intersection(&d) {
         let (Some(bt), Some(dt)) = (before.tables.get(t), down.tables.get(t)) else {

@@ -16,6 +16,7 @@ mod drop_table;
 mod duplicate_version;
 mod empty_down;
 mod enum_value_in_transaction;
+pub mod ignore;
 mod irreversible_down;
 mod missing_down;
 mod missing_lock_timeout;
@@ -29,6 +30,7 @@ mod rename_table;
 mod set_not_null;
 mod table_rewrite;
 mod truncate_table;
+mod unused_ignore;
 
 use std::collections::BTreeSet;
 
@@ -69,6 +71,7 @@ pub static REGISTRY: &[&Rule] = &[
     &set_not_null::RULE,
     &table_rewrite::RULE,
     &truncate_table::RULE,
+    &unused_ignore::RULE,
 ];
 
 /// Looks a rule up by id.
@@ -141,6 +144,14 @@ pub enum Check {
     Migration(fn(&MigrationCx<'_>, &mut Vec<Hit>)),
     /// The whole set of migrations of a root.
     Root(fn(&RootCx<'_>, &mut Vec<Hit>)),
+    /// The ignore comments, after they suppressed what they could.
+    Ignores(fn(&IgnoreCx<'_>, &mut Vec<Hit>)),
+}
+
+/// What an ignore-comment rule sees.
+pub struct IgnoreCx<'a> {
+    pub ignores: &'a ignore::Ignores,
+    pub settings: &'a Settings,
 }
 
 /// What a check reports; the engine adds the rule, severity and path.
@@ -172,7 +183,12 @@ impl Created {
             Action::CreateTable(ct) => {
                 self.tables.insert(ct.name.clone());
             }
-            Action::CreateView { name, .. } | Action::CreateEnum { name, .. } => {
+            Action::CreateView { name, .. } => {
+                // A view is a relation too: indexes, locks and drops on it are new.
+                self.tables.insert(name.clone());
+                self.others.insert(name.clone());
+            }
+            Action::CreateEnum { name, .. } => {
                 self.others.insert(name.clone());
             }
             Action::CreateIndex(ci) => {
@@ -547,6 +563,44 @@ pub fn lint_root(
                     .filter(|h| reportable(h.file))
                     .map(|h| (*rule, h)),
             );
+        }
+    }
+    // Ignore comments of the files this root reads.
+    let mut ignores = ignore::Ignores::default();
+    let mut files: Vec<FileId> = root
+        .migrations
+        .iter()
+        .flat_map(|m| m.up.iter().chain(m.down.iter()).map(|p| p.file))
+        .filter(|f| reportable(*f))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    for f in files {
+        if let Some(p) = parsed.get(f) {
+            ignores.directives.extend(ignore::directives(f, p));
+        }
+    }
+    hits.retain(|(rule, h)| {
+        let by = ignores.directives.iter().position(|d| {
+            ignore::covers(d, rule.id, h.file, h.span, settings.require_ignore_reason)
+        });
+        match by {
+            Some(i) => {
+                ignores.used.insert((i, rule.id.to_string()));
+                false
+            }
+            None => true,
+        }
+    });
+    let cx = IgnoreCx {
+        ignores: &ignores,
+        settings,
+    };
+    for rule in &rules {
+        if let Check::Ignores(f) = rule.check {
+            let mut out = Vec::new();
+            f(&cx, &mut out);
+            hits.extend(out.into_iter().map(|h| (*rule, h)));
         }
     }
     hits.into_iter()

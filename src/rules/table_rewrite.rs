@@ -33,7 +33,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     match &cx.stmt.action {
         Action::Vacuum { full: true, tables } => {
             let what = if tables.is_empty() {
-                "VACUUM FULL rewrites every table of the database".to_string()
+                "this VACUUM FULL rewrites every table of the database".to_string()
             } else {
                 let names: Vec<String> = tables
                     .iter()
@@ -43,7 +43,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 if names.is_empty() {
                     return;
                 }
-                format!("VACUUM FULL rewrites {} and its indexes", names.join(", "))
+                format!(
+                    "this VACUUM FULL rewrites {} and its indexes",
+                    names.join(", ")
+                )
             };
             hit(
                 cx.stmt.span,
@@ -56,8 +59,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 return;
             }
             let what = table.as_ref().map_or_else(
-                || "CLUSTER rewrites every clustered table".to_string(),
-                |t| format!("CLUSTER rewrites {t} and its indexes"),
+                || "this CLUSTER rewrites every clustered table".to_string(),
+                |t| format!("this CLUSTER rewrites {t} and its indexes"),
             );
             hit(
                 cx.stmt.span,
@@ -74,7 +77,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             if !names.is_empty() {
                 hit(
                     cx.stmt.span,
-                    format!("OPTIMIZE TABLE copies {}", names.join(", ")),
+                    format!("this OPTIMIZE TABLE copies {}", names.join(", ")),
                     "run it from a maintenance window or an online schema change tool, not from a migration",
                 );
             }
@@ -111,11 +114,11 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                         "add a new generated column beside it, switch readers, then drop the old one in a later migration",
                     ),
                     AlterKind::Algorithm { value } if value == "copy" => (
-                        format!("ALGORITHM=COPY copies all of {table}"),
+                        format!("this ALGORITHM=COPY copies all of {table}"),
                         "use ALGORITHM=INPLACE or INSTANT where the change allows it, or an online schema change tool (gh-ost, pt-online-schema-change)",
                     ),
                     AlterKind::TableOption { name } => (
-                        format!("{} copies all of {table}", name.to_uppercase()),
+                        format!("this {} copies all of {table}", name.to_uppercase()),
                         "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
                     ),
                     _ => continue,

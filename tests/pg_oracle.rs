@@ -1,0 +1,525 @@
+//! Oracle: every rule that claims a lock, a rewrite, a scan or a server
+//! refusal is checked on a real PostgreSQL server against its fixtures.
+//!
+//! The server comes from `BELLOWS_TEST_POSTGRES_URL`; unset, the test says
+//! it is skipped and passes; set but unreachable, it fails. For each fixture
+//! case the history is replayed into a fresh schema, every table gets rows,
+//! and the statements under test run as bellows says they run, while a
+//! second connection probes reads and writes under a short `lock_timeout`.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use bellows::discover::{Migration, TxMode};
+use bellows::parse::{Action, Stmt};
+use bellows::rules::part_statements;
+use bellows::{Dialect, Outcome};
+use postgres::{Client, NoTls};
+
+/// The rules whose messages make a claim the server can confirm.
+const ORACLE_RULES: &[&str] = &[
+    "add-check-validating",
+    "add-column-not-null",
+    "add-column-rewrite",
+    "add-foreign-key-validating",
+    "add-unique-constraint",
+    "change-column-type",
+    "concurrently-in-transaction",
+    "create-index-blocking",
+    "drop-index-blocking",
+    "enum-value-in-transaction",
+    "partition-blocking",
+    "refresh-matview-blocking",
+    "reindex-blocking",
+    "set-not-null",
+    "table-rewrite",
+];
+
+/// Rows given to every table before the statement under test.
+const ROWS: i64 = 3;
+
+/// What one statement did on the server.
+#[derive(Debug, Default)]
+struct Measure {
+    /// SQLSTATE of the first error.
+    error: Option<String>,
+    blocked_read: BTreeSet<String>,
+    blocked_write: BTreeSet<String>,
+    /// Relations (tables, indexes, matviews) given a new file.
+    rewritten: BTreeSet<String>,
+    /// Tables read in full.
+    scanned: BTreeSet<String>,
+    /// Partitioned parents of the schema.
+    partitioned: BTreeSet<String>,
+}
+
+impl Measure {
+    fn blocked_rw(&self) -> impl Iterator<Item = &String> {
+        self.blocked_read.intersection(&self.blocked_write)
+    }
+}
+
+/// Whether the rule's claim holds for what the statement did.
+fn claim(rule: &str, m: &Measure) -> bool {
+    let rw = m.blocked_rw().next().is_some();
+    let scan = !m.scanned.is_empty();
+    match rule {
+        "create-index-blocking" => !m.blocked_write.is_empty(),
+        "drop-index-blocking" => rw,
+        "reindex-blocking" => !m.blocked_read.is_empty(),
+        "add-foreign-key-validating" => !m.blocked_write.is_empty() && scan,
+        "add-check-validating" | "add-unique-constraint" | "set-not-null" => rw && scan,
+        "add-column-rewrite" | "table-rewrite" | "change-column-type" => !m.rewritten.is_empty(),
+        "refresh-matview-blocking" => !m.blocked_read.is_empty(),
+        "partition-blocking" => scan || m.blocked_rw().any(|t| m.partitioned.contains(t)),
+        "concurrently-in-transaction" => m.error.as_deref() == Some("25001"),
+        "enum-value-in-transaction" => m.error.as_deref() == Some("55P04"),
+        "add-column-not-null" => m.error.as_deref() == Some("23502"),
+        _ => false,
+    }
+}
+
+/// Rules judged by running the whole migration the way its tool runs it.
+fn whole_migration(rule: &str) -> bool {
+    matches!(
+        rule,
+        "concurrently-in-transaction" | "enum-value-in-transaction"
+    )
+}
+
+fn text<'a>(out: &'a Outcome, file: usize, s: &Stmt) -> &'a str {
+    &out.discovered.files[file].text[s.span.start..s.span.end]
+}
+
+/// Statements PostgreSQL refuses inside a transaction block.
+fn needs_autocommit(s: &Stmt) -> bool {
+    let n = &s.normalized;
+    n.contains("CONCURRENTLY") && !n.starts_with("REFRESH")
+        || n.starts_with("VACUUM")
+        || n.starts_with("ALTER SYSTEM")
+        || n.starts_with("CREATE DATABASE")
+}
+
+struct Server {
+    main: Client,
+    probe: Client,
+    schema: String,
+}
+
+impl Server {
+    fn connect(url: &str, schema: &str) -> Self {
+        let mut main =
+            Client::connect(url, NoTls).unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+        let probe =
+            Client::connect(url, NoTls).unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+        main.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema}, public"
+        ))
+        .expect("fresh schema");
+        let mut s = Server {
+            main,
+            probe,
+            schema: schema.to_string(),
+        };
+        s.probe
+            .batch_execute(&format!(
+                "SET search_path TO {}, public; SET lock_timeout = '150ms'",
+                s.schema
+            ))
+            .expect("probe session");
+        s.main
+            .batch_execute("SET lock_timeout = '5s'")
+            .expect("settings");
+        s
+    }
+
+    /// Runs history SQL; returns the SQLSTATE of a failure.
+    fn run(&mut self, sql: &str) -> Option<String> {
+        match self.main.batch_execute(sql) {
+            Ok(()) => None,
+            Err(e) => Some(
+                e.code()
+                    .map_or_else(|| e.to_string(), |c| c.code().to_string()),
+            ),
+        }
+    }
+
+    fn relations(&mut self) -> BTreeMap<String, (String, u32)> {
+        let rows = self
+            .main
+            .query(
+                "SELECT c.relname::text, c.relkind::text, coalesce(pg_relation_filenode(c.oid), 0)::oid
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'i', 'm')",
+                &[&self.schema],
+            )
+            .expect("pg_class");
+        rows.iter()
+            .map(|r| {
+                (
+                    r.get::<_, String>(0),
+                    (r.get::<_, String>(1), r.get::<_, u32>(2)),
+                )
+            })
+            .collect()
+    }
+
+    /// Gives every table `ROWS` rows (foreign keys not enforced while filling).
+    fn fill(&mut self) {
+        let tables: Vec<(String, String)> = self
+            .main
+            .query(
+                "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition",
+                &[&self.schema],
+            )
+            .expect("tables")
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let _ = self.run("SET session_replication_role = replica");
+        for (table, _) in tables {
+            let cols = self
+                .main
+                .query(
+                    "SELECT column_name::text, udt_name::text, data_type::text,
+                            (column_default IS NOT NULL OR is_identity = 'YES' OR is_generated = 'ALWAYS')
+                       FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2
+                      ORDER BY ordinal_position",
+                    &[&self.schema, &table],
+                )
+                .expect("columns");
+            let mut names = Vec::new();
+            let mut values: Vec<Vec<String>> = vec![Vec::new(); ROWS as usize];
+            for c in &cols {
+                let (name, udt, data_type, has_default): (String, String, String, bool) =
+                    (c.get(0), c.get(1), c.get(2), c.get(3));
+                if has_default {
+                    continue;
+                }
+                names.push(format!("\"{name}\""));
+                for (i, row) in values.iter_mut().enumerate() {
+                    row.push(value_for(&mut self.main, &udt, &data_type, i as i64 + 1));
+                }
+            }
+            let sql = if names.is_empty() {
+                format!("INSERT INTO \"{table}\" SELECT FROM generate_series(1, {ROWS})")
+            } else {
+                let rows: Vec<String> = values
+                    .iter()
+                    .map(|r| format!("({})", r.join(", ")))
+                    .collect();
+                format!(
+                    "INSERT INTO \"{table}\" ({}) VALUES {}",
+                    names.join(", "),
+                    rows.join(", ")
+                )
+            };
+            if let Some(e) = self.run(&sql) {
+                println!("  (no rows for {table}: {e})");
+            }
+        }
+        let _ = self.run("SET session_replication_role = DEFAULT");
+    }
+
+    /// Runs one statement inside a transaction (unless it cannot be) and
+    /// measures what it does, then commits.
+    fn measure(&mut self, sql: &str, autocommit: bool) -> Measure {
+        let before = self.relations();
+        let mut m = Measure {
+            partitioned: before
+                .iter()
+                .filter(|(_, (k, _))| k == "p")
+                .map(|(n, _)| n.clone())
+                .collect(),
+            ..Measure::default()
+        };
+        if autocommit {
+            m.error = self.run(sql);
+            let after = self.relations();
+            m.rewritten = rewritten(&before, &after);
+            return m;
+        }
+        if let Some(e) = self.run("BEGIN") {
+            panic!("BEGIN failed: {e}");
+        }
+        m.error = self.run(sql);
+        if m.error.is_none() {
+            let after = self.relations();
+            m.rewritten = rewritten(&before, &after);
+            for (name, (kind, _)) in &before {
+                if !matches!(kind.as_str(), "r" | "p" | "m") {
+                    continue;
+                }
+                if self
+                    .probe
+                    .batch_execute(&format!("SELECT 1 FROM \"{name}\" WHERE false"))
+                    .is_err()
+                {
+                    m.blocked_read.insert(name.clone());
+                }
+                if kind != "m"
+                    && self
+                        .probe
+                        .batch_execute(&format!("DELETE FROM \"{name}\" WHERE false"))
+                        .is_err()
+                {
+                    m.blocked_write.insert(name.clone());
+                }
+            }
+            let scans = self
+                .main
+                .query(
+                    "SELECT relname::text, (seq_tup_read + coalesce(idx_tup_fetch, 0))::bigint
+                       FROM pg_stat_xact_user_tables WHERE schemaname = $1",
+                    &[&self.schema],
+                )
+                .expect("pg_stat_xact_user_tables");
+            for r in scans {
+                if r.get::<_, i64>(1) >= ROWS {
+                    m.scanned.insert(r.get(0));
+                }
+            }
+            let _ = self.run("COMMIT");
+        } else {
+            let _ = self.run("ROLLBACK");
+        }
+        m
+    }
+}
+
+fn rewritten(
+    before: &BTreeMap<String, (String, u32)>,
+    after: &BTreeMap<String, (String, u32)>,
+) -> BTreeSet<String> {
+    before
+        .iter()
+        .filter(|(n, (_, f))| after.get(*n).is_some_and(|(_, g)| g != f && *f != 0))
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// A literal for a column of this type, distinct per row.
+fn value_for(client: &mut Client, udt: &str, data_type: &str, i: i64) -> String {
+    match udt {
+        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" | "oid" => i.to_string(),
+        "bool" => "true".to_string(),
+        "uuid" => format!("'00000000-0000-0000-0000-00000000000{i}'"),
+        "timestamp" | "timestamptz" | "date" => format!("now() + interval '{i} days'"),
+        "time" | "timetz" => "now()".to_string(),
+        "interval" => format!("interval '{i} days'"),
+        "json" | "jsonb" => "'{}'".to_string(),
+        "inet" | "cidr" => format!("'10.0.0.{i}'"),
+        "bytea" => "'\\x00'".to_string(),
+        "int4range" | "int8range" => format!("'[{i},{}]'", i * 10),
+        "tstzrange" => format!(
+            "tstzrange(now() + interval '{i} hours', now() + interval '{i} hours 30 minutes')"
+        ),
+        _ if data_type == "USER-DEFINED" => client
+            .query_one(
+                &format!("SELECT (enum_range(NULL::\"{udt}\"))[1]::text"),
+                &[],
+            )
+            .map_or_else(
+                |_| "NULL".to_string(),
+                |r| format!("'{}'", r.get::<_, String>(0)),
+            ),
+        _ if data_type == "ARRAY" => "'{}'".to_string(),
+        _ => format!("'v{i}'"),
+    }
+}
+
+/// The statements of a migration's up, with their file.
+fn up_of<'a>(out: &'a Outcome, m: &Migration) -> Vec<(usize, &'a Stmt)> {
+    m.up.map(|p| {
+        part_statements(&out.parsed, p)
+            .into_iter()
+            .map(|s| (p.file, s))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn is_tx_control(s: &Stmt) -> bool {
+    matches!(s.action, Action::Begin | Action::Commit | Action::Rollback)
+}
+
+/// Runs one migration the way its tool runs it; returns the first error.
+fn run_as_tool(server: &mut Server, out: &Outcome, m: &Migration) -> Option<String> {
+    let stmts = up_of(out, m);
+    let sql: Vec<&str> = stmts.iter().map(|(f, s)| text(out, *f, s)).collect();
+    match m.tx {
+        TxMode::Wrapped => {
+            let e = server.run(&format!("BEGIN;\n{};\nCOMMIT", sql.join(";\n")));
+            if e.is_some() {
+                let _ = server.run("ROLLBACK");
+            }
+            e
+        }
+        // One query string: PostgreSQL runs several statements as one implicit transaction.
+        TxMode::ImplicitMulti => server.run(&sql.join(";\n")),
+        TxMode::None => sql.iter().find_map(|s| server.run(s)),
+    }
+}
+
+fn lint(case: &Path) -> Outcome {
+    common::lint_dir(case, Dialect::Postgres)
+}
+
+/// Replays migrations `..upto` and the first `stmts` statements of migration `upto`.
+fn replay(server: &mut Server, out: &Outcome, upto: usize, stmts: usize) -> Result<(), String> {
+    let ms = &out.discovered.roots[0].migrations;
+    for (i, m) in ms.iter().enumerate().take(upto + 1) {
+        let all = up_of(out, m);
+        let n = if i == upto { stmts } else { all.len() };
+        for (f, s) in all.into_iter().take(n) {
+            if is_tx_control(s) {
+                continue;
+            }
+            if let Some(e) = server.run(text(out, f, s)) {
+                return Err(format!(
+                    "history statement failed ({e}): {}",
+                    text(out, f, s)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), String> {
+    let name = case
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    let violation = name.starts_with("violation");
+    let out = lint(case);
+    let Some(root) = out.discovered.roots.first() else {
+        return Err(format!("{rule}/{name}: no migrations"));
+    };
+    let schema = format!("oracle_{}", rule.replace('-', "_"));
+    let ms = &root.migrations;
+    // (migration index, statement index) of each statement under test.
+    let mut targets: Vec<(usize, usize)> = Vec::new();
+    if violation {
+        for f in out.findings.iter().filter(|f| f.rule == rule) {
+            let Some(span) = f.span else { continue };
+            for (mi, m) in ms.iter().enumerate() {
+                for (si, (file, s)) in up_of(&out, m).into_iter().enumerate() {
+                    if file == f.file && s.span.start <= span.start && span.end <= s.span.end {
+                        targets.push((mi, si));
+                    }
+                }
+            }
+        }
+        if targets.is_empty() {
+            return Err(format!("{rule}/{name}: bellows reports nothing to confirm"));
+        }
+    } else {
+        let last = ms.len().saturating_sub(1);
+        let count = ms.last().map_or(0, |m| up_of(&out, m).len());
+        targets.extend((0..count).map(|si| (last, si)));
+    }
+    targets.dedup();
+    if whole_migration(rule) {
+        let mis: BTreeSet<usize> = targets.iter().map(|t| t.0).collect();
+        for mi in mis {
+            let mut server = Server::connect(url, &schema);
+            replay(&mut server, &out, mi, 0).map_err(|e| format!("{rule}/{name}: {e}"))?;
+            server.fill();
+            let m = Measure {
+                error: run_as_tool(&mut server, &out, &ms[mi]),
+                ..Measure::default()
+            };
+            if claim(rule, &m) != violation {
+                return Err(format!(
+                    "{rule}/{name}: migration {} run as {} runs it: {m:?}",
+                    ms[mi].version.text,
+                    root.layout.id()
+                ));
+            }
+            *n += 1;
+        }
+        return Ok(());
+    }
+    // Violations: each flagged statement on a fresh copy of its history.
+    // Ok cases: the last migration's statements in order, on one history.
+    let mut server: Option<Server> = None;
+    for (mi, si) in targets {
+        if violation || server.is_none() {
+            let mut fresh = Server::connect(url, &schema);
+            replay(&mut fresh, &out, mi, si).map_err(|e| format!("{rule}/{name}: {e}"))?;
+            fresh.fill();
+            server = Some(fresh);
+        }
+        let Some(server) = server.as_mut() else {
+            continue;
+        };
+        let (file, s) = up_of(&out, &ms[mi])[si];
+        if is_tx_control(s) {
+            continue;
+        }
+        let sql = text(&out, file, s);
+        let m = server.measure(sql, needs_autocommit(s));
+        let holds = claim(rule, &m);
+        if violation && !holds {
+            return Err(format!(
+                "{rule}/{name}: the server does not confirm the claim for `{sql}`: {m:?}"
+            ));
+        }
+        if !violation {
+            if holds {
+                return Err(format!(
+                    "{rule}/{name}: the safe statement `{sql}` still does what the rule warns of: {m:?}"
+                ));
+            }
+            if let Some(e) = &m.error {
+                return Err(format!(
+                    "{rule}/{name}: the safe statement `{sql}` failed on the server ({e})"
+                ));
+            }
+        }
+        *n += 1;
+    }
+    if let Some(mut server) = server {
+        let _ = server.run(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+    }
+    Ok(())
+}
+
+#[test]
+fn rules_hold_on_a_real_postgres_server() {
+    let Ok(url) = std::env::var("BELLOWS_TEST_POSTGRES_URL") else {
+        println!("skipped: BELLOWS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let mut failures = Vec::new();
+    for rule in ORACLE_RULES {
+        let dir = common::root().join("fixtures").join(rule);
+        let cases = common::subdirs(&dir);
+        assert!(!cases.is_empty(), "{rule}: no fixtures to confirm");
+        for case in cases {
+            if common::case_dialect(&case.file_name().unwrap_or_default().to_string_lossy())
+                != Dialect::Postgres
+            {
+                continue;
+            }
+            let mut n = 0;
+            match check_case(&url, rule, &case, &mut n) {
+                Ok(()) => println!(
+                    "oracle {rule} {} ok ({n} statement(s))",
+                    case.file_name().unwrap_or_default().to_string_lossy()
+                ),
+                Err(e) => failures.push(e),
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "the server contradicts bellows:\n{}",
+        failures.join("\n")
+    );
+}
