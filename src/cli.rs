@@ -5,10 +5,11 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config;
 use crate::discover::Layout;
 use crate::report;
 use crate::rules::{self, REGISTRY};
@@ -63,21 +64,25 @@ pub struct CheckArgs {
     #[arg(long, value_enum, help_heading = "Target")]
     pub dialect: Option<DialectArg>,
 
-    /// Target PostgreSQL major version
-    #[arg(long, value_name = "N", default_value_t = 15, help_heading = "Target")]
-    pub postgres_version: u32,
+    /// Target PostgreSQL major version [default: 15]
+    #[arg(long, value_name = "N", help_heading = "Target")]
+    pub postgres_version: Option<u32>,
 
-    /// Target MySQL major version
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Target")]
-    pub mysql_version: u32,
+    /// Target MySQL major version [default: 8]
+    #[arg(long, value_name = "N", help_heading = "Target")]
+    pub mysql_version: Option<u32>,
 
-    /// Target SQLite version (3)
-    #[arg(long, value_name = "N", default_value_t = 3, help_heading = "Target")]
-    pub sqlite_version: u32,
+    /// Target SQLite version [default: 3]
+    #[arg(long, value_name = "N", help_heading = "Target")]
+    pub sqlite_version: Option<u32>,
 
-    /// Migration layout (default: detected per directory)
-    #[arg(long, value_enum, default_value_t = LayoutArg::Auto, help_heading = "Target")]
-    pub layout: LayoutArg,
+    /// Migration layout [default: auto, detected per directory]
+    #[arg(long, value_enum, help_heading = "Target")]
+    pub layout: Option<LayoutArg>,
+
+    /// Configuration file [default: bellows.toml found upward from the working directory]
+    #[arg(long, value_name = "FILE", help_heading = "Target")]
+    pub config: Option<PathBuf>,
 
     /// Enable only these rules (comma-separated ids)
     #[arg(
@@ -96,12 +101,37 @@ pub struct CheckArgs {
         help_heading = "Rules"
     )]
     pub ignore: Vec<String>,
+
+    /// Report only migrations added or changed since this git ref (history is still replayed)
+    #[arg(long, value_name = "GIT-REF", help_heading = "Adoption")]
+    pub since: Option<String>,
+
+    /// Suppress the findings recorded in this baseline file
+    #[arg(long, value_name = "FILE", help_heading = "Adoption")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Adoption",
+        conflicts_with = "baseline"
+    )]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With `-` as PATH: lint standard input as if it were this file
+    #[arg(long, value_name = "NAME", help_heading = "Adoption")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Gitlab,
+    Junit,
     Compact,
 }
 
@@ -165,7 +195,7 @@ impl Output {
 /// Runs a parsed command line.
 pub fn execute(args: Args) -> Output {
     match args.command {
-        Command::Check(c) => check(c),
+        Command::Check(c) => check(&c),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => Output {
                 stdout: ensure_newline(r.doc),
@@ -206,36 +236,111 @@ fn rules_table() -> String {
     out
 }
 
-fn check(args: CheckArgs) -> Output {
+/// Flags over `bellows.toml` over defaults.
+fn settings(
+    args: &CheckArgs,
+    cwd: &Path,
+) -> Result<(Settings, Vec<PathBuf>, Option<PathBuf>), String> {
     for id in args.select.iter().chain(&args.ignore) {
         if rules::find(id).is_none() {
-            return Output::fail(format!(
+            return Err(format!(
                 "unknown rule id `{id}` in --select/--ignore (`bellows rules` lists them)"
             ));
         }
     }
-    let mut settings = Settings {
-        postgres_version: args.postgres_version,
-        mysql_version: args.mysql_version,
-        sqlite_version: args.sqlite_version,
-        layout: args.layout.layout(),
+    let config_file = match &args.config {
+        Some(p) if !p.is_file() => {
+            return Err(format!("{}: no such configuration file", p.display()));
+        }
+        Some(p) => Some(p.clone()),
+        None => config::find(cwd),
+    };
+    let cfg = match &config_file {
+        Some(p) => config::load(p, &crate::discover::display_path(p, cwd)).map_err(|e| e.0)?,
+        None => config::Config::default(),
+    };
+    let exclude = if cfg.exclude.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in &cfg.exclude {
+            b.add(globset::Glob::new(g).map_err(|e| format!("bad exclude glob `{g}`: {e}"))?);
+        }
+        Some(b.build().map_err(|e| format!("bad exclude globs: {e}"))?)
+    };
+    let settings = Settings {
+        dialect: args
+            .dialect
+            .map(|d| match d {
+                DialectArg::Postgres => Dialect::Postgres,
+                DialectArg::Mysql => Dialect::Mysql,
+                DialectArg::Sqlite => Dialect::Sqlite,
+            })
+            .or(cfg.dialect),
+        postgres_version: args.postgres_version.or(cfg.postgres_version).unwrap_or(15),
+        mysql_version: args.mysql_version.or(cfg.mysql_version).unwrap_or(8),
+        sqlite_version: args.sqlite_version.or(cfg.sqlite_version).unwrap_or(3),
+        layout: match args.layout {
+            Some(l) => l.layout(),
+            None => cfg.layout,
+        },
         select: args.select.iter().cloned().collect(),
         ignore: args.ignore.iter().cloned().collect(),
-        ..Settings::default()
+        lock_timeout_set_by_runner: cfg.lock_timeout_set_by_runner,
+        require_ignore_reason: cfg.require_ignore_reason,
+        levels: cfg.rules.clone(),
+        start_after: cfg.start_after.clone(),
+        exclude,
+        exclude_base: cfg.base.clone(),
+        since: match &args.since {
+            Some(r) => Some(crate::since::since(r, cwd)?),
+            None => None,
+        },
+        stdin: None,
+        cwd: cwd.to_path_buf(),
     };
-    if let Some(d) = args.dialect {
-        settings.dialect = Some(match d {
-            DialectArg::Postgres => Dialect::Postgres,
-            DialectArg::Mysql => Dialect::Mysql,
-            DialectArg::Sqlite => Dialect::Sqlite,
-        });
-    }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("migrations")]
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if !cfg.paths.is_empty() {
+        cfg.paths.clone()
     } else {
-        args.paths
+        vec![PathBuf::from("migrations")]
     };
-    let outcome = crate::check(&paths, &settings);
+    Ok((settings, paths, cfg.baseline))
+}
+
+fn check(args: &CheckArgs) -> Output {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let (mut settings, paths, config_baseline) = match settings(&args, &cwd) {
+        Ok(s) => s,
+        Err(e) => return Output::fail(e),
+    };
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let Some(name) = &args.stdin_filename else {
+            return Output::fail(
+                "-: reading standard input needs --stdin-filename NAME".to_string(),
+            );
+        };
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            return Output::fail(format!("-: cannot read standard input as UTF-8 text: {e}"));
+        }
+        settings.stdin = Some((name.clone(), text));
+    }
+    let mut outcome = crate::check(&paths, &settings);
+    if let Some(file) = &args.write_baseline {
+        if let Err(e) = crate::baseline::write(&outcome, file) {
+            return Output::fail(e);
+        }
+        outcome.findings.clear();
+    } else if let Some(Err(e)) = args
+        .baseline
+        .as_ref()
+        .or(config_baseline.as_ref())
+        .map(|file| crate::baseline::apply(&mut outcome, file))
+    {
+        return Output::fail(e);
+    }
     let stdout = match args.format {
         Format::Human => report::human::render(
             &outcome,
@@ -245,6 +350,10 @@ fn check(args: CheckArgs) -> Output {
             },
         ),
         Format::Json => report::json::render(&outcome),
+        Format::Sarif => report::sarif::render(&outcome),
+        Format::Github => report::github::render(&outcome),
+        Format::Gitlab => report::gitlab::render(&outcome),
+        Format::Junit => report::junit::render(&outcome),
         Format::Compact => report::compact::render(&outcome),
     };
     let errors: Vec<String> = outcome

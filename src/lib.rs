@@ -5,12 +5,15 @@
 //! history into a [`catalog::Catalog`] and runs the rules, and [`report`]
 //! renders the findings.
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod since;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -84,6 +87,17 @@ pub struct Settings {
     pub select: BTreeSet<String>,
     /// `--ignore`: never these rules.
     pub ignore: BTreeSet<String>,
+    /// Per-rule levels from the configuration.
+    pub levels: std::collections::BTreeMap<String, config::Level>,
+    /// Migrations up to this version are history: replayed, never reported.
+    pub start_after: Option<String>,
+    /// Files matching these globs (relative to `exclude_base`) are not read.
+    pub exclude: Option<globset::GlobSet>,
+    pub exclude_base: PathBuf,
+    /// `--since`: only files changed since a git ref are reported.
+    pub since: Option<since::Since>,
+    /// Lint standard input as if it were this file.
+    pub stdin: Option<(PathBuf, String)>,
     /// An ignore comment without `-- reason` does not suppress.
     pub require_ignore_reason: bool,
     /// The migration runner sets `lock_timeout` itself.
@@ -103,6 +117,12 @@ impl Default for Settings {
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,
             require_ignore_reason: false,
+            since: None,
+            stdin: None,
+            levels: std::collections::BTreeMap::new(),
+            start_after: None,
+            exclude: None,
+            exclude_base: PathBuf::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
         }
     }
@@ -110,11 +130,18 @@ impl Default for Settings {
 
 impl Settings {
     pub fn enabled(&self, rule: &rules::Rule) -> bool {
-        (self.select.is_empty() || self.select.contains(rule.id)) && !self.ignore.contains(rule.id)
+        (self.select.is_empty() || self.select.contains(rule.id))
+            && !self.ignore.contains(rule.id)
+            && self.levels.get(rule.id) != Some(&config::Level::Off)
     }
 
     pub fn severity(&self, rule: &rules::Rule) -> Severity {
-        rule.severity
+        match self.levels.get(rule.id) {
+            Some(config::Level::Error) => Severity::Error,
+            Some(config::Level::Warning) => Severity::Warning,
+            Some(config::Level::Info) => Severity::Info,
+            Some(config::Level::Off) | None => rule.severity,
+        }
     }
 }
 
@@ -156,6 +183,11 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
             dialect: settings.dialect,
             layout: settings.layout,
             cwd: settings.cwd.clone(),
+            exclude: settings
+                .exclude
+                .clone()
+                .map(|g| (g, settings.exclude_base.clone())),
+            stdin: settings.stdin.clone(),
         },
     );
     let parsed: Vec<ParsedFile> = discovered
@@ -163,13 +195,25 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .par_iter()
         .map(|f| parse::parse_annotated(&f.text, f.dialect, &f.annotations))
         .collect();
-    let only: BTreeSet<&PathBuf> = discovered.only.iter().collect();
+    let only: BTreeSet<PathBuf> = discovered
+        .only
+        .iter()
+        .map(|p| since::absolute(p, &settings.cwd))
+        .collect();
+    let absolute: Vec<PathBuf> = discovered
+        .files
+        .iter()
+        .map(|f| since::absolute(&f.path, &settings.cwd))
+        .collect();
     let reportable = |id: FileId| {
-        only.is_empty()
-            || discovered
-                .files
-                .get(id)
-                .is_some_and(|f| only.contains(&f.path))
+        let Some(path) = absolute.get(id) else {
+            return false;
+        };
+        (only.is_empty() || only.contains(path))
+            && settings
+                .since
+                .as_ref()
+                .is_none_or(|s| s.changed.contains(path))
     };
     let mut findings: Vec<Finding> = discovered
         .roots

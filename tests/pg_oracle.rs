@@ -68,11 +68,10 @@ fn claim(rule: &str, m: &Measure) -> bool {
     match rule {
         "create-index-blocking" => !m.blocked_write.is_empty(),
         "drop-index-blocking" => rw,
-        "reindex-blocking" => !m.blocked_read.is_empty(),
+        "reindex-blocking" | "refresh-matview-blocking" => !m.blocked_read.is_empty(),
         "add-foreign-key-validating" => !m.blocked_write.is_empty() && scan,
         "add-check-validating" | "add-unique-constraint" | "set-not-null" => rw && scan,
         "add-column-rewrite" | "table-rewrite" | "change-column-type" => !m.rewritten.is_empty(),
-        "refresh-matview-blocking" => !m.blocked_read.is_empty(),
         "partition-blocking" => scan || m.blocked_rw().any(|t| m.partitioned.contains(t)),
         "concurrently-in-transaction" => m.error.as_deref() == Some("25001"),
         "enum-value-in-transaction" => m.error.as_deref() == Some("55P04"),
@@ -192,7 +191,7 @@ impl Server {
                 )
                 .expect("columns");
             let mut names = Vec::new();
-            let mut values: Vec<Vec<String>> = vec![Vec::new(); ROWS as usize];
+            let mut values: Vec<Vec<String>> = (0..ROWS).map(|_| Vec::new()).collect();
             for c in &cols {
                 let (name, udt, data_type, has_default): (String, String, String, bool) =
                     (c.get(0), c.get(1), c.get(2), c.get(3));
@@ -200,8 +199,8 @@ impl Server {
                     continue;
                 }
                 names.push(format!("\"{name}\""));
-                for (i, row) in values.iter_mut().enumerate() {
-                    row.push(value_for(&mut self.main, &udt, &data_type, i as i64 + 1));
+                for (i, row) in (1..).zip(values.iter_mut()) {
+                    row.push(value_for(&mut self.main, &udt, &data_type, i));
                 }
             }
             let sql = if names.is_empty() {

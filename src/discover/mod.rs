@@ -162,6 +162,10 @@ pub struct Options {
     pub layout: Option<Layout>,
     /// The working directory, for display paths.
     pub cwd: PathBuf,
+    /// Files matching these globs, relative to the folder given, are skipped.
+    pub exclude: Option<(globset::GlobSet, PathBuf)>,
+    /// The path `-` is standard input, linted as if it were this file.
+    pub stdin: Option<(PathBuf, String)>,
 }
 
 /// A migration file of a root, read.
@@ -180,7 +184,26 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
     let mut out = Discovered::default();
     // Root directory → files under it (path, name relative to the root).
     let mut dirs: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
+    let stdin_name = opts.stdin.as_ref().map(|(n, _)| normalize(n));
     for path in paths {
+        if path.as_os_str() == "-" {
+            let Some(name) = &stdin_name else {
+                out.errors.push(InputError {
+                    message: "-: standard input needs --stdin-filename NAME".to_string(),
+                });
+                continue;
+            };
+            let (root, rel) = root_key(name);
+            out.only.push(name.clone());
+            if root.is_dir() {
+                collect(&root, Some(&root), &mut dirs);
+            }
+            let files = dirs.entry(normalize(&root)).or_default();
+            if !files.iter().any(|(p, _)| p == name) {
+                files.push((name.clone(), rel));
+            }
+            continue;
+        }
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
@@ -218,12 +241,25 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             });
         }
     }
+    if let Some((globs, base)) = &opts.exclude {
+        for files in dirs.values_mut() {
+            files.retain(|(p, _)| {
+                let rel = p.strip_prefix(normalize(base)).unwrap_or(p);
+                !globs.is_match(rel) && !globs.is_match(p)
+            });
+        }
+        dirs.retain(|_, f| !f.is_empty());
+    }
     for (dir, mut files) in dirs {
         files.sort_by(|a, b| a.1.cmp(&b.1));
         files.dedup_by(|a, b| a.0 == b.0);
         let mut cands = Vec::new();
         for (path, name) in files {
-            match read_source(&path, &opts.cwd) {
+            let text = match (&opts.stdin, &stdin_name) {
+                (Some((_, text)), Some(n)) if n == &path => Ok(text.clone()),
+                _ => read_source(&path, &opts.cwd),
+            };
+            match text {
                 Ok(text) => {
                     cands.push(Candidate {
                         id: usize::MAX,

@@ -1,8 +1,12 @@
 //! Reporters: one file per output format.
 
 pub mod compact;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -69,4 +73,59 @@ pub fn locate(outcome: &Outcome) -> Vec<Located<'_>> {
             }
         })
         .collect()
+}
+
+/// FNV-1a, 64 bits: a stable hash for fingerprints (not for security).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A stable fingerprint per finding, in the outcome's order: rule + path +
+/// the statement's normalised text + its occurrence among identical ones.
+/// It survives line shifts and edits elsewhere in the file.
+pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<(String, String, String), usize> =
+        std::collections::BTreeMap::new();
+    outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let path = outcome
+                .discovered
+                .files
+                .get(f.file)
+                .map_or("", |s| s.display.as_str());
+            let text = f
+                .span
+                .and_then(|span| {
+                    outcome
+                        .parsed
+                        .get(f.file)?
+                        .statements
+                        .iter()
+                        .find(|s| s.span.start <= span.start && span.start <= s.span.end)
+                })
+                .map_or_else(String::new, |s| s.normalized.clone());
+            let key = (f.rule.to_string(), path.to_string(), text);
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            let material = format!("{}\u{1f}{}\u{1f}{}\u{1f}{}", key.0, key.1, key.2, n);
+            format!("{:016x}", fnv1a(material.as_bytes()))
+        })
+        .collect()
+}
+
+/// The first paragraph of a rule's doc (after its `# id` title), on one line.
+pub fn doc_intro(doc: &str) -> String {
+    doc.lines()
+        .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -21,6 +21,7 @@ mod irreversible_down;
 mod missing_down;
 mod missing_lock_timeout;
 mod orphan_down;
+mod out_of_order_version;
 mod parse_error;
 mod partition_blocking;
 mod refresh_matview_blocking;
@@ -62,6 +63,7 @@ pub static REGISTRY: &[&Rule] = &[
     &missing_down::RULE,
     &missing_lock_timeout::RULE,
     &orphan_down::RULE,
+    &out_of_order_version::RULE,
     &parse_error::RULE,
     &partition_blocking::RULE,
     &refresh_matview_blocking::RULE,
@@ -392,6 +394,9 @@ impl MigrationCx<'_> {
 pub struct RootCx<'a> {
     pub root: &'a Root,
     pub files: &'a [crate::discover::SourceFile],
+    /// With `--since`: what git says changed, and what exists on the base ref.
+    pub since: Option<&'a crate::since::Since>,
+    pub cwd: &'a std::path::Path,
 }
 
 /// The statements of a part: a whole file, or those inside its section.
@@ -425,14 +430,19 @@ pub fn lint_root(
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
     let mut hits: Vec<(&Rule, Hit)> = Vec::new();
     let mut catalog = Catalog::new(root.dialect);
+    let history = settings
+        .start_after
+        .as_deref()
+        .map(crate::discover::Version::new);
     for m in &root.migrations {
         let up = m.up.map(|p| part_statements(parsed, p)).unwrap_or_default();
         let down = m
             .down
             .map(|p| part_statements(parsed, p))
             .unwrap_or_default();
-        let report_up = m.up.is_some_and(|p| reportable(p.file));
-        let report_down = m.down.is_some_and(|p| reportable(p.file));
+        let current = history.as_ref().is_none_or(|h| &m.version > h);
+        let report_up = current && m.up.is_some_and(|p| reportable(p.file));
+        let report_down = current && m.down.is_some_and(|p| reportable(p.file));
         let before = if report_up || report_down {
             Some(catalog.clone())
         } else {
@@ -553,14 +563,23 @@ pub fn lint_root(
     let cx = RootCx {
         root,
         files: sources,
+        since: settings.since.as_ref(),
+        cwd: &settings.cwd,
     };
+    // Files of migrations that are history (start-after) are never reported.
+    let past: BTreeSet<FileId> = root
+        .migrations
+        .iter()
+        .filter(|m| history.as_ref().is_some_and(|h| &m.version <= h))
+        .flat_map(|m| m.up.iter().chain(m.down.iter()).map(|p| p.file))
+        .collect();
     for rule in &rules {
         if let Check::Root(f) = rule.check {
             let mut out = Vec::new();
             f(&cx, &mut out);
             hits.extend(
                 out.into_iter()
-                    .filter(|h| reportable(h.file))
+                    .filter(|h| reportable(h.file) && !past.contains(&h.file))
                     .map(|h| (*rule, h)),
             );
         }

@@ -1,0 +1,253 @@
+//! `bellows.toml`: found upward from the working directory (or given with
+//! `--config`), parsed strictly: an unknown key or rule id is an error that
+//! names it and its line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::Dialect;
+use crate::discover::Layout;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "bellows.toml";
+
+/// A rule's configured level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum DialectName {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum LayoutName {
+    Auto,
+    GolangMigrate,
+    Sqlx,
+    Diesel,
+    Flyway,
+    Dbmate,
+    Goose,
+    SqlMigrate,
+    Prisma,
+    Plain,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    #[serde(default)]
+    paths: Vec<String>,
+    dialect: Option<DialectName>,
+    postgres_version: Option<u32>,
+    mysql_version: Option<u32>,
+    sqlite_version: Option<u32>,
+    layout: Option<LayoutName>,
+    start_after: Option<toml::Value>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    lock_timeout_set_by_runner: Option<bool>,
+    require_ignore_reason: Option<bool>,
+    baseline: Option<String>,
+    #[serde(default)]
+    rules: BTreeMap<toml::Spanned<String>, Level>,
+}
+
+/// A loaded configuration; paths are resolved against the file's folder.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from.
+    pub file: Option<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    pub dialect: Option<Dialect>,
+    pub postgres_version: Option<u32>,
+    pub mysql_version: Option<u32>,
+    pub sqlite_version: Option<u32>,
+    pub layout: Option<Layout>,
+    pub start_after: Option<String>,
+    pub exclude: Vec<String>,
+    /// The folder `exclude` globs are relative to.
+    pub base: PathBuf,
+    pub lock_timeout_set_by_runner: bool,
+    pub require_ignore_reason: bool,
+    pub baseline: Option<PathBuf>,
+    pub rules: BTreeMap<String, Level>,
+}
+
+/// A configuration problem: one line naming the file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+/// `bellows.toml` in `dir` or the nearest folder above it.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |s| s.matches('\n').count() + 1)
+}
+
+/// Loads and checks a configuration file.
+pub fn load(path: &Path, display: &str) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{display}: cannot read the configuration: {e}")))?;
+    parse(&text, path, display)
+}
+
+/// Parses configuration text (`path` resolves relative paths).
+pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigError> {
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        ConfigError(format!(
+            "{display}:{line}: {}",
+            e.message().trim().replace('\n', " ")
+        ))
+    })?;
+    let base = path.parent().map_or_else(
+        || PathBuf::from("."),
+        |p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        },
+    );
+    let mut rules = BTreeMap::new();
+    for (id, level) in raw.rules {
+        if crate::rules::find(id.get_ref()).is_none() {
+            let line = line_of(text, id.span().start);
+            return Err(ConfigError(format!(
+                "{display}:{line}: unknown rule id `{}` in [rules] (`bellows rules` lists them)",
+                id.get_ref()
+            )));
+        }
+        rules.insert(id.into_inner(), level);
+    }
+    let start_after = match raw.start_after {
+        None => None,
+        Some(toml::Value::String(s)) => Some(s),
+        Some(toml::Value::Integer(i)) => Some(i.to_string()),
+        Some(other) => {
+            return Err(ConfigError(format!(
+                "{display}: start-after must be a version string, not {}",
+                other.type_str()
+            )));
+        }
+    };
+    for g in &raw.exclude {
+        globset::Glob::new(g)
+            .map_err(|e| ConfigError(format!("{display}: bad exclude glob `{g}`: {e}")))?;
+    }
+    Ok(Config {
+        file: Some(path.to_path_buf()),
+        paths: raw.paths.iter().map(|p| base.join(p)).collect(),
+        dialect: raw.dialect.map(|d| match d {
+            DialectName::Postgres => Dialect::Postgres,
+            DialectName::Mysql => Dialect::Mysql,
+            DialectName::Sqlite => Dialect::Sqlite,
+        }),
+        postgres_version: raw.postgres_version,
+        mysql_version: raw.mysql_version,
+        sqlite_version: raw.sqlite_version,
+        layout: raw.layout.and_then(|l| {
+            Some(match l {
+                LayoutName::Auto => return None,
+                LayoutName::GolangMigrate => Layout::GolangMigrate,
+                LayoutName::Sqlx => Layout::Sqlx,
+                LayoutName::Diesel => Layout::Diesel,
+                LayoutName::Flyway => Layout::Flyway,
+                LayoutName::Dbmate => Layout::Dbmate,
+                LayoutName::Goose => Layout::Goose,
+                LayoutName::SqlMigrate => Layout::SqlMigrate,
+                LayoutName::Prisma => Layout::Prisma,
+                LayoutName::Plain => Layout::Plain,
+            })
+        }),
+        start_after,
+        exclude: raw.exclude,
+        lock_timeout_set_by_runner: raw.lock_timeout_set_by_runner.unwrap_or(false),
+        require_ignore_reason: raw.require_ignore_reason.unwrap_or(false),
+        baseline: raw.baseline.map(|b| base.join(b)),
+        rules,
+        base,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse(text, Path::new("bellows.toml"), "bellows.toml")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_key_of_the_contract_parses() {
+        let c = parse(
+            r#"
+paths = ["db/migrations"]
+dialect = "postgres"
+postgres-version = 16
+layout = "auto"
+start-after = "20230101000000"
+exclude = ["**/seeds/**"]
+lock-timeout-set-by-runner = false
+require-ignore-reason = true
+baseline = "bellows-baseline.json"
+
+[rules]
+drop-index-blocking = "error"
+backfill-in-migration = "off"
+"#,
+            Path::new("proj/bellows.toml"),
+            "proj/bellows.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.paths, [PathBuf::from("proj/db/migrations")]);
+        assert_eq!(c.postgres_version, Some(16));
+        assert_eq!(c.start_after.as_deref(), Some("20230101000000"));
+        assert!(c.require_ignore_reason);
+        assert_eq!(c.rules.get("backfill-in-migration"), Some(&Level::Off));
+        assert_eq!(
+            c.baseline,
+            Some(PathBuf::from("proj/bellows-baseline.json"))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_rules_name_the_line() {
+        assert!(
+            err("dialect = \"postgres\"\npath = [\"x\"]\n")
+                .starts_with("bellows.toml:2: unknown field `path`")
+        );
+        assert_eq!(
+            err("[rules]\n\ndrop-colum = \"off\"\n"),
+            "bellows.toml:3: unknown rule id `drop-colum` in [rules] (`bellows rules` lists them)"
+        );
+        assert!(
+            err("[rules]\ndrop-column = \"loud\"\n")
+                .starts_with("bellows.toml:2: unknown variant `loud`")
+        );
+        assert!(err("dialect = \"oracle\"\n").starts_with("bellows.toml:1:"));
+    }
+}
