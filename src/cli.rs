@@ -311,7 +311,7 @@ fn settings(
 
 fn check(args: &CheckArgs) -> Output {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let (mut settings, paths, config_baseline) = match settings(&args, &cwd) {
+    let (mut settings, paths, config_baseline) = match settings(args, &cwd) {
         Ok(s) => s,
         Err(e) => return Output::fail(e),
     };
