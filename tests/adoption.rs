@@ -484,3 +484,101 @@ fn pre_commit_file_list_mode_reports_only_the_given_files() {
     .expect("hook file");
     assert!(hooks.contains("- id: bellows") && hooks.contains("entry: bellows check"));
 }
+
+/// The fenced blocks of the README's adoption section.
+fn readme_blocks(lang: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in readme.lines() {
+        match &mut current {
+            None if line.trim() == format!("```{lang}") => current = Some(String::new()),
+            Some(block) if line.trim() == "```" => {
+                out.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn readme_examples_are_what_the_tests_run() {
+    // The bellows.toml example is a valid configuration.
+    let toml = readme_blocks("toml");
+    assert_eq!(toml.len(), 1);
+    let r = old_repo();
+    write(r.path(), "bellows.toml", &toml[0]);
+    write(
+        r.path(),
+        "bellows-baseline.json",
+        "{\"version\": 1, \"findings\": []}\n",
+    );
+    let out = bellows(r.path(), &["check", "--format", "json"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    // The ignore example silences its finding.
+    let sql = readme_blocks("sql");
+    let ignore = sql
+        .iter()
+        .find(|b| b.contains("bellows:ignore"))
+        .expect("ignore example");
+    let t = tempfile::tempdir().expect("tempdir");
+    write(
+        t.path(),
+        "m/1_users.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, phone text);\n",
+    );
+    write(
+        t.path(),
+        "m/2_drop.sql",
+        &format!("SET lock_timeout = '2s';\n{ignore}"),
+    );
+    let out = bellows(t.path(), &["check", "--format", "compact", "m"]);
+    assert_eq!(stdout(&out), "");
+    // Every `bellows check` command line in the CI examples parses.
+    for block in readme_blocks("yaml") {
+        for line in block
+            .lines()
+            .filter_map(|l| l.split_once("bellows check").map(|(_, rest)| rest))
+        {
+            // CI variables (`${{ … }}`, `$VAR`) and the base ref are the CI's own.
+            let mut line = line.to_string();
+            while let (Some(a), Some(b)) = (line.find("${{"), line.find("}}")) {
+                if b < a {
+                    break;
+                }
+                line.replace_range(a..b + 2, "");
+            }
+            let mut full = vec!["check"];
+            let mut words = line
+                .split_whitespace()
+                .take_while(|a| *a != ">" && *a != "||");
+            while let Some(w) = words.next() {
+                if w == "--since" {
+                    words.next();
+                } else if !w.contains('$') {
+                    full.push(w);
+                }
+            }
+            let out = bellows(r.path(), &full);
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{full:?}: {}",
+                stderr(&out)
+            );
+        }
+        if block.contains("- id: bellows") {
+            let hooks = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+            )
+            .expect("hook file");
+            assert!(hooks.contains("- id: bellows"));
+        }
+    }
+}
