@@ -190,10 +190,25 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
             stdin: settings.stdin.clone(),
         },
     );
-    let parsed: Vec<ParsedFile> = discovered
+    // Last guard: a panic while reading one file becomes an internal error
+    // for that file (exit 2); every other file is still linted and reported.
+    let mut discovered = discovered;
+    let parsed: Vec<Result<ParsedFile, String>> = discovered
         .files
         .par_iter()
-        .map(|f| parse::parse_annotated(&f.text, f.dialect, &f.annotations))
+        .map(|f| {
+            std::panic::catch_unwind(|| parse::parse_annotated(&f.text, f.dialect, &f.annotations))
+                .map_err(|p| internal_error(&f.display, &p))
+        })
+        .collect();
+    let parsed: Vec<ParsedFile> = parsed
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|e| {
+                discovered.errors.push(InputError { message: e });
+                ParsedFile::default()
+            })
+        })
         .collect();
     let only: BTreeSet<PathBuf> = discovered
         .only
@@ -215,13 +230,25 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
                 .as_ref()
                 .is_none_or(|s| s.changed.contains(path))
     };
-    let mut findings: Vec<Finding> = discovered
+    let linted: Vec<Result<Vec<Finding>, String>> = discovered
         .roots
         .par_iter()
-        .flat_map_iter(|root| {
-            rules::lint_root(root, &discovered.files, &parsed, settings, &reportable)
+        .map(|root| {
+            std::panic::catch_unwind(|| {
+                rules::lint_root(root, &discovered.files, &parsed, settings, &reportable)
+            })
+            .map_err(|p| internal_error(&root.display, &p))
         })
         .collect();
+    let mut findings = Vec::new();
+    let mut internal = Vec::new();
+    for r in linted {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(e) => internal.push(InputError { message: e }),
+        }
+    }
+    discovered.errors.extend(internal);
     sort_findings(&mut findings, &discovered.files);
     findings.dedup();
     Outcome {
@@ -229,6 +256,16 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         parsed,
         findings,
     }
+}
+
+/// The one-line message of a panic caught while checking `what`.
+fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>) -> String {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    format!("{what}: internal error in bellows, please report it: {detail}")
 }
 
 fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {

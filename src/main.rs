@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Panics are caught per file and reported as one line naming the file.
+    std::panic::set_hook(Box::new(|_| {}));
     let args = match bellows::cli::Args::try_parse() {
         Ok(a) => a,
         Err(e) => {
@@ -14,7 +16,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let out = bellows::cli::execute(args);
+    let Ok(out) = std::panic::catch_unwind(|| bellows::cli::execute(args)) else {
+        eprintln!("bellows: error: internal error in bellows, please report it");
+        return ExitCode::from(2);
+    };
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(out.stdout.as_bytes())
