@@ -60,7 +60,8 @@ PREFIXES = [
     "mobile", "web", "store", "vendor", "payroll", "tax", "loyalty", "media",
 ]
 
-LINK_SUFFIXES = ["items", "links", "entries", "lines", "logs", "history", "settings", "stats"]
+LINK_SUFFIXES = [("item", "items"), ("link", "links"), ("entry", "entries"), ("line", "lines"),
+                 ("log", "logs"), ("history", "history"), ("setting", "settings"), ("stat", "stats")]
 
 WORDS = [
     "alpha", "bravo", "delta", "echo", "gamma", "kilo", "lima", "nova",
@@ -285,7 +286,7 @@ class Table:
 
 
 class View:
-    __slots__ = ("name", "table", "cols", "where", "join", "materialized", "agg")
+    __slots__ = ("name", "table", "cols", "where", "join", "materialized", "agg", "index")
 
     def __init__(self, name, table, cols, where=None, join=None, materialized=False, agg=None):
         self.name = name
@@ -295,6 +296,7 @@ class View:
         self.join = join            # (parent Table, fk Column, [parent Columns])
         self.materialized = materialized
         self.agg = agg              # Column grouped by day (materialized stats)
+        self.index = None           # unique index of a materialized view
 
     def select(self):
         t = self.table
@@ -308,12 +310,12 @@ class View:
             text = (f"SELECT {sel}\nFROM {t.name} t\n"
                     f"JOIN {parent.name} p ON p.id = t.{fkcol.name}")
             if self.where:
-                text += f"\nWHERE t.{self.where[0].name} {self.where[1]}"
+                text += f"\nWHERE t.{self.where[0].name} {self.where[1]}".rstrip()
             return text
         sel = ", ".join(["id"] + [c.name for c in self.cols])
         text = f"SELECT {sel}\nFROM {t.name}"
         if self.where:
-            text += f"\nWHERE {self.where[0].name} {self.where[1]}"
+            text += f"\nWHERE {self.where[0].name} {self.where[1]}".rstrip()
         return text
 
     def create(self):
@@ -336,10 +338,11 @@ class View:
 
 
 class Enum:
-    __slots__ = ("name", "labels", "usable", "uses")
+    __slots__ = ("name", "labels", "usable", "uses", "kind")
 
-    def __init__(self, name, labels):
+    def __init__(self, name, labels, kind):
         self.name = name
+        self.kind = kind
         self.labels = list(labels)
         self.usable = list(labels)   # labels committed before the current migration
         self.uses = 0
@@ -375,7 +378,10 @@ class Generator:
         self.functions = []        # (name, signature, Table, [Column]) for SQL helpers
         self.k = 0                 # distinct-value counter
         self.noun_pool = self._noun_pool()
-        self.audit = None
+        self._alive = {}           # Table -> True for the live ones (focus may hold dead ones)
+        self.pending = []          # (Table, constraint) added NOT VALID, to validate later
+        self.trgm = False
+        self.last_fresh = []       # enum labels added by the previous migration
 
     # ---- names ---------------------------------------------------------------------
 
@@ -387,8 +393,8 @@ class Generator:
             for s, p in NOUNS:
                 combos.append((f"{pre}_{s}", f"{pre}_{p}"))
         for s, p in NOUNS:
-            for suf in LINK_SUFFIXES:
-                combos.append((f"{s}_{suf}", f"{s}_{suf}"))
+            for ss, sp in LINK_SUFFIXES:
+                combos.append((f"{s}_{ss}", f"{s}_{sp}"))
         self.r.shuffle(combos)
         return pool + combos
 
@@ -433,7 +439,7 @@ class Generator:
             x = self.r.random()
             if focus and x < 0.55:
                 t = self.r.choice(focus)
-                if t.protected or t not in self.tables_set():
+                if t.protected or t not in self._alive:
                     continue
             elif x < 0.8:
                 t = self.r.choice(self.tables[-25:])
@@ -442,10 +448,6 @@ class Generator:
             if pred is None or pred(t):
                 return t
         return None
-
-    def tables_set(self):
-        # identity check helper: focus tables may have been dropped meanwhile
-        return self._alive
 
     def pick_col(self, t, pred):
         cols = [c for c in t.columns.values() if pred(c)]
@@ -497,7 +499,7 @@ class Generator:
         if f == "int":
             return r.choice(["0", "1", "0", "10"])
         if f == "text":
-            return r.choice(["''", "'unknown'", "'en'", "'default'"])
+            return r.choice(["''", "''", "'unknown'", "'n/a'"])
         if f == "bool":
             return r.choice(["false", "true", "false"])
         if f == "ts":
@@ -625,7 +627,7 @@ class Generator:
     def pin_index(self, idx, delta):
         for c in idx.all_cols():
             c.idx_pins += delta
-        if idx.unique and not idx.where and not idx.include:
+        if idx.unique:
             for c in idx.cols:
                 c.unique += delta
                 if delta > 0:
@@ -651,8 +653,8 @@ class Generator:
             t.obj_refs += delta
 
     def uniqueable(self, c):
-        return (c.distinct and not c.has_null or c.distinct) and c.type.fam in ("text", "int", "uuid") \
-            and c.type.sql != "smallint" and c.fk is None and not c.pk and c.distinct
+        return (c.distinct and c.type.fam in ("text", "int", "uuid") and c.type.sql != "smallint"
+                and c.fk is None and not c.pk)
 
     # ---- table rendering -------------------------------------------------------------------
 
@@ -753,13 +755,12 @@ class Generator:
             for _ in range(ncols):
                 typ = self.random_type()
                 cname = self.new_col_name(t, typ.fam)
+                # an enum column; a new enum's CREATE TYPE needs room in the budget
                 if r.random() < 0.12 and typ.fam == "text":
-                    en = self.enum_for(m, singular, stmts, downs)
-                    if en is not None:
+                    en = self.enum_for(m, singular, stmts, downs, create_ok=budget > len(stmts) + 1)
+                    if en is not None and en.kind not in t.columns:
                         typ = Type("enum", en.name, enum=en)
-                        cname = en.name[len(singular) + 1:] if en.name.startswith(singular + "_") else cname
-                        if cname in t.columns:
-                            cname = self.new_col_name(t, "text")
+                        cname = en.kind
                         en.uses += 1
                 nullable = r.random() < 0.55
                 default = self.default_for(typ) if r.random() < (0.6 if not nullable else 0.25) else None
@@ -772,7 +773,8 @@ class Generator:
                         t.constraints[con.name] = con
                         self.pin_constraint(con, +1)
                         text += " UNIQUE"
-                elif typ.fam in ("num", "int") and r.random() < 0.25:
+                elif typ.fam in ("num", "int") and r.random() < 0.25 \
+                        and self.take(f"{name}_{cname}_check"):
                     con = Constraint(f"{name}_{cname}_check", "check", [c], check="nonneg")
                     t.constraints[con.name] = con
                     self.pin_constraint(con, +1)
@@ -798,12 +800,10 @@ class Generator:
                 self.pin_constraint(con, +1)
                 c.check_kind = "len"
                 lines.append(f"CONSTRAINT {con.name} {con.body()}")
-        if budget < len(stmts) + 1:
-            return self._abort_create(t, stmts)
-        stmts.append(f"CREATE TABLE {name} (\n    " + ",\n    ".join(lines) + "\n)")
+        ine = "IF NOT EXISTS " if r.random() < 0.1 else ""
+        stmts.append(f"CREATE TABLE {ine}{name} (\n    " + ",\n    ".join(lines) + "\n)")
         for s in stmts:
             m.up(s)
-        m.up(stmts[-1] if False else None) if False else None
         for d in downs:
             m.downs.append(d)
         m.downs.append([f"DROP TABLE {name}"])
@@ -828,19 +828,18 @@ class Generator:
             used += 1
         return True
 
-    def _abort_create(self, t, stmts):
-        return False
-
-    def enum_for(self, m, singular, stmts, downs):
-        """Reuse an enum or create one (its CREATE TYPE goes before the table)."""
+    def enum_for(self, m, singular, stmts, downs, create_ok=True, reuse_ok=True):
+        """Reuse an enum or create one (its CREATE TYPE goes into stmts)."""
         r = self.r
-        if self.enums and r.random() < 0.5:
-            return r.choice(self.enums)
+        if self.enums and reuse_ok and (r.random() < 0.5 or not create_ok):
+            return r.choice(self.enums[-40:])
+        if not create_ok:
+            return None
         kind = r.choice(list(ENUM_KINDS))
         name = f"{singular}_{kind}"
         if not self.take(name):
             return None
-        en = Enum(name, ENUM_KINDS[kind])
+        en = Enum(name, ENUM_KINDS[kind], kind)
         labels = ", ".join(f"'{x}'" for x in en.labels)
         if r.random() < 0.15:
             stmts.append(
@@ -895,16 +894,12 @@ class Generator:
             t.columns[c.name] = c
             if c.type.fam == "enum":
                 c.type.enum.uses += 1
-        sep = ",\n    " if len(adds) > 1 else " "
-        m.up(f"ALTER TABLE {t.name}{sep}" + sep.join(adds),
-             [f"ALTER TABLE {t.name}{sep}" + sep.join(f"DROP COLUMN {c.name}" for c in reversed(cols))],
+        lead = "\n    " if len(adds) > 1 else " "
+        sep = ",\n    "
+        m.up(f"ALTER TABLE {t.name}{lead}" + sep.join(adds),
+             [f"ALTER TABLE {t.name}{lead}" + sep.join(f"DROP COLUMN {c.name}" for c in reversed(cols))],
              title=f"add_{cols[0].name}_to_{t.name}")
-        self._drops_on_down(m, cols)
         return True
-
-    def _drops_on_down(self, m, cols):
-        # enum uses are released by the down only; nothing to track forward
-        return None
 
     def act_backfill_not_null(self, m, budget, focus):
         """ADD COLUMN (nullable), UPDATE backfill, SET NOT NULL: 3 statements."""
@@ -949,8 +944,6 @@ class Generator:
             tmp = Column(c.name, c.type, False, self.value(c))
             down = [f"ALTER TABLE {t.name} ADD COLUMN {self.col_def(tmp)}",
                     f"ALTER TABLE {t.name} ALTER COLUMN {c.name} DROP DEFAULT"]
-        if c.type.fam == "enum" and not self.usable_type(c):
-            return False
         m.up(f"ALTER TABLE {t.name} DROP COLUMN " + ("IF EXISTS " if self.r.random() < 0.2 else "") + c.name,
              down, title=f"drop_{c.name}_from_{t.name}")
         return True
@@ -1037,28 +1030,27 @@ class Generator:
         if c is None:
             return False
         need_backfill = c.has_null or (t.rows > 0 and self.r.random() < 0.5)
-        if need_backfill and budget < 2:
+        safe = self.r.random() < 0.25
+        if (1 if need_backfill else 0) + (4 if safe else 1) > budget:
             return False
+        title = f"require_{t.name}_{c.name}"
         if need_backfill:
-            m.up(f"UPDATE {t.name} SET {c.name} = {self.value(c)} WHERE {c.name} IS NULL",
-                 title=f"require_{t.name}_{c.name}")
+            m.up(f"UPDATE {t.name} SET {c.name} = {self.value(c)} WHERE {c.name} IS NULL", title=title)
             if c.has_null and t.rows > 1:
                 c.distinct = False
             c.has_null = False
-        if self.r.random() < 0.25 and budget >= (4 if need_backfill else 3):
-            # the safe pattern: validated CHECK first, then SET NOT NULL
+        set_nn = (f"ALTER TABLE {t.name} ALTER COLUMN {c.name} SET NOT NULL",
+                  [f"ALTER TABLE {t.name} ALTER COLUMN {c.name} DROP NOT NULL"])
+        if safe:
+            # the lock-friendly pattern: a validated CHECK proves the column has no NULL
             cn = self.unique_name(f"{t.name}_{c.name}_not_null")
             m.up(f"ALTER TABLE {t.name} ADD CONSTRAINT {cn} CHECK ({c.name} IS NOT NULL) NOT VALID",
-                 title=f"require_{t.name}_{c.name}")
+                 title=title)
             m.up(f"ALTER TABLE {t.name} VALIDATE CONSTRAINT {cn}")
-            m.up(f"ALTER TABLE {t.name} ALTER COLUMN {c.name} SET NOT NULL",
-                 [f"ALTER TABLE {t.name} ALTER COLUMN {c.name} DROP NOT NULL"])
-            m.downs.append([])
-            m.ups.append(f"ALTER TABLE {t.name} DROP CONSTRAINT {cn}")
+            m.up(*set_nn)
+            m.up(f"ALTER TABLE {t.name} DROP CONSTRAINT {cn}")
         else:
-            m.up(f"ALTER TABLE {t.name} ALTER COLUMN {c.name} SET NOT NULL",
-                 [f"ALTER TABLE {t.name} ALTER COLUMN {c.name} DROP NOT NULL"],
-                 title=f"require_{t.name}_{c.name}")
+            m.up(*set_nn, title=title)
         c.nullable = False
         return True
 
@@ -1310,21 +1302,13 @@ class Generator:
         if t is None:
             return False
         stmts, downs = [], []
-        kind = self.r.choice(list(ENUM_KINDS))
-        if kind in t.columns:
-            return False
-        before = len(self.enums)
-        en = self.enum_for(m, t.singular, stmts, downs) if True else None
-        if en is None or len(self.enums) == before:
-            if en is not None:
-                pass
+        en = self.enum_for(m, t.singular, stmts, downs, reuse_ok=False)
+        if en is None:
             return False
         m.up(stmts[0], downs[0], title=f"add_{en.name}_type")
-        cname = en.name[len(t.singular) + 1:]
+        cname = en.kind if en.kind not in t.columns else en.kind + "_value"
         if cname in t.columns:
-            cname = cname + "_value"
-        if cname in t.columns:
-            return True
+            cname = f"{en.kind}_{self.counter()}"
         c = Column(cname, Type("enum", en.name, enum=en), False, f"'{en.labels[0]}'")
         c.distinct = t.rows <= 1
         t.columns[cname] = c
@@ -1401,10 +1385,9 @@ class Generator:
         self.pin_view(v, +1)
         kind = "MATERIALIZED VIEW" if mat else "VIEW"
         m.up(v.create(), [f"DROP {kind} IF EXISTS {v.name}"], title=f"create_{v.name}")
-        used = 1
         if mat and budget >= 3:
-            iname = self.unique_name(f"{v.name}_day_idx")
-            m.up(f"CREATE UNIQUE INDEX {iname} ON {v.name} (day)")
+            v.index = self.unique_name(f"{v.name}_day_idx")
+            m.up(f"CREATE UNIQUE INDEX {v.index} ON {v.name} (day)")
             m.up(f"REFRESH MATERIALIZED VIEW {v.name}")
         return True
 
@@ -1435,9 +1418,8 @@ class Generator:
         self.pin_view(v, -1)
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
         down = [v.create()]
-        if v.materialized:
-            iname = self.unique_name(f"{v.name}_day_idx")
-            down.append(f"CREATE UNIQUE INDEX {iname} ON {v.name} (day)")
+        if v.index:
+            down.append(f"CREATE UNIQUE INDEX {v.index} ON {v.name} (day)")
         m.up(f"DROP {kind} " + ("IF EXISTS " if self.r.random() < 0.5 else "") + v.name, down,
              title=f"drop_{v.name}")
         return True
@@ -1550,9 +1532,10 @@ class Generator:
         t = self.pick_table(self.insertable, focus=focus)
         if t is None:
             return False
+        # every column but the key; bookkeeping columns take their default (or NULL)
         cols = [c for c in t.columns.values()
-                if not c.pk and c.name not in ("created_at", "updated_at", "deleted_at")
-                and not (c.type.fam == "enum" and not c.type.enum.usable)]
+                if not c.pk and not (c.name in ("created_at", "updated_at", "deleted_at")
+                                     and (c.default is not None or c.nullable))]
         if not cols:
             return False
         names = ", ".join(c.name for c in cols)
@@ -1563,10 +1546,6 @@ class Generator:
             exprs = ", ".join(self.series_value(c, start) for c in cols)
             m.up(f"INSERT INTO {t.name} ({names})\nSELECT {exprs}\nFROM generate_series(1, {n}) AS g",
                  [f"-- rows seeded into {t.name} are left in place"], title=f"seed_{t.name}")
-            for c in cols:
-                if self.series_value(c, 0).startswith("'") or c.type.fam not in ("int", "text", "uuid"):
-                    if n > 1:
-                        c.distinct = False
         else:
             n = r.randint(1, 4)
             rows = []
@@ -1576,14 +1555,17 @@ class Generator:
             conflict = " ON CONFLICT DO NOTHING" if r.random() < 0.3 else ""
             m.up(f"INSERT INTO {t.name} ({names}) VALUES\n    " + ",\n    ".join(rows) + conflict,
                  [f"-- rows inserted into {t.name} are left in place"], title=f"seed_{t.name}")
+        given = {id(c) for c in cols}
         for c in t.columns.values():
-            if c not in cols and not c.pk and c.default is None:
-                c.has_null = True
-            elif c not in cols and c.default is not None and not c.default.startswith("gen_random"):
-                if t.rows + n > 1:
+            if c.pk:
+                continue
+            if id(c) not in given:
+                if c.default is None:
+                    c.has_null = True
+                elif not c.default.startswith("gen_random") and t.rows + n > 1:
                     c.distinct = False
-            elif c.fk is not None:
-                c.has_null = c.has_null or c.fk.rows == 0
+            elif c.fk is not None and c.fk.rows == 0:
+                c.has_null = True
         t.rows += n
         return True
 
@@ -1858,10 +1840,6 @@ def main(argv=None):
         ap.error(f"{args.out_dir} already holds .sql files")
 
     g = Generator(args.seed)
-    g._alive = {}
-    g.pending = []
-    g.trgm = False
-    g.last_fresh = []
     remaining = args.statements
     num = 0
     files = 0

@@ -59,17 +59,36 @@ impl Measure {
     fn blocked_rw(&self) -> impl Iterator<Item = &String> {
         self.blocked_read.intersection(&self.blocked_write)
     }
+
+    /// Forgets what happened to relations outside `existing`.
+    fn keep_only(&mut self, existing: &BTreeSet<String>) {
+        for set in [
+            &mut self.blocked_read,
+            &mut self.blocked_write,
+            &mut self.rewritten,
+            &mut self.scanned,
+        ] {
+            set.retain(|r| existing.contains(r));
+        }
+    }
 }
 
-/// Whether the rule's claim holds for what the statement did.
-fn claim(rule: &str, m: &Measure) -> bool {
+/// Whether the rule's claim holds for what the statement (`sql`, normalised)
+/// did.
+fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
     let rw = m.blocked_rw().next().is_some();
     let scan = !m.scanned.is_empty();
     match rule {
-        "create-index-blocking" => !m.blocked_write.is_empty(),
+        // "blocks writes for the whole build": writes wait while the index is built.
+        "create-index-blocking" => !m.blocked_write.is_empty() && scan,
         "drop-index-blocking" => rw,
         "reindex-blocking" | "refresh-matview-blocking" => !m.blocked_read.is_empty(),
-        "add-foreign-key-validating" => !m.blocked_write.is_empty() && scan,
+        // Validating: a scan while writes wait. An inline REFERENCES on a new
+        // column scans nothing; its claim is the write lock on the referenced table.
+        "add-foreign-key-validating" => {
+            !m.blocked_write.is_empty()
+                && (scan || (sql.contains("ADD COLUMN") && sql.contains("REFERENCES")))
+        }
         "add-check-validating" | "add-unique-constraint" | "set-not-null" => rw && scan,
         "add-column-rewrite" | "table-rewrite" | "change-column-type" => !m.rewritten.is_empty(),
         "partition-blocking" => scan || m.blocked_rw().any(|t| m.partitioned.contains(t)),
@@ -129,7 +148,8 @@ impl Server {
             ))
             .expect("probe session");
         s.main
-            .batch_execute("SET lock_timeout = '5s'")
+            // A server whose TimeZone is not UTC, as most are.
+            .batch_execute("SET lock_timeout = '5s'; SET TimeZone = 'Europe/Berlin'")
             .expect("settings");
         s
     }
@@ -220,7 +240,90 @@ impl Server {
                 println!("  (no rows for {table}: {e})");
             }
         }
+        self.fill_partitions();
         let _ = self.run("SET session_replication_role = DEFAULT");
+    }
+
+    /// Gives every leaf partition rows inside its bound (a range's lower
+    /// bound, a list's first value).
+    fn fill_partitions(&mut self) {
+        let parts: Vec<(String, String, String)> = self
+            .main
+            .query(
+                "SELECT c.relname::text, pg_get_partkeydef(i.inhparent), pg_get_expr(c.relpartbound, c.oid)
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   JOIN pg_inherits i ON i.inhrelid = c.oid
+                  WHERE n.nspname = $1 AND c.relispartition AND c.relkind = 'r'",
+                &[&self.schema],
+            )
+            .expect("partitions")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        for (part, keydef, bound) in parts {
+            // keydef: `RANGE (created_at)`; bound: `FOR VALUES FROM ('2024-01-01') TO (…)` or `IN ('a', …)`.
+            let key = keydef
+                .split(['(', ')'])
+                .nth(1)
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let value = bound
+                .split_once('(')
+                .map(|(_, rest)| {
+                    rest.split([',', ')'])
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                })
+                .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("MINVALUE"));
+            let (Some(value), false) = (value, key.is_empty() || key.contains(' ')) else {
+                continue;
+            };
+            let cols = self
+                .main
+                .query(
+                    "SELECT column_name::text, udt_name::text, data_type::text,
+                            (column_default IS NOT NULL OR is_identity = 'YES' OR is_generated = 'ALWAYS')
+                       FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2
+                      ORDER BY ordinal_position",
+                    &[&self.schema, &part],
+                )
+                .expect("columns");
+            for i in 1..=ROWS {
+                let mut names = Vec::new();
+                let mut values = Vec::new();
+                for c in &cols {
+                    let (name, udt, data_type, has_default): (String, String, String, bool) =
+                        (c.get(0), c.get(1), c.get(2), c.get(3));
+                    if name == key {
+                        names.push(format!("\"{name}\""));
+                        values.push(value.clone());
+                    } else if !has_default {
+                        names.push(format!("\"{name}\""));
+                        values.push(value_for(&mut self.main, &udt, &data_type, i));
+                    }
+                }
+                let sql = format!(
+                    "INSERT INTO \"{part}\" ({}) VALUES ({})",
+                    names.join(", "),
+                    values.join(", ")
+                );
+                if let Some(e) = self.run(&sql) {
+                    println!("  (no rows for partition {part}: {e})");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Whether a probe waits out its lock_timeout (SQLSTATE 55P03).
+    fn blocked(&mut self, sql: &str) -> bool {
+        match self.probe.batch_execute(sql) {
+            Ok(()) => false,
+            Err(e) => e.code().is_some_and(|c| c.code() == "55P03"),
+        }
     }
 
     /// Runs one statement inside a transaction (unless it cannot be) and
@@ -395,6 +498,11 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
         .to_string_lossy()
         .to_string();
     let violation = name.starts_with("violation");
+    if name.contains("unknown") {
+        // The fixture's point is a history bellows does not have: nothing to replay.
+        println!("oracle {rule} {name}: history unknown by design, nothing to run");
+        return Ok(());
+    }
     let out = lint(case);
     let Some(root) = out.discovered.roots.first() else {
         return Err(format!("{rule}/{name}: no migrations"));
@@ -433,7 +541,7 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
                 error: run_as_tool(&mut server, &out, &ms[mi]),
                 ..Measure::default()
             };
-            if claim(rule, &m) != violation {
+            if claim(rule, &m, "") != violation {
                 return Err(format!(
                     "{rule}/{name}: migration {} run as {} runs it: {m:?}",
                     ms[mi].version.text,
@@ -447,11 +555,13 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     // Violations: each flagged statement on a fresh copy of its history.
     // Ok cases: the last migration's statements in order, on one history.
     let mut server: Option<Server> = None;
+    let mut existing = BTreeSet::new();
     for (mi, si) in targets {
         if violation || server.is_none() {
             let mut fresh = Server::connect(url, &schema);
             replay(&mut fresh, &out, mi, si).map_err(|e| format!("{rule}/{name}: {e}"))?;
             fresh.fill();
+            existing = fresh.relations().into_keys().collect();
             server = Some(fresh);
         }
         let Some(server) = server.as_mut() else {
@@ -462,8 +572,12 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
             continue;
         }
         let sql = text(&out, file, s);
-        let m = server.measure(sql, needs_autocommit(s));
-        let holds = claim(rule, &m);
+        let mut m = server.measure(sql, needs_autocommit(s));
+        if !violation {
+            // Objects created by the migration itself are new: nothing runs against them.
+            m.keep_only(&existing);
+        }
+        let holds = claim(rule, &m, &s.normalized);
         if violation && !holds {
             return Err(format!(
                 "{rule}/{name}: the server does not confirm the claim for `{sql}`: {m:?}"

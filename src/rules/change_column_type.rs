@@ -37,7 +37,31 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             _ => continue,
         };
         let Some(new) = new else { continue };
+        if cx.is_new_table(table) {
+            continue;
+        }
         if cx.is_new_column(table, column) {
+            // No code reads the new column yet, but its table has rows: a
+            // rewriting change still rewrites the whole table.
+            let old = cx
+                .catalog
+                .table(table)
+                .and_then(|t| t.column(column))
+                .and_then(|c| c.ty.clone());
+            let current = cx.created_type(table, column).or(old);
+            if let Some(old) = current {
+                if verdict(cx.dialect, &old, new, &using) == Verdict::Rewrite {
+                    out.push(cx.hit(
+                        op.span,
+                        format!(
+                            "changing {} (added earlier in this migration) from {old} to {new} rewrites {table} and its \
+                             indexes while blocking reads and writes",
+                            col(table, column)
+                        ),
+                        format!("give {column} its final type in the ADD COLUMN instead: `ALTER TABLE {table} ADD COLUMN {column} {new};`"),
+                    ));
+                }
+            }
             continue;
         }
         let old = cx

@@ -302,6 +302,19 @@ impl StmtCx<'_> {
         }
     }
 
+    /// The type a column got when it was added earlier in this migration.
+    pub fn created_type(&self, table: &Name, column: &str) -> Option<crate::parse::ir::TypeName> {
+        self.earlier().find_map(|s| match &s.action {
+            Action::AlterTable { table: t, ops, .. } if t == table => {
+                ops.iter().find_map(|o| match &o.kind {
+                    AlterKind::AddColumn { column: c, .. } if c.name == column => c.ty.clone(),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+    }
+
     /// The user's own text of a span of this file.
     pub fn source(&self, span: ByteSpan) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
