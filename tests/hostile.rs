@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -175,7 +176,7 @@ fn a_large_file_of_200000_statements_is_read() {
     let t = tempfile::tempdir().expect("tempdir");
     let mut sql = String::from("CREATE TABLE t (id bigint PRIMARY KEY, a int);\n");
     for i in 0..200_000 {
-        sql.push_str(&format!("INSERT INTO t VALUES ({i}, {});\n", i % 97));
+        let _ = writeln!(sql, "INSERT INTO t VALUES ({i}, {});", i % 97);
     }
     write(t.path(), "m/1_big.sql", sql.as_bytes());
     let out = bellows(t.path(), &["check", "--format", "json", "m"]);

@@ -355,19 +355,10 @@ impl Server {
                 if !matches!(kind.as_str(), "r" | "p" | "m") {
                     continue;
                 }
-                if self
-                    .probe
-                    .batch_execute(&format!("SELECT 1 FROM \"{name}\" WHERE false"))
-                    .is_err()
-                {
+                if self.blocked(&format!("SELECT 1 FROM \"{name}\" WHERE false")) {
                     m.blocked_read.insert(name.clone());
                 }
-                if kind != "m"
-                    && self
-                        .probe
-                        .batch_execute(&format!("DELETE FROM \"{name}\" WHERE false"))
-                        .is_err()
-                {
+                if kind != "m" && self.blocked(&format!("DELETE FROM \"{name}\" WHERE false")) {
                     m.blocked_write.insert(name.clone());
                 }
             }

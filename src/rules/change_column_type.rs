@@ -49,18 +49,21 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 .and_then(|t| t.column(column))
                 .and_then(|c| c.ty.clone());
             let current = cx.created_type(table, column).or(old);
-            if let Some(old) = current {
-                if verdict(cx.dialect, &old, new, &using) == Verdict::Rewrite {
-                    out.push(cx.hit(
-                        op.span,
-                        format!(
-                            "changing {} (added earlier in this migration) from {old} to {new} rewrites {table} and its \
-                             indexes while blocking reads and writes",
-                            col(table, column)
-                        ),
-                        format!("give {column} its final type in the ADD COLUMN instead: `ALTER TABLE {table} ADD COLUMN {column} {new};`"),
-                    ));
-                }
+            if let Some(old) =
+                current.filter(|old| verdict(cx.dialect, old, new, &using) == Verdict::Rewrite)
+            {
+                out.push(cx.hit(
+                    op.span,
+                    format!(
+                        "changing {} (added earlier in this migration) from {old} to {new} rewrites {table} and its \
+                         indexes while blocking reads and writes",
+                        col(table, column)
+                    ),
+                    format!(
+                        "give {column} its final type in the ADD COLUMN instead: `ALTER TABLE {table} ADD COLUMN \
+                         {column} {new};`"
+                    ),
+                ));
             }
             continue;
         }
