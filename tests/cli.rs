@@ -36,7 +36,7 @@ fn project(unsafe_change: bool) -> tempfile::TempDir {
         write(
             d,
             "db/migrations/000002_drop_email.up.sql",
-            b"-- contract\nALTER TABLE users DROP COLUMN email;\n",
+            b"-- contract\nSET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN email;\n",
         );
         write(
             d,
@@ -47,7 +47,7 @@ fn project(unsafe_change: bool) -> tempfile::TempDir {
         write(
             d,
             "db/migrations/000002_add_name.up.sql",
-            b"ALTER TABLE users ADD COLUMN name text;\n",
+            b"SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN name text;\n",
         );
         write(
             d,
@@ -83,7 +83,7 @@ fn an_error_finding_exits_1_with_a_rich_report() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("dropping column users.email"), "{text}");
     assert!(
-        text.contains("db/migrations/000002_drop_email.up.sql:2:19"),
+        text.contains("db/migrations/000002_drop_email.up.sql:3:19"),
         "{text}"
     );
     assert!(text.contains("drop-column"), "{text}");
@@ -110,7 +110,7 @@ fn json_has_every_field_of_the_contract() {
             s["errors"].as_u64(),
             s["warnings"].as_u64()
         ),
-        (Some(4), Some(1), Some(0))
+        (Some(5), Some(1), Some(0))
     );
     assert_eq!(v["roots"][0]["path"], "db/migrations");
     assert_eq!(v["roots"][0]["layout"], "golang-migrate");
@@ -120,8 +120,8 @@ fn json_has_every_field_of_the_contract() {
     assert_eq!(d["rule"], "drop-column");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["path"], "db/migrations/000002_drop_email.up.sql");
-    assert_eq!(d["start"], serde_json::json!({"line": 2, "column": 19}));
-    assert_eq!(d["end"], serde_json::json!({"line": 2, "column": 36}));
+    assert_eq!(d["start"], serde_json::json!({"line": 3, "column": 19}));
+    assert_eq!(d["end"], serde_json::json!({"line": 3, "column": 36}));
     assert!(
         d["message"]
             .as_str()
@@ -161,7 +161,7 @@ fn compact_is_one_line_per_finding() {
     let out = bellows(p.path(), &["check", "--format", "compact", "db/migrations"]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "db/migrations/000002_drop_email.up.sql:2:19: error[drop-column] dropping column users.email breaks deployed code that still reads or writes it\n"
+        "db/migrations/000002_drop_email.up.sql:3:19: error[drop-column] dropping column users.email breaks deployed code that still reads or writes it\n"
     );
 }
 

@@ -288,6 +288,31 @@ impl<'a> Cursor<'a> {
         if first.is_word("ROLLBACK") || first.is_word("ABORT") {
             return Some(Action::Rollback);
         }
+        if first.is_word("LOCK") {
+            self.i += 1;
+            self.eat("TABLE");
+            self.eat("ONLY");
+            let table = self.name()?;
+            let rest: Vec<String> = self.toks[self.i..]
+                .iter()
+                .filter_map(|t| t.word().map(|w| w.value.to_ascii_uppercase()))
+                .collect();
+            let mode = rest.join(" ");
+            let reads = mode.is_empty() || mode.contains("ACCESS EXCLUSIVE");
+            let weak = [
+                "ACCESS SHARE",
+                "ROW SHARE",
+                "ROW EXCLUSIVE",
+                "SHARE UPDATE EXCLUSIVE",
+            ]
+            .iter()
+            .any(|m| mode.starts_with(&format!("IN {m} MODE")));
+            return Some(if weak {
+                Action::Other
+            } else {
+                Action::LockTable { table, reads }
+            });
+        }
         if first.is_word("PRAGMA") || (first.is_word("SELECT") && self.toks.len() == 1) {
             // PostgreSQL allows an empty select list: `SELECT;`.
             return Some(Action::Other);
@@ -322,8 +347,17 @@ impl<'a> Cursor<'a> {
             ObjectKind::Database
         } else if self.eat("SEQUENCE") {
             ObjectKind::Sequence
+        } else if self.eat("TRIGGER") || self.eat("POLICY") {
+            // DROP TRIGGER/POLICY … ON t: blocks reads and writes on t.
+            self.eat_all(&["IF", "EXISTS"]);
+            self.name()?;
+            if !self.eat("ON") {
+                return Some(Action::Other);
+            }
+            let table = self.name()?;
+            return Some(Action::LockTable { table, reads: true });
         } else {
-            // DROP FUNCTION, TRIGGER, EXTENSION, …: no table data lost.
+            // DROP FUNCTION, EXTENSION, …: no table data lost.
             return Some(Action::Other);
         };
         let concurrently = self.eat("CONCURRENTLY");
@@ -351,6 +385,23 @@ impl<'a> Cursor<'a> {
         if self.eat("DATABASE") {
             return Some(Action::NoTransaction {
                 what: "CREATE DATABASE",
+            });
+        }
+        self.i = save;
+        self.eat_all(&["OR", "REPLACE"]);
+        self.eat("CONSTRAINT");
+        if self.eat("TRIGGER") || self.eat("POLICY") {
+            // CREATE TRIGGER … ON t blocks writes to t; CREATE POLICY … ON t blocks reads and writes.
+            let policy = self
+                .toks
+                .get(self.i - 1)
+                .is_some_and(|t| t.is_word("POLICY"));
+            let on = self.toks[self.i..].iter().position(|t| t.is_word("ON"))?;
+            self.i += on + 1;
+            let table = self.name()?;
+            return Some(Action::LockTable {
+                table,
+                reads: policy,
             });
         }
         self.i = save;
@@ -399,6 +450,28 @@ impl<'a> Cursor<'a> {
                 columns_unknown: true,
             }));
         }
+        // CREATE TABLE t (LIKE other INCLUDING …): a copy of another table's columns.
+        let save = self.i;
+        while self.eat("UNLOGGED") || self.eat("TEMPORARY") || self.eat("TEMP") {}
+        if self.eat("TABLE") {
+            self.eat_all(&["IF", "NOT", "EXISTS"]);
+            if let Some(name) = self.name() {
+                if self.eat_token(&Token::LParen) && self.peek_is("LIKE") {
+                    return Some(Action::CreateTable(CreateTable {
+                        name,
+                        columns: Vec::new(),
+                        constraints: Vec::new(),
+                        if_not_exists: false,
+                        temporary: false,
+                        partition_of: None,
+                        default_partition: false,
+                        partitioned: false,
+                        columns_unknown: true,
+                    }));
+                }
+            }
+        }
+        self.i = save;
         let save = self.i;
         let unique = self.eat("UNIQUE");
         if !self.eat("FULLTEXT") {
@@ -635,6 +708,13 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     }
     if c.eat_all(&["SET", "TABLESPACE"]) {
         return Some(AlterKind::SetTablespace);
+    }
+    if (c.peek_is("SET") || c.peek_is("RESET"))
+        && part
+            .get(1)
+            .is_some_and(|t| matches!(t.token(), Token::LParen))
+    {
+        return Some(AlterKind::SetStorageOptions);
     }
     if c.eat_all(&["SET", "LOGGED"]) {
         return Some(AlterKind::SetLogged);

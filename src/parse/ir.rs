@@ -259,6 +259,8 @@ pub enum AlterKind {
     SetStatistics {
         column: String,
     },
+    /// `SET (fillfactor = …)` / `RESET (…)`: storage parameters.
+    SetStorageOptions,
     AttachPartition {
         partition: Name,
         default: bool,
@@ -413,6 +415,12 @@ pub enum Action {
     /// `ALTER SYSTEM`, `CREATE DATABASE`.
     NoTransaction {
         what: &'static str,
+    },
+    /// A statement that only locks a table: triggers, policies, `LOCK TABLE`.
+    LockTable {
+        table: Name,
+        /// The lock blocks reads too (else writes only).
+        reads: bool,
     },
     /// A `DO` block or function body: code, not DDL that bellows can follow.
     Code,

@@ -306,7 +306,8 @@ impl Lower {
                     not_null_of: self.is_not_null_of(&ck.expr),
                 },
                 columns: Vec::new(),
-                not_valid,
+                // PostgreSQL 18 `NOT ENFORCED` checks nothing, like `NOT VALID`.
+                not_valid: not_valid || ck.enforced == Some(false),
                 using_index: None,
             },
             _ => ConstraintDef {
@@ -468,6 +469,8 @@ impl Lower {
                 AlterKind::RenameTo { to: self.name(n) }
             }
             AlterTableOperation::SetLogged => AlterKind::SetLogged,
+            AlterTableOperation::SetOptionsParens { .. }
+            | AlterTableOperation::SetTblProperties { .. } => AlterKind::SetStorageOptions,
             AlterTableOperation::SetUnlogged => AlterKind::SetUnlogged,
             AlterTableOperation::Algorithm { algorithm, .. } => AlterKind::Algorithm {
                 value: algorithm.to_string().to_lowercase(),

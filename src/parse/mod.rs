@@ -196,6 +196,18 @@ fn clean_message(msg: &str) -> String {
 /// Valid SQL that sqlparser lacks inside an otherwise ordinary statement:
 /// remove the fragment, parse the rest, and put its meaning back.
 fn repaired(toks: &[tokens::Tok], sd: &dyn SqlDialect, dialect: Dialect) -> Option<Action> {
+    // `CREATE MATERIALIZED VIEW … AS … WITH [NO] DATA`: the data clause changes nothing bellows models.
+    let n = toks.len();
+    let data_clause = match toks {
+        [.., w, no, d] if w.is_word("WITH") && no.is_word("NO") && d.is_word("DATA") => 3,
+        [.., w, d] if w.is_word("WITH") && d.is_word("DATA") => 2,
+        _ => 0,
+    };
+    if data_clause > 0 && toks.first().is_some_and(|t| t.is_word("CREATE")) {
+        let kept = &toks[..n - data_clause];
+        let ast = parse_with_sqlparser(kept, sd).ok()?;
+        return lower::lower(&ast, kept, dialect);
+    }
     let (kept, not_null) = fallback::without_not_null_constraints(toks, dialect)?;
     let ast = parse_with_sqlparser(&kept, sd).ok()?;
     let mut action = lower::lower(&ast, &kept, dialect)?;
@@ -298,6 +310,10 @@ mod tests {
             "COMMENT ON COLUMN t.a IS 'one' 'two'",
             "COMMENT ON FUNCTION f(int) IS 'x'",
             "CREATE TABLE t (a int, CONSTRAINT a_nn NOT NULL a)",
+            "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one WITH NO DATA",
+            "CREATE TABLE t2 (LIKE t INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+            "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+            "LOCK TABLE t IN ACCESS EXCLUSIVE MODE",
         ] {
             let s = stmts(sql);
             assert_eq!(s.len(), 1, "{sql}");

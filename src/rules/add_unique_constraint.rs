@@ -23,6 +23,32 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
     for op in ops {
         let (kind, cols, name) = match &op.kind {
+            AlterKind::AddConstraint(def)
+                if def.using_index.is_some() && def.kind == ConstraintKind::PrimaryKey =>
+            {
+                // USING INDEX skips the build, but a PRIMARY KEY still scans for NULLs
+                // in every column not already NOT NULL.
+                let t = cx.catalog.table(table);
+                let nullable: Vec<&String> = def
+                    .columns
+                    .iter()
+                    .filter(|c| t.and_then(|t| t.column(c)).is_some_and(|col| !col.not_null))
+                    .collect();
+                if let Some(first) = nullable.first() {
+                    out.push(cx.hit(
+                        op.span,
+                        format!(
+                            "adding the PRIMARY KEY on {} scans all of {table} for NULLs while blocking reads and writes",
+                            col(table, first)
+                        ),
+                        format!(
+                            "make {first} NOT NULL without a scan first (a `CHECK ({first} IS NOT NULL) NOT VALID`, \
+                             validated in a later transaction, then `SET NOT NULL`), then add the primary key USING INDEX"
+                        ),
+                    ));
+                }
+                continue;
+            }
             AlterKind::AddConstraint(def) if def.using_index.is_none() => {
                 let kind = match def.kind {
                     ConstraintKind::Unique => "UNIQUE",

@@ -77,7 +77,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             if !names.is_empty() {
                 hit(
                     cx.stmt.span,
-                    format!("this OPTIMIZE TABLE copies {}", names.join(", ")),
+                    format!("this OPTIMIZE TABLE rebuilds {}", names.join(", ")),
                     "run it from a maintenance window or an online schema change tool, not from a migration",
                 );
             }
@@ -87,6 +87,12 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             set_tablespace: true,
             ..
         } => {
+            let table = cx.catalog.indexes.get(name).map(|i| i.table.clone());
+            if cx.is_new_object(crate::parse::ir::ObjectKind::Index, name)
+                || table.as_ref().is_some_and(|t| cx.is_new_table(t))
+            {
+                return;
+            }
             hit(
                 cx.stmt.span,
                 format!("moving index {} to another tablespace copies it", name.name),
@@ -116,6 +122,12 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     AlterKind::Algorithm { value } if value == "copy" => (
                         format!("this ALGORITHM=COPY copies all of {table}"),
                         "use ALGORITHM=INPLACE or INSTANT where the change allows it, or an online schema change tool (gh-ost, pt-online-schema-change)",
+                    ),
+                    AlterKind::TableOption { name } if name == "engine" => (
+                        format!(
+                            "this ENGINE= rebuilds all of {table}, and with another engine copies it"
+                        ),
+                        "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
                     ),
                     AlterKind::TableOption { name } => (
                         format!("this {} copies all of {table}", name.to_uppercase()),
