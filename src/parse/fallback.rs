@@ -455,24 +455,24 @@ impl<'a> Cursor<'a> {
         while self.eat("UNLOGGED") || self.eat("TEMPORARY") || self.eat("TEMP") {}
         if self.eat("TABLE") {
             self.eat_all(&["IF", "NOT", "EXISTS"]);
-            if let Some(name) = self.name() {
-                if self.eat_token(&Token::LParen) && self.peek_is("LIKE") {
-                    return Some(Action::CreateTable(CreateTable {
-                        name,
-                        columns: Vec::new(),
-                        constraints: Vec::new(),
-                        if_not_exists: false,
-                        temporary: false,
-                        partition_of: None,
-                        default_partition: false,
-                        partitioned: false,
-                        columns_unknown: true,
-                    }));
-                }
+            if let Some(name) = self
+                .name()
+                .filter(|_| self.eat_token(&Token::LParen) && self.peek_is("LIKE"))
+            {
+                return Some(Action::CreateTable(CreateTable {
+                    name,
+                    columns: Vec::new(),
+                    constraints: Vec::new(),
+                    if_not_exists: false,
+                    temporary: false,
+                    partition_of: None,
+                    default_partition: false,
+                    partitioned: false,
+                    columns_unknown: true,
+                }));
             }
         }
         self.i = save;
-        let save = self.i;
         let unique = self.eat("UNIQUE");
         if !self.eat("FULLTEXT") {
             self.eat("SPATIAL");
