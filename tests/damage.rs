@@ -27,8 +27,32 @@ impl Rng {
 }
 
 const DEBRIS: &[&str] = &[
-    "'", "\"", "`", "$$", "$tag$", "(", ")", "((((", "))", "/*", "*/", "--", "\0", "é", "€", "😀", "\u{feff}",
-    ";", "\r\n", "BEGIN", "END", "-- +goose Down\n", "-- migrate:down\n", "E'\\", "[", "]",
+    "'",
+    "\"",
+    "`",
+    "$$",
+    "$tag$",
+    "(",
+    ")",
+    "((((",
+    "))",
+    "/*",
+    "*/",
+    "--",
+    "\0",
+    "é",
+    "€",
+    "😀",
+    "\u{feff}",
+    ";",
+    "\r\n",
+    "BEGIN",
+    "END",
+    "-- +goose Down\n",
+    "-- migrate:down\n",
+    "E'\\",
+    "[",
+    "]",
 ];
 
 fn boundary(s: &str, mut i: usize) -> usize {
@@ -91,7 +115,10 @@ fn damaged_corpus_files_never_crash() {
         eprintln!("skipped: ../shared/corpus is not there");
         return;
     }
-    let texts: Vec<String> = files.iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect();
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect();
     // BELLOWS_DAMAGE_SEED explores other damage locally; CI uses the fixed seed.
     let seed = std::env::var("BELLOWS_DAMAGE_SEED")
         .ok()
@@ -126,7 +153,11 @@ fn damaged_corpus_files_never_crash() {
                 .expect("bellows runs");
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(!err.contains("internal error"), "{sub} {dialect}: {err}");
-            assert!(matches!(out.status.code(), Some(0 | 1)), "{sub} {dialect}: exit {:?}: {err}", out.status.code());
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{sub} {dialect}: exit {:?}: {err}",
+                out.status.code()
+            );
             let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
             assert!(v["summary"]["files"].as_u64().is_some_and(|n| n > 0));
         }
