@@ -150,7 +150,7 @@ class Type:
 class Column:
     __slots__ = ("name", "type", "nullable", "default", "identity", "serial", "pk",
                  "idx_pins", "obj_pins", "unique", "ever_unique", "distinct", "has_null",
-                 "fk", "gin", "comment", "check_kind")
+                 "fk", "gin", "comment", "check_kind", "blank")
 
     def __init__(self, name, typ, nullable=True, default=None):
         self.name = name
@@ -170,6 +170,7 @@ class Column:
         self.gin = False
         self.comment = None
         self.check_kind = None
+        self.blank = False        # some existing row may hold ''
 
     def free(self):
         return (not self.pk and self.identity is None and not self.serial
@@ -886,6 +887,7 @@ class Generator:
             elif c.default is not None:
                 c.distinct = t.rows <= 1
             c.has_null = c.default is None and t.rows > 0
+            c.blank = c.default == "''" and t.rows > 0
             cols.append(c)
             adds.append("ADD COLUMN " + ("IF NOT EXISTS " if r.random() < 0.1 else "") + self.col_def(c))
         if not cols:
@@ -1086,7 +1088,7 @@ class Generator:
                  title=f"drop_{t.name}_{c.name}_default")
             return True
         new = self.default_for(c.type, volatile_ok=True)
-        if new is None or new == old:
+        if new is None or new == old or (new == "''" and c.check_kind == "nonempty"):
             return False
         c.default = new
         down = (f"ALTER TABLE {t.name} ALTER COLUMN {c.name} SET DEFAULT {old}" if old is not None
@@ -1234,7 +1236,12 @@ class Generator:
         if t is None:
             return False
         c = self.pick_col(t, ok)
-        kind = "nonneg" if c.type.fam in ("int", "num") else r.choice(["len", "nonempty"])
+        if c.type.fam in ("int", "num"):
+            kind = "nonneg"
+        elif c.blank or c.default == "''":
+            kind = "len"
+        else:
+            kind = r.choice(["len", "nonempty"])
         suffix = {"nonneg": "positive", "len": "length", "nonempty": "not_blank"}[kind]
         cn = self.unique_name(f"{t.name}_{c.name}_{suffix}")
         con = Constraint(cn, "check", [c], check=kind)
@@ -1704,14 +1711,14 @@ class Generator:
     # ---- migrations ----------------------------------------------------------------------------
 
     ACTIONS = [
-        ("create_table", 9), ("add_column", 15), ("backfill_not_null", 3),
+        ("create_table", 6), ("add_column", 15), ("backfill_not_null", 3),
         ("drop_column", 3), ("rename_column", 2), ("change_type", 3), ("set_not_null", 3),
         ("drop_not_null", 1), ("set_default", 3), ("create_index", 10), ("drop_index", 2),
         ("add_fk", 3), ("add_check", 3), ("add_unique", 2), ("validate", 3),
         ("drop_constraint", 1), ("create_enum", 1), ("enum_add_value", 2),
         ("create_view", 2), ("replace_view", 1), ("drop_view", 1), ("refresh", 1),
         ("trigger", 3), ("sql_function", 1), ("insert", 6), ("update", 5), ("delete", 1),
-        ("comment", 7), ("drop_table", 1), ("rename_table", 1), ("set_storage", 1),
+        ("comment", 7), ("drop_table", 0.6), ("rename_table", 0.4), ("set_storage", 1),
     ]
 
     def bootstrap(self, m, budget):

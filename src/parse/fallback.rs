@@ -438,17 +438,7 @@ impl<'a> Cursor<'a> {
             if !self.eat("USING") {
                 return None;
             }
-            return Some(Action::CreateTable(CreateTable {
-                name,
-                columns: Vec::new(),
-                constraints: Vec::new(),
-                if_not_exists: false,
-                temporary: false,
-                partition_of: None,
-                default_partition: false,
-                partitioned: false,
-                columns_unknown: true,
-            }));
+            return Some(Action::CreateTable(CreateTable::opaque(name)));
         }
         // CREATE TABLE t (LIKE other INCLUDING …): a copy of another table's columns.
         let save = self.i;
@@ -459,17 +449,7 @@ impl<'a> Cursor<'a> {
                 .name()
                 .filter(|_| self.eat_token(&Token::LParen) && self.peek_is("LIKE"))
             {
-                return Some(Action::CreateTable(CreateTable {
-                    name,
-                    columns: Vec::new(),
-                    constraints: Vec::new(),
-                    if_not_exists: false,
-                    temporary: false,
-                    partition_of: None,
-                    default_partition: false,
-                    partitioned: false,
-                    columns_unknown: true,
-                }));
+                return Some(Action::CreateTable(CreateTable::opaque(name)));
             }
         }
         self.i = save;
@@ -533,15 +513,8 @@ impl<'a> Cursor<'a> {
     /// The parenthesised column list of a `CREATE TABLE`, read leniently.
     fn table_body(&mut self, name: Name) -> CreateTable {
         let mut ct = CreateTable {
-            name,
-            columns: Vec::new(),
-            constraints: Vec::new(),
-            if_not_exists: false,
-            temporary: false,
-            partition_of: None,
-            default_partition: false,
             partitioned: self.rest_has("PARTITION") && self.rest_has("BY"),
-            columns_unknown: true,
+            ..CreateTable::opaque(name)
         };
         if self.eat_all(&["PARTITION", "OF"]) {
             ct.partition_of = self.name();

@@ -303,6 +303,23 @@ pub struct CreateTable {
     pub columns_unknown: bool,
 }
 
+impl CreateTable {
+    /// A table whose columns bellows cannot see (`LIKE`, a virtual table, …).
+    pub fn opaque(name: Name) -> Self {
+        Self {
+            name,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            if_not_exists: false,
+            temporary: false,
+            partition_of: None,
+            default_partition: false,
+            partitioned: false,
+            columns_unknown: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateIndex {
     pub name: Option<Name>,
