@@ -23,7 +23,8 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     if cx.down.is_empty() {
         return;
     }
-    let mut after_up = cx.before.clone();
+    let before = cx.before.subset(cx.up.iter().chain(&cx.down).map(|s| &s.action));
+    let mut after_up = before.clone();
     for s in &cx.up {
         after_up.apply(&s.action);
     }
@@ -31,7 +32,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     for s in &cx.down {
         after_down.apply(&s.action);
     }
-    let diffs = differences(cx.before, &after_up, &after_down);
+    let diffs = differences(&before, &after_up, &after_down);
     if diffs.is_empty() {
         return;
     }

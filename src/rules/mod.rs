@@ -456,11 +456,30 @@ pub fn lint_root(
         let current = history.as_ref().is_none_or(|h| &m.version > h);
         let report_up = current && m.up.is_some_and(|p| reportable(p.file));
         let report_down = current && m.down.is_some_and(|p| reportable(p.file));
-        let before = if report_up || report_down {
-            Some(catalog.clone())
-        } else {
-            None
-        };
+        if report_up || report_down {
+            // Migration rules see the catalog as it was before the up.
+            let cx = MigrationCx {
+                migration: m,
+                layout: root.layout,
+                dialect: root.dialect,
+                before: &catalog,
+                up: up.clone(),
+                down: down.clone(),
+                files: parsed,
+                texts: &texts,
+            };
+            for rule in &rules {
+                if let Check::Migration(f) = rule.check {
+                    let mut out = Vec::new();
+                    f(&cx, &mut out);
+                    hits.extend(
+                        out.into_iter()
+                            .filter(|h| reportable(h.file))
+                            .map(|h| (*rule, h)),
+                    );
+                }
+            }
+        }
         let mut created = Created::default();
         let mut explicit_tx = false;
         let mut lock_timeout = false;
@@ -546,29 +565,6 @@ pub fn lint_root(
                         f(&cx, &mut out);
                         hits.extend(out.into_iter().map(|h| (*rule, h)));
                     }
-                }
-            }
-        }
-        if let Some(before) = &before {
-            let cx = MigrationCx {
-                migration: m,
-                layout: root.layout,
-                dialect: root.dialect,
-                before,
-                up,
-                down,
-                files: parsed,
-                texts: &texts,
-            };
-            for rule in &rules {
-                if let Check::Migration(f) = rule.check {
-                    let mut out = Vec::new();
-                    f(&cx, &mut out);
-                    hits.extend(
-                        out.into_iter()
-                            .filter(|h| reportable(h.file))
-                            .map(|h| (*rule, h)),
-                    );
                 }
             }
         }
