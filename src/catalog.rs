@@ -382,6 +382,7 @@ impl Catalog {
     /// A copy holding only what `actions` can touch: the named tables (with
     /// their indexes), views, indexes and types. Comparing two such copies is
     /// enough to see what the actions changed, at a fraction of a full clone.
+    #[must_use]
     pub fn subset<'a>(&self, actions: impl Iterator<Item = &'a Action>) -> Catalog {
         let mut names: BTreeSet<Name> = BTreeSet::new();
         for a in actions {
@@ -397,7 +398,12 @@ impl Catalog {
                     names.insert(ci.table.clone());
                     names.extend(ci.name.clone());
                 }
-                Action::Drop { kind, names: n, table, .. } => {
+                Action::Drop {
+                    kind,
+                    names: n,
+                    table,
+                    ..
+                } => {
                     if matches!(kind, ObjectKind::Schema | ObjectKind::Database) {
                         return self.clone();
                     }
@@ -409,9 +415,13 @@ impl Catalog {
                     for op in ops {
                         match &op.kind {
                             AlterKind::RenameTo { to } => {
-                                names.insert(Name::new(to.schema.clone().or_else(|| table.schema.clone()), to.name.clone()));
+                                names.insert(Name::new(
+                                    to.schema.clone().or_else(|| table.schema.clone()),
+                                    to.name.clone(),
+                                ));
                             }
-                            AlterKind::AttachPartition { partition, .. } | AlterKind::DetachPartition { partition, .. } => {
+                            AlterKind::AttachPartition { partition, .. }
+                            | AlterKind::DetachPartition { partition, .. } => {
                                 names.insert(partition.clone());
                             }
                             AlterKind::SetSchema { .. } => return self.clone(),
@@ -439,15 +449,30 @@ impl Catalog {
         Catalog {
             dialect: self.dialect,
             schemas: self.schemas.clone(),
-            tables: self.tables.iter().filter(|(n, _)| keep(n)).map(|(n, t)| (n.clone(), t.clone())).collect(),
-            views: self.views.iter().filter(|(n, _)| keep(n)).map(|(n, v)| (n.clone(), *v)).collect(),
+            tables: self
+                .tables
+                .iter()
+                .filter(|(n, _)| keep(n))
+                .map(|(n, t)| (n.clone(), t.clone()))
+                .collect(),
+            views: self
+                .views
+                .iter()
+                .filter(|(n, _)| keep(n))
+                .map(|(n, v)| (n.clone(), *v))
+                .collect(),
             indexes: self
                 .indexes
                 .iter()
                 .filter(|(n, i)| keep(n) || keep(&i.table))
                 .map(|(n, i)| (n.clone(), i.clone()))
                 .collect(),
-            enums: self.enums.iter().filter(|(n, _)| keep(n)).map(|(n, e)| (n.clone(), e.clone())).collect(),
+            enums: self
+                .enums
+                .iter()
+                .filter(|(n, _)| keep(n))
+                .map(|(n, e)| (n.clone(), e.clone()))
+                .collect(),
         }
     }
 

@@ -86,8 +86,9 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
         statements: Vec::new(),
         comments,
     };
+    let mut tokens = tokens;
     for chunk in split::statements(&tokens, notes) {
-        let stmt_tokens = &tokens[chunk.clone()];
+        let stmt_tokens = &mut tokens[chunk.clone()];
         if stmt_tokens.is_empty() {
             continue;
         }
@@ -98,7 +99,7 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
 }
 
 fn parse_statement(
-    toks: &[tokens::Tok],
+    toks: &mut [tokens::Tok],
     text: &str,
     sd: &dyn SqlDialect,
     dialect: Dialect,
@@ -118,7 +119,16 @@ fn parse_statement(
             normalized,
         };
     }
-    let parsed = parse_with_sqlparser(toks, sd);
+    // The parser takes its tokens by value: lend them and take them back.
+    let lent: Vec<TokenWithSpan> = toks
+        .iter_mut()
+        .map(|t| std::mem::replace(&mut t.raw, placeholder()))
+        .collect();
+    let (parsed, back) = parse_tokens(lent, sd);
+    for (t, raw) in toks.iter_mut().zip(back) {
+        t.raw = raw;
+    }
+    let toks: &[tokens::Tok] = toks;
     match parsed {
         Ok(ast) => {
             let action = lower::lower(&ast, toks, dialect)
@@ -150,14 +160,36 @@ fn parse_statement(
     }
 }
 
+fn placeholder() -> TokenWithSpan {
+    TokenWithSpan {
+        token: Token::EOF,
+        span: sqlparser::tokenizer::Span::empty(),
+    }
+}
+
 fn parse_with_sqlparser(
     toks: &[tokens::Tok],
     sd: &dyn SqlDialect,
 ) -> Result<sqlparser::ast::Statement, String> {
-    let with_spans: Vec<TokenWithSpan> = toks.iter().map(|t| t.raw.clone()).collect();
+    parse_tokens(toks.iter().map(|t| t.raw.clone()).collect(), sd).0
+}
+
+/// Parses one statement; gives the tokens back.
+fn parse_tokens(
+    tokens: Vec<TokenWithSpan>,
+    sd: &dyn SqlDialect,
+) -> (
+    Result<sqlparser::ast::Statement, String>,
+    Vec<TokenWithSpan>,
+) {
     let mut parser = Parser::new(sd)
         .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(with_spans);
+        .with_tokens_with_locations(tokens);
+    let result = statement_alone(&mut parser);
+    (result, parser.into_tokens())
+}
+
+fn statement_alone(parser: &mut Parser<'_>) -> Result<sqlparser::ast::Statement, String> {
     let stmt = parser
         .parse_statement()
         .map_err(|e| clean_message(&e.to_string()))?;

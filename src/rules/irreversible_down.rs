@@ -23,7 +23,9 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     if cx.down.is_empty() {
         return;
     }
-    let before = cx.before.subset(cx.up.iter().chain(&cx.down).map(|s| &s.action));
+    let before = cx
+        .before
+        .subset(cx.up.iter().chain(&cx.down).map(|s| &s.action));
     let mut after_up = before.clone();
     for s in &cx.up {
         after_up.apply(&s.action);
