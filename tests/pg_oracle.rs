@@ -435,13 +435,25 @@ fn up_of<'a>(out: &'a Outcome, m: &Migration) -> Vec<(usize, &'a Stmt)> {
     .unwrap_or_default()
 }
 
+/// The statements of a migration's down, with their file.
+fn down_of<'a>(out: &'a Outcome, m: &Migration) -> Vec<(usize, &'a Stmt)> {
+    m.down
+        .map(|p| {
+            part_statements(&out.parsed, p)
+                .into_iter()
+                .map(|s| (p.file, s))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn is_tx_control(s: &Stmt) -> bool {
     matches!(s.action, Action::Begin | Action::Commit | Action::Rollback)
 }
 
 /// Runs one migration the way its tool runs it; returns the first error.
-fn run_as_tool(server: &mut Server, out: &Outcome, m: &Migration) -> Option<String> {
-    let stmts = up_of(out, m);
+fn run_as_tool(server: &mut Server, out: &Outcome, m: &Migration, down: bool) -> Option<String> {
+    let stmts = if down { down_of(out, m) } else { up_of(out, m) };
     let sql: Vec<&str> = stmts.iter().map(|(f, s)| text(out, *f, s)).collect();
     match m.tx {
         TxMode::Wrapped => {
@@ -502,18 +514,29 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     let ms = &root.migrations;
     // (migration index, statement index) of each statement under test.
     let mut targets: Vec<(usize, usize)> = Vec::new();
+    // Migrations whose down holds a finding.
+    let mut downs: BTreeSet<usize> = BTreeSet::new();
     if violation {
         for f in out.findings.iter().filter(|f| f.rule == rule) {
             let Some(span) = f.span else { continue };
+            let inside = |file: usize, s: &Stmt| {
+                file == f.file && s.span.start <= span.start && span.end <= s.span.end
+            };
             for (mi, m) in ms.iter().enumerate() {
                 for (si, (file, s)) in up_of(&out, m).into_iter().enumerate() {
-                    if file == f.file && s.span.start <= span.start && span.end <= s.span.end {
+                    if inside(file, s) {
                         targets.push((mi, si));
                     }
                 }
+                if down_of(&out, m)
+                    .into_iter()
+                    .any(|(file, s)| inside(file, s))
+                {
+                    downs.insert(mi);
+                }
             }
         }
-        if targets.is_empty() {
+        if targets.is_empty() && downs.is_empty() {
             return Err(format!("{rule}/{name}: bellows reports nothing to confirm"));
         }
     } else {
@@ -523,13 +546,29 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     }
     targets.dedup();
     if whole_migration(rule) {
+        for mi in &downs {
+            // The down runs after its up, as the tool runs it on a rollback.
+            let mut server = Server::connect(url, &schema);
+            replay(&mut server, &out, *mi + 1, 0).map_err(|e| format!("{rule}/{name}: {e}"))?;
+            let m = Measure {
+                error: run_as_tool(&mut server, &out, &ms[*mi], true),
+                ..Measure::default()
+            };
+            if !claim(rule, &m, "") {
+                return Err(format!(
+                    "{rule}/{name}: down of {} on the server: {m:?}",
+                    ms[*mi].version.text
+                ));
+            }
+            *n += 1;
+        }
         let mis: BTreeSet<usize> = targets.iter().map(|t| t.0).collect();
         for mi in mis {
             let mut server = Server::connect(url, &schema);
             replay(&mut server, &out, mi, 0).map_err(|e| format!("{rule}/{name}: {e}"))?;
             server.fill();
             let m = Measure {
-                error: run_as_tool(&mut server, &out, &ms[mi]),
+                error: run_as_tool(&mut server, &out, &ms[mi], false),
                 ..Measure::default()
             };
             if claim(rule, &m, "") != violation {

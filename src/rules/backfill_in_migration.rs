@@ -25,7 +25,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     };
     // New tables hold no rows in use; system catalogs (`pg_index`, …) are not backfills.
     let system = table.name.starts_with("pg_")
-        || matches!(table.schema.as_deref(), Some("pg_catalog" | "information_schema"));
+        || matches!(
+            table.schema.as_deref(),
+            Some("pg_catalog" | "information_schema")
+        );
     if cx.is_new_table(table) || system {
         return;
     }

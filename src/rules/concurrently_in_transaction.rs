@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     dialects: Dialects::POSTGRES,
     summary: "a statement PostgreSQL refuses inside a transaction block runs inside one",
     doc: include_str!("../../rules/concurrently-in-transaction.md"),
-    check: Check::Statement(check),
+    check: Check::AnyStatement(check),
 };
 
 /// The statement's name when PostgreSQL refuses it in a transaction block.
@@ -58,7 +58,14 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     };
     out.push(cx.hit(
         cx.stmt.span,
-        format!("running {what} inside a transaction block fails, and {why}"),
+        format!(
+            "running {what} inside a transaction block fails, and {why}{}",
+            if cx.is_down {
+                " (in the down: the rollback itself fails)"
+            } else {
+                ""
+            }
+        ),
         format!(
             "run it outside the transaction: {}",
             cx.outside_transaction_hint()

@@ -485,19 +485,7 @@ pub fn lint_root(
         let mut lock_timeout = false;
         for (i, stmt) in up.iter().enumerate() {
             if report_up {
-                let transaction = if explicit_tx {
-                    Some(TxReason::Explicit)
-                } else {
-                    match m.tx {
-                        TxMode::Wrapped => Some(TxReason::Tool),
-                        TxMode::ImplicitMulti
-                            if root.dialect == Dialect::Postgres && up.len() > 1 =>
-                        {
-                            Some(TxReason::MultiStatement)
-                        }
-                        _ => None,
-                    }
-                };
+                let transaction = transaction_of(m.tx, explicit_tx, root.dialect, up.len());
                 let file = m.up.map_or(0, |p| p.file);
                 let cx = StmtCx {
                     stmt,
@@ -542,14 +530,22 @@ pub fn lint_root(
         if report_down {
             let file = m.down.map_or(0, |p| p.file);
             let down_created = Created::default();
+            let mut explicit_tx = false;
             for (i, stmt) in down.iter().enumerate() {
+                // A down runs the way its up runs: same wrapper, same query string rules.
+                let transaction = transaction_of(m.tx, explicit_tx, root.dialect, down.len());
+                match &stmt.action {
+                    Action::Begin => explicit_tx = true,
+                    Action::Commit | Action::Rollback => explicit_tx = false,
+                    _ => {}
+                }
                 let cx = StmtCx {
                     stmt,
                     file,
                     text: texts.get(file).copied().unwrap_or(""),
                     catalog: &catalog,
                     created: &down_created,
-                    transaction: None,
+                    transaction,
                     lock_timeout: false,
                     dialect: root.dialect,
                     settings,
@@ -641,6 +637,26 @@ pub fn lint_root(
             help: h.help,
         })
         .collect()
+}
+
+/// Why a statement of a migration part with `statements` statements runs
+/// inside a transaction, if it does.
+fn transaction_of(
+    tx: TxMode,
+    explicit: bool,
+    dialect: Dialect,
+    statements: usize,
+) -> Option<TxReason> {
+    if explicit {
+        return Some(TxReason::Explicit);
+    }
+    match tx {
+        TxMode::Wrapped => Some(TxReason::Tool),
+        TxMode::ImplicitMulti if dialect == Dialect::Postgres && statements > 1 => {
+            Some(TxReason::MultiStatement)
+        }
+        _ => None,
+    }
 }
 
 /// `users.email`, as messages name a column.
