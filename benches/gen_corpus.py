@@ -266,7 +266,7 @@ def check_expr(col, kind):
 
 class Table:
     __slots__ = ("name", "singular", "columns", "constraints", "indexes", "rows",
-                 "id_type", "fk_in", "obj_refs", "triggers", "comment", "protected")
+                 "id_type", "fk_in", "obj_refs", "triggers", "comment")
 
     def __init__(self, name, singular):
         self.name = name
@@ -280,7 +280,6 @@ class Table:
         self.obj_refs = 0            # views, functions naming the table
         self.triggers = {}           # name -> (timing, function, Column or None)
         self.comment = None
-        self.protected = False
 
     def col_list(self):
         return list(self.columns.values())
@@ -339,14 +338,13 @@ class View:
 
 
 class Enum:
-    __slots__ = ("name", "labels", "usable", "uses", "kind")
+    __slots__ = ("name", "labels", "usable", "kind")
 
     def __init__(self, name, labels, kind):
         self.name = name
         self.kind = kind
         self.labels = list(labels)
         self.usable = list(labels)   # labels committed before the current migration
-        self.uses = 0
 
 
 # --------------------------------------------------------------------------
@@ -372,7 +370,7 @@ class Migration:
 class Generator:
     def __init__(self, seed):
         self.r = random.Random(seed)
-        self.tables = []           # live, non-protected tables (order = creation)
+        self.tables = []           # live tables, in order of creation (audit_log is not one)
         self.used = {}             # every relation / object name ever taken
         self.enums = []
         self.views = []
@@ -440,7 +438,7 @@ class Generator:
             x = self.r.random()
             if focus and x < 0.55:
                 t = self.r.choice(focus)
-                if t.protected or t not in self._alive:
+                if t not in self._alive:
                     continue
             elif x < 0.8:
                 t = self.r.choice(self.tables[-25:])
@@ -762,7 +760,6 @@ class Generator:
                     if en is not None and en.kind not in t.columns:
                         typ = Type("enum", en.name, enum=en)
                         cname = en.kind
-                        en.uses += 1
                 nullable = r.random() < 0.55
                 default = self.default_for(typ) if r.random() < (0.6 if not nullable else 0.25) else None
                 c = Column(cname, typ, nullable, default)
@@ -894,8 +891,6 @@ class Generator:
             return False
         for c in cols:
             t.columns[c.name] = c
-            if c.type.fam == "enum":
-                c.type.enum.uses += 1
         lead = "\n    " if len(adds) > 1 else " "
         sep = ",\n    "
         m.up(f"ALTER TABLE {t.name}{lead}" + sep.join(adds),
@@ -1060,14 +1055,16 @@ class Generator:
         if budget < 1:
             return False
         ok = lambda c: (not c.nullable and not c.pk and c.fk is None and c.identity is None
-                        and not c.serial and c.name not in ("created_at",))
+                        and not c.serial and not c.ever_unique and c.name not in ("created_at",))
         t = self.pick_table(lambda t: any(ok(c) for c in t.columns.values()), focus=focus)
         if t is None:
             return False
         c = self.pick_col(t, ok)
         c.nullable = True
+        # rows written meanwhile may hold NULL: the down fills them in first
         m.up(f"ALTER TABLE {t.name} ALTER COLUMN {c.name} DROP NOT NULL",
-             [f"ALTER TABLE {t.name} ALTER COLUMN {c.name} SET NOT NULL"],
+             [f"UPDATE {t.name} SET {c.name} = {self.value(c)} WHERE {c.name} IS NULL",
+              f"ALTER TABLE {t.name} ALTER COLUMN {c.name} SET NOT NULL"],
              title=f"relax_{t.name}_{c.name}")
         return True
 
@@ -1319,7 +1316,6 @@ class Generator:
         c = Column(cname, Type("enum", en.name, enum=en), False, f"'{en.labels[0]}'")
         c.distinct = t.rows <= 1
         t.columns[cname] = c
-        en.uses += 1
         m.up(f"ALTER TABLE {t.name} ADD COLUMN {self.col_def(c)}",
              [f"ALTER TABLE {t.name} DROP COLUMN {cname}"])
         return True

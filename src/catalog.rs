@@ -71,8 +71,12 @@ pub struct Catalog {
     pub tables: BTreeMap<Name, Table>,
     /// Views and materialized views.
     pub views: BTreeMap<Name, ObjectKind>,
+    /// Read freely; change only through `add_index` / `remove_index`, which
+    /// keep `by_table` in step.
     pub indexes: BTreeMap<Name, Index>,
     pub enums: BTreeMap<Name, Vec<String>>,
+    /// Index names by table.
+    by_table: BTreeMap<Name, BTreeSet<Name>>,
 }
 
 impl Catalog {
@@ -84,7 +88,36 @@ impl Catalog {
             views: BTreeMap::new(),
             indexes: BTreeMap::new(),
             enums: BTreeMap::new(),
+            by_table: BTreeMap::new(),
         }
+    }
+
+    fn add_index(&mut self, name: Name, index: Index) {
+        self.remove_index(&name);
+        self.by_table
+            .entry(index.table.clone())
+            .or_default()
+            .insert(name.clone());
+        self.indexes.insert(name, index);
+    }
+
+    fn remove_index(&mut self, name: &Name) -> Option<Index> {
+        let index = self.indexes.remove(name)?;
+        if let Some(names) = self.by_table.get_mut(&index.table) {
+            names.remove(name);
+            if names.is_empty() {
+                self.by_table.remove(&index.table);
+            }
+        }
+        Some(index)
+    }
+
+    /// The names of a table's indexes.
+    fn index_names_of(&self, table: &Name) -> Vec<Name> {
+        self.by_table
+            .get(table)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn table(&self, name: &Name) -> Option<&Table> {
@@ -140,7 +173,7 @@ impl Catalog {
                 if ci.if_not_exists && self.indexes.contains_key(&name) {
                     return;
                 }
-                self.indexes.insert(
+                self.add_index(
                     name,
                     Index {
                         table: ci.table.clone(),
@@ -175,8 +208,8 @@ impl Catalog {
             }
             Action::RenameObject { kind, from, to } => match kind {
                 ObjectKind::Index => {
-                    if let Some(i) = self.indexes.remove(from) {
-                        self.indexes.insert(to.clone(), i);
+                    if let Some(i) = self.remove_index(from) {
+                        self.add_index(to.clone(), i);
                     }
                 }
                 ObjectKind::View | ObjectKind::MaterializedView => {
@@ -214,13 +247,15 @@ impl Catalog {
         match kind {
             ObjectKind::Table => {
                 self.tables.remove(name);
-                self.indexes.retain(|_, i| &i.table != name);
+                for i in self.index_names_of(name) {
+                    self.remove_index(&i);
+                }
             }
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
             }
             ObjectKind::Index => {
-                self.indexes.remove(name);
+                self.remove_index(name);
             }
             ObjectKind::Type => {
                 self.enums.remove(name);
@@ -230,7 +265,15 @@ impl Catalog {
                 self.schemas.remove(&name.name);
                 self.tables.retain(|k, _| k.schema != s);
                 self.views.retain(|k, _| k.schema != s);
-                self.indexes.retain(|k, _| k.schema != s);
+                let gone: Vec<Name> = self
+                    .indexes
+                    .iter()
+                    .filter(|(k, i)| k.schema == s || i.table.schema == s)
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for i in gone {
+                    self.remove_index(&i);
+                }
                 self.enums.retain(|k, _| k.schema != s);
             }
             ObjectKind::Sequence | ObjectKind::Other => {}
@@ -243,9 +286,10 @@ impl Catalog {
             ..Table::default()
         });
         self.tables.insert(to.clone(), t);
-        for i in self.indexes.values_mut() {
-            if &i.table == from {
+        for name in self.index_names_of(from) {
+            if let Some(mut i) = self.remove_index(&name) {
                 i.table = to.clone();
+                self.add_index(name, i);
             }
         }
     }
@@ -268,8 +312,7 @@ impl Catalog {
                 return Some(to);
             }
             AlterKind::DropIndex { name } => {
-                self.indexes
-                    .remove(&Name::new(table.schema.clone(), name.clone()));
+                self.remove_index(&Name::new(table.schema.clone(), name.clone()));
                 return None;
             }
             _ => {}
@@ -285,8 +328,15 @@ impl Catalog {
             AlterKind::DropColumn { name, .. } => {
                 t.columns.retain(|c| &c.name != name);
                 t.constraints.retain(|c| !c.columns.contains(name));
-                self.indexes
-                    .retain(|_, i| !(&i.table == table && i.columns.contains(name)));
+                for i in self.index_names_of(table) {
+                    if self
+                        .indexes
+                        .get(&i)
+                        .is_some_and(|x| x.columns.contains(name))
+                    {
+                        self.remove_index(&i);
+                    }
+                }
             }
             AlterKind::RenameColumn { from, to } => {
                 if let Some(c) = t.column_mut(from) {
@@ -368,8 +418,8 @@ impl Catalog {
     }
 
     fn rename_in_indexes(&mut self, table: &Name, from: &str, to: &str) {
-        for i in self.indexes.values_mut() {
-            if &i.table == table {
+        for name in self.index_names_of(table) {
+            if let Some(i) = self.indexes.get_mut(&name) {
                 for c in &mut i.columns {
                     if c == from {
                         *c = to.to_string();
@@ -445,35 +495,31 @@ impl Catalog {
                 _ => {}
             }
         }
-        let keep = |n: &Name| names.contains(n);
-        Catalog {
+        let mut sub = Catalog {
             dialect: self.dialect,
             schemas: self.schemas.clone(),
-            tables: self
-                .tables
-                .iter()
-                .filter(|(n, _)| keep(n))
-                .map(|(n, t)| (n.clone(), t.clone()))
-                .collect(),
-            views: self
-                .views
-                .iter()
-                .filter(|(n, _)| keep(n))
-                .map(|(n, v)| (n.clone(), *v))
-                .collect(),
-            indexes: self
-                .indexes
-                .iter()
-                .filter(|(n, i)| keep(n) || keep(&i.table))
-                .map(|(n, i)| (n.clone(), i.clone()))
-                .collect(),
-            enums: self
-                .enums
-                .iter()
-                .filter(|(n, _)| keep(n))
-                .map(|(n, e)| (n.clone(), e.clone()))
-                .collect(),
+            ..Catalog::new(self.dialect)
+        };
+        for n in &names {
+            if let Some(t) = self.tables.get(n) {
+                sub.tables.insert(n.clone(), t.clone());
+            }
+            if let Some(v) = self.views.get(n) {
+                sub.views.insert(n.clone(), *v);
+            }
+            if let Some(e) = self.enums.get(n) {
+                sub.enums.insert(n.clone(), e.clone());
+            }
+            let own = self.indexes.get(n).map(|i| (n.clone(), i.clone()));
+            let of_table = self
+                .index_names_of(n)
+                .into_iter()
+                .filter_map(|i| self.indexes.get(&i).map(|x| (i, x.clone())));
+            for (name, index) in own.into_iter().chain(of_table) {
+                sub.add_index(name, index);
+            }
         }
+        sub
     }
 
     /// The partitions of a table.
@@ -509,7 +555,11 @@ impl Catalog {
         &'a self,
         table: &'a Name,
     ) -> impl Iterator<Item = (&'a Name, &'a Index)> {
-        self.indexes.iter().filter(move |(_, i)| &i.table == table)
+        self.by_table
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.indexes.get_key_value(n))
     }
 }
 

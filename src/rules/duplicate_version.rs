@@ -17,11 +17,17 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
         // Plain layouts order by whole file name: no two files share one.
         return;
     }
+    // Migrations are sorted by version: equal versions stand side by side.
     let ms = &cx.root.migrations;
+    let mut first = 0;
     for (i, m) in ms.iter().enumerate() {
-        let Some(first) = ms[..i].iter().find(|o| o.version == m.version) else {
+        if ms[first].version != m.version {
+            first = i;
+        }
+        if first == i {
             continue;
-        };
+        }
+        let first = &ms[first];
         let Some(up) = m.up else { continue };
         out.push(Hit {
             file: up.file,

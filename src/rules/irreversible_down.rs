@@ -26,13 +26,17 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     let before = cx
         .before
         .subset(cx.up.iter().chain(&cx.down).map(|s| &s.action));
+    let mut after_down = before.clone();
+    for s in cx.up.iter().chain(&cx.down) {
+        after_down.apply(&s.action);
+    }
+    if after_down == before {
+        return;
+    }
+    // Only now is the state between up and down needed, to say who did what.
     let mut after_up = before.clone();
     for s in &cx.up {
         after_up.apply(&s.action);
-    }
-    let mut after_down = after_up.clone();
-    for s in &cx.down {
-        after_down.apply(&s.action);
     }
     let diffs = differences(&before, &after_up, &after_down);
     if diffs.is_empty() {

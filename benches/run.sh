@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The speed benchmark of issue 7: bellows (one core, all cores) against squawk
+# (one core) on generated corpora and on the PostgreSQL directories of
+# ../shared/corpus. Prints a Markdown table on stdout (progress on stderr) and
+# keeps a copy in target/bench/results.md.
+#
+#   bash benches/run.sh
+#
+# Knobs, all optional (environment):
+#   BENCH_SIZES    statements of the generated corpora        (default "10000 100000")
+#   BENCH_RUNS     runs per measurement, the best one is kept (default 3)
+#   BENCH_TIMEOUT  seconds one run may take before it is cut  (default 600)
+#   BENCH_SEED     seed of the generator                      (default 1)
+#   BENCH_SHARED   the shared corpus                          (default ../shared/corpus)
+#   BENCH_VENV     private venv for squawk                    (default target/bench/venv)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+sizes=${BENCH_SIZES:-10000 100000}
+runs=${BENCH_RUNS:-3}
+limit=${BENCH_TIMEOUT:-600}
+seed=${BENCH_SEED:-1}
+shared=${BENCH_SHARED:-$root/../shared/corpus}
+venv=${BENCH_VENV:-$root/target/bench/venv}
+squawk_version=2.70.0
+bellows=$root/target/release/bellows
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bellows-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+log() { printf '%s\n' "$*" >&2; }
+
+for tool in python3 taskset timeout /usr/bin/time; do
+    command -v "$tool" >/dev/null || { log "missing: $tool"; exit 2; }
+done
+
+log "== cargo build --release --locked"
+cargo build --release --locked >&2
+
+if ! "$venv/bin/squawk" --version 2>/dev/null | grep -qx "squawk $squawk_version"; then
+    log "== installing squawk-cli $squawk_version into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "squawk-cli==$squawk_version" >&2
+fi
+squawk=$venv/bin/squawk
+
+# ---------------------------------------------------------------- corpora
+# Each corpus is a folder $work/c/<n>/ with: name, paths (what bellows gets,
+# one a line), files (the .sql files squawk gets, one a line) and, for the
+# generated ones, stmts (statements in the up files and in all files).
+ncorp=0
+add_corpus() { # name
+    ncorp=$((ncorp + 1))
+    mkdir -p "$work/c/$ncorp"
+    printf '%s\n' "$1" >"$work/c/$ncorp/name"
+    : >"$work/c/$ncorp/paths"
+    : >"$work/c/$ncorp/files"
+}
+
+for n in $sizes; do
+    log "== generating $n statements (seed $seed)"
+    dir=$work/gen-$n
+    python3 benches/gen_corpus.py "$dir" --statements "$n" --seed "$seed" 2>"$work/gen-$n.log"
+    cat "$work/gen-$n.log" >&2
+    add_corpus "generated $n"
+    printf '%s\n' "$dir" >"$work/c/$ncorp/paths"
+    find "$dir" -name '*.up.sql' | sort >"$work/c/$ncorp/files"
+    # "<m> migrations, <f> files, <u> up statements, <d> down statements, ..."
+    sed -E 's/.* ([0-9]+) up statements, ([0-9]+) down statements.*/\1 \2/' \
+        "$work/gen-$n.log" >"$work/c/$ncorp/stmts"
+done
+
+if [ -f "$shared/MANIFEST.tsv" ]; then
+    # rows whose dialect is postgres, one corpus per repository
+    prev=
+    while IFS=$'\t' read -r repo dir layout; do
+        if [ "$repo" != "$prev" ]; then
+            add_corpus "$repo"
+            prev=$repo
+        fi
+        path=$shared/${repo/\//__}/$dir
+        [ -d "$path" ] || { log "missing corpus directory: $path"; exit 2; }
+        printf '%s\n' "$path" >>"$work/c/$ncorp/paths"
+        case $layout in
+            diesel) find "$path" -name up.sql ;;
+            golang-migrate) find "$path" -name '*.up.sql' ;;
+            # goose: up and down sections share the file; plain: *.sql are shared
+            # by the dialects, *.sql.postgres are PostgreSQL's own
+            *) find "$path" -type f \( -name '*.sql' -o -name '*.sql.postgres' \) ;;
+        esac | sort >>"$work/c/$ncorp/files"
+    done < <(awk -F'\t' 'NR > 1 && $5 == "postgres" { print $1 "\t" $3 "\t" $4 }' "$shared/MANIFEST.tsv")
+else
+    log "no $shared/MANIFEST.tsv: the real corpora are left out"
+fi
+
+# ---------------------------------------------------------------- measuring
+# measure <key> <ok exit codes> <cmd...>: best of $runs runs; writes
+# $work/r/<key> as "<seconds> <KB>" or "timeout" or "fail <exit> <stderr line>",
+# and keeps the output of the last run in $work/r/<key>.out
+mkdir -p "$work/r"
+measure() {
+    local key=$1 okcodes=$2
+    shift 2
+    local best="" best_rss="" i rc line secs rss
+    for ((i = 1; i <= runs; i++)); do
+        set +e
+        (cd "$work" && "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
+        rc=$?
+        set -e
+        if [ "$rc" = 124 ]; then
+            echo "timeout" >"$work/r/$key"
+            log "   $key: run $i cut after ${limit}s"
+            return
+        fi
+        if [[ " $okcodes " != *" $rc "* ]]; then
+            line=$(grep -v -e '^Command ' -e '^[0-9.]* [0-9]*$' "$work/r/$key.err" | head -n 1)
+            echo "fail $rc ${line:-no message}" >"$work/r/$key"
+            log "   $key: run $i FAILED with exit $rc: ${line:-}"
+            return
+        fi
+        read -r secs rss < <(tail -n 1 "$work/time")
+        log "   $key: run $i ${secs}s ${rss}KB (exit $rc)"
+        if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=$secs
+            best_rss=$rss
+        fi
+    done
+    echo "$best $best_rss" >"$work/r/$key"
+}
+
+timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
+for ((c = 1; c <= ncorp; c++)); do
+    name=$(cat "$work/c/$c/name")
+    mapfile -t paths <"$work/c/$c/paths"
+    mapfile -t files <"$work/c/$c/files"
+    log "== $name: ${#paths[@]} director(y/ies), ${#files[@]} files for squawk"
+    RAYON_NUM_THREADS=1 measure "$c.b1" "0 1" taskset -c 0 "${timed[@]}" \
+        "$bellows" check --format json "${paths[@]}"
+    measure "$c.bn" "0 1" "${timed[@]}" "$bellows" check --format json "${paths[@]}"
+    measure "$c.sq" "0 1" taskset -c 0 "${timed[@]}" "$squawk" --reporter json "${files[@]}"
+    # what bellows read and whether it could parse it, from whichever run finished
+    for k in b1 bn; do
+        if [ -s "$work/r/$c.$k.out" ] && python3 - "$work/r/$c.$k.out" >"$work/c/$c/summary" <<'EOF'; then break; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+pe = [x for x in d["diagnostics"] if x["rule"] == "parse-error"]
+print(d["summary"]["statements"], len(pe))
+for x in pe[:5]:
+    loc = x["start"]["line"] if x.get("start") else "-"
+    print(f'{x["path"]}:{loc}: {x["message"][:200]}')
+EOF
+    done
+done
+
+# A generated corpus must give no parse-error at all. Its full run may have
+# been cut, so benches/parse_check.py lints it in slices.
+log "== parse-error check of the generated corpora, in slices of 500 migrations"
+for ((c = 1; c <= ncorp; c++)); do
+    [ -f "$work/c/$c/stmts" ] || continue
+    python3 benches/parse_check.py "$bellows" "$(cat "$work/c/$c/paths")" "$work/slices" \
+        >"$work/c/$c/parsecheck"
+    log "   $(cat "$work/c/$c/name"): $(head -n 1 "$work/c/$c/parsecheck") parse-error(s)"
+done
+
+# ---------------------------------------------------------------- the table
+cell() { # key -> "s | MB"
+    local r
+    r=$(cat "$work/r/$1")
+    case $r in
+        timeout) echo "> $limit (cut) | –" ;;
+        fail*) echo "FAILED (exit $(echo "$r" | cut -d' ' -f2)) | –" ;;
+        *) awk -v s="${r% *}" -v k="${r#* }" 'BEGIN { printf "%.2f | %.1f", s, k / 1024 }' ;;
+    esac
+}
+secs() { # key -> seconds, or empty
+    local r
+    r=$(cat "$work/r/$1")
+    case $r in timeout | fail*) echo "" ;; *) echo "${r% *}" ;; esac
+}
+
+out=$work/table.md
+{
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(($(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 1024)) GiB"
+    echo "bellows $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs, ${limit}s cut per run"
+    echo
+    echo "| corpus | statements | bellows 1 core | bellows all cores | squawk 1 core | squawk / bellows 1 core |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for ((c = 1; c <= ncorp; c++)); do
+        name=$(cat "$work/c/$c/name")
+        if [ -f "$work/c/$c/stmts" ]; then
+            read -r up down <"$work/c/$c/stmts"
+            stmts="$up up + $down down"
+        elif [ -s "$work/c/$c/summary" ]; then
+            stmts="$(head -n 1 "$work/c/$c/summary" | cut -d' ' -f1) (all files)"
+        else
+            stmts="?"
+        fi
+        b1=$(secs "$c.b1")
+        sq=$(secs "$c.sq")
+        ratio=–
+        if [ -n "$b1" ] && [ -n "$sq" ]; then
+            ratio=$(awk -v a="$sq" -v b="$b1" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a (0.00 s)" }')
+        fi
+        echo "| $name | $stmts | $(cell "$c.b1" | sed 's/ | / s, /; s/$/ MB/; s/– MB/–/') | $(cell "$c.bn" | sed 's/ | / s, /; s/$/ MB/; s/– MB/–/') | $(cell "$c.sq" | sed 's/ | / s, /; s/$/ MB/; s/– MB/–/') | $ratio |"
+    done
+    echo
+    # linearity: largest generated corpus against the smallest
+    set -- $sizes
+    if [ $# -ge 2 ]; then
+        small=$1 large=${!#}
+        ks=$(grep -lx "generated $small" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename)
+        kl=$(grep -lx "generated $large" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename)
+        ts=$(secs "$ks.b1")
+        tl=$(secs "$kl.b1")
+        goal=$(awk -v a="$large" -v b="$small" 'BEGIN { printf "%g", 1.1 * a / b }')
+        if [ -n "$ts" ] && [ -n "$tl" ]; then
+            echo "Linearity (bellows 1 core): time at $large / time at $small = $(awk -v a="$tl" -v b="$ts" 'BEGIN { printf "%.1f", a / b }') (goal ≤ $goal)"
+        elif [ -n "$ts" ]; then
+            echo "Linearity (bellows 1 core): time at $large / time at $small > $(awk -v a="$limit" -v b="$ts" 'BEGIN { printf "%.0f", a / b }') (the $large run was cut at ${limit}s; goal ≤ $goal)"
+        else
+            echo "Linearity (bellows 1 core): not measured (the $small run did not finish)"
+        fi
+    fi
+    # anything odd
+    for ((c = 1; c <= ncorp; c++)); do
+        name=$(cat "$work/c/$c/name")
+        for k in b1 bn sq; do
+            r=$(cat "$work/r/$c.$k")
+            [[ $r == fail* ]] && echo "- $name, $k: $r"
+        done
+        if [ -s "$work/c/$c/parsecheck" ]; then
+            pe=$(head -n 1 "$work/c/$c/parsecheck")
+            if [ "$pe" != 0 ]; then
+                echo "- $name: $pe parse-error diagnostic(s) on the generated SQL, e.g."
+                tail -n +2 "$work/c/$c/parsecheck" | sed 's/^/    /'
+            else
+                echo "- $name: no parse-error diagnostic (checked in slices of 500 migrations)"
+            fi
+        elif [ -s "$work/c/$c/summary" ]; then
+            pe=$(head -n 1 "$work/c/$c/summary" | cut -d' ' -f2)
+            if [ "$pe" != 0 ]; then
+                echo "- $name: $pe parse-error diagnostic(s), e.g."
+                tail -n +2 "$work/c/$c/summary" | sed 's/^/    /'
+            fi
+        fi
+    done
+} >"$out"
+
+mkdir -p target/bench
+cp "$out" target/bench/results.md
+cat "$out"
