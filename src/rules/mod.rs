@@ -378,7 +378,6 @@ pub struct MigrationCx<'a> {
     pub up: Vec<&'a Stmt>,
     pub down: Vec<&'a Stmt>,
     pub files: &'a [ParsedFile],
-    pub texts: &'a [&'a str],
 }
 
 impl MigrationCx<'_> {
@@ -466,7 +465,6 @@ pub fn lint_root(
                 up: up.clone(),
                 down: down.clone(),
                 files: parsed,
-                texts: &texts,
             };
             for rule in &rules {
                 if let Check::Migration(f) = rule.check {
@@ -662,12 +660,6 @@ fn transaction_of(
 /// `users.email`, as messages name a column.
 pub fn col(table: &Name, column: &str) -> String {
     format!("{table}.{column}")
-}
-
-/// Backtick-free quoting helper for SQL in help texts: a name as the user
-/// would write it.
-pub fn sql_name(n: &Name) -> String {
-    n.to_string()
 }
 
 /// `000002_add_email`: how messages name a migration.
