@@ -49,14 +49,15 @@ impl Tok {
 /// The statement's tokens as one line of text: unquoted words upper-cased,
 /// everything else as written, single spaces between tokens.
 pub fn normalize(toks: &[Tok], text: &str) -> String {
-    let mut out = String::new();
+    let len: usize = toks.iter().map(|t| t.span.len() + 1).sum();
+    let mut out = String::with_capacity(len);
     for t in toks {
         if !out.is_empty() {
             out.push(' ');
         }
         match &t.raw.token {
             Token::Word(w) if w.quote_style.is_none() => {
-                out.push_str(&w.value.to_ascii_uppercase());
+                out.extend(w.value.chars().map(|c| c.to_ascii_uppercase()));
             }
             _ => out.push_str(text.get(t.span.start..t.span.end).unwrap_or("")),
         }
