@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config;
-use crate::discover::Layout;
+use crate::discover::LayoutChoice;
 use crate::report;
 use crate::rules::{self, REGISTRY};
 use crate::{Dialect, Settings, Severity};
@@ -62,7 +62,7 @@ pub struct CheckArgs {
 
     /// SQL dialect of the migrations
     #[arg(long, value_enum, help_heading = "Target")]
-    pub dialect: Option<DialectArg>,
+    pub dialect: Option<Dialect>,
 
     /// Target PostgreSQL major version [default: 15]
     #[arg(long, value_name = "N", help_heading = "Target")]
@@ -78,7 +78,7 @@ pub struct CheckArgs {
 
     /// Migration layout [default: auto, detected per directory]
     #[arg(long, value_enum, help_heading = "Target")]
-    pub layout: Option<LayoutArg>,
+    pub layout: Option<LayoutChoice>,
 
     /// Configuration file [default: bellows.toml found upward from the working directory]
     #[arg(long, value_name = "FILE", help_heading = "Target")]
@@ -133,44 +133,6 @@ pub enum Format {
     Gitlab,
     Junit,
     Compact,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DialectArg {
-    Postgres,
-    Mysql,
-    Sqlite,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LayoutArg {
-    Auto,
-    GolangMigrate,
-    Sqlx,
-    Diesel,
-    Flyway,
-    Dbmate,
-    Goose,
-    SqlMigrate,
-    Prisma,
-    Plain,
-}
-
-impl LayoutArg {
-    fn layout(self) -> Option<Layout> {
-        Some(match self {
-            LayoutArg::Auto => return None,
-            LayoutArg::GolangMigrate => Layout::GolangMigrate,
-            LayoutArg::Sqlx => Layout::Sqlx,
-            LayoutArg::Diesel => Layout::Diesel,
-            LayoutArg::Flyway => Layout::Flyway,
-            LayoutArg::Dbmate => Layout::Dbmate,
-            LayoutArg::Goose => Layout::Goose,
-            LayoutArg::SqlMigrate => Layout::SqlMigrate,
-            LayoutArg::Prisma => Layout::Prisma,
-            LayoutArg::Plain => Layout::Plain,
-        })
-    }
 }
 
 /// What a command produced: text for stdout, one-line errors for stderr,
@@ -269,14 +231,7 @@ fn settings(
         Some(b.build().map_err(|e| format!("bad exclude globs: {e}"))?)
     };
     let settings = Settings {
-        dialect: args
-            .dialect
-            .map(|d| match d {
-                DialectArg::Postgres => Dialect::Postgres,
-                DialectArg::Mysql => Dialect::Mysql,
-                DialectArg::Sqlite => Dialect::Sqlite,
-            })
-            .or(cfg.dialect),
+        dialect: args.dialect.or(cfg.dialect),
         postgres_version: args.postgres_version.or(cfg.postgres_version).unwrap_or(15),
         mysql_version: args.mysql_version.or(cfg.mysql_version).unwrap_or(8),
         sqlite_version: args.sqlite_version.or(cfg.sqlite_version).unwrap_or(3),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::Dialect;
-use crate::discover::Layout;
+use crate::discover::{Layout, LayoutChoice};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "bellows.toml";
@@ -23,39 +23,16 @@ pub enum Level {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum DialectName {
-    Postgres,
-    Mysql,
-    Sqlite,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum LayoutName {
-    Auto,
-    GolangMigrate,
-    Sqlx,
-    Diesel,
-    Flyway,
-    Dbmate,
-    Goose,
-    SqlMigrate,
-    Prisma,
-    Plain,
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
     #[serde(default)]
     paths: Vec<String>,
-    dialect: Option<DialectName>,
+    dialect: Option<Dialect>,
     postgres_version: Option<u32>,
     mysql_version: Option<u32>,
     sqlite_version: Option<u32>,
-    layout: Option<LayoutName>,
+    layout: Option<LayoutChoice>,
     start_after: Option<toml::Value>,
     #[serde(default)]
     exclude: Vec<String>,
@@ -158,28 +135,11 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
     Ok(Config {
         file: Some(path.to_path_buf()),
         paths: raw.paths.iter().map(|p| base.join(p)).collect(),
-        dialect: raw.dialect.map(|d| match d {
-            DialectName::Postgres => Dialect::Postgres,
-            DialectName::Mysql => Dialect::Mysql,
-            DialectName::Sqlite => Dialect::Sqlite,
-        }),
+        dialect: raw.dialect,
         postgres_version: raw.postgres_version,
         mysql_version: raw.mysql_version,
         sqlite_version: raw.sqlite_version,
-        layout: raw.layout.and_then(|l| {
-            Some(match l {
-                LayoutName::Auto => return None,
-                LayoutName::GolangMigrate => Layout::GolangMigrate,
-                LayoutName::Sqlx => Layout::Sqlx,
-                LayoutName::Diesel => Layout::Diesel,
-                LayoutName::Flyway => Layout::Flyway,
-                LayoutName::Dbmate => Layout::Dbmate,
-                LayoutName::Goose => Layout::Goose,
-                LayoutName::SqlMigrate => Layout::SqlMigrate,
-                LayoutName::Prisma => Layout::Prisma,
-                LayoutName::Plain => Layout::Plain,
-            })
-        }),
+        layout: raw.layout.and_then(LayoutChoice::layout),
         start_after,
         exclude: raw.exclude,
         lock_timeout_set_by_runner: raw.lock_timeout_set_by_runner.unwrap_or(false),

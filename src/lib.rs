@@ -24,8 +24,21 @@ use serde::Serialize;
 use discover::{Discovered, FileId, InputError, Layout};
 use parse::{ByteSpan, ParsedFile};
 
-/// The SQL dialect a migration is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// The SQL dialect a migration is written in (also the `--dialect` and
+/// `dialect =` values).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     Postgres,

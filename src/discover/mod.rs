@@ -76,6 +76,40 @@ impl Layout {
     }
 }
 
+/// A layout as chosen by `--layout` or `layout =`: one of them, or detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayoutChoice {
+    Auto,
+    GolangMigrate,
+    Sqlx,
+    Diesel,
+    Flyway,
+    Dbmate,
+    Goose,
+    SqlMigrate,
+    Prisma,
+    Plain,
+}
+
+impl LayoutChoice {
+    /// The forced layout, or `None` to detect it.
+    pub fn layout(self) -> Option<Layout> {
+        Some(match self {
+            LayoutChoice::Auto => return None,
+            LayoutChoice::GolangMigrate => Layout::GolangMigrate,
+            LayoutChoice::Sqlx => Layout::Sqlx,
+            LayoutChoice::Diesel => Layout::Diesel,
+            LayoutChoice::Flyway => Layout::Flyway,
+            LayoutChoice::Dbmate => Layout::Dbmate,
+            LayoutChoice::Goose => Layout::Goose,
+            LayoutChoice::SqlMigrate => Layout::SqlMigrate,
+            LayoutChoice::Prisma => Layout::Prisma,
+            LayoutChoice::Plain => Layout::Plain,
+        })
+    }
+}
+
 /// Whether the runner wraps a migration in a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
