@@ -307,7 +307,8 @@ impl Catalog {
                 return Some(to);
             }
             AlterKind::SetSchema { schema } => {
-                let to = make_schema_name(schema, &table.name, dialect);
+                let to =
+                    crate::parse::ir::make_name(vec![schema.clone(), table.name.clone()], dialect);
                 self.rename_table(table, &to);
                 return Some(to);
             }
@@ -560,16 +561,6 @@ impl Catalog {
             .into_iter()
             .flatten()
             .filter_map(|n| self.indexes.get_key_value(n))
-    }
-}
-
-fn make_schema_name(schema: &str, name: &str, dialect: Dialect) -> Name {
-    crate::parse::ir::Name {
-        schema: match (dialect, schema) {
-            (Dialect::Postgres, "public") => None,
-            _ => Some(schema.to_string()),
-        },
-        name: name.to_string(),
     }
 }
 

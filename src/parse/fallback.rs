@@ -1022,11 +1022,7 @@ fn lenient_column(part: &[Tok], dialect: Dialect) -> Option<ColumnDef> {
     }
     if c.i > ty_start {
         let t = normalize_type(&text_of(&part[ty_start..c.i]));
-        if t.base.ends_with("serial") {
-            col.serial = true;
-            col.not_null = true;
-        }
-        col.ty = Some(t);
+        col.set_type(t);
     }
     while !c.at_end() {
         if c.eat_all(&["NOT", "NULL"]) {

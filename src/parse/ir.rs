@@ -54,6 +54,18 @@ impl fmt::Display for Name {
     }
 }
 
+/// Builds a [`Name`] from already-folded parts; the default schema is dropped.
+pub fn make_name(mut parts: Vec<String>, dialect: crate::Dialect) -> Name {
+    let name = parts.pop().unwrap_or_default();
+    let schema = parts.pop();
+    let schema = match (dialect, schema) {
+        (crate::Dialect::Postgres, Some(s)) if s == "public" => None,
+        (crate::Dialect::Sqlite, Some(s)) if s == "main" => None,
+        (_, s) => s,
+    };
+    Name::new(schema, name)
+}
+
 /// A column type, normalised so that aliases compare equal
 /// (`int4` = `integer`, `character varying(20)` = `varchar(20)`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,6 +117,15 @@ pub struct ColumnDef {
 }
 
 impl ColumnDef {
+    /// Sets the type; `serial` types also make the column NOT NULL.
+    pub fn set_type(&mut self, ty: TypeName) {
+        if ty.base.ends_with("serial") {
+            self.serial = true;
+            self.not_null = true;
+        }
+        self.ty = Some(ty);
+    }
+
     pub fn named(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),

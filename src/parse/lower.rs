@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use sqlparser::tokenizer::Token;
 
+pub use super::ir::make_name;
 use super::ir::{
     Action, AlterKind, AlterOp, ByteSpan, ColumnDef, ConstraintDef, ConstraintKind, CreateIndex,
     CreateTable, Generated, Name, ObjectKind, TypeName, Using,
@@ -209,12 +210,7 @@ impl Lower {
     }
 
     fn apply_type(col: &mut ColumnDef, ty: &DataType) {
-        let t = normalize_type(&ty.to_string());
-        if t.base.ends_with("serial") {
-            col.serial = true;
-            col.not_null = true;
-        }
-        col.ty = Some(t);
+        col.set_type(normalize_type(&ty.to_string()));
     }
 
     fn apply_option(&self, col: &mut ColumnDef, opt: &ColumnOption) {
@@ -577,18 +573,6 @@ pub fn fold(value: &str, quoted: bool, dialect: Dialect) -> String {
         Dialect::Postgres if quoted => value.to_string(),
         _ => value.to_lowercase(),
     }
-}
-
-/// Builds a [`Name`] from already-folded parts; the default schema is dropped.
-pub fn make_name(mut parts: Vec<String>, dialect: Dialect) -> Name {
-    let name = parts.pop().unwrap_or_default();
-    let schema = parts.pop();
-    let schema = match (dialect, schema) {
-        (Dialect::Postgres, Some(s)) if s == "public" => None,
-        (Dialect::Sqlite, Some(s)) if s == "main" => None,
-        (_, s) => s,
-    };
-    Name::new(schema, name)
 }
 
 /// Normalises a type as written (`CHARACTER VARYING(20)`, `int4`, `TIMESTAMP WITH TIME ZONE`).

@@ -104,10 +104,7 @@ fn parse_statement(
     sd: &dyn SqlDialect,
     dialect: Dialect,
 ) -> Stmt {
-    let span = ByteSpan::new(
-        toks.first().map_or(0, |t| t.span.start),
-        toks.last().map_or(0, |t| t.span.end),
-    );
+    let span = lower::stmt_span(toks);
     let normalized = tokens::normalize(toks, text);
     if toks.iter().any(|t| t.bad) {
         return Stmt {
