@@ -1,6 +1,7 @@
 //! The schema model replayed from the migration history.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::Dialect;
 use crate::parse::ir::{
@@ -26,7 +27,8 @@ pub struct Constraint {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {
-    pub columns: Vec<Column>,
+    /// Shared like tables: a copy of the table copies a column only when it changes it.
+    pub columns: Vec<Arc<Column>>,
     pub constraints: Vec<Constraint>,
     /// Declared with `PARTITION BY`.
     pub partitioned: bool,
@@ -40,10 +42,16 @@ pub struct Table {
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(AsRef::as_ref)
     }
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
-        self.columns.iter_mut().find(|c| c.name == name)
+        self.columns
+            .iter_mut()
+            .find(|c| c.name == name)
+            .map(Arc::make_mut)
     }
     pub fn constraint(&self, name: &str) -> Option<&Constraint> {
         self.constraints.iter().find(|c| c.name == name)
@@ -68,7 +76,9 @@ pub struct Index {
 pub struct Catalog {
     pub dialect: Dialect,
     pub schemas: BTreeSet<String>,
-    pub tables: BTreeMap<Name, Table>,
+    /// Shared with copies (see [`Catalog::subset`]): a table is copied only
+    /// when a copy changes it.
+    pub tables: BTreeMap<Name, Arc<Table>>,
     /// Views and materialized views.
     pub views: BTreeMap<Name, ObjectKind>,
     /// Read freely; change only through `add_index` / `remove_index`, which
@@ -121,14 +131,16 @@ impl Catalog {
     }
 
     pub fn table(&self, name: &Name) -> Option<&Table> {
-        self.tables.get(name)
+        self.tables.get(name).map(AsRef::as_ref)
     }
 
     fn table_entry(&mut self, name: &Name) -> &mut Table {
-        self.tables.entry(name.clone()).or_insert_with(|| Table {
-            partial: true,
-            ..Table::default()
-        })
+        Arc::make_mut(self.tables.entry(name.clone()).or_insert_with(|| {
+            Arc::new(Table {
+                partial: true,
+                ..Table::default()
+            })
+        }))
     }
 
     /// Applies one statement's effect.
@@ -151,7 +163,7 @@ impl Catalog {
                 for c in &ct.constraints {
                     add_constraint(&mut t, &ct.name, c);
                 }
-                self.tables.insert(ct.name.clone(), t);
+                self.tables.insert(ct.name.clone(), Arc::new(t));
             }
             Action::CreateView {
                 name, materialized, ..
@@ -281,9 +293,11 @@ impl Catalog {
     }
 
     fn rename_table(&mut self, from: &Name, to: &Name) {
-        let t = self.tables.remove(from).unwrap_or_else(|| Table {
-            partial: true,
-            ..Table::default()
+        let t = self.tables.remove(from).unwrap_or_else(|| {
+            Arc::new(Table {
+                partial: true,
+                ..Table::default()
+            })
         });
         self.tables.insert(to.clone(), t);
         for name in self.index_names_of(from) {
@@ -350,8 +364,8 @@ impl Catalog {
                 let old = t.column(from).cloned();
                 let new = column_of(column);
                 match t.columns.iter_mut().find(|c| &c.name == from) {
-                    Some(c) => *c = new,
-                    None => t.columns.push(new),
+                    Some(c) => *c = Arc::new(new),
+                    None => t.columns.push(Arc::new(new)),
                 }
                 if old.is_some_and(|o| o.name != column.name) {
                     rename_in_constraints(t, from, &column.name);
@@ -531,6 +545,7 @@ impl Catalog {
         self.tables
             .iter()
             .filter(move |(_, t)| t.partition_of.as_ref() == Some(parent))
+            .map(|(n, t)| (n, t.as_ref()))
     }
 
     /// How many indexes a table has, counting those behind PRIMARY KEY and UNIQUE.
@@ -592,7 +607,7 @@ fn column_of(c: &ColumnDef) -> Column {
 
 fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
     t.columns.retain(|x| x.name != c.name);
-    t.columns.push(column_of(c));
+    t.columns.push(Arc::new(column_of(c)));
     let _ = dialect;
     let inline = |kind: ConstraintKind, suffix: &str| Constraint {
         name: format!("{}_{}_{suffix}", table.name, c.name),
@@ -648,8 +663,8 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         .unwrap_or_else(|| default_constraint_name(table, def));
     if def.kind == ConstraintKind::PrimaryKey {
         for col in &mut t.columns {
-            if def.columns.contains(&col.name) {
-                col.not_null = true;
+            if def.columns.contains(&col.name) && !col.not_null {
+                Arc::make_mut(col).not_null = true;
             }
         }
     }

@@ -139,15 +139,38 @@ pub enum Format {
 /// and the exit code.
 #[derive(Debug, Default)]
 pub struct Output {
-    pub stdout: String,
+    pub stdout: Stdout,
     pub errors: Vec<String>,
     pub code: u8,
+}
+
+/// What a command prints on standard output.
+#[derive(Debug)]
+pub enum Stdout {
+    Text(String),
+    /// The JSON report, written straight to the output as it is serialised.
+    Json(Box<crate::Outcome>),
+}
+
+impl Default for Stdout {
+    fn default() -> Self {
+        Stdout::Text(String::new())
+    }
+}
+
+impl Stdout {
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Stdout::Text(s) => out.write_all(s.as_bytes()),
+            Stdout::Json(outcome) => report::json::write(outcome, out),
+        }
+    }
 }
 
 impl Output {
     fn fail(message: String) -> Self {
         Self {
-            stdout: String::new(),
+            stdout: Stdout::default(),
             errors: vec![message],
             code: 2,
         }
@@ -160,7 +183,7 @@ pub fn execute(args: Args) -> Output {
         Command::Check(c) => check(&c),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => Output {
-                stdout: ensure_newline(r.doc),
+                stdout: Stdout::Text(ensure_newline(r.doc)),
                 ..Output::default()
             },
             None => Output::fail(format!(
@@ -168,7 +191,7 @@ pub fn execute(args: Args) -> Output {
             )),
         },
         Command::Rules => Output {
-            stdout: rules_table(),
+            stdout: Stdout::Text(rules_table()),
             ..Output::default()
         },
     }
@@ -296,7 +319,7 @@ fn check(args: &CheckArgs) -> Output {
     {
         return Output::fail(e);
     }
-    let stdout = match args.format {
+    let text = match args.format {
         Format::Human => report::human::render(
             &outcome,
             report::human::Style {
@@ -304,7 +327,7 @@ fn check(args: &CheckArgs) -> Output {
                 width: 100,
             },
         ),
-        Format::Json => report::json::render(&outcome),
+        Format::Json => String::new(),
         Format::Sarif => report::sarif::render(&outcome),
         Format::Github => report::github::render(&outcome),
         Format::Gitlab => report::gitlab::render(&outcome),
@@ -323,6 +346,11 @@ fn check(args: &CheckArgs) -> Output {
         u8::from(failing && !args.exit_zero)
     } else {
         2
+    };
+    let stdout = if args.format == Format::Json {
+        Stdout::Json(Box::new(outcome))
+    } else {
+        Stdout::Text(text)
     };
     Output {
         stdout,

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use discover::{Discovered, FileId, InputError, Layout};
-use parse::{ByteSpan, ParsedFile};
+use parse::ByteSpan;
 
 /// The SQL dialect a migration is written in (also the `--dialect` and
 /// `dialect =` values).
@@ -162,7 +162,10 @@ impl Settings {
 #[derive(Debug)]
 pub struct Outcome {
     pub discovered: Discovered,
-    pub parsed: Vec<ParsedFile>,
+    /// Per file (by [`FileId`]): where its statements are, and their
+    /// normalised text. The parsed statements themselves are dropped once
+    /// linted; [`parse::parse_annotated`] gives them again.
+    pub statements: Vec<Vec<parse::StmtText>>,
     /// Sorted by path, line, rule id.
     pub findings: Vec<Finding>,
 }
@@ -183,8 +186,8 @@ impl Outcome {
     pub fn input_errors(&self) -> &[InputError] {
         &self.discovered.errors
     }
-    pub fn statements(&self) -> usize {
-        self.parsed.iter().map(|p| p.statements.len()).sum()
+    pub fn statement_count(&self) -> usize {
+        self.statements.iter().map(Vec::len).sum()
     }
 }
 
@@ -203,26 +206,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
             stdin: settings.stdin.clone(),
         },
     );
-    // Last guard: a panic while reading one file becomes an internal error
-    // for that file (exit 2); every other file is still linted and reported.
     let mut discovered = discovered;
-    let parsed: Vec<Result<ParsedFile, String>> = discovered
-        .files
-        .par_iter()
-        .map(|f| {
-            std::panic::catch_unwind(|| parse::parse_annotated(&f.text, f.dialect, &f.annotations))
-                .map_err(|p| internal_error(&f.display, &p))
-        })
-        .collect();
-    let parsed: Vec<ParsedFile> = parsed
-        .into_iter()
-        .map(|r| {
-            r.unwrap_or_else(|e| {
-                discovered.errors.push(InputError { message: e });
-                ParsedFile::default()
-            })
-        })
-        .collect();
     let only: BTreeSet<PathBuf> = discovered
         .only
         .iter()
@@ -243,36 +227,62 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
                 .as_ref()
                 .is_none_or(|s| s.changed.contains(path))
     };
-    let linted: Vec<Result<Vec<Finding>, String>> = discovered
+    // Last guard: a panic while linting a root (or reading one of its
+    // files) becomes an internal error for it (exit 2); every other root and
+    // file is still linted and reported.
+    let linted: Vec<Result<rules::RootOutput, String>> = discovered
         .roots
         .par_iter()
         .map(|root| {
             std::panic::catch_unwind(|| {
-                rules::lint_root(root, &discovered.files, &parsed, settings, &reportable)
+                rules::lint_root(root, &discovered.files, settings, &reportable)
             })
             .map_err(|p| internal_error(&root.display, &p))
         })
         .collect();
     let mut findings = Vec::new();
     let mut internal = Vec::new();
+    let mut statements: Vec<Option<Vec<parse::StmtText>>> = vec![None; discovered.files.len()];
     for r in linted {
         match r {
-            Ok(f) => findings.extend(f),
+            Ok(out) => {
+                findings.extend(out.findings);
+                internal.extend(out.errors.into_iter().map(|message| InputError { message }));
+                for (id, s) in out.files {
+                    if let Some(slot) = statements.get_mut(id) {
+                        slot.get_or_insert(s);
+                    }
+                }
+            }
             Err(e) => internal.push(InputError { message: e }),
         }
+    }
+    // Files no migration reads are still counted.
+    let unread: Vec<FileId> = (0..statements.len())
+        .filter(|&i| statements[i].is_none())
+        .collect();
+    for (id, file, error) in rules::parse_files(&unread, &discovered.files) {
+        internal.extend(error.map(|message| InputError { message }));
+        let mut kept = Vec::with_capacity(file.statements.len());
+        kept.extend(file.statements.into_iter().map(parse::StmtText::from));
+        statements[id] = Some(kept);
     }
     discovered.errors.extend(internal);
     sort_findings(&mut findings, &discovered.files);
     findings.dedup();
+    let statements = statements
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
     Outcome {
         discovered,
-        parsed,
+        statements,
         findings,
     }
 }
 
 /// The one-line message of a panic caught while checking `what`.
-fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>) -> String {
     let detail = payload
         .downcast_ref::<&str>()
         .map(ToString::to_string)

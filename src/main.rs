@@ -21,8 +21,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.stdout.as_bytes())
+    if let Err(e) = out
+        .stdout
+        .write_to(&mut stdout)
         .and_then(|()| stdout.flush())
     {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

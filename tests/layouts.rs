@@ -4,7 +4,6 @@
 mod common;
 
 use bellows::discover::{Layout, TxMode};
-use bellows::rules::part_statements;
 use bellows::{Dialect, Outcome, Settings};
 
 fn run(name: &str) -> Outcome {
@@ -27,8 +26,9 @@ fn summary(out: &Outcome, root: usize) -> Vec<(String, String, TxMode, String, O
     let r = &out.discovered.roots[root];
     let text = |part: bellows::discover::Part| {
         let f = &out.discovered.files[part.file];
-        part_statements(&out.parsed, part)
-            .first()
+        out.statements[part.file]
+            .iter()
+            .find(|s| part.holds(s.span))
             .map(|s| f.text[s.span.start..s.span.end].to_string())
             .unwrap_or_default()
     };

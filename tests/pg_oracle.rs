@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use bellows::discover::{Migration, TxMode};
+use bellows::parse::parse_annotated;
 use bellows::parse::{Action, Stmt};
-use bellows::rules::part_statements;
+use bellows::rules::{Parsed, part_statements};
 use bellows::{Dialect, Outcome};
 use postgres::{Client, NoTls};
 
@@ -107,7 +108,7 @@ fn whole_migration(rule: &str) -> bool {
     )
 }
 
-fn text<'a>(out: &'a Outcome, file: usize, s: &Stmt) -> &'a str {
+fn text<'a>(out: &'a Linted, file: usize, s: &Stmt) -> &'a str {
     &out.discovered.files[file].text[s.span.start..s.span.end]
 }
 
@@ -425,7 +426,7 @@ fn value_for(client: &mut Client, udt: &str, data_type: &str, i: i64) -> String 
 }
 
 /// The statements of a migration's up, with their file.
-fn up_of<'a>(out: &'a Outcome, m: &Migration) -> Vec<(usize, &'a Stmt)> {
+fn up_of<'a>(out: &'a Linted, m: &Migration) -> Vec<(usize, &'a Stmt)> {
     m.up.map(|p| {
         part_statements(&out.parsed, p)
             .into_iter()
@@ -436,7 +437,7 @@ fn up_of<'a>(out: &'a Outcome, m: &Migration) -> Vec<(usize, &'a Stmt)> {
 }
 
 /// The statements of a migration's down, with their file.
-fn down_of<'a>(out: &'a Outcome, m: &Migration) -> Vec<(usize, &'a Stmt)> {
+fn down_of<'a>(out: &'a Linted, m: &Migration) -> Vec<(usize, &'a Stmt)> {
     m.down
         .map(|p| {
             part_statements(&out.parsed, p)
@@ -452,7 +453,7 @@ fn is_tx_control(s: &Stmt) -> bool {
 }
 
 /// Runs one migration the way its tool runs it; returns the first error.
-fn run_as_tool(server: &mut Server, out: &Outcome, m: &Migration, down: bool) -> Option<String> {
+fn run_as_tool(server: &mut Server, out: &Linted, m: &Migration, down: bool) -> Option<String> {
     let stmts = if down { down_of(out, m) } else { up_of(out, m) };
     let sql: Vec<&str> = stmts.iter().map(|(f, s)| text(out, *f, s)).collect();
     match m.tx {
@@ -469,12 +470,33 @@ fn run_as_tool(server: &mut Server, out: &Outcome, m: &Migration, down: bool) ->
     }
 }
 
-fn lint(case: &Path) -> Outcome {
-    common::lint_dir(case, Dialect::Postgres)
+/// A case linted, with its files parsed again: the outcome keeps only spans.
+struct Linted {
+    out: Outcome,
+    parsed: Parsed,
+}
+
+impl std::ops::Deref for Linted {
+    type Target = Outcome;
+    fn deref(&self) -> &Outcome {
+        &self.out
+    }
+}
+
+fn lint(case: &Path) -> Linted {
+    let out = common::lint_dir(case, Dialect::Postgres);
+    let parsed = out
+        .discovered
+        .files
+        .iter()
+        .enumerate()
+        .map(|(id, f)| (id, parse_annotated(&f.text, f.dialect, &f.annotations)))
+        .collect();
+    Linted { out, parsed }
 }
 
 /// Replays migrations `..upto` and the first `stmts` statements of migration `upto`.
-fn replay(server: &mut Server, out: &Outcome, upto: usize, stmts: usize) -> Result<(), String> {
+fn replay(server: &mut Server, out: &Linted, upto: usize, stmts: usize) -> Result<(), String> {
     let ms = &out.discovered.roots[0].migrations;
     for (i, m) in ms.iter().enumerate().take(upto + 1) {
         let all = up_of(out, m);

@@ -131,6 +131,14 @@ pub struct Part {
     pub section: Option<ByteSpan>,
 }
 
+impl Part {
+    /// Whether a span of its file lies in this part.
+    pub fn holds(&self, span: ByteSpan) -> bool {
+        self.section
+            .is_none_or(|s| span.start >= s.start && span.end <= s.end)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Migration {
     pub version: Version,
@@ -285,7 +293,8 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         dirs.retain(|_, f| !f.is_empty());
     }
     for (dir, mut files) in dirs {
-        files.sort_by(|a, b| a.1.cmp(&b.1));
+        // Whatever order the directory walk gave.
+        files.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         files.dedup_by(|a, b| a.0 == b.0);
         let mut cands = Vec::new();
         for (path, name) in files {
@@ -588,8 +597,7 @@ fn collect(
 ) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
-        .max_depth(if only_root.is_some() { 2 } else { usize::MAX })
-        .sort_by_file_name();
+        .max_depth(if only_root.is_some() { 2 } else { usize::MAX });
     let walker = walker.into_iter().filter_entry(|e| {
         e.depth() == 0 || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
     });

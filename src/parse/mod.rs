@@ -47,6 +47,23 @@ pub struct Stmt {
     pub normalized: String,
 }
 
+/// What is kept of a statement once its migration is linted: where it is,
+/// and its normalised text for fingerprints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StmtText {
+    pub span: ByteSpan,
+    pub normalized: String,
+}
+
+impl From<Stmt> for StmtText {
+    fn from(s: Stmt) -> Self {
+        Self {
+            span: s.span,
+            normalized: s.normalized,
+        }
+    }
+}
+
 /// A comment of the file, kept for annotations (`-- +goose Down`,
 /// `-- bellows:ignore …`).
 #[derive(Debug, Clone)]
@@ -116,6 +133,14 @@ fn parse_statement(
             normalized,
         };
     }
+    if let Some(action) = row_change(toks, text, dialect) {
+        return Stmt {
+            span,
+            action,
+            understood: Understood::Recogniser,
+            normalized,
+        };
+    }
     // The parser takes its tokens by value: lend them and take them back.
     let lent: Vec<TokenWithSpan> = toks
         .iter_mut()
@@ -139,7 +164,12 @@ fn parse_statement(
             }
         }
         Err(message) => {
-            match repaired(toks, sd, dialect).or_else(|| fallback::recognise(toks, text, dialect)) {
+            let read = repaired(toks, sd, dialect)
+                .or_else(|| fallback::recognise(toks, text, dialect))
+                // A row change sqlparser cannot read that holds DDL words is most
+                // likely two statements glued by a missing `;`: not understood.
+                .filter(|a| !(matches!(a, Action::Dml { .. }) && has_ddl_word(toks)));
+            match read {
                 Some(action) => Stmt {
                     span,
                     action,
@@ -148,12 +178,56 @@ fn parse_statement(
                 },
                 None => Stmt {
                     span,
-                    action: fallback::scan(toks, text, dialect),
+                    action: fallback::scan(scanned(toks), text, dialect),
                     understood: Understood::No(message),
                     normalized,
                 },
             }
         }
+    }
+}
+
+/// `INSERT`, `UPDATE` and `DELETE` are read by their head (kind and table),
+/// which is all the rules use, without parsing their values and conditions:
+/// these take most of the parser's time in data migrations. One that holds a
+/// DDL word goes the full way, so a missing `;` before DDL is still found.
+fn row_change(toks: &[tokens::Tok], text: &str, dialect: Dialect) -> Option<Action> {
+    let head = toks.first()?.keyword()?;
+    if !matches!(
+        head,
+        sqlparser::keywords::Keyword::INSERT
+            | sqlparser::keywords::Keyword::UPDATE
+            | sqlparser::keywords::Keyword::DELETE
+    ) || has_ddl_word(toks)
+    {
+        return None;
+    }
+    fallback::recognise(toks, text, dialect).filter(|a| matches!(a, Action::Dml { .. }))
+}
+
+/// Whether an unquoted word of the statement starts DDL.
+fn has_ddl_word(toks: &[tokens::Tok]) -> bool {
+    toks.iter().any(is_ddl_word)
+}
+
+fn is_ddl_word(t: &tokens::Tok) -> bool {
+    use sqlparser::keywords::Keyword;
+    matches!(
+        t.keyword(),
+        Some(Keyword::CREATE | Keyword::ALTER | Keyword::DROP | Keyword::TRUNCATE | Keyword::RENAME)
+    )
+}
+
+/// What to scan of a statement nobody could read: a row change glued to DDL
+/// by a missing `;` is scanned from its DDL, the part that can do harm.
+fn scanned(toks: &[tokens::Tok]) -> &[tokens::Tok] {
+    use sqlparser::keywords::Keyword;
+    let row_change = toks.first().and_then(tokens::Tok::keyword).is_some_and(|k| {
+        matches!(k, Keyword::INSERT | Keyword::UPDATE | Keyword::DELETE | Keyword::WITH)
+    });
+    match toks.iter().skip(1).position(is_ddl_word) {
+        Some(i) if row_change => &toks[i + 1..],
+        _ => toks,
     }
 }
 

@@ -1,5 +1,7 @@
 //! `json`: the machine format fixed by CLI.md.
 
+use std::io::Write as _;
+
 use serde::Serialize;
 
 use super::{Position, locate, rule_url};
@@ -11,7 +13,25 @@ struct Report<'a> {
     tool: Tool,
     summary: Summary,
     roots: Vec<RootOut>,
-    diagnostics: Vec<Diagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
+}
+
+/// The diagnostics, serialised one by one as they are located.
+struct Diagnostics<'a>(&'a Outcome);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(locate(self.0).into_iter().map(|l| Diagnostic {
+            rule: l.finding.rule,
+            severity: l.finding.severity.id(),
+            path: l.path,
+            start: l.start,
+            end: l.end,
+            message: &l.finding.message,
+            help: &l.finding.help,
+            url: rule_url(l.finding.rule),
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -51,7 +71,8 @@ struct Diagnostic<'a> {
     url: String,
 }
 
-pub fn render(outcome: &Outcome) -> String {
+/// Writes the report; the diagnostics are streamed, never held as one string.
+pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = Report {
         version: 1,
         tool: Tool {
@@ -66,7 +87,7 @@ pub fn render(outcome: &Outcome) -> String {
                 .map(|r| r.migrations.len())
                 .sum(),
             files: outcome.discovered.files.len(),
-            statements: outcome.statements(),
+            statements: outcome.statement_count(),
             errors: outcome.errors(),
             warnings: outcome.warnings(),
         },
@@ -82,21 +103,10 @@ pub fn render(outcome: &Outcome) -> String {
                 skipped: r.skipped.clone(),
             })
             .collect(),
-        diagnostics: locate(outcome)
-            .into_iter()
-            .map(|l| Diagnostic {
-                rule: l.finding.rule,
-                severity: l.finding.severity.id(),
-                path: l.path,
-                start: l.start,
-                end: l.end,
-                message: &l.finding.message,
-                help: &l.finding.help,
-                url: rule_url(l.finding.rule),
-            })
-            .collect(),
+        diagnostics: Diagnostics(outcome),
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
-    s.push('\n');
-    s
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }

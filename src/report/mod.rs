@@ -104,9 +104,8 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
                 .span
                 .and_then(|span| {
                     outcome
-                        .parsed
-                        .get(f.file)?
                         .statements
+                        .get(f.file)?
                         .iter()
                         .find(|s| s.span.start <= span.start && span.start <= s.span.end)
                 })

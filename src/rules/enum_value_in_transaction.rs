@@ -42,9 +42,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         .later()
         .take_while(|s| !matches!(s.action, Action::Commit | Action::Rollback))
         .find(|s| {
-            s.normalized
-                .split(' ')
-                .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
+            s.normalized.contains(&literal)
+                && s.normalized
+                    .split(' ')
+                    .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
         });
     if let Some(user) = used {
         let line_hint = cx

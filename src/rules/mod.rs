@@ -38,7 +38,10 @@ use std::collections::BTreeSet;
 use crate::catalog::Catalog;
 use crate::discover::{FileId, Layout, Migration, Part, Root, TxMode};
 use crate::parse::ir::{Action, AlterKind, ByteSpan, Name, ObjectKind};
-use crate::parse::{ParsedFile, Stmt};
+use crate::parse::{ParsedFile, Stmt, StmtText};
+
+/// Parsed files by id: those of the migrations being linted.
+pub type Parsed = std::collections::HashMap<FileId, ParsedFile>;
 use crate::{Dialect, Finding, Settings, Severity};
 
 /// Every rule, sorted by id. Adding a rule = its file + one line here.
@@ -377,7 +380,7 @@ pub struct MigrationCx<'a> {
     pub before: &'a Catalog,
     pub up: Vec<&'a Stmt>,
     pub down: Vec<&'a Stmt>,
-    pub files: &'a [ParsedFile],
+    pub files: &'a Parsed,
 }
 
 impl MigrationCx<'_> {
@@ -387,14 +390,11 @@ impl MigrationCx<'_> {
             return Vec::new();
         };
         self.files
-            .get(part.file)
+            .get(&part.file)
             .map(|f| {
                 f.comments
                     .iter()
-                    .filter(|c| {
-                        part.section
-                            .is_none_or(|s| c.span.start >= s.start && c.span.end <= s.end)
-                    })
+                    .filter(|c| part.holds(c.span))
                     .map(|c| c.text.trim())
                     .collect()
             })
@@ -412,67 +412,183 @@ pub struct RootCx<'a> {
 }
 
 /// The statements of a part: a whole file, or those inside its section.
-pub fn part_statements(files: &[ParsedFile], part: Part) -> Vec<&Stmt> {
-    let Some(f) = files.get(part.file) else {
+pub fn part_statements(files: &Parsed, part: Part) -> Vec<&Stmt> {
+    let Some(f) = files.get(&part.file) else {
         return Vec::new();
     };
-    f.statements
-        .iter()
-        .filter(|s| {
-            part.section
-                .is_none_or(|sec| s.span.start >= sec.start && s.span.end <= sec.end)
+    f.statements.iter().filter(|s| part.holds(s.span)).collect()
+}
+
+/// Migrations linted per step: their files are parsed together (while the
+/// step before is linted), and dropped to their spans once linted, so memory
+/// stays flat whatever the length of the history.
+const STEP: usize = 64;
+
+/// What linting one root gives.
+#[derive(Debug, Default)]
+pub struct RootOutput {
+    pub findings: Vec<Finding>,
+    /// What is kept of each file the root read, once linted.
+    pub files: Vec<(FileId, Vec<StmtText>)>,
+    /// Internal errors while parsing a file (a bug in bellows), one line each.
+    pub errors: Vec<String>,
+}
+
+/// Parses files, each under its own last guard: a panic becomes an internal
+/// error for that file, which is then read as empty.
+pub fn parse_files(
+    ids: &[FileId],
+    sources: &[crate::discover::SourceFile],
+) -> Vec<(FileId, ParsedFile, Option<String>)> {
+    use rayon::prelude::*;
+    ids.par_iter()
+        .filter_map(|&id| {
+            let f = sources.get(id)?;
+            let parsed = std::panic::catch_unwind(|| {
+                crate::parse::parse_annotated(&f.text, f.dialect, &f.annotations)
+            });
+            Some(match parsed {
+                Ok(p) => (id, p, None),
+                Err(e) => (
+                    id,
+                    ParsedFile::default(),
+                    Some(crate::internal_error(&f.display, &e)),
+                ),
+            })
         })
         .collect()
 }
 
 /// Replays one root's history and runs every enabled rule; `reportable`
-/// says which files' findings are kept.
+/// says which files' findings are kept. The root's files are parsed here,
+/// a step of migrations at a time.
 pub fn lint_root(
     root: &Root,
     sources: &[crate::discover::SourceFile],
-    parsed: &[ParsedFile],
     settings: &Settings,
-    reportable: &dyn Fn(FileId) -> bool,
-) -> Vec<Finding> {
-    let rules: Vec<&Rule> = REGISTRY
-        .iter()
-        .copied()
-        .filter(|r| r.dialects.contains(root.dialect) && settings.enabled(r))
-        .collect();
-    let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
-    let mut hits: Vec<(&Rule, Hit)> = Vec::new();
-    let mut catalog = Catalog::new(root.dialect);
-    let history = settings
-        .start_after
-        .as_deref()
-        .map(crate::discover::Version::new);
-    for m in &root.migrations {
+    reportable: &(dyn Fn(FileId) -> bool + Sync),
+) -> RootOutput {
+    let mut replay = Replay {
+        rules: REGISTRY
+            .iter()
+            .copied()
+            .filter(|r| r.dialects.contains(root.dialect) && settings.enabled(r))
+            .collect(),
+        root,
+        sources,
+        settings,
+        reportable,
+        catalog: Catalog::new(root.dialect),
+        history: settings
+            .start_after
+            .as_deref()
+            .map(crate::discover::Version::new),
+        hits: Vec::new(),
+    };
+    let files_of = |m: &Migration| {
+        m.up.iter()
+            .chain(m.down.iter())
+            .map(|p| p.file)
+            .collect::<Vec<_>>()
+    };
+    // Each file is parsed for the step of its first use and dropped after
+    // the step of its last.
+    let steps: Vec<&[Migration]> = root.migrations.chunks(STEP).collect();
+    let mut first: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
+    let mut last: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
+    let mut seen: std::collections::HashMap<FileId, usize> = std::collections::HashMap::new();
+    for (i, step) in steps.iter().enumerate() {
+        for f in step.iter().flat_map(files_of) {
+            if seen.insert(f, i).is_none() {
+                first[i].push(f);
+            }
+        }
+    }
+    for (f, i) in &seen {
+        last[*i].push(*f);
+    }
+    let mut out = RootOutput::default();
+    let mut parsed = Parsed::new();
+    let mut directives: std::collections::BTreeMap<FileId, Vec<ignore::Directive>> =
+        std::collections::BTreeMap::new();
+    let mut next = first.first().map(|ids| parse_files(ids, sources));
+    for (i, step) in steps.iter().enumerate() {
+        for (id, file, error) in next.take().unwrap_or_default() {
+            out.errors.extend(error);
+            parsed.insert(id, file);
+        }
+        // Parse the next step while this one is linted.
+        let following = first.get(i + 1);
+        let (ahead, ()) = rayon::join(
+            || following.map(|ids| parse_files(ids, sources)),
+            || {
+                for m in *step {
+                    replay.migration(m, &parsed);
+                }
+            },
+        );
+        next = ahead;
+        for id in &last[i] {
+            let Some(file) = parsed.remove(id) else {
+                continue;
+            };
+            if reportable(*id) {
+                directives.insert(*id, ignore::directives(*id, &file));
+            }
+            // Not `collect`, which would keep the statements' larger allocation.
+            let mut kept = Vec::with_capacity(file.statements.len());
+            kept.extend(file.statements.into_iter().map(StmtText::from));
+            out.files.push((*id, kept));
+        }
+    }
+    out.findings = replay.finish(directives.into_values().flatten().collect());
+    out
+}
+
+/// The replay of one root's history, migration by migration.
+struct Replay<'a> {
+    rules: Vec<&'static Rule>,
+    root: &'a Root,
+    sources: &'a [crate::discover::SourceFile],
+    settings: &'a Settings,
+    reportable: &'a (dyn Fn(FileId) -> bool + Sync),
+    catalog: Catalog,
+    /// `start-after`: migrations up to it are replayed, never reported.
+    history: Option<crate::discover::Version>,
+    hits: Vec<(&'static Rule, Hit)>,
+}
+
+impl Replay<'_> {
+    fn migration(&mut self, m: &Migration, parsed: &Parsed) {
+        let root = self.root;
+        let settings = self.settings;
         let up = m.up.map(|p| part_statements(parsed, p)).unwrap_or_default();
         let down = m
             .down
             .map(|p| part_statements(parsed, p))
             .unwrap_or_default();
-        let current = history.as_ref().is_none_or(|h| &m.version > h);
-        let report_up = current && m.up.is_some_and(|p| reportable(p.file));
-        let report_down = current && m.down.is_some_and(|p| reportable(p.file));
+        let current = self.history.as_ref().is_none_or(|h| &m.version > h);
+        let report_up = current && m.up.is_some_and(|p| (self.reportable)(p.file));
+        let report_down = current && m.down.is_some_and(|p| (self.reportable)(p.file));
+        let text_of = |file: FileId| self.sources.get(file).map_or("", |s| s.text.as_str());
         if report_up || report_down {
             // Migration rules see the catalog as it was before the up.
             let cx = MigrationCx {
                 migration: m,
                 layout: root.layout,
                 dialect: root.dialect,
-                before: &catalog,
+                before: &self.catalog,
                 up: up.clone(),
                 down: down.clone(),
                 files: parsed,
             };
-            for rule in &rules {
+            for rule in &self.rules {
                 if let Check::Migration(f) = rule.check {
                     let mut out = Vec::new();
                     f(&cx, &mut out);
-                    hits.extend(
+                    self.hits.extend(
                         out.into_iter()
-                            .filter(|h| reportable(h.file))
+                            .filter(|h| (self.reportable)(h.file))
                             .map(|h| (*rule, h)),
                     );
                 }
@@ -488,8 +604,8 @@ pub fn lint_root(
                 let cx = StmtCx {
                     stmt,
                     file,
-                    text: texts.get(file).copied().unwrap_or(""),
-                    catalog: &catalog,
+                    text: text_of(file),
+                    catalog: &self.catalog,
                     created: &created,
                     transaction,
                     lock_timeout,
@@ -501,11 +617,11 @@ pub fn lint_root(
                     index: i,
                     is_down: false,
                 };
-                for rule in &rules {
+                for rule in &self.rules {
                     if let Check::Statement(f) | Check::AnyStatement(f) = rule.check {
                         let mut out = Vec::new();
                         f(&cx, &mut out);
-                        hits.extend(out.into_iter().map(|h| (*rule, h)));
+                        self.hits.extend(out.into_iter().map(|h| (*rule, h)));
                     }
                 }
             }
@@ -523,7 +639,7 @@ pub fn lint_root(
                 _ => {}
             }
             created.record(&stmt.action);
-            catalog.apply(&stmt.action);
+            self.catalog.apply(&stmt.action);
         }
         if report_down {
             let file = m.down.map_or(0, |p| p.file);
@@ -540,8 +656,8 @@ pub fn lint_root(
                 let cx = StmtCx {
                     stmt,
                     file,
-                    text: texts.get(file).copied().unwrap_or(""),
-                    catalog: &catalog,
+                    text: text_of(file),
+                    catalog: &self.catalog,
                     created: &down_created,
                     transaction,
                     lock_timeout: false,
@@ -553,88 +669,92 @@ pub fn lint_root(
                     index: i,
                     is_down: true,
                 };
-                for rule in &rules {
+                for rule in &self.rules {
                     if let Check::AnyStatement(f) = rule.check {
                         let mut out = Vec::new();
                         f(&cx, &mut out);
-                        hits.extend(out.into_iter().map(|h| (*rule, h)));
+                        self.hits.extend(out.into_iter().map(|h| (*rule, h)));
                     }
                 }
             }
         }
     }
-    let cx = RootCx {
-        root,
-        files: sources,
-        since: settings.since.as_ref(),
-        cwd: &settings.cwd,
-    };
-    // Files of migrations that are history (start-after) are never reported.
-    let past: BTreeSet<FileId> = root
-        .migrations
-        .iter()
-        .filter(|m| history.as_ref().is_some_and(|h| &m.version <= h))
-        .flat_map(|m| m.up.iter().chain(m.down.iter()).map(|p| p.file))
-        .collect();
-    for rule in &rules {
-        if let Check::Root(f) = rule.check {
-            let mut out = Vec::new();
-            f(&cx, &mut out);
-            hits.extend(
-                out.into_iter()
-                    .filter(|h| reportable(h.file) && !past.contains(&h.file))
-                    .map(|h| (*rule, h)),
-            );
-        }
-    }
-    // Ignore comments of the files this root reads.
-    let mut ignores = ignore::Ignores::default();
-    let mut files: Vec<FileId> = root
-        .migrations
-        .iter()
-        .flat_map(|m| m.up.iter().chain(m.down.iter()).map(|p| p.file))
-        .filter(|f| reportable(*f))
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    for f in files {
-        if let Some(p) = parsed.get(f) {
-            ignores.directives.extend(ignore::directives(f, p));
-        }
-    }
-    hits.retain(|(rule, h)| {
-        let by = ignores.directives.iter().position(|d| {
-            ignore::covers(d, rule.id, h.file, h.span, settings.require_ignore_reason)
-        });
-        match by {
-            Some(i) => {
-                ignores.used.insert((i, rule.id.to_string()));
-                false
+
+    /// Runs the root rules, applies the ignore directives of the root's
+    /// files and runs the rules about them.
+    fn finish(self, directives: Vec<ignore::Directive>) -> Vec<Finding> {
+        let Replay {
+            rules,
+            root,
+            sources,
+            settings,
+            reportable,
+            history,
+            mut hits,
+            ..
+        } = self;
+        let cx = RootCx {
+            root,
+            files: sources,
+            since: settings.since.as_ref(),
+            cwd: &settings.cwd,
+        };
+        // Files of migrations that are history (start-after) are never reported.
+        let past: BTreeSet<FileId> = root
+            .migrations
+            .iter()
+            .filter(|m| history.as_ref().is_some_and(|h| &m.version <= h))
+            .flat_map(|m| m.up.iter().chain(m.down.iter()).map(|p| p.file))
+            .collect();
+        for rule in &rules {
+            if let Check::Root(f) = rule.check {
+                let mut out = Vec::new();
+                f(&cx, &mut out);
+                hits.extend(
+                    out.into_iter()
+                        .filter(|h| reportable(h.file) && !past.contains(&h.file))
+                        .map(|h| (*rule, h)),
+                );
             }
-            None => true,
         }
-    });
-    let cx = IgnoreCx {
-        ignores: &ignores,
-        settings,
-    };
-    for rule in &rules {
-        if let Check::Ignores(f) = rule.check {
-            let mut out = Vec::new();
-            f(&cx, &mut out);
-            hits.extend(out.into_iter().map(|h| (*rule, h)));
+        let mut ignores = ignore::Ignores {
+            directives,
+            ..ignore::Ignores::default()
+        };
+        hits.retain(|(rule, h)| {
+            let by = ignores.directives.iter().position(|d| {
+                ignore::covers(d, rule.id, h.file, h.span, settings.require_ignore_reason)
+            });
+            match by {
+                Some(i) => {
+                    ignores.used.insert((i, rule.id.to_string()));
+                    false
+                }
+                None => true,
+            }
+        });
+        let cx = IgnoreCx {
+            ignores: &ignores,
+            settings,
+        };
+        for rule in &rules {
+            if let Check::Ignores(f) = rule.check {
+                let mut out = Vec::new();
+                f(&cx, &mut out);
+                hits.extend(out.into_iter().map(|h| (*rule, h)));
+            }
         }
+        hits.into_iter()
+            .map(|(rule, h)| Finding {
+                rule: rule.id,
+                severity: h.severity.unwrap_or_else(|| settings.severity(rule)),
+                file: h.file,
+                span: h.span,
+                message: h.message,
+                help: h.help,
+            })
+            .collect()
     }
-    hits.into_iter()
-        .map(|(rule, h)| Finding {
-            rule: rule.id,
-            severity: h.severity.unwrap_or_else(|| settings.severity(rule)),
-            file: h.file,
-            span: h.span,
-            message: h.message,
-            help: h.help,
-        })
-        .collect()
 }
 
 /// Why a statement of a migration part with `statements` statements runs
