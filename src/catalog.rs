@@ -83,7 +83,7 @@ pub struct Catalog {
     pub views: BTreeMap<Name, ObjectKind>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
-    pub indexes: BTreeMap<Name, Index>,
+    pub indexes: BTreeMap<Name, Arc<Index>>,
     pub enums: BTreeMap<Name, Vec<String>>,
     /// Index names by table.
     by_table: BTreeMap<Name, BTreeSet<Name>>,
@@ -103,6 +103,10 @@ impl Catalog {
     }
 
     fn add_index(&mut self, name: Name, index: Index) {
+        self.add_shared_index(name, Arc::new(index));
+    }
+
+    fn add_shared_index(&mut self, name: Name, index: Arc<Index>) {
         self.remove_index(&name);
         self.by_table
             .entry(index.table.clone())
@@ -111,7 +115,7 @@ impl Catalog {
         self.indexes.insert(name, index);
     }
 
-    fn remove_index(&mut self, name: &Name) -> Option<Index> {
+    fn remove_index(&mut self, name: &Name) -> Option<Arc<Index>> {
         let index = self.indexes.remove(name)?;
         if let Some(names) = self.by_table.get_mut(&index.table) {
             names.remove(name);
@@ -221,7 +225,7 @@ impl Catalog {
             Action::RenameObject { kind, from, to } => match kind {
                 ObjectKind::Index => {
                     if let Some(i) = self.remove_index(from) {
-                        self.add_index(to.clone(), i);
+                        self.add_shared_index(to.clone(), i);
                     }
                 }
                 ObjectKind::View | ObjectKind::MaterializedView => {
@@ -302,8 +306,8 @@ impl Catalog {
         self.tables.insert(to.clone(), t);
         for name in self.index_names_of(from) {
             if let Some(mut i) = self.remove_index(&name) {
-                i.table = to.clone();
-                self.add_index(name, i);
+                Arc::make_mut(&mut i).table = to.clone();
+                self.add_shared_index(name, i);
             }
         }
     }
@@ -434,8 +438,10 @@ impl Catalog {
 
     fn rename_in_indexes(&mut self, table: &Name, from: &str, to: &str) {
         for name in self.index_names_of(table) {
-            if let Some(i) = self.indexes.get_mut(&name) {
-                for c in &mut i.columns {
+            if let Some(i) = self.indexes.get_mut(&name)
+                && i.columns.iter().any(|c| c == from)
+            {
+                for c in &mut Arc::make_mut(i).columns {
                     if c == from {
                         *c = to.to_string();
                     }
@@ -531,7 +537,7 @@ impl Catalog {
                 .into_iter()
                 .filter_map(|i| self.indexes.get(&i).map(|x| (i, x.clone())));
             for (name, index) in own.into_iter().chain(of_table) {
-                sub.add_index(name, index);
+                sub.add_shared_index(name, index);
             }
         }
         sub
@@ -576,6 +582,7 @@ impl Catalog {
             .into_iter()
             .flatten()
             .filter_map(|n| self.indexes.get_key_value(n))
+            .map(|(n, i)| (n, i.as_ref()))
     }
 }
 

@@ -214,7 +214,9 @@ fn is_ddl_word(t: &tokens::Tok) -> bool {
     use sqlparser::keywords::Keyword;
     matches!(
         t.keyword(),
-        Some(Keyword::CREATE | Keyword::ALTER | Keyword::DROP | Keyword::TRUNCATE | Keyword::RENAME)
+        Some(
+            Keyword::CREATE | Keyword::ALTER | Keyword::DROP | Keyword::TRUNCATE | Keyword::RENAME
+        )
     )
 }
 
@@ -222,9 +224,15 @@ fn is_ddl_word(t: &tokens::Tok) -> bool {
 /// by a missing `;` is scanned from its DDL, the part that can do harm.
 fn scanned(toks: &[tokens::Tok]) -> &[tokens::Tok] {
     use sqlparser::keywords::Keyword;
-    let row_change = toks.first().and_then(tokens::Tok::keyword).is_some_and(|k| {
-        matches!(k, Keyword::INSERT | Keyword::UPDATE | Keyword::DELETE | Keyword::WITH)
-    });
+    let row_change = toks
+        .first()
+        .and_then(tokens::Tok::keyword)
+        .is_some_and(|k| {
+            matches!(
+                k,
+                Keyword::INSERT | Keyword::UPDATE | Keyword::DELETE | Keyword::WITH
+            )
+        });
     match toks.iter().skip(1).position(is_ddl_word) {
         Some(i) if row_change => &toks[i + 1..],
         _ => toks,

@@ -30,7 +30,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     for s in cx.up.iter().chain(&cx.down) {
         after_down.apply(&s.action);
     }
-    if after_down == before {
+    if after_down == before || differences(&before, None, &after_down).is_empty() {
         return;
     }
     // Only now is the state between up and down needed, to say who did what.
@@ -38,7 +38,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     for s in &cx.up {
         after_up.apply(&s.action);
     }
-    let diffs = differences(&before, &after_up, &after_down);
+    let diffs = differences(&before, Some(&after_up), &after_down);
     if diffs.is_empty() {
         return;
     }
@@ -61,7 +61,11 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
 }
 
 /// What differs between the schema before the up and after up + down.
-fn differences(before: &Catalog, up: &Catalog, down: &Catalog) -> Vec<String> {
+/// Without the state after the up (`None`) the list may hold more than with
+/// it, never less: an empty list is then final.
+fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<String> {
+    let empty = Catalog::new(before.dialect);
+    let up = up.unwrap_or(&empty);
     let mut out = Vec::new();
     let names = |c: &Catalog| c.tables.keys().cloned().collect::<BTreeSet<Name>>();
     let (b, d) = (names(before), names(down));
