@@ -28,17 +28,20 @@ impl LineIndex {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let mut starts = vec![bom];
         let mut ascii = Vec::new();
-        let mut line_ascii = true;
-        for (i, b) in text.bytes().enumerate().skip(bom) {
-            if b == b'\n' {
-                ascii.push(line_ascii);
-                line_ascii = true;
-                starts.push(i + 1);
-            } else if b >= 0x80 {
-                line_ascii = false;
+        // `split_inclusive` finds newlines with memchr, and `is_ascii` tests
+        // a word at a time: both far faster than a loop over bytes.
+        let mut at = bom;
+        for line in text[bom..].split_inclusive('\n') {
+            at += line.len();
+            ascii.push(line.is_ascii());
+            if line.ends_with('\n') {
+                starts.push(at);
             }
         }
-        ascii.push(line_ascii);
+        if ascii.len() < starts.len() {
+            // Empty text, or text ending with a newline: its last line is empty.
+            ascii.push(true);
+        }
         Self {
             starts,
             ascii,
