@@ -162,10 +162,10 @@ impl Settings {
 #[derive(Debug)]
 pub struct Outcome {
     pub discovered: Discovered,
-    /// Per file (by [`FileId`]): where its statements are, and their
-    /// normalised text. The parsed statements themselves are dropped once
-    /// linted; [`parse::parse_annotated`] gives them again.
-    pub statements: Vec<Vec<parse::StmtText>>,
+    /// Per file (by [`FileId`]): where its statements are. The parsed
+    /// statements themselves are dropped once linted;
+    /// [`parse::parse_annotated`] gives them again.
+    pub statements: Vec<Vec<ByteSpan>>,
     /// Sorted by path, line, rule id.
     pub findings: Vec<Finding>,
 }
@@ -242,7 +242,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .collect();
     let mut findings = Vec::new();
     let mut internal = Vec::new();
-    let mut statements: Vec<Option<Vec<parse::StmtText>>> = vec![None; discovered.files.len()];
+    let mut statements: Vec<Option<Vec<ByteSpan>>> = vec![None; discovered.files.len()];
     for r in linted {
         match r {
             Ok(out) => {
@@ -263,9 +263,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .collect();
     for (id, file, error) in rules::parse_files(&unread, &discovered.files) {
         internal.extend(error.map(|message| InputError { message }));
-        let mut kept = Vec::with_capacity(file.statements.len());
-        kept.extend(file.statements.into_iter().map(parse::StmtText::from));
-        statements[id] = Some(kept);
+        statements[id] = Some(rules::spans(&file));
     }
     discovered.errors.extend(internal);
     sort_findings(&mut findings, &discovered.files);

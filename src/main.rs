@@ -37,3 +37,6 @@ fn main() -> ExitCode {
     }
     ExitCode::from(out.code)
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

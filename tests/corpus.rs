@@ -79,3 +79,48 @@ fn corpus_reads_without_crash_and_few_parse_errors() {
         );
     }
 }
+
+/// Fingerprints read a statement's normalised text again from the file once
+/// the parsed statements are gone: it must be the text the parse gave, for
+/// every statement of the corpus and of the fixtures, in all three dialects,
+/// or baselines would stop matching.
+#[test]
+fn normalised_text_read_again_is_the_parsed_one() {
+    use bellows::Dialect;
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [
+        common::root().join("../shared/corpus"),
+        common::root().join("fixtures"),
+    ] {
+        files.extend(
+            walkdir::WalkDir::new(dir)
+                .into_iter()
+                .flatten()
+                .map(|e| e.path().to_path_buf())
+                .filter(|p| p.extension().is_some_and(|e| e == "sql")),
+        );
+    }
+    let mut checked = 0;
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+            for s in bellows::parse::parse_file(&text, dialect).statements {
+                assert_eq!(
+                    bellows::parse::normalized(&text, s.span, dialect),
+                    s.normalized,
+                    "{} ({dialect:?}) at byte {}",
+                    path.display(),
+                    s.span.start
+                );
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("{checked} statements of {} files read twice", files.len());
+    assert!(
+        checked > 1000,
+        "the corpus and fixtures should hold statements"
+    );
+}

@@ -28,8 +28,8 @@ fn summary(out: &Outcome, root: usize) -> Vec<(String, String, TxMode, String, O
         let f = &out.discovered.files[part.file];
         out.statements[part.file]
             .iter()
-            .find(|s| part.holds(s.span))
-            .map(|s| f.text[s.span.start..s.span.end].to_string())
+            .find(|s| part.holds(**s))
+            .map(|s| f.text[s.start..s.end].to_string())
             .unwrap_or_default()
     };
     r.migrations

@@ -25,6 +25,14 @@ enum Marker {
 /// The annotation of a comment line, for a layout, with its options.
 fn marker(layout: Layout, line: &str) -> Option<(Marker, String)> {
     let body = line.trim().strip_prefix("--")?.trim();
+    // Most comments are prose: reject them before allocating.
+    if !(body.starts_with('+')
+        || body
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("migrate:")))
+    {
+        return None;
+    }
     let lower = body.to_ascii_lowercase();
     let rest = match layout {
         Layout::Goose => lower.strip_prefix("+goose")?,

@@ -47,23 +47,6 @@ pub struct Stmt {
     pub normalized: String,
 }
 
-/// What is kept of a statement once its migration is linted: where it is,
-/// and its normalised text for fingerprints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StmtText {
-    pub span: ByteSpan,
-    pub normalized: String,
-}
-
-impl From<Stmt> for StmtText {
-    fn from(s: Stmt) -> Self {
-        Self {
-            span: s.span,
-            normalized: s.normalized,
-        }
-    }
-}
-
 /// A comment of the file, kept for annotations (`-- +goose Down`,
 /// `-- bellows:ignore …`).
 #[derive(Debug, Clone)]
@@ -86,6 +69,17 @@ fn sql_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
         Dialect::Mysql => &MySqlDialect {},
         Dialect::Sqlite => &SQLiteDialect {},
     }
+}
+
+/// The normalised text of the statement at `span` of a file (as
+/// [`Stmt::normalized`]), read again from the file's text.
+pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
+    let Some(sub) = text.get(span.start..span.end) else {
+        return String::new();
+    };
+    let index = LineIndex::new(sub);
+    let (toks, _) = split::tokenize(sub, &index, sql_dialect(dialect));
+    tokens::normalize(&toks, sub)
 }
 
 /// Parses a whole file.

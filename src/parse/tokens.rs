@@ -57,7 +57,9 @@ pub fn normalize(toks: &[Tok], text: &str) -> String {
         }
         match &t.raw.token {
             Token::Word(w) if w.quote_style.is_none() => {
-                out.extend(w.value.chars().map(|c| c.to_ascii_uppercase()));
+                let from = out.len();
+                out.push_str(&w.value);
+                out[from..].make_ascii_uppercase();
             }
             _ => out.push_str(text.get(t.span.start..t.span.end).unwrap_or("")),
         }

@@ -103,13 +103,19 @@ pub fn fingerprints(outcome: &Outcome) -> Vec<String> {
             let text = f
                 .span
                 .and_then(|span| {
-                    outcome
+                    let source = outcome.discovered.files.get(f.file)?;
+                    let stmt = outcome
                         .statements
                         .get(f.file)?
                         .iter()
-                        .find(|s| s.span.start <= span.start && span.start <= s.span.end)
+                        .find(|s| s.start <= span.start && span.start <= s.end)?;
+                    Some(crate::parse::normalized(
+                        &source.text,
+                        *stmt,
+                        source.dialect,
+                    ))
                 })
-                .map_or_else(String::new, |s| s.normalized.clone());
+                .unwrap_or_default();
             let key = (f.rule.to_string(), path.to_string(), text);
             let n = seen.entry(key.clone()).or_insert(0);
             *n += 1;

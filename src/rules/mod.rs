@@ -38,7 +38,7 @@ use std::collections::BTreeSet;
 use crate::catalog::Catalog;
 use crate::discover::{FileId, Layout, Migration, Part, Root, TxMode};
 use crate::parse::ir::{Action, AlterKind, ByteSpan, Name, ObjectKind};
-use crate::parse::{ParsedFile, Stmt, StmtText};
+use crate::parse::{ParsedFile, Stmt};
 
 /// Parsed files by id: those of the migrations being linted.
 pub type Parsed = std::collections::HashMap<FileId, ParsedFile>;
@@ -428,8 +428,8 @@ const STEP: usize = 64;
 #[derive(Debug, Default)]
 pub struct RootOutput {
     pub findings: Vec<Finding>,
-    /// What is kept of each file the root read, once linted.
-    pub files: Vec<(FileId, Vec<StmtText>)>,
+    /// Where the statements of each file the root read are.
+    pub files: Vec<(FileId, Vec<ByteSpan>)>,
     /// Internal errors while parsing a file (a bug in bellows), one line each.
     pub errors: Vec<String>,
 }
@@ -457,6 +457,11 @@ pub fn parse_files(
             })
         })
         .collect()
+}
+
+/// Where a parsed file's statements are: all that is kept once it is linted.
+pub fn spans(file: &ParsedFile) -> Vec<ByteSpan> {
+    file.statements.iter().map(|s| s.span).collect()
 }
 
 /// Replays one root's history and runs every enabled rule; `reportable`
@@ -535,10 +540,7 @@ pub fn lint_root(
             if reportable(*id) {
                 directives.insert(*id, ignore::directives(*id, &file));
             }
-            // Not `collect`, which would keep the statements' larger allocation.
-            let mut kept = Vec::with_capacity(file.statements.len());
-            kept.extend(file.statements.into_iter().map(StmtText::from));
-            out.files.push((*id, kept));
+            out.files.push((*id, spans(&file)));
         }
     }
     out.findings = replay.finish(directives.into_values().flatten().collect());
