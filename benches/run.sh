@@ -46,7 +46,7 @@ squawk=$venv/bin/squawk
 
 # ---------------------------------------------------------------- corpora
 # Each corpus is a folder $work/c/<n>/ with: name, paths (what bellows gets,
-# one a line), files (the .sql files squawk gets, one a line) and, for the
+# one a line), files (the same .sql files, for squawk, one a line) and, for the
 # generated ones, stmts (statements in the up files and in all files).
 ncorp=0
 add_corpus() { # name
@@ -64,7 +64,7 @@ for n in $sizes; do
     cat "$work/gen-$n.log" >&2
     add_corpus "generated $n"
     printf '%s\n' "$dir" >"$work/c/$ncorp/paths"
-    find "$dir" -name '*.up.sql' | sort >"$work/c/$ncorp/files"
+    find "$dir" -name '*.sql' | sort >"$work/c/$ncorp/files"
     # "<m> migrations, <f> files, <u> up statements, <d> down statements, ..."
     sed -E 's/.* ([0-9]+) up statements, ([0-9]+) down statements.*/\1 \2/' \
         "$work/gen-$n.log" >"$work/c/$ncorp/stmts"
@@ -81,13 +81,11 @@ if [ -f "$shared/MANIFEST.tsv" ]; then
         path=$shared/${repo/\//__}/$dir
         [ -d "$path" ] || { log "missing corpus directory: $path"; exit 2; }
         printf '%s\n' "$path" >>"$work/c/$ncorp/paths"
-        case $layout in
-            diesel) find "$path" -name up.sql ;;
-            golang-migrate) find "$path" -name '*.up.sql' ;;
-            # goose: up and down sections share the file; plain: *.sql are shared
-            # by the dialects, *.sql.postgres are PostgreSQL's own
-            *) find "$path" -type f \( -name '*.sql' -o -name '*.sql.postgres' \) ;;
-        esac | sort >>"$work/c/$ncorp/files"
+        # The files bellows reads as PostgreSQL, ups and downs: *.sql but those
+        # of another dialect (x.mysql.up.sql), and *.sql.postgres.
+        find "$path" -type f \( -name '*.sql' -o -name '*.sql.postgres' \) \
+            ! -name '*.mysql.*' ! -name '*.mariadb.*' ! -name '*.sqlite.*' ! -name '*.sqlite3.*' |
+            sort >>"$work/c/$ncorp/files"
     done < <(awk -F'\t' 'NR > 1 && $5 == "postgres" { print $1 "\t" $3 "\t" $4 }' "$shared/MANIFEST.tsv")
 else
     log "no $shared/MANIFEST.tsv: the real corpora are left out"
