@@ -23,6 +23,35 @@ pub fn recognise(toks: &[Tok], _text: &str, dialect: Dialect) -> Option<Action> 
     Cursor::new(toks, dialect).statement(true)
 }
 
+/// The head of `CREATE [OR REPLACE] [TEMP|TEMPORARY] [RECURSIVE]
+/// [MATERIALIZED] VIEW [IF NOT EXISTS] name [(columns)] AS …`: all the
+/// rules use of a view, read without parsing its query. `None` when the
+/// statement does not start that way.
+pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
+    let mut c = Cursor::new(toks, dialect);
+    if !c.eat("CREATE") {
+        return None;
+    }
+    let or_replace = c.eat_all(&["OR", "REPLACE"]);
+    let _ = c.eat("TEMP") || c.eat("TEMPORARY");
+    c.eat("RECURSIVE");
+    let materialized = c.eat("MATERIALIZED");
+    if !c.eat("VIEW") {
+        return None;
+    }
+    c.eat_all(&["IF", "NOT", "EXISTS"]);
+    let name = c.name()?;
+    c.skip_parens();
+    if !c.eat("AS") {
+        return None;
+    }
+    Some(Action::CreateView {
+        name,
+        materialized,
+        or_replace,
+    })
+}
+
 /// Best-effort reading of an unparsable statement: never fails.
 pub fn scan(toks: &[Tok], _text: &str, dialect: Dialect) -> Action {
     Cursor::new(toks, dialect)

@@ -181,22 +181,24 @@ fn parse_statement(
     }
 }
 
-/// `INSERT`, `UPDATE` and `DELETE` are read by their head (kind and table),
-/// which is all the rules use, without parsing their values and conditions:
-/// these take most of the parser's time in data migrations. One that holds a
-/// DDL word goes the full way, so a missing `;` before DDL is still found.
+/// `INSERT`, `UPDATE`, `DELETE` and `CREATE VIEW` are read by their head
+/// (kind and table or view), which is all the rules use, without parsing
+/// their values, conditions and queries: these take most of the parser's
+/// time in data migrations. One that holds a DDL word (past its own
+/// `CREATE`) goes the full way, so a missing `;` before DDL is still found.
 fn row_change(toks: &[tokens::Tok], text: &str, dialect: Dialect) -> Option<Action> {
+    use sqlparser::keywords::Keyword;
     let head = toks.first()?.keyword()?;
-    if !matches!(
-        head,
-        sqlparser::keywords::Keyword::INSERT
-            | sqlparser::keywords::Keyword::UPDATE
-            | sqlparser::keywords::Keyword::DELETE
-    ) || has_ddl_word(toks)
-    {
+    if toks.iter().skip(1).any(is_ddl_word) {
         return None;
     }
-    fallback::recognise(toks, text, dialect).filter(|a| matches!(a, Action::Dml { .. }))
+    match head {
+        Keyword::INSERT | Keyword::UPDATE | Keyword::DELETE => {
+            fallback::recognise(toks, text, dialect).filter(|a| matches!(a, Action::Dml { .. }))
+        }
+        Keyword::CREATE => fallback::view_head(toks, dialect),
+        _ => None,
+    }
 }
 
 /// Whether an unquoted word of the statement starts DDL.
