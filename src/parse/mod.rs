@@ -1,13 +1,15 @@
 //! Statement splitting, spans and parsing.
 //!
-//! A file is tokenized once with sqlparser's tokenizer, split at top-level
-//! semicolons into statements, and each statement is parsed alone. What
-//! sqlparser cannot read goes to bellows' own token recogniser
-//! ([`fallback`]); what neither reads is kept with a `parse-error` note and
-//! is still scanned for dangerous operations.
+//! A file is tokenized once (by bellows' lexer, which yields exactly
+//! sqlparser's tokens, or by sqlparser's tokenizer where the lexer gives
+//! up), split at top-level semicolons into statements, and each statement
+//! is parsed alone. What sqlparser cannot read goes to bellows' own token
+//! recogniser ([`fallback`]); what neither reads is kept with a
+//! `parse-error` note and is still scanned for dangerous operations.
 
 pub mod fallback;
 pub mod ir;
+mod lexer;
 mod lower;
 mod split;
 pub mod tokens;
@@ -77,9 +79,21 @@ pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
     let Some(sub) = text.get(span.start..span.end) else {
         return String::new();
     };
-    let index = LineIndex::new(sub);
-    let (toks, _) = split::tokenize(sub, &index, sql_dialect(dialect));
+    let (toks, _) = split::tokenize(sub, sql_dialect(dialect), dialect);
     tokens::normalize(&toks, sub)
+}
+
+/// Tokenizes a file with bellows' lexer alone: `None` when the file holds
+/// something it leaves to sqlparser's tokenizer. Whitespace is dropped and
+/// comments are returned apart, as [`tokenize_with_sqlparser`] does.
+pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<tokens::Tok>, Vec<Comment>)> {
+    lexer::lex(text, dialect)
+}
+
+/// Tokenizes a file with sqlparser's tokenizer alone (the reference the
+/// lexer must match), turning unreadable text into `bad` tokens.
+pub fn tokenize_with_sqlparser(text: &str, dialect: Dialect) -> (Vec<tokens::Tok>, Vec<Comment>) {
+    split::tokenize_with_sqlparser(text, &LineIndex::new(text), sql_dialect(dialect))
 }
 
 /// Parses a whole file.
@@ -90,9 +104,8 @@ pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
 /// Parses a whole file whose migration tool splits or joins statements
 /// with annotations.
 pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> ParsedFile {
-    let index = LineIndex::new(text);
     let sd = sql_dialect(dialect);
-    let (tokens, comments) = split::tokenize(text, &index, sd);
+    let (tokens, comments) = split::tokenize(text, sd, dialect);
     let mut out = ParsedFile {
         statements: Vec::new(),
         comments,

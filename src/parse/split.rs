@@ -6,9 +6,10 @@ use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 
-use super::Comment;
 use super::ir::ByteSpan;
 use super::tokens::Tok;
+use super::{Comment, lexer};
+use crate::Dialect;
 
 /// Converts between byte offsets and 1-based line / character columns.
 ///
@@ -93,10 +94,21 @@ impl LineIndex {
     }
 }
 
-/// Tokenizes the whole file. Text the tokenizer cannot read (an unterminated
-/// string or dollar quote) becomes one `bad` token up to the end of its line,
-/// and tokenizing resumes on the next line.
-pub fn tokenize(
+/// Tokenizes the whole file: with bellows' own lexer when it can read the
+/// file, else with sqlparser's tokenizer ([`tokenize_with_sqlparser`]). Both
+/// give the same tokens wherever the lexer answers; the line index is built
+/// only for sqlparser's, since the lexer counts bytes itself.
+pub fn tokenize(text: &str, sd: &dyn SqlDialect, dialect: Dialect) -> (Vec<Tok>, Vec<Comment>) {
+    match lexer::lex(text, dialect) {
+        Some(lexed) => lexed,
+        None => tokenize_with_sqlparser(text, &LineIndex::new(text), sd),
+    }
+}
+
+/// Tokenizes the whole file with sqlparser's tokenizer. Text the tokenizer
+/// cannot read (an unterminated string or dollar quote) becomes one `bad`
+/// token up to the end of its line, and tokenizing resumes on the next line.
+pub fn tokenize_with_sqlparser(
     text: &str,
     index: &LineIndex,
     dialect: &dyn SqlDialect,
