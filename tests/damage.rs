@@ -7,25 +7,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
 const DEBRIS: &[&str] = &[
     "'",
     "\"",
@@ -63,7 +44,7 @@ fn boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-fn damage(rng: &mut Rng, a: &str, b: &str) -> String {
+fn damage(rng: &mut common::Rng, a: &str, b: &str) -> String {
     let mut s = a.to_string();
     for _ in 0..=rng.below(4) {
         match rng.below(5) {
@@ -124,7 +105,7 @@ fn damaged_corpus_files_never_crash() {
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
         .unwrap_or(0x5eed_1234_abcd_ef01);
-    let mut rng = Rng(seed | 1);
+    let mut rng = common::Rng(seed | 1);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut written = 0;
     for (i, text) in texts.iter().enumerate() {

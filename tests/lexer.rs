@@ -300,21 +300,6 @@ fn lexer_matches_sqlparser_on_chosen_cases() {
     }
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 const FRAGMENTS: &[&str] = &[
     " ", "  ", "\n", "\r\n", "\r", "\t", "\u{b}", "a", "b", "e", "E", "n", "N", "x", "X", "u", "U",
     "L", "_", "é", "ß", "😀", "\u{a0}", "\u{feff}", "\u{7f}", "\0", "select", "FROM", "int", "1",
@@ -335,7 +320,7 @@ fn opens(f: &str) -> bool {
 
 /// Fragments up to 48 bytes or so; `quiet` soup has no openers, so that the lexer
 /// reads most of it.
-fn soup(rng: &mut Rng, quiet: bool) -> String {
+fn soup(rng: &mut common::Rng, quiet: bool) -> String {
     let n = 1 + rng.below(48);
     let mut out = String::new();
     while out.len() < n {
@@ -349,7 +334,7 @@ fn soup(rng: &mut Rng, quiet: bool) -> String {
 
 #[test]
 fn lexer_matches_sqlparser_on_fragment_soup() {
-    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    let mut rng = common::Rng(0x0123_4567_89ab_cdef);
     for d in DIALECTS {
         let mut covered = 0;
         let n = std::env::var("BELLOWS_SOUP")
@@ -375,7 +360,7 @@ fn lexer_matches_sqlparser_on_damaged_fixtures() {
         .filter(|p| is_sql(p))
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
     for d in DIALECTS {
         let mut covered = 0;
         let n = 3_000;
