@@ -84,9 +84,11 @@ pub(super) fn build_with(files: &[Candidate], tx_of: impl Fn(FileId) -> TxMode) 
     // only up of its version (the tool pairs by version).
     let mut downs: Vec<((String, String), FileId)> = Vec::new();
     let mut ups: Vec<((String, String), FileId)> = Vec::new();
+    let mut paired: std::collections::BTreeSet<FileId> = std::collections::BTreeSet::new();
     for (key, (up, down)) in by_key {
         match (up, down) {
             (Some(up), Some(down)) => {
+                paired.insert(up);
                 ups.push((key.clone(), up));
                 built
                     .migrations
@@ -98,11 +100,7 @@ pub(super) fn build_with(files: &[Candidate], tx_of: impl Fn(FileId) -> TxMode) 
         }
     }
     for (key, up) in &ups {
-        if built
-            .migrations
-            .iter()
-            .any(|m| m.up.is_some_and(|p| p.file == *up))
-        {
+        if paired.contains(up) {
             continue;
         }
         let same_version = |k: &(String, String)| Version::new(&k.0) == Version::new(&key.0);
