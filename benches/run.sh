@@ -99,11 +99,13 @@ mkdir -p "$work/r"
 measure() {
     local key=$1 okcodes=$2
     shift 2
-    local best="" best_rss="" i rc line secs rss
+    local best="" best_rss="" i rc line secs rss t0 t1
     for ((i = 1; i <= runs; i++)); do
         set +e
+        t0=$EPOCHREALTIME
         (cd "$work" && "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
         rc=$?
+        t1=$EPOCHREALTIME
         set -e
         if [ "$rc" = 124 ]; then
             echo "timeout" >"$work/r/$key"
@@ -116,7 +118,10 @@ measure() {
             log "   $key: run $i FAILED with exit $rc: ${line:-}"
             return
         fi
-        read -r secs rss < <(tail -n 1 "$work/time")
+        # Wall time to the microsecond (GNU time rounds to 10 ms), less what
+        # the wrappers alone take; peak memory from GNU time.
+        read -r _ rss < <(tail -n 1 "$work/time")
+        secs=$(awk -v a="$t0" -v b="$t1" -v o="$overhead" 'BEGIN { s = b - a - o; if (s < 0) s = 0; printf "%.3f", s }')
         log "   $key: run $i ${secs}s ${rss}KB (exit $rc)"
         if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
             best=$secs
@@ -127,6 +132,15 @@ measure() {
 }
 
 timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
+# What the wrappers (subshell, taskset, time, timeout) cost on their own:
+# the fastest of 10 runs of `true` through them, subtracted from every time.
+overhead=$(for _ in 1 2 3 4 5 6 7 8 9 10; do
+    t0=$EPOCHREALTIME
+    (cd "$work" && taskset -c 0 "${timed[@]}" true)
+    t1=$EPOCHREALTIME
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
+done | sort -n | head -n 1)
+log "== wrapper overhead ${overhead}s, subtracted from every time"
 for ((c = 1; c <= ncorp; c++)); do
     name=$(cat "$work/c/$c/name")
     mapfile -t paths <"$work/c/$c/paths"
@@ -167,7 +181,7 @@ cell() { # key -> "s | MB"
     case $r in
         timeout) echo "> $limit (cut) | –" ;;
         fail*) echo "FAILED (exit $(echo "$r" | cut -d' ' -f2)) | –" ;;
-        *) awk -v s="${r% *}" -v k="${r#* }" 'BEGIN { printf "%.2f | %.1f", s, k / 1024 }' ;;
+        *) awk -v s="${r% *}" -v k="${r#* }" 'BEGIN { printf "%.3f | %.1f", s, k / 1024 }' ;;
     esac
 }
 secs() { # key -> seconds, or empty
@@ -212,7 +226,7 @@ out=$work/table.md
         tl=$(secs "$kl.b1")
         goal=$(awk -v a="$large" -v b="$small" 'BEGIN { printf "%g", 1.1 * a / b }')
         if [ -n "$ts" ] && [ -n "$tl" ]; then
-            echo "Linearity (bellows 1 core): time at $large / time at $small = $(awk -v a="$tl" -v b="$ts" 'BEGIN { printf "%.1f", a / b }') (goal ≤ $goal)"
+            echo "Linearity (bellows 1 core): time at $large / time at $small = $(awk -v a="$tl" -v b="$ts" 'BEGIN { printf "%.2f", a / b }') (goal ≤ $goal)"
         elif [ -n "$ts" ]; then
             echo "Linearity (bellows 1 core): time at $large / time at $small > $(awk -v a="$limit" -v b="$ts" 'BEGIN { printf "%.0f", a / b }') (the $large run was cut at ${limit}s; goal ≤ $goal)"
         else
