@@ -616,6 +616,22 @@ fn collect(
 
 /// Removes `./` components so the same file compares equal however named.
 fn normalize(path: &Path) -> PathBuf {
+    // Most paths hold no `.` component, doubled or trailing `/`: no need to
+    // take them apart.
+    let b = path.as_os_str().as_encoded_bytes();
+    let plain = b != b"."
+        && !b.starts_with(b"./")
+        && !b.ends_with(b"/.")
+        && !b.ends_with(b"/")
+        && !b.windows(2).any(|w| w == b"//")
+        && !b.windows(3).any(|w| w == b"/./");
+    if plain {
+        return path.to_path_buf();
+    }
+    without_cur_dirs(path)
+}
+
+fn without_cur_dirs(path: &Path) -> PathBuf {
     path.components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
         .collect()
@@ -652,4 +668,31 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     };
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() { ".".to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_takes_apart_only_paths_that_need_it() {
+        for p in [
+            "migrations",
+            "db/migrations/001_init.up.sql",
+            "/abs/db/x.sql",
+            ".",
+            "./db",
+            "db/./x.sql",
+            "db/.",
+            "db/",
+            "db//x.sql",
+            "/",
+            "../shared/corpus",
+            "db/..hidden/x.sql",
+            "db/.x/y",
+        ] {
+            let path = Path::new(p);
+            assert_eq!(normalize(path), without_cur_dirs(path), "{p}");
+        }
+    }
 }

@@ -24,15 +24,7 @@ enum Marker {
 
 /// The annotation of a comment line, for a layout, with its options.
 fn marker(layout: Layout, line: &str) -> Option<(Marker, String)> {
-    let body = line.trim().strip_prefix("--")?.trim();
-    // Most comments are prose: reject them before allocating.
-    if !(body.starts_with('+')
-        || body
-            .get(..8)
-            .is_some_and(|p| p.eq_ignore_ascii_case("migrate:")))
-    {
-        return None;
-    }
+    let body = marker_body(line)?;
     let lower = body.to_ascii_lowercase();
     let rest = match layout {
         Layout::Goose => lower.strip_prefix("+goose")?,
@@ -63,8 +55,23 @@ fn marker(layout: Layout, line: &str) -> Option<(Marker, String)> {
 }
 
 /// The layout whose markers a file uses, if any.
+/// The text after `--` of a comment line that may be a tool's marker
+/// (`+goose …`, `+migrate …`, `migrate:…`). Most lines are SQL or prose
+/// comments: they are rejected here, once, before any allocation.
+fn marker_body(line: &str) -> Option<&str> {
+    let body = line.trim_start().strip_prefix("--")?.trim();
+    (body.starts_with('+')
+        || body
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("migrate:")))
+    .then_some(body)
+}
+
 pub(super) fn marker_layout(text: &str) -> Option<Layout> {
     for line in text.lines() {
+        if marker_body(line).is_none() {
+            continue;
+        }
         for layout in [Layout::Goose, Layout::SqlMigrate, Layout::Dbmate] {
             if matches!(marker(layout, line), Some((Marker::Up | Marker::Down, _))) {
                 return Some(layout);
