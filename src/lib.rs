@@ -212,12 +212,21 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .iter()
         .map(|p| since::absolute(p, &settings.cwd))
         .collect();
-    let absolute: Vec<PathBuf> = discovered
-        .files
-        .iter()
-        .map(|f| since::absolute(&f.path, &settings.cwd))
-        .collect();
+    // Every file is reported unless a file list or --since narrows it.
+    let narrowed = !only.is_empty() || settings.since.is_some();
+    let absolute: Vec<PathBuf> = if narrowed {
+        discovered
+            .files
+            .iter()
+            .map(|f| since::absolute(&f.path, &settings.cwd))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let reportable = |id: FileId| {
+        if !narrowed {
+            return id < discovered.files.len();
+        }
         let Some(path) = absolute.get(id) else {
             return false;
         };
@@ -290,10 +299,16 @@ pub(crate) fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>
 }
 
 fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
+    // Each file's place in path order, so findings compare numbers, not paths.
+    let mut order: Vec<FileId> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
+    let mut rank = vec![0; files.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id] = r;
+    }
     findings.sort_by(|a, b| {
-        let pa = files.get(a.file).map_or("", |f| f.display.as_str());
-        let pb = files.get(b.file).map_or("", |f| f.display.as_str());
-        pa.cmp(pb)
+        rank.get(a.file)
+            .cmp(&rank.get(b.file))
             .then_with(|| a.span.map(|s| s.start).cmp(&b.span.map(|s| s.start)))
             .then_with(|| a.rule.cmp(b.rule))
             .then_with(|| a.message.cmp(&b.message))

@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
         for e in outcome.input_errors() {
             assert!(!e.message.contains("internal error"), "{}", e.message);
         }
-        let _ = bellows::report::json::render(&outcome);
+        let _ = bellows::report::json::write(&outcome, &mut std::io::sink());
+        let _ = bellows::report::fingerprints(&outcome);
         let _ = bellows::report::sarif::render(&outcome);
         let _ = bellows::report::human::render(&outcome, bellows::report::human::Style { color: false, width: 80 });
     }
