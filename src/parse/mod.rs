@@ -140,7 +140,7 @@ fn parse_statement(
             normalized,
         };
     }
-    if let Some(action) = row_change(toks, text, dialect) {
+    if let Some(action) = read_by_head(toks, text, dialect) {
         return Stmt {
             span,
             action,
@@ -199,7 +199,7 @@ fn parse_statement(
 /// their values, conditions and queries: these take most of the parser's
 /// time in data migrations. One that holds a DDL word (past its own
 /// `CREATE`) goes the full way, so a missing `;` before DDL is still found.
-fn row_change(toks: &[tokens::Tok], text: &str, dialect: Dialect) -> Option<Action> {
+fn read_by_head(toks: &[tokens::Tok], text: &str, dialect: Dialect) -> Option<Action> {
     use sqlparser::keywords::Keyword;
     let head = toks.first()?.keyword()?;
     if toks.iter().skip(1).any(is_ddl_word) {

@@ -39,10 +39,10 @@ use crate::catalog::Catalog;
 use crate::discover::{FileId, Layout, Migration, Part, Root, TxMode};
 use crate::parse::ir::{Action, AlterKind, ByteSpan, Name, ObjectKind};
 use crate::parse::{ParsedFile, Stmt};
+use crate::{Dialect, Finding, Settings, Severity};
 
 /// Parsed files by id: those of the migrations being linted.
 pub type Parsed = std::collections::HashMap<FileId, ParsedFile>;
-use crate::{Dialect, Finding, Settings, Severity};
 
 /// Every rule, sorted by id. Adding a rule = its file + one line here.
 pub static REGISTRY: &[&Rule] = &[
@@ -501,7 +501,7 @@ pub fn lint_root(
     let steps: Vec<&[Migration]> = root.migrations.chunks(STEP).collect();
     let mut first: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
     let mut last: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
-    let mut seen: std::collections::HashMap<FileId, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::BTreeMap<FileId, usize> = std::collections::BTreeMap::new();
     for (i, step) in steps.iter().enumerate() {
         for f in step.iter().flat_map(files_of) {
             if seen.insert(f, i).is_none() {
