@@ -8,7 +8,7 @@
 #
 # Knobs, all optional (environment):
 #   BENCH_SIZES    statements of the generated corpora        (default "10000 100000")
-#   BENCH_RUNS     runs per measurement, the best one is kept (default 3)
+#   BENCH_RUNS     runs per measurement, the best one is kept (default 5)
 #   BENCH_TIMEOUT  seconds one run may take before it is cut  (default 600)
 #   BENCH_SEED     seed of the generator                      (default 1)
 #   BENCH_SHARED   the shared corpus                          (default ../shared/corpus)
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 sizes=${BENCH_SIZES:-10000 100000}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 limit=${BENCH_TIMEOUT:-600}
 seed=${BENCH_SEED:-1}
 shared=${BENCH_SHARED:-$root/../shared/corpus}
