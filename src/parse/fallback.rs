@@ -52,6 +52,64 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     })
 }
 
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY]
+/// table [USING method] (column [ASC|DESC] [NULLS FIRST|LAST], …)
+/// [INCLUDE (column, …)]` and nothing else: an index on plain columns, read
+/// without sqlparser, which tries each column as an expression in several
+/// ways. Anything more (expressions, operator classes, `WHERE`, storage
+/// options, a column named by a keyword) is `None`, for sqlparser to read.
+pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
+    let mut c = Cursor::new(toks, dialect);
+    if !c.eat("CREATE") {
+        return None;
+    }
+    let unique = c.eat("UNIQUE");
+    if !c.eat("INDEX") {
+        return None;
+    }
+    // MySQL and SQLite: only the plain form with a name.
+    let pg = dialect == Dialect::Postgres;
+    let concurrently = pg && c.eat("CONCURRENTLY");
+    let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
+    let name = if pg && c.peek_is("ON") {
+        None
+    } else {
+        Some(c.plain_name()?)
+    };
+    if !c.eat("ON") {
+        return None;
+    }
+    let only = pg && c.eat("ONLY");
+    let table = c.plain_name()?;
+    if pg && c.eat("USING") {
+        c.plain_ident()?;
+    }
+    let mut columns = Vec::new();
+    c.plain_list(|c| {
+        columns.push(c.plain_ident()?);
+        let _ = c.eat("ASC") || c.eat("DESC");
+        if pg && c.eat("NULLS") && !(c.eat("FIRST") || c.eat("LAST")) {
+            return None;
+        }
+        Some(())
+    })?;
+    if pg && c.eat("INCLUDE") {
+        c.plain_list(|c| c.plain_ident().map(|_| ()))?;
+    }
+    if !c.at_end() {
+        return None;
+    }
+    Some(Action::CreateIndex(super::ir::CreateIndex {
+        name,
+        table,
+        unique,
+        concurrently,
+        if_not_exists,
+        only,
+        columns,
+    }))
+}
+
 /// Best-effort reading of an unparsable statement: never fails.
 pub fn scan(toks: &[Tok], _text: &str, dialect: Dialect) -> Action {
     Cursor::new(toks, dialect)
@@ -123,6 +181,40 @@ impl<'a> Cursor<'a> {
             parts.push(self.ident()?);
         }
         Some(make_name(parts, self.dialect))
+    }
+
+    /// A name that cannot mean anything else: quoted, or an unquoted word
+    /// that is no keyword.
+    fn plain_ident(&mut self) -> Option<String> {
+        let w = self.peek()?.word()?;
+        if w.quote_style.is_none() && w.keyword != sqlparser::keywords::Keyword::NoKeyword {
+            return None;
+        }
+        self.ident()
+    }
+
+    fn plain_name(&mut self) -> Option<Name> {
+        let mut parts = vec![self.plain_ident()?];
+        while self.eat_token(&Token::Period) {
+            parts.push(self.plain_ident()?);
+        }
+        Some(make_name(parts, self.dialect))
+    }
+
+    /// `( item, … )` with at least one item, each read by `item`.
+    fn plain_list(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if !self.eat_token(&Token::LParen) {
+            return None;
+        }
+        loop {
+            item(self)?;
+            if self.eat_token(&Token::RParen) {
+                return Some(());
+            }
+            if !self.eat_token(&Token::Comma) {
+                return None;
+            }
+        }
     }
 
     fn names(&mut self) -> Vec<Name> {
