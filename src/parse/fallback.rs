@@ -57,7 +57,8 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
 /// [INCLUDE (column, …)]` and nothing else: an index on plain columns, read
 /// without sqlparser, which tries each column as an expression in several
 /// ways. Anything more (expressions, operator classes, `WHERE`, storage
-/// options, a column named by a keyword) is `None`, for sqlparser to read.
+/// options, a column named by a word sqlparser reads as a value or special
+/// expression) is `None`, for sqlparser to read.
 pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     let mut c = Cursor::new(toks, dialect);
     if !c.eat("CREATE") {
@@ -71,22 +72,30 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     let pg = dialect == Dialect::Postgres;
     let concurrently = pg && c.eat("CONCURRENTLY");
     let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
+    // The index's own name: no keyword (sqlparser reads some there, such as
+    // `ASYNC`, as options).
     let name = if pg && c.peek_is("ON") {
         None
+    } else if c.peek().and_then(Tok::keyword).is_some() {
+        return None;
     } else {
         Some(c.plain_name()?)
     };
     if !c.eat("ON") {
         return None;
     }
-    let only = pg && c.eat("ONLY");
+    if pg {
+        c.eat("ONLY");
+    }
+    // As the full path decides it: any `ONLY` word.
+    let only = toks.iter().any(|t| t.is_word("ONLY"));
     let table = c.plain_name()?;
     if pg && c.eat("USING") {
         c.plain_ident()?;
     }
     let mut columns = Vec::new();
     c.plain_list(|c| {
-        columns.push(c.plain_ident()?);
+        columns.push(c.column_ident()?);
         let _ = c.eat("ASC") || c.eat("DESC");
         if pg && c.eat("NULLS") && !(c.eat("FIRST") || c.eat("LAST")) {
             return None;
@@ -94,7 +103,7 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
         Some(())
     })?;
     if pg && c.eat("INCLUDE") {
-        c.plain_list(|c| c.plain_ident().map(|_| ()))?;
+        c.plain_list(|c| c.column_ident().map(|_| ()))?;
     }
     if !c.at_end() {
         return None;
@@ -183,11 +192,73 @@ impl<'a> Cursor<'a> {
         Some(make_name(parts, self.dialect))
     }
 
-    /// A name that cannot mean anything else: quoted, or an unquoted word
-    /// that is no keyword.
+    /// A name (any word, as sqlparser takes object names).
     fn plain_ident(&mut self) -> Option<String> {
+        self.peek()?.word()?;
+        self.ident()
+    }
+
+    /// A column in an expression list that sqlparser reads as a plain
+    /// column: not a word it reads as a value or the start of a special
+    /// expression (`NULL`, `USER`, `CURRENT_DATE`, `CASE`, …).
+    fn column_ident(&mut self) -> Option<String> {
+        use sqlparser::keywords::Keyword as K;
         let w = self.peek()?.word()?;
-        if w.quote_style.is_none() && w.keyword != sqlparser::keywords::Keyword::NoKeyword {
+        // MySQL and SQLite read more words specially (`BINARY`, …): there,
+        // no keyword at all.
+        let keyword = w.quote_style.is_none() && w.keyword != K::NoKeyword;
+        if keyword && self.dialect != Dialect::Postgres {
+            return None;
+        }
+        let special = keyword
+            && matches!(
+                w.keyword,
+                K::ARRAY
+                    | K::BOX
+                    | K::CASE
+                    | K::CAST
+                    | K::CEIL
+                    | K::CIRCLE
+                    | K::CONVERT
+                    | K::CURRENT_CATALOG
+                    | K::CURRENT_DATE
+                    | K::CURRENT_TIME
+                    | K::CURRENT_TIMESTAMP
+                    | K::CURRENT_USER
+                    | K::EXISTS
+                    | K::EXTRACT
+                    | K::FALSE
+                    | K::FLOOR
+                    | K::INTERVAL
+                    | K::LAMBDA
+                    | K::LINE
+                    | K::LOCALTIME
+                    | K::LOCALTIMESTAMP
+                    | K::LSEG
+                    | K::MAP
+                    | K::MATCH
+                    | K::NOT
+                    | K::NULL
+                    | K::OVERLAY
+                    | K::PATH
+                    | K::POINT
+                    | K::POLYGON
+                    | K::POSITION
+                    | K::PRIOR
+                    | K::SAFE_CAST
+                    | K::SELECT
+                    | K::SESSION_USER
+                    | K::STRUCT
+                    | K::SUBSTR
+                    | K::SUBSTRING
+                    | K::TRIM
+                    | K::TRUE
+                    | K::TRY_CAST
+                    | K::TRY_CONVERT
+                    | K::USER
+                    | K::WITH
+            );
+        if special {
             return None;
         }
         self.ident()

@@ -515,4 +515,42 @@ mod tests {
         eprintln!("{read} index statements read by the plain-index reader");
         assert!(read > 500, "only {read} index statements read");
     }
+
+    /// Every word sqlparser knows, as an index's name, table and columns:
+    /// where the plain-index reader answers, the full path agrees.
+    #[test]
+    fn plain_index_reader_agrees_on_every_keyword() {
+        let mut read = 0;
+        for kw in sqlparser::keywords::ALL_KEYWORDS {
+            for sql in [
+                format!("CREATE INDEX i ON t ({kw})"),
+                format!("CREATE INDEX i ON t (a, {kw} DESC)"),
+                format!("CREATE UNIQUE INDEX {kw} ON {kw} ({kw}, b)"),
+                format!("CREATE INDEX i ON t USING {kw} (a) INCLUDE ({kw})"),
+            ] {
+                for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+                    let sd = sql_dialect(dialect);
+                    let (mut toks, _) = split::tokenize(&sql, sd, dialect);
+                    let Some(fast) = fallback::plain_index(&toks, dialect) else {
+                        continue;
+                    };
+                    let span = lower::stmt_span(&toks);
+                    let full = parse_in_full(&mut toks, &sql, sd, dialect, span, String::new());
+                    assert!(
+                        !matches!(full.understood, Understood::No(_)),
+                        "{sql} ({dialect:?}): not readable in full"
+                    );
+                    let mut expected = fast;
+                    if let (Understood::Recogniser, Action::CreateIndex(ci)) =
+                        (&full.understood, &mut expected)
+                    {
+                        ci.columns.clear();
+                    }
+                    assert_eq!(full.action, expected, "{sql} ({dialect:?})");
+                    read += 1;
+                }
+            }
+        }
+        assert!(read > 1000);
+    }
 }
