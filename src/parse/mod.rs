@@ -467,6 +467,41 @@ mod tests {
         assert!(matches!(s[0].understood, Understood::No(_)));
     }
 
+    /// Whether the plain-index reader answers for a statement; when it does,
+    /// asserts that the full path reads the statement, to the same action.
+    fn plain_index_agrees(
+        toks: &mut [tokens::Tok],
+        text: &str,
+        dialect: Dialect,
+        at: &str,
+    ) -> bool {
+        let Some(fast) = fallback::plain_index(toks, dialect) else {
+            return false;
+        };
+        let span = lower::stmt_span(toks);
+        let full = parse_in_full(
+            toks,
+            text,
+            sql_dialect(dialect),
+            dialect,
+            span,
+            String::new(),
+        );
+        assert!(
+            !matches!(full.understood, Understood::No(_)),
+            "{at} ({dialect:?}): not readable in full"
+        );
+        // The recogniser (for what sqlparser lacks, such as `ON ONLY`) does
+        // not read columns; the reader does.
+        let mut expected = fast;
+        if let (Understood::Recogniser, Action::CreateIndex(ci)) = (&full.understood, &mut expected)
+        {
+            ci.columns.clear();
+        }
+        assert_eq!(full.action, expected, "{at} ({dialect:?})");
+        true
+    }
+
     /// Every index statement of the fixtures and of ../shared/corpus that
     /// the plain-index reader answers for, in each dialect, is one sqlparser
     /// reads too, to exactly the same action.
@@ -484,29 +519,14 @@ mod tests {
                     let (mut toks, _) = split::tokenize(&text, sd, dialect);
                     for range in split::statements(&toks, &Annotations::default()) {
                         let stmt = &mut toks[range];
-                        let Some(fast) = fallback::plain_index(stmt, dialect) else {
-                            continue;
-                        };
-                        let span = lower::stmt_span(stmt);
-                        let full = parse_in_full(stmt, &text, sd, dialect, span, String::new());
                         let at = format!(
-                            "{} ({dialect:?}) at byte {}",
+                            "{} at byte {}",
                             entry.path().display(),
-                            span.start
+                            lower::stmt_span(stmt).start
                         );
-                        assert!(
-                            !matches!(full.understood, Understood::No(_)),
-                            "{at}: not readable in full"
-                        );
-                        // The recogniser (for what sqlparser lacks, such as `ON ONLY`)
-                        // does not read columns; the reader does.
-                        let mut expected = fast;
-                        if let (Understood::Recogniser, Action::CreateIndex(ci)) =
-                            (&full.understood, &mut expected)
-                        {
-                            ci.columns.clear();
+                        if !plain_index_agrees(stmt, &text, dialect, &at) {
+                            continue;
                         }
-                        assert_eq!(full.action, expected, "{at}");
                         read += 1;
                     }
                 }
@@ -531,22 +551,9 @@ mod tests {
                 for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
                     let sd = sql_dialect(dialect);
                     let (mut toks, _) = split::tokenize(&sql, sd, dialect);
-                    let Some(fast) = fallback::plain_index(&toks, dialect) else {
+                    if !plain_index_agrees(&mut toks, &sql, dialect, &sql) {
                         continue;
-                    };
-                    let span = lower::stmt_span(&toks);
-                    let full = parse_in_full(&mut toks, &sql, sd, dialect, span, String::new());
-                    assert!(
-                        !matches!(full.understood, Understood::No(_)),
-                        "{sql} ({dialect:?}): not readable in full"
-                    );
-                    let mut expected = fast;
-                    if let (Understood::Recogniser, Action::CreateIndex(ci)) =
-                        (&full.understood, &mut expected)
-                    {
-                        ci.columns.clear();
                     }
-                    assert_eq!(full.action, expected, "{sql} ({dialect:?})");
                     read += 1;
                 }
             }
