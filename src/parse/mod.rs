@@ -163,7 +163,7 @@ fn parse_in_full(
     // The parser takes its tokens by value: lend them and take them back.
     let lent: Vec<TokenWithSpan> = toks
         .iter_mut()
-        .map(|t| std::mem::replace(&mut t.raw, placeholder()))
+        .map(|t| unplaced(std::mem::replace(&mut t.raw, placeholder())))
         .collect();
     let (parsed, back) = parse_tokens(lent, sd);
     for (t, raw) in toks.iter_mut().zip(back) {
@@ -275,7 +275,16 @@ fn parse_with_sqlparser(
     toks: &[tokens::Tok],
     sd: &dyn SqlDialect,
 ) -> Result<sqlparser::ast::Statement, String> {
-    parse_tokens(toks.iter().map(|t| t.raw.clone()).collect(), sd).0
+    parse_tokens(toks.iter().map(|t| unplaced(t.raw.clone())).collect(), sd).0
+}
+
+/// A token for sqlparser without its line and column: they only go into
+/// sqlparser's error messages, where they are relative to the statement
+/// and dropped ([`clean_message`]), and formatting them costs much in the
+/// parser's speculative tries. bellows keeps its own byte spans.
+fn unplaced(mut t: TokenWithSpan) -> TokenWithSpan {
+    t.span = sqlparser::tokenizer::Span::empty();
+    t
 }
 
 /// Parses one statement; gives the tokens back.
