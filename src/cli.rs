@@ -319,21 +319,6 @@ fn check(args: &CheckArgs) -> Output {
     {
         return Output::fail(e);
     }
-    let text = match args.format {
-        Format::Human => report::human::render(
-            &outcome,
-            report::human::Style {
-                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                width: 100,
-            },
-        ),
-        Format::Json => String::new(),
-        Format::Sarif => report::sarif::render(&outcome),
-        Format::Github => report::github::render(&outcome),
-        Format::Gitlab => report::gitlab::render(&outcome),
-        Format::Junit => report::junit::render(&outcome),
-        Format::Compact => report::compact::render(&outcome),
-    };
     let errors: Vec<String> = outcome
         .input_errors()
         .iter()
@@ -347,10 +332,20 @@ fn check(args: &CheckArgs) -> Output {
     } else {
         2
     };
-    let stdout = if args.format == Format::Json {
-        Stdout::Json(Box::new(outcome))
-    } else {
-        Stdout::Text(text)
+    let stdout = match args.format {
+        Format::Human => Stdout::Text(report::human::render(
+            &outcome,
+            report::human::Style {
+                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                width: 100,
+            },
+        )),
+        Format::Json => Stdout::Json(Box::new(outcome)),
+        Format::Sarif => Stdout::Text(report::sarif::render(&outcome)),
+        Format::Github => Stdout::Text(report::github::render(&outcome)),
+        Format::Gitlab => Stdout::Text(report::gitlab::render(&outcome)),
+        Format::Junit => Stdout::Text(report::junit::render(&outcome)),
+        Format::Compact => Stdout::Text(report::compact::render(&outcome)),
     };
     Output {
         stdout,
