@@ -53,12 +53,18 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
 }
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY]
-/// table [USING method] (column [ASC|DESC] [NULLS FIRST|LAST], …)
-/// [INCLUDE (column, …)]` and nothing else: an index on plain columns, read
-/// without sqlparser, which tries each column as an expression in several
-/// ways. Anything more (expressions, operator classes, `WHERE`, storage
-/// options, a column named by a word sqlparser reads as a value or special
-/// expression) is `None`, for sqlparser to read.
+/// table [USING method] (element [ASC|DESC] [NULLS FIRST|LAST], …)
+/// [INCLUDE (column, …)] [WHERE predicate]` and nothing else, read without
+/// sqlparser, which tries each element as an expression in several ways.
+///
+/// An element is a plain column, or in PostgreSQL also an expression in
+/// parentheses or a function call, each with an optional operator class.
+/// Only the plain columns are kept (as the full path keeps them); an
+/// expression and a `WHERE` predicate are skipped to their balanced end
+/// without being read, so their syntax is not checked. Anything else
+/// (storage options, `COLLATE`, a qualified function or operator class, a
+/// column named by a word sqlparser reads as a value or special expression)
+/// is `None`, for sqlparser to read.
 pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     let mut c = Cursor::new(toks, dialect);
     if !c.eat("CREATE") {
@@ -95,7 +101,17 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     }
     let mut columns = Vec::new();
     c.plain_list(|c| {
-        columns.push(c.column_ident()?);
+        if pg && c.peek_is_token(&Token::LParen) {
+            c.balanced()?;
+        } else if pg && c.at_call() {
+            c.i += 1;
+            c.balanced()?;
+        } else {
+            columns.push(c.column_ident()?);
+        }
+        if pg {
+            c.operator_class();
+        }
         let _ = c.eat("ASC") || c.eat("DESC");
         if pg && c.eat("NULLS") && !(c.eat("FIRST") || c.eat("LAST")) {
             return None;
@@ -104,6 +120,11 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     })?;
     if pg && c.eat("INCLUDE") {
         c.plain_list(|c| c.column_ident().map(|_| ()))?;
+    }
+    // A partial index's predicate: skipped to the end of the statement,
+    // its parentheses balanced.
+    if pg && c.eat("WHERE") && (c.at_end() || !c.skip_balanced_to_end()) {
+        return None;
     }
     if !c.at_end() {
         return None;
@@ -301,6 +322,88 @@ impl<'a> Cursor<'a> {
 
     fn at_end(&self) -> bool {
         self.i >= self.toks.len()
+    }
+
+    fn peek_is_token(&self, tok: &Token) -> bool {
+        self.peek().is_some_and(|t| t.token() == tok)
+    }
+
+    /// A function call starts here: an unquoted word, then `(`.
+    fn at_call(&self) -> bool {
+        let Some(w) = self.peek().and_then(Tok::word) else {
+            return false;
+        };
+        w.quote_style.is_none()
+            && self
+                .toks
+                .get(self.i + 1)
+                .is_some_and(|t| t.token() == &Token::LParen)
+    }
+
+    /// A parenthesised group with something in it, up to its matching `)`;
+    /// `None` when it is empty or never closed.
+    fn balanced(&mut self) -> Option<()> {
+        if !self.peek_is_token(&Token::LParen)
+            || self.toks.get(self.i + 1)?.token() == &Token::RParen
+        {
+            return None;
+        }
+        let mut depth = 0usize;
+        while let Some(t) = self.peek() {
+            self.i += 1;
+            match t.token() {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Skips every token left when no `)` closes more than was opened;
+    /// `false` (and nothing skipped) otherwise.
+    fn skip_balanced_to_end(&mut self) -> bool {
+        let mut depth = 0usize;
+        for t in &self.toks[self.i..] {
+            match t.token() {
+                Token::LParen => depth += 1,
+                Token::RParen => match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => return false,
+                },
+                _ => {}
+            }
+        }
+        if depth != 0 {
+            return false;
+        }
+        self.i = self.toks.len();
+        true
+    }
+
+    /// An operator class after an index element (`jsonb_path_ops`): an
+    /// unquoted word that is no keyword, followed by what may follow an
+    /// element.
+    fn operator_class(&mut self) {
+        let Some(t) = self.peek() else {
+            return;
+        };
+        let plain = t.word().is_some_and(|w| w.quote_style.is_none()) && t.keyword().is_none();
+        let next = self.toks.get(self.i + 1);
+        let ends = next.is_some_and(|n| {
+            matches!(n.token(), Token::Comma | Token::RParen)
+                || n.is_word("ASC")
+                || n.is_word("DESC")
+                || n.is_word("NULLS")
+        });
+        if plain && ends {
+            self.i += 1;
+        }
     }
 
     /// Skips a parenthesised group if one starts here.

@@ -545,6 +545,55 @@ mod tests {
         assert!(read > 500, "only {read} index statements read");
     }
 
+    /// Expressions, function calls, operator classes and partial-index
+    /// predicates: the reader takes them, to what the full path gives.
+    #[test]
+    fn plain_index_reader_takes_expressions_as_the_full_path_does() {
+        let pg = Dialect::Postgres;
+        let tokens = |sql: &str| split::tokenize(sql, sql_dialect(pg), pg).0;
+        for sql in [
+            "CREATE INDEX by_close ON ev (ns, (COALESCE(close_time, '9999-12-31')) DESC, run_id)",
+            "CREATE INDEX CONCURRENTLY users_email ON users (lower(email))",
+            "CREATE INDEX docs_body ON docs USING GIN (ns, body jsonb_path_ops)",
+            "CREATE INDEX t_trgm ON t USING gin (lower(name) gin_trgm_ops)",
+            "CREATE INDEX t_x ON t ((a + b) NULLS FIRST, c DESC NULLS LAST) INCLUDE (d)",
+            "CREATE UNIQUE INDEX live ON users (name) WHERE deleted_at IS NULL AND (kind = 'a' OR f(kind))",
+        ] {
+            assert!(plain_index_agrees(&mut tokens(sql), sql, pg, sql), "{sql}");
+        }
+        // Left to sqlparser: options the reader does not know, and
+        // parentheses that do not balance.
+        for sql in [
+            "CREATE INDEX i ON t (a COLLATE \"C\")",
+            "CREATE INDEX i ON t (a) WITH (fillfactor = 70)",
+            "CREATE INDEX i ON t (s.f(a))",
+            "CREATE INDEX i ON t (a s.text_ops)",
+            "CREATE INDEX i ON t (())",
+            "CREATE INDEX i ON t ((a)",
+            "CREATE INDEX i ON t (a) WHERE",
+            "CREATE INDEX i ON t (a) WHERE (b))",
+            "CREATE INDEX i ON t (a) WHERE (b",
+        ] {
+            assert_eq!(fallback::plain_index(&tokens(sql), pg), None, "{sql}");
+        }
+        // MySQL key parts with expressions or prefix lengths: sqlparser's.
+        for sql in [
+            "CREATE INDEX i ON t ((lower(a)))",
+            "CREATE INDEX i ON t (a(10))",
+        ] {
+            let toks = split::tokenize(sql, sql_dialect(Dialect::Mysql), Dialect::Mysql).0;
+            assert_eq!(fallback::plain_index(&toks, Dialect::Mysql), None, "{sql}");
+        }
+        // The price, chosen: what is inside an expression or a predicate is
+        // not read, so a typo there is no parse-error. PostgreSQL rejects
+        // such a migration when it runs; the index itself is still linted.
+        let sql = "CREATE INDEX i ON t ((a +)) WHERE b =";
+        let Some(Action::CreateIndex(ci)) = fallback::plain_index(&tokens(sql), pg) else {
+            panic!("{sql}: not read");
+        };
+        assert_eq!((ci.table.name.as_str(), ci.columns.len()), ("t", 0));
+    }
+
     /// Every word sqlparser knows, as an index's name, table and columns:
     /// where the plain-index reader answers, the full path agrees.
     #[test]
