@@ -9,6 +9,10 @@
 # Knobs, all optional (environment):
 #   BENCH_SIZES    statements of the generated corpora        (default "10000 100000")
 #   BENCH_RUNS     runs per measurement, the best one is kept (default 5)
+#   BENCH_BUDGET   a measurement whose runs took less than this many seconds
+#                  in all goes on, up to 200 runs, so that the best of a
+#                  few-millisecond run is found as surely as of a long one
+#                  (default 2)
 #   BENCH_TIMEOUT  seconds one run may take before it is cut  (default 600)
 #   BENCH_SEED     seed of the generator                      (default 1)
 #   BENCH_SHARED   the shared corpus                          (default ../shared/corpus)
@@ -19,6 +23,7 @@ root=$PWD
 
 sizes=${BENCH_SIZES:-10000 100000}
 runs=${BENCH_RUNS:-5}
+budget=${BENCH_BUDGET:-2}
 limit=${BENCH_TIMEOUT:-600}
 seed=${BENCH_SEED:-1}
 shared=${BENCH_SHARED:-$root/../shared/corpus}
@@ -92,15 +97,20 @@ else
 fi
 
 # ---------------------------------------------------------------- measuring
-# measure <key> <ok exit codes> <cmd...>: best of $runs runs; writes
+# measure <key> <ok exit codes> <cmd...>: best of $runs runs, or of more
+# (up to 200) while all runs together took less than $budget seconds; writes
 # $work/r/<key> as "<seconds> <KB>" or "timeout" or "fail <exit> <stderr line>",
 # and keeps the output of the last run in $work/r/<key>.out
 mkdir -p "$work/r"
 measure() {
     local key=$1 okcodes=$2
     shift 2
-    local best="" best_rss="" i rc line secs rss t0 t1
-    for ((i = 1; i <= runs; i++)); do
+    local best="" best_rss="" i rc line secs rss t0 t1 spent=0 overhead=$overhead_free
+    [ "$1" = taskset ] && overhead=$overhead_pinned
+    for ((i = 1; i <= 200; i++)); do
+        if ((i > runs)) && awk -v s="$spent" -v b="$budget" 'BEGIN { exit !(s >= b) }'; then
+            break
+        fi
         set +e
         t0=$EPOCHREALTIME
         (cd "$work" && "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
@@ -121,26 +131,33 @@ measure() {
         # Wall time to the microsecond (GNU time rounds to 10 ms), less what
         # the wrappers alone take; peak memory from GNU time.
         read -r _ rss < <(tail -n 1 "$work/time")
-        secs=$(awk -v a="$t0" -v b="$t1" -v o="$overhead" 'BEGIN { s = b - a - o; if (s < 0) s = 0; printf "%.3f", s }')
-        log "   $key: run $i ${secs}s ${rss}KB (exit $rc)"
+        secs=$(awk -v a="$t0" -v b="$t1" -v o="$overhead" 'BEGIN { s = b - a - o; if (s < 0) s = 0; printf "%.6f", s }')
+        spent=$(awk -v s="$spent" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", s + b - a }')
+        ((i <= runs)) && log "   $key: run $i ${secs}s ${rss}KB (exit $rc)"
         if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
             best=$secs
             best_rss=$rss
         fi
     done
+    ((i > runs + 1)) && log "   $key: $((i - 1)) runs in all (under ${budget}s), best ${best}s"
     echo "$best $best_rss" >"$work/r/$key"
 }
 
 timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
-# What the wrappers (subshell, taskset, time, timeout) cost on their own:
-# the fastest of 10 runs of `true` through them, subtracted from every time.
-overhead=$(for _ in 1 2 3 4 5 6 7 8 9 10; do
-    t0=$EPOCHREALTIME
-    (cd "$work" && taskset -c 0 "${timed[@]}" true)
-    t1=$EPOCHREALTIME
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
-done | sort -n | head -n 1)
-log "== wrapper overhead ${overhead}s, subtracted from every time"
+# What the wrappers (subshell, [taskset,] time, timeout) cost on their own:
+# the fastest of 50 runs of `true` through them, subtracted from every time
+# measured through the same wrappers.
+wrappers() { # cmd... -> seconds
+    for _ in $(seq 50); do
+        t0=$EPOCHREALTIME
+        (cd "$work" && "$@" true)
+        t1=$EPOCHREALTIME
+        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
+    done | sort -n | head -n 1
+}
+overhead_pinned=$(wrappers taskset -c 0 "${timed[@]}")
+overhead_free=$(wrappers "${timed[@]}")
+log "== wrapper overhead ${overhead_pinned}s pinned, ${overhead_free}s not, subtracted from every time"
 for ((c = 1; c <= ncorp; c++)); do
     name=$(cat "$work/c/$c/name")
     mapfile -t paths <"$work/c/$c/paths"
@@ -181,7 +198,7 @@ cell() { # key -> "s | MB"
     case $r in
         timeout) echo "> $limit (cut) | –" ;;
         fail*) echo "FAILED (exit $(echo "$r" | cut -d' ' -f2)) | –" ;;
-        *) awk -v s="${r% *}" -v k="${r#* }" 'BEGIN { printf "%.3f | %.1f", s, k / 1024 }' ;;
+        *) awk -v s="${r% *}" -v k="${r#* }" 'BEGIN { printf "%.4f | %.1f", s, k / 1024 }' ;;
     esac
 }
 secs() { # key -> seconds, or empty
@@ -193,7 +210,7 @@ secs() { # key -> seconds, or empty
 out=$work/table.md
 {
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(($(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 1024)) GiB"
-    echo "bellows $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs, ${limit}s cut per run"
+    echo "bellows $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
     echo
     echo "| corpus | statements | bellows 1 core | bellows all cores | squawk 1 core | squawk / bellows 1 core |"
     echo "|---|---:|---:|---:|---:|---:|"

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod par;
 pub mod parse;
 pub mod report;
 pub mod rules;
@@ -18,7 +19,6 @@ pub mod since;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use discover::{Discovered, FileId, InputError, Layout};
@@ -239,16 +239,13 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     // Last guard: a panic while linting a root (or reading one of its
     // files) becomes an internal error for it (exit 2); every other root and
     // file is still linted and reported.
-    let linted: Vec<Result<rules::RootOutput, String>> = discovered
-        .roots
-        .par_iter()
-        .map(|root| {
-            std::panic::catch_unwind(|| {
-                rules::lint_root(root, &discovered.files, settings, &reportable)
-            })
-            .map_err(|p| internal_error(&root.display, &p))
+    let par = par::Par::for_input(discovered.files.iter().map(|f| f.text.len()).sum());
+    let linted: Vec<Result<rules::RootOutput, String>> = par.map(&discovered.roots, |root| {
+        std::panic::catch_unwind(|| {
+            rules::lint_root(root, &discovered.files, settings, &reportable, par)
         })
-        .collect();
+        .map_err(|p| internal_error(&root.display, &p))
+    });
     let mut findings = Vec::new();
     let mut internal = Vec::new();
     let mut statements: Vec<Option<Vec<ByteSpan>>> = vec![None; discovered.files.len()];
@@ -270,7 +267,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     let unread: Vec<FileId> = (0..statements.len())
         .filter(|&i| statements[i].is_none())
         .collect();
-    for (id, file, error) in rules::parse_files(&unread, &discovered.files) {
+    for (id, file, error) in rules::parse_files(&unread, &discovered.files, par) {
         internal.extend(error.map(|message| InputError { message }));
         statements[id] = Some(rules::spans(&file));
     }

@@ -439,24 +439,22 @@ pub struct RootOutput {
 pub fn parse_files(
     ids: &[FileId],
     sources: &[crate::discover::SourceFile],
+    par: crate::par::Par,
 ) -> Vec<(FileId, ParsedFile, Option<String>)> {
-    use rayon::prelude::*;
-    ids.par_iter()
-        .filter_map(|&id| {
-            let f = sources.get(id)?;
-            let parsed = std::panic::catch_unwind(|| {
-                crate::parse::parse_annotated(&f.text, f.dialect, &f.annotations)
-            });
-            Some(match parsed {
-                Ok(p) => (id, p, None),
-                Err(e) => (
-                    id,
-                    ParsedFile::default(),
-                    Some(crate::internal_error(&f.display, &e)),
-                ),
-            })
+    par.filter_map(ids, |&id| {
+        let f = sources.get(id)?;
+        let parsed = std::panic::catch_unwind(|| {
+            crate::parse::parse_annotated(&f.text, f.dialect, &f.annotations)
+        });
+        Some(match parsed {
+            Ok(p) => (id, p, None),
+            Err(e) => (
+                id,
+                ParsedFile::default(),
+                Some(crate::internal_error(&f.display, &e)),
+            ),
         })
-        .collect()
+    })
 }
 
 /// Where a parsed file's statements are: all that is kept once it is linted.
@@ -472,6 +470,7 @@ pub fn lint_root(
     sources: &[crate::discover::SourceFile],
     settings: &Settings,
     reportable: &(dyn Fn(FileId) -> bool + Sync),
+    par: crate::par::Par,
 ) -> RootOutput {
     let mut replay = Replay {
         rules: REGISTRY
@@ -516,7 +515,7 @@ pub fn lint_root(
     let mut parsed = Parsed::new();
     let mut directives: std::collections::BTreeMap<FileId, Vec<ignore::Directive>> =
         std::collections::BTreeMap::new();
-    let mut next = first.first().map(|ids| parse_files(ids, sources));
+    let mut next = first.first().map(|ids| parse_files(ids, sources, par));
     for (i, step) in steps.iter().enumerate() {
         for (id, file, error) in next.take().unwrap_or_default() {
             out.errors.extend(error);
@@ -524,8 +523,8 @@ pub fn lint_root(
         }
         // Parse the next step while this one is linted.
         let following = first.get(i + 1);
-        let (ahead, ()) = rayon::join(
-            || following.map(|ids| parse_files(ids, sources)),
+        let (ahead, ()) = par.join(
+            || following.map(|ids| parse_files(ids, sources, par)),
             || {
                 for m in *step {
                     replay.migration(m, &parsed);
