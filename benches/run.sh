@@ -97,6 +97,14 @@ else
 fi
 
 # ---------------------------------------------------------------- measuring
+# Times are kept in whole microseconds ($EPOCHREALTIME without its dot), so
+# that nothing but the measured command runs between two runs: a helper
+# process (awk, tail, even a forked subshell) would evict the caches the next
+# run then refills.
+fmt_us() { # <var> <microseconds>: var = "<seconds>.<micro>"
+    printf -v "$1" '%d.%06d' $(($2 / 1000000)) $(($2 % 1000000))
+}
+
 # measure <key> <ok exit codes> <cmd...>: best of $runs runs, or of more
 # (up to 200) while all runs together took less than $budget seconds; writes
 # $work/r/<key> as "<seconds> <KB>" or "timeout" or "fail <exit> <stderr line>",
@@ -105,12 +113,13 @@ mkdir -p "$work/r"
 measure() {
     local key=$1 okcodes=$2
     shift 2
-    local best="" best_rss="" i rc line secs rss t0 t1 spent=0 overhead=$overhead_free
+    local best="" best_rss="" i rc line us rss t0 t1 txt spent=0 overhead=$overhead_free
+    local budget_us
+    printf -v budget_us '%.6f' "$budget"
+    budget_us=$((10#${budget_us/./}))
     [ "$1" = taskset ] && overhead=$overhead_pinned
     for ((i = 1; i <= 200; i++)); do
-        if ((i > runs)) && awk -v s="$spent" -v b="$budget" 'BEGIN { exit !(s >= b) }'; then
-            break
-        fi
+        ((i > runs && spent >= budget_us)) && break
         set +e
         t0=$EPOCHREALTIME
         (cd "$work" && "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
@@ -129,35 +138,43 @@ measure() {
             return
         fi
         # Wall time to the microsecond (GNU time rounds to 10 ms), less what
-        # the wrappers alone take; peak memory from GNU time.
-        read -r _ rss < <(tail -n 1 "$work/time")
-        secs=$(awk -v a="$t0" -v b="$t1" -v o="$overhead" 'BEGIN { s = b - a - o; if (s < 0) s = 0; printf "%.6f", s }')
-        spent=$(awk -v s="$spent" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", s + b - a }')
-        ((i <= runs)) && log "   $key: run $i ${secs}s ${rss}KB (exit $rc)"
-        if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-            best=$secs
+        # the wrappers alone take; peak memory from GNU time (its last line).
+        while read -r _ line; do rss=$line; done <"$work/time"
+        us=$((10#${t1/./} - 10#${t0/./}))
+        spent=$((spent + us))
+        us=$((us > overhead ? us - overhead : 0))
+        fmt_us txt "$us"
+        ((i <= runs)) && log "   $key: run $i ${txt}s ${rss}KB (exit $rc)"
+        if [ -z "$best" ] || ((us < best)); then
+            best=$us
             best_rss=$rss
         fi
     done
-    ((i > runs + 1)) && log "   $key: $((i - 1)) runs in all (under ${budget}s), best ${best}s"
-    echo "$best $best_rss" >"$work/r/$key"
+    fmt_us txt "$best"
+    ((i > runs + 1)) && log "   $key: $((i - 1)) runs in all (under ${budget}s), best ${txt}s"
+    echo "$txt $best_rss" >"$work/r/$key"
 }
 
 timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
 # What the wrappers (subshell, [taskset,] time, timeout) cost on their own:
-# the fastest of 50 runs of `true` through them, subtracted from every time
-# measured through the same wrappers.
-wrappers() { # cmd... -> seconds
-    for _ in $(seq 50); do
+# the fastest of 50 runs of `true` through them, in microseconds, subtracted
+# from every time measured through the same wrappers.
+wrappers() { # cmd... -> microseconds
+    local best="" us t0 t1
+    for ((j = 0; j < 50; j++)); do
         t0=$EPOCHREALTIME
         (cd "$work" && "$@" true)
         t1=$EPOCHREALTIME
-        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
-    done | sort -n | head -n 1
+        us=$((10#${t1/./} - 10#${t0/./}))
+        if [ -z "$best" ] || ((us < best)); then best=$us; fi
+    done
+    echo "$best"
 }
 overhead_pinned=$(wrappers taskset -c 0 "${timed[@]}")
 overhead_free=$(wrappers "${timed[@]}")
-log "== wrapper overhead ${overhead_pinned}s pinned, ${overhead_free}s not, subtracted from every time"
+fmt_us op "$overhead_pinned"
+fmt_us of "$overhead_free"
+log "== wrapper overhead ${op}s pinned, ${of}s not, subtracted from every time"
 for ((c = 1; c <= ncorp; c++)); do
     name=$(cat "$work/c/$c/name")
     mapfile -t paths <"$work/c/$c/paths"
