@@ -63,8 +63,9 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
 /// expression and a `WHERE` predicate are skipped to their balanced end
 /// without being read, so their syntax is not checked. Anything else
 /// (storage options, `COLLATE`, a qualified function or operator class, a
-/// column named by a word sqlparser reads as a value or special expression)
-/// is `None`, for sqlparser to read.
+/// column named by a word sqlparser reads as a value or special expression,
+/// a skipped part holding a word that starts a statement) is `None`, for
+/// sqlparser to read.
 pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     let mut c = Cursor::new(toks, dialect);
     if !c.eat("CREATE") {
@@ -138,6 +139,42 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
         only,
         columns,
     }))
+}
+
+/// A word that begins a statement of its own and has no place in an index
+/// expression or predicate (PostgreSQL forbids subqueries there): text the
+/// index reader would skip unread that holds one may be a second statement
+/// glued on by a missing `;`, for the full path to report.
+fn starts_statement(t: &Tok) -> bool {
+    use sqlparser::keywords::Keyword as K;
+    matches!(
+        t.keyword(),
+        Some(
+            K::SELECT
+                | K::INSERT
+                | K::UPDATE
+                | K::DELETE
+                | K::MERGE
+                | K::WITH
+                | K::VALUES
+                | K::SET
+                | K::GRANT
+                | K::REVOKE
+                | K::COMMENT
+                | K::BEGIN
+                | K::COMMIT
+                | K::ROLLBACK
+                | K::DO
+                | K::CALL
+                | K::COPY
+                | K::REFRESH
+                | K::LOCK
+                | K::VACUUM
+                | K::ANALYZE
+                | K::REINDEX
+                | K::CLUSTER
+        )
+    )
 }
 
 /// Best-effort reading of an unparsable statement: never fails.
@@ -359,6 +396,7 @@ impl<'a> Cursor<'a> {
                         return Some(());
                     }
                 }
+                _ if starts_statement(t) => return None,
                 _ => {}
             }
         }
@@ -376,6 +414,7 @@ impl<'a> Cursor<'a> {
                     Some(d) => depth = d,
                     None => return false,
                 },
+                _ if starts_statement(t) => return false,
                 _ => {}
             }
         }

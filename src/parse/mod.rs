@@ -573,6 +573,9 @@ mod tests {
             "CREATE INDEX i ON t (a) WHERE",
             "CREATE INDEX i ON t (a) WHERE (b))",
             "CREATE INDEX i ON t (a) WHERE (b",
+            // A missing `;` before a row change: the full path reports it.
+            "CREATE INDEX i ON t (a) WHERE b INSERT INTO t VALUES (1)",
+            "CREATE INDEX i ON t ((SELECT 1))",
         ] {
             assert_eq!(fallback::plain_index(&tokens(sql), pg), None, "{sql}");
         }
