@@ -291,15 +291,12 @@ impl<'a> Lexer<'a> {
                 }
                 if self.is(i + 1, b'>') {
                     if self.is(i + 2, b'>') {
-                        self.pos = i + 3;
-                        self.binop("->>", Some(Token::LongArrow))?
+                        self.binop(i + 3, "->>", Some(Token::LongArrow))?
                     } else {
-                        self.pos = i + 2;
-                        self.binop("->", Some(Token::Arrow))?
+                        self.binop(i + 2, "->", Some(Token::Arrow))?
                     }
                 } else {
-                    self.pos = i + 1;
-                    self.binop("-", Some(Token::Minus))?
+                    self.binop(i + 1, "-", Some(Token::Minus))?
                 }
             }
             b'/' => {
@@ -314,7 +311,7 @@ impl<'a> Lexer<'a> {
                 if self.char_at(i + 1).is_some_and(char::is_whitespace) {
                     Token::Mod
                 } else {
-                    self.binop("%", Some(Token::Mod))?
+                    self.binop(i + 1, "%", Some(Token::Mod))?
                 }
             }
             b'$' if !my => self.dollar(i)?,
@@ -356,11 +353,12 @@ impl<'a> Lexer<'a> {
         token
     }
 
-    /// After an operator's first characters (`prefix`, already passed),
+    /// After an operator's first characters (`prefix`, which end at `end`),
     /// PostgreSQL reads any further operator characters as one custom
     /// operator. Without one, `default` is the token; with neither,
     /// sqlparser reports an error.
-    fn binop(&mut self, prefix: &str, default: Option<Token>) -> Option<Token> {
+    fn binop(&mut self, end: usize, prefix: &str, default: Option<Token>) -> Option<Token> {
+        self.pos = end;
         if !self.postgres() {
             return default;
         }
@@ -388,41 +386,33 @@ impl<'a> Lexer<'a> {
         let n2 = self.byte(i + 2);
         match b {
             b'|' => match n1 {
-                Some(b'/') => {
-                    self.pos = i + 2;
-                    self.binop("|/", Some(Token::PGSquareRoot))
-                }
+                Some(b'/') => self.binop(i + 2, "|/", Some(Token::PGSquareRoot)),
                 Some(b'|') => {
                     if n2 == Some(b'/') {
-                        self.pos = i + 3;
-                        self.binop("||/", Some(Token::PGCubeRoot))
+                        self.binop(i + 3, "||/", Some(Token::PGCubeRoot))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("||", Some(Token::StringConcat))
+                        self.binop(i + 2, "||", Some(Token::StringConcat))
                     }
                 }
                 Some(b'&') if geo => {
                     if n2 == Some(b'>') {
-                        self.pos = i + 3;
-                        self.binop("|&>", Some(Token::VerticalBarAmpersandRightAngleBracket))
+                        self.binop(
+                            i + 3,
+                            "|&>",
+                            Some(Token::VerticalBarAmpersandRightAngleBracket),
+                        )
                     } else {
-                        self.pos = i + 2;
-                        self.binop("|&", None)
+                        self.binop(i + 2, "|&", None)
                     }
                 }
                 Some(b'>') if geo => {
                     if n2 == Some(b'>') {
-                        self.pos = i + 3;
-                        self.binop("|>>", Some(Token::VerticalBarShiftRight))
+                        self.binop(i + 3, "|>>", Some(Token::VerticalBarShiftRight))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("|>", None)
+                        self.binop(i + 2, "|>", None)
                     }
                 }
-                _ => {
-                    self.pos = i + 1;
-                    self.binop("|", Some(Token::Pipe))
-                }
+                _ => self.binop(i + 1, "|", Some(Token::Pipe)),
             },
             b'=' => match n1 {
                 Some(b'>') => Some(self.to(i + 2, Token::RArrow)),
@@ -447,73 +437,39 @@ impl<'a> Lexer<'a> {
             },
             b'<' => match n1 {
                 Some(b'=') => match n2 {
-                    Some(b'>') => {
-                        self.pos = i + 3;
-                        self.binop("<=>", Some(Token::Spaceship))
-                    }
+                    Some(b'>') => self.binop(i + 3, "<=>", Some(Token::Spaceship)),
                     Some(b'+' | b'-') => Some(self.to(i + 2, Token::LtEq)),
-                    _ => {
-                        self.pos = i + 2;
-                        self.binop("<=", Some(Token::LtEq))
-                    }
+                    _ => self.binop(i + 2, "<=", Some(Token::LtEq)),
                 },
                 Some(b'|') if geo => {
                     // sqlparser names `<|` after `<<|`, custom tails included.
-                    self.pos = i + 2;
-                    self.binop("<<|", Some(Token::ShiftLeftVerticalBar))
+                    self.binop(i + 2, "<<|", Some(Token::ShiftLeftVerticalBar))
                 }
-                Some(b'>') => {
-                    self.pos = i + 2;
-                    self.binop("<>", Some(Token::Neq))
-                }
+                Some(b'>') => self.binop(i + 2, "<>", Some(Token::Neq)),
                 Some(b'<') => {
                     if geo && n2 == Some(b'|') {
-                        self.pos = i + 3;
-                        self.binop("<<|", Some(Token::ShiftLeftVerticalBar))
+                        self.binop(i + 3, "<<|", Some(Token::ShiftLeftVerticalBar))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("<<", Some(Token::ShiftLeft))
+                        self.binop(i + 2, "<<", Some(Token::ShiftLeft))
                     }
                 }
                 Some(b'+') => Some(self.to(i + 1, Token::Lt)),
                 Some(b'-') if geo => {
                     if n2 == Some(b'>') {
-                        self.pos = i + 3;
-                        self.binop("<->", Some(Token::TwoWayArrow))
+                        self.binop(i + 3, "<->", Some(Token::TwoWayArrow))
                     } else {
                         Some(self.to(i + 1, Token::Lt))
                     }
                 }
-                Some(b'^') if geo => {
-                    self.pos = i + 2;
-                    self.binop("<^", Some(Token::LeftAngleBracketCaret))
-                }
-                Some(b'@') => {
-                    self.pos = i + 2;
-                    self.binop("<@", Some(Token::ArrowAt))
-                }
-                _ => {
-                    self.pos = i + 1;
-                    self.binop("<", Some(Token::Lt))
-                }
+                Some(b'^') if geo => self.binop(i + 2, "<^", Some(Token::LeftAngleBracketCaret)),
+                Some(b'@') => self.binop(i + 2, "<@", Some(Token::ArrowAt)),
+                _ => self.binop(i + 1, "<", Some(Token::Lt)),
             },
             b'>' => match n1 {
-                Some(b'=') => {
-                    self.pos = i + 2;
-                    self.binop(">=", Some(Token::GtEq))
-                }
-                Some(b'>') => {
-                    self.pos = i + 2;
-                    self.binop(">>", Some(Token::ShiftRight))
-                }
-                Some(b'^') if geo => {
-                    self.pos = i + 2;
-                    self.binop(">^", Some(Token::RightAngleBracketCaret))
-                }
-                _ => {
-                    self.pos = i + 1;
-                    self.binop(">", Some(Token::Gt))
-                }
+                Some(b'=') => self.binop(i + 2, ">=", Some(Token::GtEq)),
+                Some(b'>') => self.binop(i + 2, ">>", Some(Token::ShiftRight)),
+                Some(b'^') if geo => self.binop(i + 2, ">^", Some(Token::RightAngleBracketCaret)),
+                _ => self.binop(i + 1, ">", Some(Token::Gt)),
             },
             b':' => match n1 {
                 Some(b':') => Some(self.to(i + 2, Token::DoubleColon)),
@@ -527,18 +483,11 @@ impl<'a> Lexer<'a> {
                     if n2 == Some(b'|') {
                         Some(self.to(i + 3, Token::AmpersandLeftAngleBracketVerticalBar))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("&<", Some(Token::AmpersandLeftAngleBracket))
+                        self.binop(i + 2, "&<", Some(Token::AmpersandLeftAngleBracket))
                     }
                 }
-                Some(b'&') => {
-                    self.pos = i + 2;
-                    self.binop("&&", Some(Token::Overlap))
-                }
-                _ => {
-                    self.pos = i + 1;
-                    self.binop("&", Some(Token::Ampersand))
-                }
+                Some(b'&') => self.binop(i + 2, "&&", Some(Token::Overlap)),
+                _ => self.binop(i + 1, "&", Some(Token::Ampersand)),
             },
             b'^' => match n1 {
                 Some(b'@') => Some(self.to(i + 2, Token::CaretAt)),
@@ -546,51 +495,29 @@ impl<'a> Lexer<'a> {
             },
             // `#` starts a comment in MySQL, handled before.
             b'#' => match n1 {
-                Some(b'-') => {
-                    self.pos = i + 2;
-                    self.binop("#-", Some(Token::HashMinus))
-                }
+                Some(b'-') => self.binop(i + 2, "#-", Some(Token::HashMinus)),
                 Some(b'>') => {
                     if n2 == Some(b'>') {
-                        self.pos = i + 3;
-                        self.binop("#>>", Some(Token::HashLongArrow))
+                        self.binop(i + 3, "#>>", Some(Token::HashLongArrow))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("#>", Some(Token::HashArrow))
+                        self.binop(i + 2, "#>", Some(Token::HashArrow))
                     }
                 }
                 Some(b' ') => Some(self.to(i + 1, Token::Sharp)),
-                Some(b'#') if geo => {
-                    self.pos = i + 2;
-                    self.binop("##", Some(Token::DoubleSharp))
-                }
-                _ => {
-                    self.pos = i + 1;
-                    self.binop("#", Some(Token::Sharp))
-                }
+                Some(b'#') if geo => self.binop(i + 2, "##", Some(Token::DoubleSharp)),
+                _ => self.binop(i + 1, "#", Some(Token::Sharp)),
             },
             b'~' => match n1 {
-                Some(b'*') => {
-                    self.pos = i + 2;
-                    self.binop("~*", Some(Token::TildeAsterisk))
-                }
-                Some(b'=') if geo => {
-                    self.pos = i + 2;
-                    self.binop("~=", Some(Token::TildeEqual))
-                }
+                Some(b'*') => self.binop(i + 2, "~*", Some(Token::TildeAsterisk)),
+                Some(b'=') if geo => self.binop(i + 2, "~=", Some(Token::TildeEqual)),
                 Some(b'~') => {
                     if n2 == Some(b'*') {
-                        self.pos = i + 3;
-                        self.binop("~~*", Some(Token::DoubleTildeAsterisk))
+                        self.binop(i + 3, "~~*", Some(Token::DoubleTildeAsterisk))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("~~", Some(Token::DoubleTilde))
+                        self.binop(i + 2, "~~", Some(Token::DoubleTilde))
                     }
                 }
-                _ => {
-                    self.pos = i + 1;
-                    self.binop("~", Some(Token::Tilde))
-                }
+                _ => self.binop(i + 1, "~", Some(Token::Tilde)),
             },
             // MySQL's `@` (a name start there) is left to sqlparser.
             b'@' => match n1 {
@@ -599,8 +526,7 @@ impl<'a> Lexer<'a> {
                     if n2 == Some(b'@') {
                         Some(self.to(i + 3, Token::AtDashAt))
                     } else {
-                        self.pos = i + 2;
-                        self.binop("@-", None)
+                        self.binop(i + 2, "@-", None)
                     }
                 }
                 Some(b'>') => Some(self.to(i + 2, Token::AtArrow)),
