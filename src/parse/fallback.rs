@@ -228,7 +228,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn eat_token(&mut self, tok: &Token) -> bool {
-        if self.peek().is_some_and(|t| t.token() == tok) {
+        if self.peek_is_token(tok) {
             self.i += 1;
             true
         } else {
@@ -447,7 +447,7 @@ impl<'a> Cursor<'a> {
 
     /// Skips a parenthesised group if one starts here.
     fn skip_parens(&mut self) {
-        if !matches!(self.peek().map(Tok::token), Some(Token::LParen)) {
+        if !self.peek_is_token(&Token::LParen) {
             return;
         }
         let mut depth = 0usize;
