@@ -3,7 +3,8 @@
 //! It yields exactly the tokens sqlparser's tokenizer yields with
 //! `with_unescape(false)` (same [`Token`] values, same line / character
 //! column spans), only faster: it walks bytes, allocates one `String` per
-//! token that holds text, and finds keywords in a hash table built once.
+//! token that holds text, and finds keywords in a hash table the compiler
+//! builds.
 //! Whatever it is not sure to read the same way (prefixed strings such as
 //! `E'…'`, MySQL `/*! … */` hints and `@names`, hexadecimal numbers, and
 //! every input on which sqlparser would report an error) makes [`lex`]
@@ -12,8 +13,6 @@
 //! The rules below mirror sqlparser 0.63's `Tokenizer::next_token` for the
 //! three dialects bellows reads; `tests/lexer.rs` compares both on every
 //! fixture and corpus file.
-
-use std::sync::LazyLock;
 
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
@@ -802,40 +801,58 @@ fn word_token(value: &str) -> Token {
 /// Room for the upper-cased word; longer keywords take a slower path.
 const KEYWORD_BUFFER: usize = 64;
 
-/// sqlparser's keywords in an open-addressing hash table, keyed by the
-/// keyword's bytes.
-struct Keywords {
-    /// Index into `ALL_KEYWORDS`, or `EMPTY`.
-    slots: Vec<u16>,
-    longest: usize,
-}
+/// Slots in the keyword table: a power of two, at most a quarter full.
+const KEYWORD_SLOTS: usize = (ALL_KEYWORDS.len() * 4).next_power_of_two();
 
 const EMPTY: u16 = u16::MAX;
 
-static KEYWORDS: LazyLock<Keywords> = LazyLock::new(|| {
-    let size = (ALL_KEYWORDS.len() * 4).next_power_of_two();
-    let mut slots = vec![EMPTY; size];
-    for (i, k) in ALL_KEYWORDS.iter().enumerate() {
-        let mut h = fnv(k.as_bytes()) & (size - 1);
+/// sqlparser's keywords in an open-addressing hash table keyed by the
+/// keyword's bytes: each slot holds an index into `ALL_KEYWORDS`, or
+/// `EMPTY`. It is built by the compiler, so a run pays nothing for it (built
+/// at run time it was 4% of the instructions of a run over a few files).
+static KEYWORDS: [u16; KEYWORD_SLOTS] = keyword_table();
+
+/// The longest keyword, in bytes.
+const LONGEST_KEYWORD: usize = longest_keyword();
+const _: () = assert!(LONGEST_KEYWORD <= KEYWORD_BUFFER);
+
+const fn keyword_table() -> [u16; KEYWORD_SLOTS] {
+    assert!(ALL_KEYWORDS.len() < EMPTY as usize);
+    let mut slots = [EMPTY; KEYWORD_SLOTS];
+    let mut i = 0;
+    while i < ALL_KEYWORDS.len() {
+        let mut h = fnv(ALL_KEYWORDS[i].as_bytes()) & (KEYWORD_SLOTS - 1);
         while slots[h] != EMPTY {
-            h = (h + 1) & (size - 1);
+            h = (h + 1) & (KEYWORD_SLOTS - 1);
         }
-        slots[h] = u16::try_from(i).unwrap_or(EMPTY);
+        slots[h] = i as u16; // fits: asserted above
+        i += 1;
     }
-    Keywords {
-        slots,
-        longest: ALL_KEYWORDS.iter().map(|k| k.len()).max().unwrap_or(0),
+    slots
+}
+
+const fn longest_keyword() -> usize {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < ALL_KEYWORDS.len() {
+        if ALL_KEYWORDS[i].len() > longest {
+            longest = ALL_KEYWORDS[i].len();
+        }
+        i += 1;
     }
-});
+    longest
+}
 
 const FNV_OFFSET: u32 = 0x811c_9dc5;
 const FNV_PRIME: u32 = 0x0100_0193;
 
 /// FNV-1a, 32 bits.
-fn fnv(bytes: &[u8]) -> usize {
+const fn fnv(bytes: &[u8]) -> usize {
     let mut h = FNV_OFFSET;
-    for &b in bytes {
-        h = (h ^ u32::from(b)).wrapping_mul(FNV_PRIME);
+    let mut i = 0;
+    while i < bytes.len() {
+        h = (h ^ bytes[i] as u32).wrapping_mul(FNV_PRIME);
+        i += 1;
     }
     h as usize
 }
@@ -843,9 +860,8 @@ fn fnv(bytes: &[u8]) -> usize {
 /// The keyword an unquoted word is: the one whose text equals the word
 /// with ASCII letters upper-cased, as sqlparser's lookup finds it.
 pub(super) fn keyword(word: &str) -> Keyword {
-    let table = &*KEYWORDS;
     let w = word.as_bytes();
-    if w.is_empty() || w.len() > table.longest {
+    if w.is_empty() || w.len() > LONGEST_KEYWORD {
         return Keyword::NoKeyword;
     }
     let mut buf = [0u8; KEYWORD_BUFFER];
@@ -863,10 +879,10 @@ pub(super) fn keyword(word: &str) -> Keyword {
         *d = s.to_ascii_uppercase();
         hash = (hash ^ u32::from(*d)).wrapping_mul(FNV_PRIME);
     }
-    let mask = table.slots.len() - 1;
+    let mask = KEYWORD_SLOTS - 1;
     let mut h = hash as usize & mask;
     loop {
-        let slot = table.slots[h];
+        let slot = KEYWORDS[h];
         if slot == EMPTY {
             return Keyword::NoKeyword;
         }
@@ -897,7 +913,6 @@ mod tests {
     fn keywords_are_sorted_so_sqlparsers_binary_search_finds_each() {
         assert!(ALL_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(ALL_KEYWORDS.len(), ALL_KEYWORDS_INDEX.len());
-        assert!(KEYWORDS.longest <= KEYWORD_BUFFER);
     }
 
     #[test]
