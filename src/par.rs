@@ -29,9 +29,11 @@ impl Par {
     /// The choice for a run over `bytes` of SQL: the pool only when it
     /// would have more than one thread and the input is large enough.
     pub fn for_input(bytes: usize) -> Par {
-        Par {
-            parallel: bytes >= MIN_PARALLEL_BYTES && threads() > 1,
+        let parallel = bytes >= MIN_PARALLEL_BYTES && threads() > 1;
+        if parallel {
+            start_pool();
         }
+        Par { parallel }
     }
 
     pub fn is_parallel(self) -> bool {
@@ -72,6 +74,25 @@ impl Par {
             (a(), b())
         }
     }
+}
+
+/// The stack of each of the pool's threads: as much as the main thread
+/// has, so a statement is read the same whichever thread reads it. The
+/// deepest statement bellows parses (see `parse::depth`) takes 200 KB in a
+/// release build but 5.2 MB in a debug build, where rayon's default of
+/// 2 MB overflowed. It is address space: only the pages a thread touches
+/// are memory.
+const WORKER_STACK: usize = 8 << 20;
+
+/// Starts rayon's global pool with [`WORKER_STACK`], once. If the pool is
+/// already running (an embedding program started it), it is used as is.
+fn start_pool() {
+    static START: std::sync::Once = std::sync::Once::new();
+    START.call_once(|| {
+        let _already_running = rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK)
+            .build_global();
+    });
 }
 
 /// The threads rayon's global pool would start, found without starting it:

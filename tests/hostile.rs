@@ -152,6 +152,152 @@ fn deep_nesting_does_not_overflow_the_stack() {
     assert_eq!(json(&out)["diagnostics"][0]["rule"], "parse-error");
 }
 
+/// Rules and lines per file, parse errors with the start of their message.
+fn findings(out: &Output) -> Vec<(String, String, u64, String)> {
+    let doc = json(out);
+    let mut found: Vec<_> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|x| x["rule"] != "missing-lock-timeout")
+        .map(|x| {
+            let message = if x["rule"] == "parse-error" {
+                x["message"].as_str().unwrap_or("").to_string()
+            } else {
+                String::new()
+            };
+            (
+                x["path"].as_str().unwrap_or("").to_string(),
+                x["rule"].as_str().unwrap_or("").to_string(),
+                x["start"]["line"].as_u64().unwrap_or(0),
+                message,
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Chains of operators that sqlparser reads in a loop into a tree as deep
+/// as the chain is long. Printing or dropping such a tree recurses once a
+/// level: 200,000 terms overflowed the stack and aborted the run.
+#[test]
+fn long_operator_chains_are_parse_errors_not_stack_overflows() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let n = 200_000;
+    let chains = [
+        format!("SELECT {}", vec!["1"; n].join(" + ")),
+        format!("SELECT 1 WHERE {}", vec!["x = 1"; n].join(" AND ")),
+        format!("SELECT 1{}", "::int".repeat(n)),
+        format!("SELECT 1{}", " UNION SELECT 1".repeat(n)),
+        format!(
+            "CREATE TABLE d (c int DEFAULT {})",
+            vec!["1"; n].join(" + ")
+        ),
+        format!("CREATE TABLE a (c int{})", "[]".repeat(n)),
+        // Groups within the recursion limit, each followed by a chain.
+        format!(
+            "CREATE TABLE g (c int DEFAULT {}1{})",
+            "(".repeat(60),
+            format!("{})", " + 1".repeat(n / 60)).repeat(60)
+        ),
+    ];
+    let mut users = String::from("CREATE TABLE users (id int");
+    for i in 0..chains.len() {
+        let _ = write!(users, ", c{i} int");
+    }
+    users.push_str(");\n");
+    write(t.path(), "m/0_users.sql", users.as_bytes());
+    for (i, sql) in chains.iter().enumerate() {
+        let body = format!("{sql};\nALTER TABLE users DROP COLUMN c{i};\n");
+        write(t.path(), &format!("m/{}_chain.sql", i + 1), body.as_bytes());
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bellows"));
+    let out = cmd
+        .args(["check", "--format", "json", "m"])
+        .current_dir(t.path())
+        .env("RAYON_NUM_THREADS", "2")
+        .output()
+        .expect("bellows runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = findings(&out);
+    let mut expected = Vec::new();
+    for i in 0..chains.len() {
+        let path = format!("m/{}_chain.sql", i + 1);
+        expected.push((path.clone(), "drop-column".to_string(), 2));
+        expected.push((path, "parse-error".to_string(), 1));
+    }
+    expected.sort();
+    let got: Vec<_> = found
+        .iter()
+        .map(|(p, r, l, _)| (p.clone(), r.clone(), *l))
+        .collect();
+    assert_eq!(got, expected);
+    for (_, rule, _, message) in &found {
+        if rule == "parse-error" {
+            assert!(
+                message.contains("operators deep: bellows reads at most 500"),
+                "{message}"
+            );
+        }
+    }
+}
+
+/// Up to the limit, chains are read, on the pool's threads too (a debug
+/// build takes 10 KB of stack a level to print one).
+#[test]
+fn operator_chains_up_to_the_limit_are_read() {
+    let t = tempfile::tempdir().expect("tempdir");
+    write(t.path(), "m/0_users.sql", b"CREATE TABLE users (id int);\n");
+    let checks = (0..250)
+        .map(|i| format!("id > {i}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let chain = vec!["1"; 500].join(" + ");
+    // Padding puts the run over the size where the pool starts.
+    let pad = "-- padding\n".repeat(2_000);
+    for i in 1..=8 {
+        let body = format!(
+            "ALTER TABLE users ADD CONSTRAINT k{i} CHECK ({checks});\n\
+             CREATE TABLE t{i} (c int DEFAULT {chain});\n{pad}"
+        );
+        write(t.path(), &format!("m/{i}_deep.sql"), body.as_bytes());
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bellows"));
+    let out = cmd
+        .args(["check", "--format", "json", "m"])
+        .current_dir(t.path())
+        .env("RAYON_NUM_THREADS", "2")
+        .output()
+        .expect("bellows runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<_> = findings(&out)
+        .into_iter()
+        .map(|(p, r, l, _)| (p, r, l))
+        .collect();
+    let mut expected: Vec<_> = (1..=8)
+        .map(|i| {
+            (
+                format!("m/{i}_deep.sql"),
+                "add-check-validating".to_string(),
+                1,
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(got, expected);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loop_does_not_hang() {

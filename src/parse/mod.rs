@@ -7,6 +7,7 @@
 //! recogniser ([`fallback`]); what neither reads is kept with a
 //! `parse-error` note and is still scanned for dangerous operations.
 
+mod depth;
 pub mod fallback;
 pub mod ir;
 mod lexer;
@@ -295,6 +296,16 @@ fn parse_tokens(
     Result<sqlparser::ast::Statement, String>,
     Vec<TokenWithSpan>,
 ) {
+    let chain = depth::operator_chain(&tokens);
+    if chain > depth::MAX_CHAIN {
+        return (
+            Err(format!(
+                "an expression nested {chain} operators deep: bellows reads at most {}",
+                depth::MAX_CHAIN
+            )),
+            tokens,
+        );
+    }
     let mut parser = Parser::new(sd)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens);
