@@ -296,7 +296,12 @@ fn parse_tokens(
     Result<sqlparser::ast::Statement, String>,
     Vec<TokenWithSpan>,
 ) {
-    let chain = depth::operator_chain(&tokens);
+    // Each operator is a token: a short statement needs no estimate.
+    let chain = if tokens.len() > depth::MAX_CHAIN {
+        depth::operator_chain(&tokens)
+    } else {
+        0
+    };
     if chain > depth::MAX_CHAIN {
         return (
             Err(format!(
