@@ -121,85 +121,108 @@ fmt_us() { # <var> <microseconds>: var = "<seconds>.<micro>"
     printf -v "$1" '%d.%06d' $(($2 / 1000000)) $(($2 % 1000000))
 }
 
-# measure <key> <ok exit codes> <cmd...>: best of $runs runs, or of more
-# (up to 200) while all runs together took less than $budget seconds; writes
-# $work/r/<key> as "<seconds> <KB>" or "timeout" or "fail <exit> <stderr line>",
-# and keeps the output of the last run in $work/r/<key>.out
+# measure <key> <ok exit codes> <pin|free> <cmd...>: writes $work/r/<key> as
+# "<seconds> <KB>" or "timeout" or "fail <exit> <stderr line>", and keeps the
+# output of the last run in $work/r/<key>.out.
+#
+# The first run goes through GNU time (peak memory) and timeout (the cut),
+# and is not timed. The timed runs have nothing between this shell and the
+# command: the shell forks, the child execs the command. `pin` pins this
+# shell to core 0 first, so the command inherits it with no taskset
+# process. What is subtracted is only the fork and wait of an empty
+# subshell, measured the same way (`overhead`): the command's own exec,
+# loading and exit are part of its time. The best of $runs runs is kept, or
+# of more (up to 200) while all runs together took less than $budget
+# seconds, so that the best of a run of a few milliseconds is found as
+# surely as that of a long one.
 mkdir -p "$work/r"
-measure() {
-    local key=$1 okcodes=$2
-    shift 2
-    local best="" best_rss="" i rc line us rss t0 t1 txt spent=0 overhead=$overhead_free
-    local budget_us
-    printf -v budget_us '%.6f' "$budget"
-    budget_us=$((10#${budget_us/./}))
-    [ "$1" = taskset ] && overhead=$overhead_pinned
-    for ((i = 1; i <= 200; i++)); do
-        ((i > runs && spent >= budget_us)) && break
-        set +e
-        t0=$EPOCHREALTIME
-        (cd "$work" && "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
-        rc=$?
-        t1=$EPOCHREALTIME
-        set -e
-        if [ "$rc" = 124 ]; then
-            echo "timeout" >"$work/r/$key"
-            log "   $key: run $i cut after ${limit}s"
-            return
-        fi
-        if [[ " $okcodes " != *" $rc "* ]]; then
-            line=$(grep -v -e '^Command ' -e '^[0-9.]* [0-9]*$' "$work/r/$key.err" | head -n 1)
-            echo "fail $rc ${line:-no message}" >"$work/r/$key"
-            log "   $key: run $i FAILED with exit $rc: ${line:-}"
-            return
-        fi
-        # Wall time to the microsecond (GNU time rounds to 10 ms), less what
-        # the wrappers alone take; peak memory from GNU time (its last line).
-        while read -r _ line; do rss=$line; done <"$work/time"
-        us=$((10#${t1/./} - 10#${t0/./}))
-        spent=$((spent + us))
-        us=$((us > overhead ? us - overhead : 0))
-        fmt_us txt "$us"
-        ((i <= runs)) && log "   $key: run $i ${txt}s ${rss}KB (exit $rc)"
-        if [ -z "$best" ] || ((us < best)); then
-            best=$us
-            best_rss=$rss
-        fi
-    done
-    fmt_us txt "$best"
-    ((i > runs + 1)) && log "   $key: $((i - 1)) runs in all (under ${budget}s), best ${txt}s"
-    echo "$txt $best_rss" >"$work/r/$key"
+all_cpus=$(taskset -pc $$ | sed 's/.*: //')
+pin_shell() { # pin|free
+    if [ "$1" = pin ]; then taskset -pc 0 $$ >/dev/null; else taskset -pc "$all_cpus" $$ >/dev/null; fi
 }
-
-timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
-# What the wrappers (subshell, [taskset,] time, timeout) cost on their own:
-# the fastest of 50 runs of `true` through them, in microseconds, subtracted
-# from every time measured through the same wrappers.
-wrappers() { # cmd... -> microseconds
-    local best="" us t0 t1
+# the fastest of 50 empty subshells, in microseconds
+empty_subshell() {
+    local best="" us t0 t1 j
     for ((j = 0; j < 50; j++)); do
         t0=$EPOCHREALTIME
-        (cd "$work" && "$@" true)
+        (cd "$work" && :)
         t1=$EPOCHREALTIME
         us=$((10#${t1/./} - 10#${t0/./}))
         if [ -z "$best" ] || ((us < best)); then best=$us; fi
     done
     echo "$best"
 }
-overhead_pinned=$(wrappers taskset -c 0 "${timed[@]}")
-overhead_free=$(wrappers "${timed[@]}")
-fmt_us op "$overhead_pinned"
-fmt_us of "$overhead_free"
-log "== wrapper overhead ${op}s pinned, ${of}s not, subtracted from every time"
+declare -A overhead
+pin_shell pin
+overhead[pin]=$(empty_subshell)
+pin_shell free
+overhead[free]=$(empty_subshell)
+fmt_us op "${overhead[pin]}"
+fmt_us of "${overhead[free]}"
+log "== an empty subshell takes ${op}s pinned, ${of}s not: subtracted from every time"
+
+timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
+measure() {
+    local key=$1 okcodes=$2 pin=$3
+    shift 3
+    local best="" rss="" i rc line us t0 t1 txt spent=0 budget_us
+    local prefix=()
+    [ "$pin" = pin ] && prefix=(taskset -c 0)
+    printf -v budget_us '%.6f' "$budget"
+    budget_us=$((10#${budget_us/./}))
+    # untimed: peak memory, exit code, the cut
+    set +e
+    (cd "$work" && "${prefix[@]}" "${timed[@]}" "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
+    rc=$?
+    set -e
+    if [ "$rc" = 124 ]; then
+        echo "timeout" >"$work/r/$key"
+        log "   $key: cut after ${limit}s"
+        return
+    fi
+    if [[ " $okcodes " != *" $rc "* ]]; then
+        line=$(grep -v -e '^Command ' -e '^[0-9.]* [0-9]*$' "$work/r/$key.err" | head -n 1)
+        echo "fail $rc ${line:-no message}" >"$work/r/$key"
+        log "   $key: FAILED with exit $rc: ${line:-}"
+        return
+    fi
+    while read -r _ line; do rss=$line; done <"$work/time"
+    pin_shell "$pin"
+    for ((i = 1; i <= 200; i++)); do
+        ((i > runs && spent >= budget_us)) && break
+        set +e
+        t0=$EPOCHREALTIME
+        (cd "$work" && exec "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
+        rc=$?
+        t1=$EPOCHREALTIME
+        set -e
+        if [[ " $okcodes " != *" $rc "* ]]; then
+            pin_shell free
+            echo "fail $rc run $i" >"$work/r/$key"
+            log "   $key: run $i FAILED with exit $rc"
+            return
+        fi
+        us=$((10#${t1/./} - 10#${t0/./}))
+        spent=$((spent + us))
+        us=$((us > overhead[$pin] ? us - overhead[$pin] : 0))
+        fmt_us txt "$us"
+        ((i <= runs)) && log "   $key: run $i ${txt}s (exit $rc)"
+        if [ -z "$best" ] || ((us < best)); then best=$us; fi
+    done
+    pin_shell free
+    fmt_us txt "$best"
+    ((i > runs + 1)) && log "   $key: $((i - 1)) runs in all (under ${budget}s), best ${txt}s"
+    echo "$txt $rss" >"$work/r/$key"
+}
+
 for ((c = 1; c <= ncorp; c++)); do
     name=$(cat "$work/c/$c/name")
     mapfile -t paths <"$work/c/$c/paths"
     mapfile -t files <"$work/c/$c/files"
     log "== $name: ${#paths[@]} director(y/ies), ${#files[@]} files for squawk"
-    RAYON_NUM_THREADS=1 measure "$c.b1" "0 1" taskset -c 0 "${timed[@]}" \
-        "$bellows" check --format json "${paths[@]}"
-    measure "$c.bn" "0 1" "${timed[@]}" "$bellows" check --format json "${paths[@]}"
-    measure "$c.sq" "0 1" taskset -c 0 "${timed[@]}" "$squawk" --reporter json "${files[@]}"
+    RAYON_NUM_THREADS=1 measure "$c.b1" "0 1" pin "$bellows" check --format json "${paths[@]}"
+    measure "$c.bn" "0 1" free "$bellows" check --format json "${paths[@]}"
+    measure "$c.sq" "0 1" pin "$squawk" --reporter json "${files[@]}"
     # what bellows read and whether it could parse it, from whichever run finished
     for k in b1 bn; do
         if [ -s "$work/r/$c.$k.out" ] && python3 - "$work/r/$c.$k.out" >"$work/c/$c/summary" <<'EOF'; then break; fi
