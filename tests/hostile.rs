@@ -152,6 +152,25 @@ fn deep_nesting_does_not_overflow_the_stack() {
     assert_eq!(json(&out)["diagnostics"][0]["rule"], "parse-error");
 }
 
+/// `bellows check --format json m` in `dir` on two threads (so the pool's
+/// threads read files whose SQL passes the size where the pool starts),
+/// which must exit 1.
+fn check_with_findings_on_two_threads(dir: &Path) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(["check", "--format", "json", "m"])
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", "2")
+        .output()
+        .expect("bellows runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Rules and lines per file, parse errors with the start of their message.
 fn findings(out: &Output) -> Vec<(String, String, u64, String)> {
     let doc = json(out);
@@ -212,19 +231,7 @@ fn long_operator_chains_are_parse_errors_not_stack_overflows() {
         let body = format!("{sql};\nALTER TABLE users DROP COLUMN c{i};\n");
         write(t.path(), &format!("m/{}_chain.sql", i + 1), body.as_bytes());
     }
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bellows"));
-    let out = cmd
-        .args(["check", "--format", "json", "m"])
-        .current_dir(t.path())
-        .env("RAYON_NUM_THREADS", "2")
-        .output()
-        .expect("bellows runs");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = check_with_findings_on_two_threads(t.path());
     let found = findings(&out);
     let mut expected = Vec::new();
     for i in 0..chains.len() {
@@ -268,19 +275,7 @@ fn operator_chains_up_to_the_limit_are_read() {
         );
         write(t.path(), &format!("m/{i}_deep.sql"), body.as_bytes());
     }
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bellows"));
-    let out = cmd
-        .args(["check", "--format", "json", "m"])
-        .current_dir(t.path())
-        .env("RAYON_NUM_THREADS", "2")
-        .output()
-        .expect("bellows runs");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = check_with_findings_on_two_threads(t.path());
     let got: Vec<_> = findings(&out)
         .into_iter()
         .map(|(p, r, l, _)| (p, r, l))
