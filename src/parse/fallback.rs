@@ -378,25 +378,33 @@ impl<'a> Cursor<'a> {
     }
 
     /// A parenthesised group with something in it, up to its matching `)`;
-    /// `None` when it is empty or never closed.
+    /// `None` when it is empty or never closed, or holds a word that starts
+    /// a statement.
     fn balanced(&mut self) -> Option<()> {
         if !self.peek_is_token(&Token::LParen)
             || self.toks.get(self.i + 1)?.token() == &Token::RParen
         {
             return None;
         }
+        self.through_group(true)
+    }
+
+    /// From a `(`, moves past its matching `)`: `Some` then, `None` when the
+    /// group is never closed (all is passed) or, if `statement_words_end`,
+    /// at a word that starts a statement (passed too).
+    fn through_group(&mut self, statement_words_end: bool) -> Option<()> {
         let mut depth = 0usize;
         while let Some(t) = self.peek() {
             self.i += 1;
             match t.token() {
                 Token::LParen => depth += 1,
                 Token::RParen => {
-                    depth -= 1;
+                    depth = depth.saturating_sub(1);
                     if depth == 0 {
                         return Some(());
                     }
                 }
-                _ if starts_statement(t) => return None,
+                _ if statement_words_end && starts_statement(t) => return None,
                 _ => {}
             }
         }
@@ -445,24 +453,11 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Skips a parenthesised group if one starts here.
+    /// Skips a parenthesised group if one starts here (to the end if it is
+    /// never closed).
     fn skip_parens(&mut self) {
-        if !self.peek_is_token(&Token::LParen) {
-            return;
-        }
-        let mut depth = 0usize;
-        while let Some(t) = self.peek() {
-            self.i += 1;
-            match t.token() {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return;
-                    }
-                }
-                _ => {}
-            }
+        if self.peek_is_token(&Token::LParen) {
+            let _closed = self.through_group(false);
         }
     }
 
