@@ -20,6 +20,7 @@ pub mod ignore;
 mod irreversible_down;
 mod missing_down;
 mod missing_lock_timeout;
+mod non_atomic_ddl;
 mod orphan_down;
 mod out_of_order_version;
 mod parse_error;
@@ -65,6 +66,7 @@ pub static REGISTRY: &[&Rule] = &[
     &irreversible_down::RULE,
     &missing_down::RULE,
     &missing_lock_timeout::RULE,
+    &non_atomic_ddl::RULE,
     &orphan_down::RULE,
     &out_of_order_version::RULE,
     &parse_error::RULE,

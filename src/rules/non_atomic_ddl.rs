@@ -1,0 +1,215 @@
+//! non-atomic-ddl: a MySQL/MariaDB migration with more than one DDL statement.
+
+use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::parse::Stmt;
+use crate::parse::ir::{Action, Name, ObjectKind};
+use crate::{Dialect, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "non-atomic-ddl",
+    severity: Severity::Warning,
+    dialects: Dialects {
+        postgres: false,
+        mysql: true,
+        sqlite: false,
+    },
+    summary: "a MySQL migration with several DDL statements, each committed on its own, can fail half applied",
+    doc: include_str!("../../rules/non-atomic-ddl.md"),
+    check: Check::AnyStatement(check),
+};
+
+/// How many heads the help lists before it shortens the list.
+const LISTED: usize = 4;
+
+/// Whether a statement is DDL that MySQL commits on its own: `CREATE`,
+/// `ALTER`, `DROP`, `RENAME`, `TRUNCATE`, but not temporary tables, which
+/// neither commit nor outlive the session.
+fn is_ddl(stmt: &Stmt) -> bool {
+    let mut words = stmt.normalized.split(' ');
+    let first = words.next().unwrap_or("");
+    match first {
+        "ALTER" | "RENAME" | "TRUNCATE" => true,
+        "CREATE" | "DROP" => words.next() != Some("TEMPORARY"),
+        _ => false,
+    }
+}
+
+/// Reported on the second DDL statement of an up or a down, once per part.
+fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    if cx.dialect != Dialect::Mysql || !is_ddl(cx.stmt) {
+        return;
+    }
+    if cx.earlier().filter(|s| is_ddl(s)).count() != 1 {
+        return;
+    }
+    let ddl: Vec<&Stmt> = cx.siblings.iter().copied().filter(|s| is_ddl(s)).collect();
+    let part = if cx.is_down { "down" } else { "up" };
+    let label = super::migration_label(cx.migration);
+    let message = format!(
+        "the {part} of {label} runs {} DDL statements and MySQL commits each one on its own: if this one or a \
+         later one fails, the ones before it stay applied and the migration is left half done",
+        ddl.len()
+    );
+    let help = match combined(cx, &ddl) {
+        Some(sql) => format!(
+            "make them one statement, which MySQL applies all or nothing: `{sql}`; or give each its own migration"
+        ),
+        None => split_help(&ddl),
+    };
+    out.push(cx.hit(cx.stmt.span, message, help));
+}
+
+/// The statement's verb and object, with the user's names: `ALTER TABLE orders`.
+fn head(stmt: &Stmt) -> String {
+    match &stmt.action {
+        Action::CreateTable(ct) => format!("CREATE TABLE {}", ct.name),
+        Action::CreateView { name, .. } => format!("CREATE VIEW {name}"),
+        Action::CreateIndex(ci) => match &ci.name {
+            Some(n) => format!("CREATE INDEX {n} ON {}", ci.table),
+            None => format!("CREATE INDEX ON {}", ci.table),
+        },
+        Action::AlterTable { table, .. } => format!("ALTER TABLE {table}"),
+        Action::Drop {
+            kind, names, table, ..
+        } => {
+            let kind = match kind {
+                ObjectKind::Table => "TABLE",
+                ObjectKind::View => "VIEW",
+                ObjectKind::Index => "INDEX",
+                ObjectKind::Database => "DATABASE",
+                ObjectKind::Schema => "SCHEMA",
+                _ => return words(stmt, 2),
+            };
+            let name = names.first().map(ToString::to_string).unwrap_or_default();
+            match table {
+                Some(t) => format!("DROP {kind} {name} ON {t}"),
+                None => format!("DROP {kind} {name}"),
+            }
+        }
+        Action::RenameTables(pairs) => match pairs.first() {
+            Some((from, to)) => format!("RENAME TABLE {from} TO {to}"),
+            None => words(stmt, 2),
+        },
+        Action::Truncate { tables } => match tables.first() {
+            Some(t) => format!("TRUNCATE TABLE {t}"),
+            None => words(stmt, 2),
+        },
+        _ => words(stmt, 2),
+    }
+}
+
+/// The first `n` words of the statement's normalised text.
+fn words(stmt: &Stmt, n: usize) -> String {
+    stmt.normalized
+        .split(' ')
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// When every DDL statement is an `ALTER TABLE` of one table, the single
+/// statement that does all of it, in the user's own words.
+fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
+    let mut table: Option<&Name> = None;
+    let mut clauses = Vec::new();
+    for s in ddl {
+        let Action::AlterTable { table: t, ops, .. } = &s.action else {
+            return None;
+        };
+        if table.is_some_and(|x| x != t) || ops.is_empty() {
+            return None;
+        }
+        table = Some(t);
+        clauses.push(alter_clauses(cx, s)?);
+    }
+    Some(format!("ALTER TABLE {} {}", table?, clauses.join(", ")))
+}
+
+/// The text of an `ALTER TABLE` after its table name, on one line:
+/// `ADD COLUMN note text, ADD INDEX idx_note (note)`.
+fn alter_clauses(cx: &StmtCx<'_>, stmt: &Stmt) -> Option<String> {
+    let text = cx.source(stmt.span);
+    let toks = match crate::parse::lex(text, cx.dialect) {
+        Some((toks, _)) => toks,
+        None => crate::parse::tokenize_with_sqlparser(text, cx.dialect).0,
+    };
+    // ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] name[.name]
+    let mut i = 1;
+    while toks.get(i).is_some_and(|t| !t.is_word("TABLE")) {
+        i += 1;
+        if i > 3 {
+            return None;
+        }
+    }
+    i += 1;
+    if toks.get(i).is_some_and(|t| t.is_word("IF")) {
+        i += 2;
+    }
+    i += 1;
+    while toks
+        .get(i)
+        .is_some_and(|t| matches!(t.token(), sqlparser::tokenizer::Token::Period))
+    {
+        i += 2;
+    }
+    // The clauses' tokens as written, one space where whitespace or a
+    // comment stood between two of them.
+    let mut out = String::new();
+    let mut end = toks.get(i)?.span.start;
+    for t in toks.get(i..)? {
+        if t.span.start > end {
+            out.push(' ');
+        }
+        out.push_str(text.get(t.span.start..t.span.end)?);
+        end = t.span.end;
+    }
+    Some(out)
+}
+
+/// The help when the statements cannot be one: a migration each.
+fn split_help(ddl: &[&Stmt]) -> String {
+    let mut heads: Vec<String> = ddl
+        .iter()
+        .take(LISTED)
+        .map(|s| format!("`{}`", head(s)))
+        .collect();
+    if ddl.len() > LISTED {
+        heads.push(format!("and {} more", ddl.len() - LISTED));
+    }
+    let mut help = format!(
+        "give each DDL statement a migration of its own ({}), so that a failure leaves nothing half applied",
+        heads.join(", ")
+    );
+    // Changes to one table can share a single ALTER TABLE, which is atomic.
+    let mut alters: Vec<(&Name, usize)> = Vec::new();
+    for s in ddl {
+        if let Action::AlterTable { table, .. } = &s.action {
+            match alters.iter_mut().find(|(t, _)| *t == table) {
+                Some((_, n)) => *n += 1,
+                None => alters.push((table, 1)),
+            }
+        }
+    }
+    if let Some((table, n)) = alters.iter().find(|(_, n)| *n > 1) {
+        help = format!(
+            "{help}; the {n} changes to {table} can share one `ALTER TABLE {table} …`, which MySQL applies all or nothing"
+        );
+    }
+    // A new table's indexes can be declared inside its CREATE TABLE.
+    let new_table_index = ddl.iter().enumerate().find_map(|(i, s)| match &s.action {
+        Action::CreateIndex(ci)
+            if ddl[..i]
+                .iter()
+                .any(|c| matches!(&c.action, Action::CreateTable(ct) if ct.name == ci.table)) =>
+        {
+            Some(&ci.table)
+        }
+        _ => None,
+    });
+    if let Some(table) = new_table_index {
+        help = format!(
+            "{help}; the indexes of the new table {table} can be declared inside its `CREATE TABLE`"
+        );
+    }
+    help
+}
