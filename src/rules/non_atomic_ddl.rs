@@ -3,6 +3,7 @@
 use super::{Check, Dialects, Hit, Rule, StmtCx};
 use crate::parse::Stmt;
 use crate::parse::ir::{Action, Name, ObjectKind};
+use crate::parse::tokens::Tok;
 use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
@@ -111,6 +112,7 @@ fn words(stmt: &Stmt, n: usize) -> String {
 /// statement that does all of it, in the user's own words.
 fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
     let mut table: Option<&Name> = None;
+    let mut head = None;
     let mut clauses = Vec::new();
     for s in ddl {
         let Action::AlterTable { table: t, ops, .. } = &s.action else {
@@ -120,14 +122,16 @@ fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
             return None;
         }
         table = Some(t);
-        clauses.push(alter_clauses(cx, s)?);
+        let (h, c) = alter_parts(cx, s)?;
+        head.get_or_insert(h);
+        clauses.push(c);
     }
-    Some(format!("ALTER TABLE {} {}", table?, clauses.join(", ")))
+    Some(format!("{} {}", head?, clauses.join(", ")))
 }
 
-/// The text of an `ALTER TABLE` after its table name, on one line:
-/// `ADD COLUMN note text, ADD INDEX idx_note (note)`.
-fn alter_clauses(cx: &StmtCx<'_>, stmt: &Stmt) -> Option<String> {
+/// An `ALTER TABLE` in the user's words, on one line, cut after its table
+/// name: (`ALTER TABLE orders`, `ADD COLUMN note text, ADD INDEX idx_note (note)`).
+fn alter_parts(cx: &StmtCx<'_>, stmt: &Stmt) -> Option<(String, String)> {
     let text = cx.source(stmt.span);
     let toks = match crate::parse::lex(text, cx.dialect) {
         Some((toks, _)) => toks,
@@ -152,11 +156,15 @@ fn alter_clauses(cx: &StmtCx<'_>, stmt: &Stmt) -> Option<String> {
     {
         i += 2;
     }
-    // The clauses' tokens as written, one space where whitespace or a
-    // comment stood between two of them.
+    Some((joined(text, toks.get(..i)?)?, joined(text, toks.get(i..)?)?))
+}
+
+/// Tokens as written, one space where whitespace or a comment stood
+/// between two of them.
+fn joined(text: &str, toks: &[Tok]) -> Option<String> {
     let mut out = String::new();
-    let mut end = toks.get(i)?.span.start;
-    for t in toks.get(i..)? {
+    let mut end = toks.first()?.span.start;
+    for t in toks {
         if t.span.start > end {
             out.push(' ');
         }
