@@ -2,7 +2,7 @@
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
 use crate::parse::Stmt;
-use crate::parse::ir::{Action, Name, ObjectKind};
+use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 use crate::parse::tokens::Tok;
 use crate::{Dialect, Severity};
 
@@ -55,7 +55,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         Some(sql) => format!(
             "make them one statement, which MySQL applies all or nothing: `{sql}`; or give each its own migration"
         ),
-        None => split_help(&ddl),
+        None => split_help(cx, &ddl),
     };
     out.push(cx.hit(cx.stmt.span, message, help));
 }
@@ -109,11 +109,27 @@ fn words(stmt: &Stmt, n: usize) -> String {
 }
 
 /// When every DDL statement is an `ALTER TABLE` of one table, the single
-/// statement that does all of it, in the user's own words.
+/// statement that does all of it, in the user's own words. Not when other
+/// statements run between them (a backfill between adding a column and
+/// tightening it must stay between), nor when two of them touch the same
+/// column: one statement cannot change a column another clause adds.
 fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
+    let first = ddl.first()?.span.start;
+    let last = ddl.last()?.span.end;
+    let between = cx
+        .siblings
+        .iter()
+        .filter(|s| s.span.start > first && s.span.end < last);
+    if between
+        .clone()
+        .any(|s| !is_ddl(s) && !matches!(s.action, Action::Set { .. }))
+    {
+        return None;
+    }
     let mut table: Option<&Name> = None;
     let mut head = None;
     let mut clauses = Vec::new();
+    let mut touched: Vec<String> = Vec::new();
     for s in ddl {
         let Action::AlterTable { table: t, ops, .. } = &s.action else {
             return None;
@@ -122,11 +138,38 @@ fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
             return None;
         }
         table = Some(t);
+        let mine: Vec<String> = ops
+            .iter()
+            .flat_map(|o| columns_of(&o.kind))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if mine.iter().any(|c| touched.contains(c)) {
+            return None;
+        }
+        touched.extend(mine);
         let (h, c) = alter_parts(cx, s)?;
         head.get_or_insert(h);
         clauses.push(c);
     }
     Some(format!("{} {}", head?, clauses.join(", ")))
+}
+
+/// The columns an `ALTER TABLE` clause adds, drops, renames or changes.
+fn columns_of(kind: &AlterKind) -> Vec<&str> {
+    match kind {
+        AlterKind::AddColumn { column, .. } => vec![column.name.as_str()],
+        AlterKind::RenameColumn { from, to } => vec![from.as_str(), to.as_str()],
+        AlterKind::Redefine { from, column } => vec![from.as_str(), column.name.as_str()],
+        AlterKind::DropColumn { name: column, .. }
+        | AlterKind::SetType { column, .. }
+        | AlterKind::SetNotNull { column }
+        | AlterKind::DropNotNull { column }
+        | AlterKind::SetDefault { column, .. }
+        | AlterKind::DropDefault { column }
+        | AlterKind::SetExpression { column }
+        | AlterKind::SetStatistics { column } => vec![column.as_str()],
+        _ => Vec::new(),
+    }
 }
 
 /// An `ALTER TABLE` in the user's words, on one line, cut after its table
@@ -175,7 +218,7 @@ fn joined(text: &str, toks: &[Tok]) -> Option<String> {
 }
 
 /// The help when the statements cannot be one: a migration each.
-fn split_help(ddl: &[&Stmt]) -> String {
+fn split_help(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> String {
     let mut heads: Vec<String> = ddl
         .iter()
         .take(LISTED)
@@ -188,19 +231,24 @@ fn split_help(ddl: &[&Stmt]) -> String {
         "give each DDL statement a migration of its own ({}), so that a failure leaves nothing half applied",
         heads.join(", ")
     );
-    // Changes to one table can share a single ALTER TABLE, which is atomic.
-    let mut alters: Vec<(&Name, usize)> = Vec::new();
+    // Changes to one table can share a single ALTER TABLE, which is atomic,
+    // when nothing has to run between them.
+    let mut alters: Vec<(&Name, Vec<&Stmt>)> = Vec::new();
     for s in ddl {
         if let Action::AlterTable { table, .. } = &s.action {
             match alters.iter_mut().find(|(t, _)| *t == table) {
-                Some((_, n)) => *n += 1,
-                None => alters.push((table, 1)),
+                Some((_, v)) => v.push(s),
+                None => alters.push((table, vec![s])),
             }
         }
     }
-    if let Some((table, n)) = alters.iter().find(|(_, n)| *n > 1) {
+    let shared = alters
+        .iter()
+        .find(|(_, v)| v.len() > 1 && combined(cx, v).is_some());
+    if let Some((table, v)) = shared {
         help = format!(
-            "{help}; the {n} changes to {table} can share one `ALTER TABLE {table} …`, which MySQL applies all or nothing"
+            "{help}; the {} changes to {table} can share one `ALTER TABLE {table} …`, which MySQL applies all or nothing",
+            v.len()
         );
     }
     // A new table's indexes can be declared inside its CREATE TABLE.
