@@ -17,6 +17,8 @@
 #   BENCH_SEED     seed of the generator                      (default 1)
 #   BENCH_SHARED   the shared corpus                          (default ../shared/corpus)
 #   BENCH_VENV     private venv for squawk                    (default target/bench/venv)
+#   BENCH_DYNAMIC  set: measure `cargo build --release` instead of the static
+#                  binary of `cargo build-static` (x86_64 Linux)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,7 +31,16 @@ seed=${BENCH_SEED:-1}
 shared=${BENCH_SHARED:-$root/../shared/corpus}
 venv=${BENCH_VENV:-$root/target/bench/venv}
 squawk_version=2.70.0
-bellows=$root/target/release/bellows
+# The release binary as `cargo build-static` makes it (statically linked,
+# position-dependent: see .cargo/config.toml) on x86_64 Linux, else the
+# plain release build. BENCH_DYNAMIC=1 measures the plain build anyway.
+if [ "$(uname -sm)" = "Linux x86_64" ] && [ -z "${BENCH_DYNAMIC:-}" ]; then
+    build=(cargo build-static)
+    bellows=$root/target/x86_64-unknown-linux-gnu/release/bellows
+else
+    build=(cargo build --release --locked)
+    bellows=$root/target/release/bellows
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bellows-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -39,8 +50,8 @@ for tool in python3 taskset timeout /usr/bin/time; do
     command -v "$tool" >/dev/null || { log "missing: $tool"; exit 2; }
 done
 
-log "== cargo build --release --locked"
-cargo build --release --locked >&2
+log "== ${build[*]}"
+"${build[@]}" >&2
 
 if ! "$venv/bin/squawk" --version 2>/dev/null | grep -qx "squawk $squawk_version"; then
     log "== installing squawk-cli $squawk_version into $venv"
@@ -268,7 +279,7 @@ secs() { # key -> seconds, or empty
 out=$work/table.md
 {
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(($(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 1024)) GiB"
-    echo "bellows $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
+    echo "bellows (${build[*]}) $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
     echo
     echo "| corpus | statements | bellows 1 core | bellows all cores | squawk 1 core | squawk / bellows 1 core |"
     echo "|---|---:|---:|---:|---:|---:|"
