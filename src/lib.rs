@@ -5,6 +5,7 @@
 //! history into a [`catalog::Catalog`] and runs the rules, and [`report`]
 //! renders the findings.
 
+pub mod alloc;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;
@@ -239,7 +240,9 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     // Last guard: a panic while linting a root (or reading one of its
     // files) becomes an internal error for it (exit 2); every other root and
     // file is still linted and reported.
-    let par = par::Par::for_input(discovered.files.iter().map(|f| f.text.len()).sum());
+    let bytes: usize = discovered.files.iter().map(|f| f.text.len()).sum();
+    alloc::for_input(bytes);
+    let par = par::Par::for_input(bytes);
     let linted: Vec<Result<rules::RootOutput, String>> = par.map(&discovered.roots, |root| {
         std::panic::catch_unwind(|| {
             rules::lint_root(root, &discovered.files, settings, &reportable, par)

@@ -38,5 +38,6 @@ fn main() -> ExitCode {
     ExitCode::from(out.code)
 }
 
+/// `malloc` for small runs, mimalloc for large ones: see `bellows::alloc`.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: bellows::alloc::Hybrid = bellows::alloc::Hybrid;
