@@ -132,20 +132,26 @@ fmt_us() { # <var> <microseconds>: var = "<seconds>.<micro>"
     printf -v "$1" '%d.%06d' $(($2 / 1000000)) $(($2 % 1000000))
 }
 
-# measure <key> <ok exit codes> <pin|free> <cmd...>: writes $work/r/<key> as
-# "<seconds> <KB>" or "timeout" or "fail <exit> <stderr line>", and keeps the
-# output of the first run in $work/r/<key>.out.
+# Each command is registered under a key, then run once untimed
+# (first_run), then timed (timed). $work/r/<key> gets "<seconds> <KB>", or
+# "timeout", or "fail <exit> <stderr line>"; $work/r/<key>.out keeps the
+# output of the first run.
 #
 # The first run goes through GNU time (peak memory) and timeout (the cut),
-# and is not timed; its output is kept. The timed runs have nothing between
-# this shell and the command: the shell forks, the child execs the command,
-# which writes to /dev/null (rewriting a file on this disk cost 0.7 ms a run,
-# a quarter of a small directory's time, the same for both tools). `pin` pins this
-# shell to core 0 first, so the command inherits it with no taskset
-# process. What is subtracted is only the fork and wait of an empty
-# subshell, measured the same way (`overhead`): the command's own exec,
-# loading and exit are part of its time. The best of $runs runs is kept, or
-# of more (up to 200) while all runs together took less than $budget
+# and is not timed. The timed runs have nothing between this shell and the
+# command: the shell forks, the child execs the command, which writes to
+# /dev/null (rewriting a file on this disk cost 0.7 ms a run, a quarter of a
+# small directory's time, the same for both tools). `pin` pins this shell to
+# core 0 first, so the command inherits it with no taskset process.
+#
+# The commands of one timed group run in turn: run i of bellows, then run i
+# of squawk, then run i + 1 of each, and so on. A slow phase of the machine
+# (this VM has some that last seconds) then falls on both tools alike
+# instead of on whichever was being measured. Each round also times an
+# empty subshell, the fork and wait around every command; its best is
+# subtracted from each command's best, so the command's own exec, loading
+# and exit count, as in `hyperfine -N`. A round is repeated $runs times, or
+# more (up to 200) while all rounds together took less than $budget
 # seconds, so that the best of a run of a few milliseconds is found as
 # surely as that of a long one.
 mkdir -p "$work/r"
@@ -153,79 +159,113 @@ all_cpus=$(taskset -pc $$ | sed 's/.*: //')
 pin_shell() { # pin|free
     if [ "$1" = pin ]; then taskset -pc 0 $$ >/dev/null; else taskset -pc "$all_cpus" $$ >/dev/null; fi
 }
-# the fastest of 50 empty subshells, in microseconds
-empty_subshell() {
-    local best="" us t0 t1 j
-    for ((j = 0; j < 50; j++)); do
-        t0=$EPOCHREALTIME
-        (cd "$work" && :)
-        t1=$EPOCHREALTIME
-        us=$((10#${t1/./} - 10#${t0/./}))
-        if [ -z "$best" ] || ((us < best)); then best=$us; fi
-    done
-    echo "$best"
-}
-declare -A overhead
-pin_shell pin
-overhead[pin]=$(empty_subshell)
-pin_shell free
-overhead[free]=$(empty_subshell)
-fmt_us op "${overhead[pin]}"
-fmt_us of "${overhead[free]}"
-log "== an empty subshell takes ${op}s pinned, ${of}s not: subtracted from every time"
 
-timed=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
-measure() {
-    local key=$1 okcodes=$2 pin=$3
-    shift 3
-    local best="" rss="" i rc line us t0 t1 txt spent=0 budget_us
-    local prefix=()
-    [ "$pin" = pin ] && prefix=(taskset -c 0)
-    printf -v budget_us '%.6f' "$budget"
-    budget_us=$((10#${budget_us/./}))
-    # untimed: peak memory, exit code, the cut
+timed_cmd=(/usr/bin/time -f '%e %M' -o "$work/time" timeout "$limit")
+declare -A cmd_of env_of ok_of pin_of
+ncmd=0
+# register <key> <ok exit codes> <pin|free> <VAR=value or -> <cmd...>
+register() {
+    local key=$1
+    ncmd=$((ncmd + 1))
+    cmd_of[$key]=cmd_$ncmd
+    ok_of[$key]=$2
+    pin_of[$key]=$3
+    env_of[$key]=$4
+    shift 4
+    declare -g -a "cmd_$ncmd"
+    declare -n arr="cmd_$ncmd"
+    arr=("$@")
+}
+
+# first_run <key>: the untimed run; fails (status 1) when the command was
+# cut or failed, with $work/r/<key> saying so.
+first_run() {
+    local key=$1 rc line rss=""
+    declare -n cmd="${cmd_of[$key]}"
+    local env=${env_of[$key]} prefix=()
+    [ "${pin_of[$key]}" = pin ] && prefix=(taskset -c 0)
     set +e
-    (cd "$work" && "${prefix[@]}" "${timed[@]}" "$@") >"$work/r/$key.out" 2>"$work/r/$key.err"
+    (
+        cd "$work" || exit 2
+        [ "$env" = - ] || export "${env?}"
+        "${prefix[@]}" "${timed_cmd[@]}" "${cmd[@]}"
+    ) >"$work/r/$key.out" 2>"$work/r/$key.err"
     rc=$?
     set -e
     if [ "$rc" = 124 ]; then
         echo "timeout" >"$work/r/$key"
         log "   $key: cut after ${limit}s"
-        return
+        return 1
     fi
-    if [[ " $okcodes " != *" $rc "* ]]; then
+    if [[ " ${ok_of[$key]} " != *" $rc "* ]]; then
         line=$(grep -v -e '^Command ' -e '^[0-9.]* [0-9]*$' "$work/r/$key.err" | head -n 1)
         echo "fail $rc ${line:-no message}" >"$work/r/$key"
         log "   $key: FAILED with exit $rc: ${line:-}"
-        return
+        return 1
     fi
     while read -r _ line; do rss=$line; done <"$work/time"
+    echo "$rss" >"$work/r/$key.rss"
+}
+
+# timed <pin|free> <key>...: the timed rounds of these commands.
+timed() {
+    local pin=$1
+    shift
+    local keys=("$@") key i rc us t0 t1 txt env spent=0 budget_us sub=""
+    local -A best=() failed=()
+    [ ${#keys[@]} -gt 0 ] || return 0
+    printf -v budget_us '%.6f' "$budget"
+    budget_us=$((10#${budget_us/./}))
     pin_shell "$pin"
     for ((i = 1; i <= 200; i++)); do
         ((i > runs && spent >= budget_us)) && break
-        set +e
         t0=$EPOCHREALTIME
-        (cd "$work" && exec "$@") >/dev/null 2>&1
-        rc=$?
+        (cd "$work" && :)
         t1=$EPOCHREALTIME
-        set -e
-        if [[ " $okcodes " != *" $rc "* ]]; then
-            pin_shell free
-            echo "fail $rc run $i" >"$work/r/$key"
-            log "   $key: run $i FAILED with exit $rc"
-            return
-        fi
         us=$((10#${t1/./} - 10#${t0/./}))
-        spent=$((spent + us))
-        us=$((us > overhead[$pin] ? us - overhead[$pin] : 0))
-        fmt_us txt "$us"
-        ((i <= runs)) && log "   $key: run $i ${txt}s (exit $rc)"
-        if [ -z "$best" ] || ((us < best)); then best=$us; fi
+        if [ -z "$sub" ] || ((us < sub)); then sub=$us; fi
+        for key in "${keys[@]}"; do
+            [ -z "${failed[$key]:-}" ] || continue
+            declare -n cmd="${cmd_of[$key]}"
+            env=${env_of[$key]}
+            set +e
+            if [ "$env" = - ]; then
+                t0=$EPOCHREALTIME
+                (cd "$work" && exec "${cmd[@]}") >/dev/null 2>&1
+                rc=$?
+                t1=$EPOCHREALTIME
+            else
+                t0=$EPOCHREALTIME
+                (cd "$work" && export "${env?}" && exec "${cmd[@]}") >/dev/null 2>&1
+                rc=$?
+                t1=$EPOCHREALTIME
+            fi
+            set -e
+            if [[ " ${ok_of[$key]} " != *" $rc "* ]]; then
+                failed[$key]=1
+                echo "fail $rc run $i" >"$work/r/$key"
+                log "   $key: run $i FAILED with exit $rc"
+                continue
+            fi
+            us=$((10#${t1/./} - 10#${t0/./}))
+            spent=$((spent + us))
+            if ((i <= runs)); then
+                fmt_us txt "$us"
+                log "   $key: run $i ${txt}s (exit $rc)"
+            fi
+            if [ -z "${best[$key]:-}" ] || ((us < best[$key])); then best[$key]=$us; fi
+        done
     done
     pin_shell free
-    fmt_us txt "$best"
-    ((i > runs + 1)) && log "   $key: $((i - 1)) runs in all (under ${budget}s), best ${txt}s"
-    echo "$txt $rss" >"$work/r/$key"
+    fmt_us txt "$sub"
+    log "   $((i - 1)) rounds; an empty subshell took ${txt}s at best, subtracted"
+    for key in "${keys[@]}"; do
+        [ -z "${failed[$key]:-}" ] || continue
+        us=$((best[$key] > sub ? best[$key] - sub : 0))
+        fmt_us txt "$us"
+        log "   $key: best ${txt}s"
+        echo "$txt $(cat "$work/r/$key.rss")" >"$work/r/$key"
+    done
 }
 
 for ((c = 1; c <= ncorp; c++)); do
@@ -233,9 +273,16 @@ for ((c = 1; c <= ncorp; c++)); do
     mapfile -t paths <"$work/c/$c/paths"
     mapfile -t files <"$work/c/$c/files"
     log "== $name: ${#paths[@]} director(y/ies), ${#files[@]} files for squawk"
-    RAYON_NUM_THREADS=1 measure "$c.b1" "0 1" pin "$bellows" check --format json "${paths[@]}"
-    measure "$c.bn" "0 1" free "$bellows" check --format json "${paths[@]}"
-    measure "$c.sq" "0 1" pin "$squawk" --reporter json "${files[@]}"
+    register "$c.b1" "0 1" pin RAYON_NUM_THREADS=1 "$bellows" check --format json "${paths[@]}"
+    register "$c.bn" "0 1" free - "$bellows" check --format json "${paths[@]}"
+    register "$c.sq" "0 1" pin - "$squawk" --reporter json "${files[@]}"
+    # bellows and squawk on one core, in turn; then bellows on all cores
+    pinned=()
+    for k in b1 sq; do
+        if first_run "$c.$k"; then pinned+=("$c.$k"); fi
+    done
+    timed pin "${pinned[@]}"
+    if first_run "$c.bn"; then timed free "$c.bn"; fi
     # what bellows read and whether it could parse it, from whichever run finished
     for k in b1 bn; do
         if [ -s "$work/r/$c.$k.out" ] && python3 - "$work/r/$c.$k.out" >"$work/c/$c/summary" <<'EOF'; then break; fi
