@@ -127,10 +127,7 @@ sync
 # Times are kept in whole microseconds ($EPOCHREALTIME without its dot), so
 # that nothing but the measured command runs between two runs: a helper
 # process (awk, tail, even a forked subshell) would evict the caches the next
-# run then refills.
-fmt_us() { # <var> <microseconds>: var = "<seconds>.<micro>"
-    printf -v "$1" '%d.%06d' $(($2 / 1000000)) $(($2 % 1000000))
-}
+# run then refills. The timed rounds run in benches/timed.sh.
 
 # Each command is registered under a key, then run once untimed
 # (first_run), then timed (timed). $work/r/<key> gets "<seconds> <KB>", or
@@ -207,64 +204,25 @@ first_run() {
     echo "$rss" >"$work/r/$key.rss"
 }
 
-# timed <pin|free> <key>...: the timed rounds of these commands.
+# timed <pin|free> <key>...: the timed rounds of these commands, in a fresh
+# shell (benches/timed.sh), which inherits this shell's pinning.
 timed() {
-    local pin=$1
+    local pin=$1 key
     shift
-    local keys=("$@") key i rc us t0 t1 txt env spent=0 budget_us sub=""
-    local -A best=() failed=()
-    [ ${#keys[@]} -gt 0 ] || return 0
-    printf -v budget_us '%.6f' "$budget"
-    budget_us=$((10#${budget_us/./}))
-    pin_shell "$pin"
-    for ((i = 1; i <= 200; i++)); do
-        ((i > runs && spent >= budget_us)) && break
-        t0=$EPOCHREALTIME
-        (cd "$work" && :)
-        t1=$EPOCHREALTIME
-        us=$((10#${t1/./} - 10#${t0/./}))
-        if [ -z "$sub" ] || ((us < sub)); then sub=$us; fi
-        for key in "${keys[@]}"; do
-            [ -z "${failed[$key]:-}" ] || continue
-            declare -n cmd="${cmd_of[$key]}"
-            env=${env_of[$key]}
-            set +e
-            if [ "$env" = - ]; then
-                t0=$EPOCHREALTIME
-                (cd "$work" && exec "${cmd[@]}") >/dev/null 2>&1
-                rc=$?
-                t1=$EPOCHREALTIME
-            else
-                t0=$EPOCHREALTIME
-                (cd "$work" && export "${env?}" && exec "${cmd[@]}") >/dev/null 2>&1
-                rc=$?
-                t1=$EPOCHREALTIME
-            fi
-            set -e
-            if [[ " ${ok_of[$key]} " != *" $rc "* ]]; then
-                failed[$key]=1
-                echo "fail $rc run $i" >"$work/r/$key"
-                log "   $key: run $i FAILED with exit $rc"
-                continue
-            fi
-            us=$((10#${t1/./} - 10#${t0/./}))
-            spent=$((spent + us))
-            if ((i <= runs)); then
-                fmt_us txt "$us"
-                log "   $key: run $i ${txt}s (exit $rc)"
-            fi
-            if [ -z "${best[$key]:-}" ] || ((us < best[$key])); then best[$key]=$us; fi
-        done
+    [ $# -gt 0 ] || return 0
+    local args=()
+    for key in "$@"; do
+        declare -n cmd="${cmd_of[$key]}"
+        printf '%s\0' "${cmd[@]}" >"$work/r/$key.cmd"
+        args+=("$key" "${env_of[$key]}" "${ok_of[$key]}")
     done
+    pin_shell "$pin"
+    bash --noprofile --norc "$root/benches/timed.sh" "$work" "$runs" "$budget" "${args[@]}"
     pin_shell free
-    fmt_us txt "$sub"
-    log "   $((i - 1)) rounds; an empty subshell took ${txt}s at best, subtracted"
-    for key in "${keys[@]}"; do
-        [ -z "${failed[$key]:-}" ] || continue
-        us=$((best[$key] > sub ? best[$key] - sub : 0))
-        fmt_us txt "$us"
-        log "   $key: best ${txt}s"
-        echo "$txt $(cat "$work/r/$key.rss")" >"$work/r/$key"
+    for key in "$@"; do
+        if [ -f "$work/r/$key.time" ]; then
+            echo "$(cat "$work/r/$key.time") $(cat "$work/r/$key.rss")" >"$work/r/$key"
+        fi
     done
 }
 
