@@ -383,9 +383,16 @@ pub struct MigrationCx<'a> {
     pub up: Vec<&'a Stmt>,
     pub down: Vec<&'a Stmt>,
     pub files: &'a Parsed,
+    /// Every file of the root, for the text of a statement.
+    pub sources: &'a [crate::discover::SourceFile],
 }
 
 impl MigrationCx<'_> {
+    /// A file's text (to quote the user's own statements).
+    pub fn text(&self, file: FileId) -> &str {
+        self.sources.get(file).map_or("", |s| s.text.as_str())
+    }
+
     /// The comments inside the down part.
     pub fn down_comments(&self) -> Vec<&str> {
         let Some(part) = self.migration.down else {
@@ -584,6 +591,7 @@ impl Replay<'_> {
                 up: up.clone(),
                 down: down.clone(),
                 files: parsed,
+                sources: self.sources,
             };
             for rule in &self.rules {
                 if let Check::Migration(f) = rule.check {

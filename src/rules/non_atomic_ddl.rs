@@ -1,6 +1,8 @@
 //! non-atomic-ddl: a MySQL/MariaDB migration with more than one DDL statement.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use std::collections::BTreeSet;
+
+use super::{Check, Dialects, Hit, MigrationCx, Rule};
 use crate::parse::Stmt;
 use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 use crate::parse::tokens::Tok;
@@ -16,7 +18,7 @@ pub static RULE: Rule = Rule {
     },
     summary: "a MySQL migration with several DDL statements, each committed on its own, can fail half applied",
     doc: include_str!("../../rules/non-atomic-ddl.md"),
-    check: Check::AnyStatement(check),
+    check: Check::Migration(check),
 };
 
 /// How many heads the help lists before it shortens the list.
@@ -35,29 +37,58 @@ fn is_ddl(stmt: &Stmt) -> bool {
     }
 }
 
+/// An up or a down: its statements and the text of its file.
+struct Part<'a> {
+    stmts: &'a [&'a Stmt],
+    text: &'a str,
+}
+
+impl Part<'_> {
+    /// The user's own text of a statement.
+    fn source(&self, stmt: &Stmt) -> &str {
+        self.text.get(stmt.span.start..stmt.span.end).unwrap_or("")
+    }
+}
+
 /// Reported on the second DDL statement of an up or a down, once per part.
-fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
-    if cx.dialect != Dialect::Mysql || !is_ddl(cx.stmt) {
+fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
+    if cx.dialect != Dialect::Mysql {
         return;
     }
-    if cx.earlier().filter(|s| is_ddl(s)).count() != 1 {
-        return;
-    }
-    let ddl: Vec<&Stmt> = cx.siblings.iter().copied().filter(|s| is_ddl(s)).collect();
-    let part = if cx.is_down { "down" } else { "up" };
     let label = super::migration_label(cx.migration);
-    let message = format!(
-        "the {part} of {label} runs {} DDL statements and MySQL commits each one on its own: if this one or a \
-         later one fails, the ones before it stay applied and the migration is left half done",
-        ddl.len()
-    );
-    let help = match combined(cx, &ddl) {
-        Some(sql) => format!(
-            "make them one statement, which MySQL applies all or nothing: `{sql}`; or give each its own migration"
-        ),
-        None => split_help(cx, &ddl),
-    };
-    out.push(cx.hit(cx.stmt.span, message, help));
+    let parts = [
+        ("up", cx.migration.up, &cx.up),
+        ("down", cx.migration.down, &cx.down),
+    ];
+    for (name, part, stmts) in parts {
+        let Some(file) = part.map(|p| p.file) else {
+            continue;
+        };
+        let ddl: Vec<&Stmt> = stmts.iter().copied().filter(|s| is_ddl(s)).collect();
+        let Some(second) = ddl.get(1) else { continue };
+        let part = Part {
+            stmts,
+            text: cx.text(file),
+        };
+        let message = format!(
+            "the {name} of {label} runs {} DDL statements and MySQL commits each one on its own: if this one or a \
+             later one fails, the ones before it stay applied and the migration is left half done",
+            ddl.len()
+        );
+        let help = match combined(&part, &ddl) {
+            Some(sql) => format!(
+                "make them one statement, which MySQL applies all or nothing: `{sql}`; or give each its own migration"
+            ),
+            None => split_help(&part, &ddl),
+        };
+        out.push(Hit {
+            file,
+            span: Some(second.span),
+            message,
+            help,
+            severity: None,
+        });
+    }
 }
 
 /// The statement's verb and object, with the user's names: `ALTER TABLE orders`.
@@ -113,15 +144,14 @@ fn words(stmt: &Stmt, n: usize) -> String {
 /// statements run between them (a backfill between adding a column and
 /// tightening it must stay between), nor when two of them touch the same
 /// column: one statement cannot change a column another clause adds.
-fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
+fn combined(part: &Part<'_>, ddl: &[&Stmt]) -> Option<String> {
     let first = ddl.first()?.span.start;
     let last = ddl.last()?.span.end;
-    let between = cx
-        .siblings
+    let between = |s: &&&Stmt| s.span.start > first && s.span.end < last;
+    if part
+        .stmts
         .iter()
-        .filter(|s| s.span.start > first && s.span.end < last);
-    if between
-        .clone()
+        .filter(between)
         .any(|s| !is_ddl(s) && !matches!(s.action, Action::Set { .. }))
     {
         return None;
@@ -129,7 +159,7 @@ fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
     let mut table: Option<&Name> = None;
     let mut head = None;
     let mut clauses = Vec::new();
-    let mut touched: Vec<String> = Vec::new();
+    let mut touched: BTreeSet<String> = BTreeSet::new();
     for s in ddl {
         let Action::AlterTable { table: t, ops, .. } = &s.action else {
             return None;
@@ -147,7 +177,7 @@ fn combined(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> Option<String> {
             return None;
         }
         touched.extend(mine);
-        let (h, c) = alter_parts(cx, s)?;
+        let (h, c) = alter_parts(part, s)?;
         head.get_or_insert(h);
         clauses.push(c);
     }
@@ -174,11 +204,11 @@ fn columns_of(kind: &AlterKind) -> Vec<&str> {
 
 /// An `ALTER TABLE` in the user's words, on one line, cut after its table
 /// name: (`ALTER TABLE orders`, `ADD COLUMN note text, ADD INDEX idx_note (note)`).
-fn alter_parts(cx: &StmtCx<'_>, stmt: &Stmt) -> Option<(String, String)> {
-    let text = cx.source(stmt.span);
-    let toks = match crate::parse::lex(text, cx.dialect) {
+fn alter_parts(part: &Part<'_>, stmt: &Stmt) -> Option<(String, String)> {
+    let text = part.source(stmt);
+    let toks = match crate::parse::lex(text, Dialect::Mysql) {
         Some((toks, _)) => toks,
-        None => crate::parse::tokenize_with_sqlparser(text, cx.dialect).0,
+        None => crate::parse::tokenize_with_sqlparser(text, Dialect::Mysql).0,
     };
     // ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] name[.name]
     let mut i = 1;
@@ -218,7 +248,7 @@ fn joined(text: &str, toks: &[Tok]) -> Option<String> {
 }
 
 /// The help when the statements cannot be one: a migration each.
-fn split_help(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> String {
+fn split_help(part: &Part<'_>, ddl: &[&Stmt]) -> String {
     let mut heads: Vec<String> = ddl
         .iter()
         .take(LISTED)
@@ -244,7 +274,7 @@ fn split_help(cx: &StmtCx<'_>, ddl: &[&Stmt]) -> String {
     }
     let shared = alters
         .iter()
-        .find(|(_, v)| v.len() > 1 && combined(cx, v).is_some());
+        .find(|(_, v)| v.len() > 1 && combined(part, v).is_some());
     if let Some((table, v)) = shared {
         help = format!(
             "{help}; the {} changes to {table} can share one `ALTER TABLE {table} …`, which MySQL applies all or nothing",
