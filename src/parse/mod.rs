@@ -80,8 +80,14 @@ pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
     let Some(sub) = text.get(span.start..span.end) else {
         return String::new();
     };
-    let (toks, _) = split::tokenize(sub, sql_dialect(dialect), dialect);
+    let (toks, _) = tokenize(sub, dialect);
     tokens::normalize(&toks, sub)
+}
+
+/// Tokenizes a text as files are tokenized: bellows' lexer where it reads
+/// the text, sqlparser's tokenizer where it does not.
+pub fn tokenize(text: &str, dialect: Dialect) -> (Vec<tokens::Tok>, Vec<Comment>) {
+    split::tokenize(text, sql_dialect(dialect), dialect)
 }
 
 /// Tokenizes a file with bellows' lexer alone: `None` when the file holds

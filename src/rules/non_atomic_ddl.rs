@@ -206,10 +206,7 @@ fn columns_of(kind: &AlterKind) -> Vec<&str> {
 /// name: (`ALTER TABLE orders`, `ADD COLUMN note text, ADD INDEX idx_note (note)`).
 fn alter_parts(part: &Part<'_>, stmt: &Stmt) -> Option<(String, String)> {
     let text = part.source(stmt);
-    let toks = match crate::parse::lex(text, Dialect::Mysql) {
-        Some((toks, _)) => toks,
-        None => crate::parse::tokenize_with_sqlparser(text, Dialect::Mysql).0,
-    };
+    let (toks, _) = crate::parse::tokenize(text, Dialect::Mysql);
     // ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] name[.name]
     let mut i = 1;
     while toks.get(i).is_some_and(|t| !t.is_word("TABLE")) {
