@@ -265,6 +265,30 @@ EOF
     done
 done
 
+# Linearity: bellows on one core over the smallest and the largest generated
+# corpus again, now timed in turn, round after round. Timed apart above, the
+# small one gets up to 200 runs and the large one 5, and a slow phase of the
+# VM falls on one of them only: both bias the ratio, the first always upward.
+set -- $sizes
+if [ $# -ge 2 ]; then
+    lin_small=$1 lin_large=${!#}
+    lin_keys=()
+    for size in "$lin_small" "$lin_large"; do
+        c=$(grep -lx "generated $size" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename)
+        [ -f "$work/r/$c.b1.time" ] || continue
+        declare -n src="${cmd_of[$c.b1]}"
+        register "lin.$size" "0 1" pin RAYON_NUM_THREADS=1 "${src[@]}"
+        unset -n src
+        cp "$work/r/$c.b1.first" "$work/r/lin.$size.first"
+        cp "$work/r/$c.b1.rss" "$work/r/lin.$size.rss"
+        lin_keys+=("lin.$size")
+    done
+    if [ ${#lin_keys[@]} = 2 ]; then
+        log "== linearity: generated $lin_small and $lin_large, one core, in turn"
+        timed pin "${lin_keys[@]}"
+    fi
+fi
+
 # A generated corpus must give no parse-error at all. Its full run may have
 # been cut, so benches/parse_check.py lints it in slices.
 log "== parse-error check of the generated corpora, in slices of 500 migrations"
@@ -326,7 +350,12 @@ out=$work/table.md
         ts=$(secs "$ks.b1")
         tl=$(secs "$kl.b1")
         goal=$(awk -v a="$large" -v b="$small" 'BEGIN { printf "%g", 1.1 * a / b }')
-        if [ -n "$ts" ] && [ -n "$tl" ]; then
+        if [ -f "$work/r/lin.$small" ] && [ -f "$work/r/lin.$large" ] &&
+            [ -n "$(secs "lin.$small")" ] && [ -n "$(secs "lin.$large")" ]; then
+            ls_=$(secs "lin.$small")
+            ll_=$(secs "lin.$large")
+            echo "Linearity (bellows 1 core, the two timed in turn): time at $large / time at $small = $(awk -v a="$ll_" -v b="$ls_" 'BEGIN { printf "%.2f", a / b }') ($ll_ s / $ls_ s; goal ≤ $goal); from the rows above, timed apart: $(awk -v a="$tl" -v b="$ts" 'BEGIN { printf "%.2f", a / b }')"
+        elif [ -n "$ts" ] && [ -n "$tl" ]; then
             echo "Linearity (bellows 1 core): time at $large / time at $small = $(awk -v a="$tl" -v b="$ts" 'BEGIN { printf "%.2f", a / b }') (goal ≤ $goal)"
         elif [ -n "$ts" ]; then
             echo "Linearity (bellows 1 core): time at $large / time at $small > $(awk -v a="$limit" -v b="$ts" 'BEGIN { printf "%.0f", a / b }') (the $large run was cut at ${limit}s; goal ≤ $goal)"

@@ -329,3 +329,31 @@ fn version_and_help() {
     );
     assert_eq!(bellows(p.path(), &["--help"]).status.code(), Some(0));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    // `bellows check … | head`: once the reader is gone, bellows stops
+    // writing and exits with its own code; it is not killed by SIGPIPE.
+    // The report of all fixtures (150 KB) is more than a pipe holds.
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(["check", "--format", "json", "fixtures"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the bellows binary runs");
+    let mut first = [0u8; 16];
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    stdout.read_exact(&mut first).expect("the report starts");
+    assert_eq!(&first[..1], b"{");
+    drop(stdout);
+    let out = child.wait_with_output().expect("bellows ends");
+    assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
