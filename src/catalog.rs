@@ -1,6 +1,7 @@
 //! The schema model replayed from the migration history.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::Dialect;
@@ -72,21 +73,76 @@ pub struct Index {
     pub columns: Vec<String>,
 }
 
+/// The schema model's maps by name. Every statement looks names up in the
+/// whole schema of its history, so they are hashed: with ordered maps the
+/// lookups, each a handful of string comparisons, grew with the schema
+/// (log n), and made ten times the history cost 10.25 times the
+/// instructions. Iterating one gives no useful order: code that reports
+/// what it finds there sorts first.
+pub type NameMap<V> = HashMap<Name, V, BuildHasherDefault<NameHasher>>;
+
+/// The hash of [`NameMap`]: a multiply-rotate hash of 8 bytes at a time
+/// (the scheme of rustc's FxHash), far cheaper than std's SipHash on short
+/// names. The input is the user's own migrations, so there is no one to
+/// guard against with a keyed hash, and the same run hashes the same way
+/// every time.
+#[derive(Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl NameHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The table picks buckets by the low bits and tags by the high ones:
+        // fold the well-mixed high half into the low one.
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     pub dialect: Dialect,
     pub schemas: BTreeSet<String>,
     /// Shared with copies (see [`Catalog::subset`]): a table is copied only
     /// when a copy changes it.
-    pub tables: BTreeMap<Name, Arc<Table>>,
+    pub tables: NameMap<Arc<Table>>,
     /// Views and materialized views.
-    pub views: BTreeMap<Name, ObjectKind>,
+    pub views: NameMap<ObjectKind>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
-    pub indexes: BTreeMap<Name, Arc<Index>>,
-    pub enums: BTreeMap<Name, Vec<String>>,
+    pub indexes: NameMap<Arc<Index>>,
+    pub enums: NameMap<Vec<String>>,
     /// Index names by table.
-    by_table: BTreeMap<Name, BTreeSet<Name>>,
+    by_table: NameMap<BTreeSet<Name>>,
 }
 
 impl Catalog {
@@ -94,11 +150,11 @@ impl Catalog {
         Self {
             dialect,
             schemas: BTreeSet::new(),
-            tables: BTreeMap::new(),
-            views: BTreeMap::new(),
-            indexes: BTreeMap::new(),
-            enums: BTreeMap::new(),
-            by_table: BTreeMap::new(),
+            tables: NameMap::default(),
+            views: NameMap::default(),
+            indexes: NameMap::default(),
+            enums: NameMap::default(),
+            by_table: NameMap::default(),
         }
     }
 
@@ -543,15 +599,19 @@ impl Catalog {
         sub
     }
 
-    /// The partitions of a table.
+    /// The partitions of a table, by name.
     pub fn partitions_of<'a>(
         &'a self,
         parent: &'a Name,
     ) -> impl Iterator<Item = (&'a Name, &'a Table)> {
-        self.tables
+        let mut parts: Vec<(&Name, &Table)> = self
+            .tables
             .iter()
-            .filter(move |(_, t)| t.partition_of.as_ref() == Some(parent))
+            .filter(|(_, t)| t.partition_of.as_ref() == Some(parent))
             .map(|(n, t)| (n, t.as_ref()))
+            .collect();
+        parts.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        parts.into_iter()
     }
 
     /// How many indexes a table has, counting those behind PRIMARY KEY and UNIQUE.

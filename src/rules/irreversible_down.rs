@@ -129,12 +129,17 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
             }
         }
     }
-    for v in before.views.keys() {
+    // The catalog's maps are hashed: report in name order.
+    let mut views: Vec<&Name> = before.views.keys().collect();
+    views.sort_unstable();
+    for v in views {
         if !down.views.contains_key(v) && !up.views.contains_key(v) {
             out.push(format!("view {v} dropped by the up is not re-created"));
         }
     }
-    for (e, values) in &before.enums {
+    let mut enums: Vec<(&Name, &Vec<String>)> = before.enums.iter().collect();
+    enums.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (e, values) in enums {
         match down.enums.get(e) {
             None => out.push(format!("type {e} dropped by the up is not re-created")),
             Some(dv) if dv.len() < values.len() => {
@@ -143,7 +148,9 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
             _ => {}
         }
     }
-    for i in before.indexes.keys() {
+    let mut indexes: Vec<&Name> = before.indexes.keys().collect();
+    indexes.sort_unstable();
+    for i in indexes {
         if !down.indexes.contains_key(i) && !up.indexes.contains_key(i) {
             out.push(format!("index {i} dropped by the up is not re-created"));
         }
