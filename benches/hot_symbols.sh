@@ -10,7 +10,7 @@
 # binary's 7,400 functions, scattered over its 5.8 MB of code. Each 64 KB of
 # code it touches costs a page fault (the kernel maps 16 pages around each
 # one); on openfga (27 statements) that was 46 of the run's 140 page faults.
-# With the ordering it is 17. See .cargo/config.toml for the timings.
+# With the ordering it is 30 (README, Performance, has the timings).
 #
 # The list names symbols as the compiler mangled them. A symbol the binary no
 # longer has is skipped by the linker, so a stale list only orders less: run

@@ -81,6 +81,13 @@ pub struct Index {
 /// what it finds there sorts first.
 pub type NameMap<V> = HashMap<Name, V, BuildHasherDefault<NameHasher>>;
 
+/// A [`NameMap`]'s entries in name order, for what is reported from it.
+pub fn by_name<V>(map: &NameMap<V>) -> Vec<(&Name, &V)> {
+    let mut entries: Vec<(&Name, &V)> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
 /// The hash of [`NameMap`]: a multiply-rotate hash of 8 bytes at a time
 /// (the scheme of rustc's FxHash), far cheaper than std's SipHash on short
 /// names. The input is the user's own migrations, so there is no one to
@@ -604,6 +611,7 @@ impl Catalog {
         &'a self,
         parent: &'a Name,
     ) -> impl Iterator<Item = (&'a Name, &'a Table)> {
+        // Only the partitions are sorted, not the whole schema.
         let mut parts: Vec<(&Name, &Table)> = self
             .tables
             .iter()

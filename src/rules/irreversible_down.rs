@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
 use crate::Severity;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, by_name};
 use crate::parse::ir::Name;
 
 pub static RULE: Rule = Rule {
@@ -130,16 +130,12 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
         }
     }
     // The catalog's maps are hashed: report in name order.
-    let mut views: Vec<&Name> = before.views.keys().collect();
-    views.sort_unstable();
-    for v in views {
+    for (v, _) in by_name(&before.views) {
         if !down.views.contains_key(v) && !up.views.contains_key(v) {
             out.push(format!("view {v} dropped by the up is not re-created"));
         }
     }
-    let mut enums: Vec<(&Name, &Vec<String>)> = before.enums.iter().collect();
-    enums.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (e, values) in enums {
+    for (e, values) in by_name(&before.enums) {
         match down.enums.get(e) {
             None => out.push(format!("type {e} dropped by the up is not re-created")),
             Some(dv) if dv.len() < values.len() => {
@@ -148,9 +144,7 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
             _ => {}
         }
     }
-    let mut indexes: Vec<&Name> = before.indexes.keys().collect();
-    indexes.sort_unstable();
-    for i in indexes {
+    for (i, _) in by_name(&before.indexes) {
         if !down.indexes.contains_key(i) && !up.indexes.contains_key(i) {
             out.push(format!("index {i} dropped by the up is not re-created"));
         }
