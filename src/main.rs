@@ -10,7 +10,8 @@ use clap::Parser;
 /// a stack overflow; setting that up asks glibc for the main thread's stack
 /// bounds, which glibc reads and parses from `/proc/self/maps`, and maps an
 /// alternate signal stack. On openfga (27 statements) the run took 1.13
-/// against 1.30 ms without it (fastest of 600): a tenth of a small run.
+/// against 1.30 ms without it (fastest of 600, two builds that differed only
+/// here, both without sqlparser's stack guard): a tenth of a small run.
 /// bellows bounds its own recursion instead (`parse::depth`, sqlparser's
 /// recursion limit and its stack guard), so a deep statement is a
 /// `parse-error`, never an overflow. std still reads the arguments (the C
