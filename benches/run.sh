@@ -265,6 +265,11 @@ EOF
     done
 done
 
+# generated_corpus <statements>: the number of the generated corpus of that size
+generated_corpus() {
+    grep -lx "generated $1" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename
+}
+
 # Linearity: bellows on one core over the smallest and the largest generated
 # corpus again, now timed in turn, round after round. Timed apart above, the
 # small one gets up to 200 runs and the large one 5, and a slow phase of the
@@ -274,7 +279,7 @@ if [ $# -ge 2 ]; then
     lin_small=$1 lin_large=${!#}
     lin_keys=()
     for size in "$lin_small" "$lin_large"; do
-        c=$(grep -lx "generated $size" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename)
+        c=$(generated_corpus "$size")
         [ -f "$work/r/$c.b1.time" ] || continue
         declare -n src="${cmd_of[$c.b1]}"
         register "lin.$size" "0 1" pin RAYON_NUM_THREADS=1 "${src[@]}"
@@ -349,8 +354,8 @@ out=$work/table.md
     set -- $sizes
     if [ $# -ge 2 ]; then
         small=$1 large=${!#}
-        ks=$(grep -lx "generated $small" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename)
-        kl=$(grep -lx "generated $large" "$work"/c/*/name | head -n 1 | xargs dirname | xargs basename)
+        ks=$(generated_corpus "$small")
+        kl=$(generated_corpus "$large")
         ts=$(secs "$ks.b1")
         tl=$(secs "$kl.b1")
         goal=$(awk -v a="$large" -v b="$small" 'BEGIN { printf "%g", 1.1 * a / b }')
