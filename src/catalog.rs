@@ -1,5 +1,7 @@
 //! The schema model replayed from the migration history.
 
+pub mod mysql;
+
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;

@@ -68,9 +68,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", help_heading = "Target")]
     pub postgres_version: Option<u32>,
 
-    /// Target MySQL major version [default: 8]
-    #[arg(long, value_name = "N", help_heading = "Target")]
-    pub mysql_version: Option<u32>,
+    /// Target MySQL or MariaDB server: 5.7, 8.0, 8.0.28, 8.4, 9.1, mariadb-10.6, mariadb-10.11,
+    /// mariadb-11.4, … [default: 8.4]
+    #[arg(long, value_name = "V", value_parser = crate::catalog::mysql::Server::parse, help_heading = "Target")]
+    pub mysql_version: Option<crate::catalog::mysql::Server>,
 
     /// Target SQLite version [default: 3]
     #[arg(long, value_name = "N", help_heading = "Target")]
@@ -256,7 +257,7 @@ fn settings(
     let settings = Settings {
         dialect: args.dialect.or(cfg.dialect),
         postgres_version: args.postgres_version.or(cfg.postgres_version).unwrap_or(15),
-        mysql_version: args.mysql_version.or(cfg.mysql_version).unwrap_or(8),
+        mysql: args.mysql_version.or(cfg.mysql_version).unwrap_or_default(),
         sqlite_version: args.sqlite_version.or(cfg.sqlite_version).unwrap_or(3),
         layout: match args.layout {
             Some(l) => l.layout(),

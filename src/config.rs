@@ -30,7 +30,7 @@ struct Raw {
     paths: Vec<String>,
     dialect: Option<Dialect>,
     postgres_version: Option<u32>,
-    mysql_version: Option<u32>,
+    mysql_version: Option<toml::Spanned<toml::Value>>,
     sqlite_version: Option<u32>,
     layout: Option<LayoutChoice>,
     start_after: Option<toml::Value>,
@@ -51,7 +51,7 @@ pub struct Config {
     pub paths: Vec<PathBuf>,
     pub dialect: Option<Dialect>,
     pub postgres_version: Option<u32>,
-    pub mysql_version: Option<u32>,
+    pub mysql_version: Option<crate::catalog::mysql::Server>,
     pub sqlite_version: Option<u32>,
     pub layout: Option<Layout>,
     pub start_after: Option<String>,
@@ -128,6 +128,21 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
             )));
         }
     };
+    let mysql_version = match raw.mysql_version {
+        None => None,
+        Some(v) => {
+            let line = line_of(text, v.span().start);
+            let written = match v.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Float(f) => format!("{f:.1}"),
+                other => other.to_string(),
+            };
+            Some(
+                crate::catalog::mysql::Server::parse(&written)
+                    .map_err(|e| ConfigError(format!("{display}:{line}: mysql-version: {e}")))?,
+            )
+        }
+    };
     for g in &raw.exclude {
         globset::Glob::new(g)
             .map_err(|e| ConfigError(format!("{display}: bad exclude glob `{g}`: {e}")))?;
@@ -137,7 +152,7 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
         paths: raw.paths.iter().map(|p| base.join(p)).collect(),
         dialect: raw.dialect,
         postgres_version: raw.postgres_version,
-        mysql_version: raw.mysql_version,
+        mysql_version,
         sqlite_version: raw.sqlite_version,
         layout: raw.layout.and_then(LayoutChoice::layout),
         start_after,
@@ -209,5 +224,32 @@ backfill-in-migration = "off"
                 .starts_with("bellows.toml:2: unknown variant `loud`")
         );
         assert!(err("dialect = \"oracle\"\n").starts_with("bellows.toml:1:"));
+        assert!(
+            err("\nmysql-version = \"10.11\"\n").starts_with("bellows.toml:2: mysql-version: bad")
+        );
+    }
+
+    #[test]
+    fn mysql_version_is_a_server() {
+        let c = parse(
+            "mysql-version = \"mariadb-10.11\"\n",
+            Path::new("bellows.toml"),
+            "bellows.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.mysql_version,
+            Some(crate::catalog::mysql::Server::mariadb(10, 11))
+        );
+        let c = parse(
+            "mysql-version = 8.0\n",
+            Path::new("bellows.toml"),
+            "bellows.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.mysql_version,
+            Some(crate::catalog::mysql::Server::mysql(8, 0, None))
+        );
     }
 }

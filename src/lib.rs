@@ -94,7 +94,8 @@ pub struct Settings {
     /// Given by flag or config; `None` = from the tree, else PostgreSQL.
     pub dialect: Option<Dialect>,
     pub postgres_version: u32,
-    pub mysql_version: u32,
+    /// The target MySQL or MariaDB server (`--mysql-version`).
+    pub mysql: catalog::mysql::Server,
     pub sqlite_version: u32,
     pub layout: Option<Layout>,
     /// `--select`: only these rules (empty = all).
@@ -124,7 +125,7 @@ impl Default for Settings {
         Self {
             dialect: None,
             postgres_version: 15,
-            mysql_version: 8,
+            mysql: catalog::mysql::Server::default(),
             sqlite_version: 3,
             layout: None,
             select: BTreeSet::new(),

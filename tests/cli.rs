@@ -289,6 +289,58 @@ fn bad_usage_exits_2() {
 }
 
 #[test]
+fn mysql_version_takes_the_documented_forms_and_names_them_when_bad() {
+    let p = project(false);
+    for good in [
+        "5.7",
+        "8.0",
+        "8.0.28",
+        "8.4",
+        "9.1",
+        "mariadb-10.6",
+        "mariadb-10.11",
+        "mariadb-11.4",
+    ] {
+        let out = bellows(p.path(), &["check", "--mysql-version", good, "db"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{good}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for bad in ["8", "10.11", "mariadb-9.1", "latest"] {
+        let out = bellows(p.path(), &["check", "--mysql-version", bad, "db"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("8.0.28") && err.contains("mariadb-10.11"),
+            "{err}"
+        );
+    }
+    write(
+        p.path(),
+        "bellows.toml",
+        b"mysql-version = \"mariadb-10.11\"\n",
+    );
+    assert_eq!(bellows(p.path(), &["check", "db"]).status.code(), Some(0));
+    write(
+        p.path(),
+        "bellows.toml",
+        b"dialect = \"mysql\"\nmysql-version = 8.1.1\n",
+    );
+    assert_eq!(bellows(p.path(), &["check", "db"]).status.code(), Some(2));
+    write(p.path(), "bellows.toml", b"mysql-version = \"mariadb-5\"\n");
+    let out = bellows(p.path(), &["check", "db"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bellows.toml:1: mysql-version") && err.contains("mariadb-10.11"),
+        "{err}"
+    );
+}
+
+#[test]
 fn explain_prints_the_rule_doc() {
     let p = project(false);
     let out = bellows(p.path(), &["explain", "drop-column"]);
