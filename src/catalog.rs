@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use crate::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
+    Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, IndexKind, Name, ObjectKind,
+    TypeName,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub struct Column {
     pub ty: Option<TypeName>,
     pub not_null: bool,
     pub default: Option<String>,
+    /// MySQL `CHARACTER SET` of the column (else the table's).
+    pub charset: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +44,12 @@ pub struct Table {
     /// Seen only through `ALTER`s (created before the history bellows read,
     /// or by a statement it could not read): its columns may be incomplete.
     pub partial: bool,
+    /// MySQL: the table's default character set and row format, as declared.
+    pub charset: Option<String>,
+    pub row_format: Option<String>,
+    /// MySQL: columns added or dropped by `ALTER TABLE` since the table was
+    /// created or last rebuilt (each instant one is a row version).
+    pub row_versions: u16,
 }
 
 impl Table {
@@ -73,6 +82,7 @@ pub struct Index {
     pub table: Name,
     pub unique: bool,
     pub columns: Vec<String>,
+    pub kind: IndexKind,
 }
 
 /// The schema model's maps by name. Every statement looks names up in the
@@ -224,6 +234,8 @@ impl Catalog {
                     partition_of: ct.partition_of.clone(),
                     default_partition: ct.default_partition,
                     partial: ct.columns_unknown,
+                    charset: ct.charset.clone(),
+                    row_format: ct.row_format.clone(),
                     ..Table::default()
                 };
                 for c in &ct.columns {
@@ -260,6 +272,7 @@ impl Catalog {
                         table: ci.table.clone(),
                         unique: ci.unique,
                         columns: ci.columns.clone(),
+                        kind: ci.kind,
                     },
                 );
             }
@@ -269,9 +282,20 @@ impl Catalog {
             Action::CreateEnum { name, values } => {
                 self.enums.insert(name.clone(), values.clone());
             }
-            Action::Drop { kind, names, .. } => {
+            Action::Drop {
+                kind, names, table, ..
+            } => {
                 for n in names {
                     self.drop(*kind, n);
+                    // MySQL `DROP INDEX i ON t` of an index declared in the table.
+                    if let (ObjectKind::Index, Some(t)) = (kind, table)
+                        && self
+                            .tables
+                            .get(t)
+                            .is_some_and(|x| x.constraint(&n.name).is_some())
+                    {
+                        self.table_entry(t).constraints.retain(|c| c.name != n.name);
+                    }
                 }
             }
             Action::AlterTable { table, ops, .. } => {
@@ -397,6 +421,33 @@ impl Catalog {
             }
             AlterKind::DropIndex { name } => {
                 self.remove_index(&Name::new(table.schema.clone(), name.clone()));
+                if self
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.constraint(name).is_some())
+                {
+                    self.table_entry(table)
+                        .constraints
+                        .retain(|c| &c.name != name);
+                }
+                return None;
+            }
+            AlterKind::RenameIndex { from, to } => {
+                let old = Name::new(table.schema.clone(), from.clone());
+                if let Some(i) = self.remove_index(&old) {
+                    self.add_shared_index(Name::new(table.schema.clone(), to.clone()), i);
+                }
+                if self
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.constraint(from).is_some())
+                {
+                    for c in &mut self.table_entry(table).constraints {
+                        if &c.name == from {
+                            c.name.clone_from(to);
+                        }
+                    }
+                }
                 return None;
             }
             _ => {}
@@ -406,10 +457,21 @@ impl Catalog {
             AlterKind::AddColumn {
                 column,
                 if_not_exists,
+                ..
             } if !(*if_not_exists && t.column(&column.name).is_some()) => {
                 add_column(t, table, column, dialect);
+                t.row_versions = t.row_versions.saturating_add(1);
             }
+            AlterKind::TableOption { name, value } => match name.as_str() {
+                "row_format" => {
+                    t.row_format = Some(value.clone());
+                    t.row_versions = 0;
+                }
+                "force" | "engine" | "convert to character set" => t.row_versions = 0,
+                _ => {}
+            },
             AlterKind::DropColumn { name, .. } => {
+                t.row_versions = t.row_versions.saturating_add(1);
                 t.columns.retain(|c| &c.name != name);
                 t.constraints.retain(|c| !c.columns.contains(name));
                 for i in self.index_names_of(table) {
@@ -679,6 +741,7 @@ fn column_of(c: &ColumnDef) -> Column {
         ty: c.ty.clone(),
         not_null: c.not_null,
         default: c.default.clone(),
+        charset: c.charset.clone(),
     }
 }
 
@@ -729,6 +792,8 @@ fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
         } => format!("{}_{c}_check", table.name),
         ConstraintKind::Exclude => format!("{}_{cols}_excl", table.name),
         ConstraintKind::NotNull => format!("{}_{cols}_not_null", table.name),
+        // MySQL names an unnamed index after its first column.
+        ConstraintKind::Index(_) => def.columns.first().cloned().unwrap_or_default(),
         ConstraintKind::Check { .. } | ConstraintKind::Other => format!("{}_check", table.name),
     }
 }

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::Token;
 
 use super::ir::{
     Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, CreateTable, DmlKind,
-    Name, ObjectKind, Using,
+    IndexKind, Name, ObjectKind, Using,
 };
 use super::lower::{after_table_name, fold, make_name, normalize_type, split_commas, stmt_span};
 use super::tokens::Tok;
@@ -138,6 +138,7 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
         if_not_exists,
         only,
         columns,
+        kind: IndexKind::Plain,
     }))
 }
 
@@ -559,7 +560,10 @@ impl<'a> Cursor<'a> {
         if first.is_word("UPDATE") {
             self.i += 1;
             self.eat("ONLY");
+            self.eat("LOW_PRIORITY");
+            self.eat("IGNORE");
             let table = self.name()?;
+            // MySQL `UPDATE t AS a JOIN …` / `UPDATE t a, u SET …`: the first table.
             return Some(Action::Dml {
                 kind: DmlKind::Update,
                 table,
@@ -567,9 +571,25 @@ impl<'a> Cursor<'a> {
         }
         if first.is_word("DELETE") {
             self.i += 1;
+            while self.eat("LOW_PRIORITY") || self.eat("QUICK") || self.eat("IGNORE") {}
+            let multi = !self.peek_is("FROM");
             self.eat("FROM");
             self.eat("ONLY");
-            let table = self.name()?;
+            let mut table = self.name()?;
+            // MySQL multi-table forms, `DELETE a FROM t AS a JOIN …` and
+            // `DELETE FROM a USING t AS a JOIN …`: the target is an alias.
+            let using = self.toks.iter().position(|t| t.is_word("USING"));
+            let from = if multi {
+                self.toks.iter().position(|t| t.is_word("FROM"))
+            } else {
+                using
+            };
+            if let Some(at) = from
+                && table.schema.is_none()
+                && let Some(real) = aliased(&self.toks[at + 1..], &table.name, self.dialect)
+            {
+                table = real;
+            }
             return Some(Action::Dml {
                 kind: DmlKind::Delete,
                 table,
@@ -783,9 +803,13 @@ impl<'a> Cursor<'a> {
         }
         self.i = save;
         let unique = self.eat("UNIQUE");
-        if !self.eat("FULLTEXT") {
-            self.eat("SPATIAL");
-        }
+        let kind = if self.eat("FULLTEXT") {
+            IndexKind::Fulltext
+        } else if self.eat("SPATIAL") {
+            IndexKind::Spatial
+        } else {
+            IndexKind::Plain
+        };
         if !self.peek_is("INDEX") {
             self.i = save;
         }
@@ -834,6 +858,7 @@ impl<'a> Cursor<'a> {
                 if_not_exists,
                 only,
                 columns: Vec::new(),
+                kind,
             }));
         }
         Some(Action::Other)
@@ -972,7 +997,23 @@ impl<'a> Cursor<'a> {
         let mut ops = Vec::new();
         let rest = &self.toks[start.min(self.toks.len())..];
         for range in split_commas(rest) {
-            let part = &rest[range];
+            let mut part = &rest[range];
+            // MariaDB `WAIT n` / `NOWAIT` stands before the first operation, with no comma.
+            let wait = match part {
+                [w, n, ..] if w.is_word("WAIT") && matches!(n.token(), Token::Number(..)) => 2,
+                [w, ..] if w.is_word("NOWAIT") => 1,
+                _ => 0,
+            };
+            if wait > 0 && self.dialect == Dialect::Mysql {
+                ops.push(AlterOp {
+                    span: stmt_span(&part[..wait]),
+                    kind: AlterKind::Wait,
+                });
+                part = &part[wait..];
+                if part.is_empty() {
+                    continue;
+                }
+            }
             let kind = alter_op(part, self.dialect);
             if strict && kind.is_none() {
                 return None;
@@ -993,6 +1034,11 @@ impl<'a> Cursor<'a> {
 
 /// One `ALTER TABLE` operation from its tokens.
 fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
+    if dialect == Dialect::Mysql
+        && let Some(op) = mysql_alter_op(part)
+    {
+        return Some(op);
+    }
     let mut c = Cursor::new(part, dialect);
     if c.eat_all(&["ATTACH", "PARTITION"]) {
         let partition = c.name()?;
@@ -1091,9 +1137,13 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
         c.eat("COLUMN");
         let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
         let column = lenient_column(&part[c.i..], dialect)?;
+        let positioned = part
+            .iter()
+            .any(|t| t.is_word("FIRST") || t.is_word("AFTER"));
         return Some(AlterKind::AddColumn {
             column,
             if_not_exists,
+            positioned,
         });
     }
     if c.eat("ALTER") {
@@ -1179,15 +1229,7 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
             value: c.ident().unwrap_or_default(),
         });
     }
-    if c.peek_is("ENGINE") || c.eat_all(&["CONVERT", "TO"]) {
-        return Some(AlterKind::TableOption {
-            name: if c.peek_is("ENGINE") {
-                "engine".into()
-            } else {
-                "convert to character set".into()
-            },
-        });
-    }
+
     let harmless = [
         "OWNER",
         "ENABLE",
@@ -1216,6 +1258,122 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
         return Some(AlterKind::Other);
     }
     None
+}
+
+/// The table an alias stands for in a MySQL table reference list
+/// (`t AS a JOIN u b ON …`).
+fn aliased(refs: &[Tok], alias: &str, dialect: Dialect) -> Option<Name> {
+    let not_a_table = [
+        "JOIN",
+        "INNER",
+        "LEFT",
+        "RIGHT",
+        "CROSS",
+        "OUTER",
+        "NATURAL",
+        "STRAIGHT_JOIN",
+        "ON",
+        "USING",
+        "FROM",
+        "WHERE",
+        "AND",
+        "OR",
+        "AS",
+    ];
+    let folded = |t: &Tok| {
+        t.word()
+            .map(|w| fold(&w.value, w.quote_style.is_some(), dialect))
+    };
+    for i in 1..refs.len() {
+        if folded(&refs[i]).as_deref() != Some(alias) {
+            continue;
+        }
+        let mut j = i - 1;
+        if refs[j].is_word("AS") {
+            j = j.checked_sub(1)?;
+        }
+        let t = &refs[j];
+        if t.word().is_none() || not_a_table.iter().any(|w| t.is_word(w)) {
+            continue;
+        }
+        let mut parts = vec![folded(t)?];
+        if j >= 2 && matches!(refs[j - 1].token(), Token::Period) {
+            parts.insert(0, folded(&refs[j - 2])?);
+        }
+        return Some(make_name(parts, dialect));
+    }
+    None
+}
+
+/// MySQL-only `ALTER TABLE` operations: table options, `LOCK=`, MariaDB's
+/// `WAIT n` / `NOWAIT`, `RENAME INDEX`, partition maintenance.
+pub(super) fn mysql_alter_op(part: &[Tok]) -> Option<AlterKind> {
+    let word = |i: usize| {
+        part.get(i)
+            .and_then(Tok::word)
+            .map(|w| w.value.to_lowercase())
+    };
+    let first = word(0)?;
+    // The value after `NAME [=]` (or after `CONVERT TO CHARACTER SET`).
+    let value_after = |i: usize| {
+        let i = if part.get(i).is_some_and(|t| matches!(t.token(), Token::Eq)) {
+            i + 1
+        } else {
+            i
+        };
+        part.get(i)
+            .map(|t| match t.token() {
+                Token::Word(w) => w.value.to_lowercase(),
+                other => other.to_string().to_lowercase(),
+            })
+            .unwrap_or_default()
+    };
+    let option = |name: &str, value: String| {
+        Some(AlterKind::TableOption {
+            name: name.to_string(),
+            value,
+        })
+    };
+    match first.as_str() {
+        "wait" | "nowait" => Some(AlterKind::Wait),
+        "lock" => Some(AlterKind::Lock {
+            value: value_after(1),
+        }),
+        "force" => option("force", String::new()),
+        "engine" | "row_format" | "auto_increment" | "comment" | "key_block_size"
+        | "stats_persistent" | "stats_auto_recalc" | "stats_sample_pages" | "avg_row_length"
+        | "max_rows" | "min_rows" | "pack_keys" | "checksum" | "page_compressed" => {
+            option(&first, value_after(1))
+        }
+        "convert" => option("convert to character set", value_after(4)),
+        "charset" => option("default character set", value_after(1)),
+        "character" => option("default character set", value_after(2)),
+        "default" if word(1).is_some_and(|w| w == "charset") => {
+            option("default character set", value_after(2))
+        }
+        "default" if word(1).is_some_and(|w| w == "character") => {
+            option("default character set", value_after(3))
+        }
+        "default" | "collate" => option("default collation", String::new()),
+        "rename" if word(1).is_some_and(|w| w == "index" || w == "key") => {
+            let from = word(2)?;
+            (word(3).as_deref() == Some("to")).then_some(())?;
+            Some(AlterKind::RenameIndex { from, to: word(4)? })
+        }
+        "partition" if word(1).as_deref() == Some("by") => {
+            Some(AlterKind::Partition { copies: true })
+        }
+        "remove" if word(1).as_deref() == Some("partitioning") => {
+            Some(AlterKind::Partition { copies: true })
+        }
+        "add" | "drop" | "reorganize" | "coalesce" | "truncate" | "exchange" | "analyze"
+        | "check" | "optimize" | "rebuild" | "repair" | "discard" | "import"
+            if word(1).is_some_and(|w| w == "partition" || w == "partitions") =>
+        {
+            Some(AlterKind::Partition { copies: false })
+        }
+        _ => None,
+    }
 }
 
 /// The tokens' text joined by spaces (unquoted words as written).
@@ -1288,8 +1446,30 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
     } else if name.is_none()
         && (c.peek_is("KEY") || c.peek_is("INDEX") || c.peek_is("FULLTEXT") || c.peek_is("SPATIAL"))
     {
-        // MySQL inline index definitions inside CREATE TABLE.
-        kind = ConstraintKind::Other;
+        // MySQL index definitions: `[FULLTEXT|SPATIAL] [INDEX|KEY] [name] (cols)`.
+        let index = if c.eat("FULLTEXT") {
+            IndexKind::Fulltext
+        } else if c.eat("SPATIAL") {
+            IndexKind::Spatial
+        } else {
+            IndexKind::Plain
+        };
+        if !c.eat("INDEX") {
+            c.eat("KEY");
+        }
+        let name = if c.peek_is_token(&Token::LParen) {
+            None
+        } else {
+            c.ident()
+        };
+        let columns = cols(&mut c);
+        return Some(ConstraintDef {
+            name,
+            kind: ConstraintKind::Index(index),
+            columns,
+            not_valid: false,
+            using_index: None,
+        });
     } else {
         return None;
     }

@@ -114,6 +114,8 @@ pub struct ColumnDef {
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
+    /// MySQL `CHARACTER SET cs` of the column, lower-cased.
+    pub charset: Option<String>,
 }
 
 impl ColumnDef {
@@ -138,6 +140,7 @@ impl ColumnDef {
             references: None,
             generated: None,
             serial: false,
+            charset: None,
         }
     }
 }
@@ -156,7 +159,19 @@ pub enum ConstraintKind {
     Exclude,
     /// PostgreSQL 18 `CONSTRAINT n NOT NULL col`.
     NotNull,
+    /// A MySQL index declared in a table or added by `ALTER TABLE … ADD
+    /// INDEX|KEY|FULLTEXT|SPATIAL` (a unique one is [`ConstraintKind::Unique`]).
+    Index(IndexKind),
     Other,
+}
+
+/// What kind of index: MySQL builds FULLTEXT and SPATIAL ones differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IndexKind {
+    #[default]
+    Plain,
+    Fulltext,
+    Spatial,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +236,8 @@ pub enum AlterKind {
     AddColumn {
         column: ColumnDef,
         if_not_exists: bool,
+        /// MySQL `FIRST` / `AFTER col`: not at the end.
+        positioned: bool,
     },
     DropColumn {
         name: String,
@@ -290,13 +307,32 @@ pub enum AlterKind {
         partition: Name,
         concurrently: bool,
     },
-    /// MySQL `ALGORITHM=COPY` and the like.
+    /// MySQL `ALGORITHM=COPY` and the like (value lower-cased).
     Algorithm {
         value: String,
     },
-    /// MySQL `CONVERT TO CHARACTER SET` / `ENGINE=`.
+    /// MySQL `LOCK=NONE` and the like (value lower-cased).
+    Lock {
+        value: String,
+    },
+    /// MariaDB `WAIT n` / `NOWAIT` before the operations: a lock wait timeout.
+    Wait,
+    /// MySQL `RENAME INDEX|KEY a TO b`.
+    RenameIndex {
+        from: String,
+        to: String,
+    },
+    /// MySQL partition maintenance; `copies` when it copies every row
+    /// (`PARTITION BY`, `REMOVE PARTITIONING`).
+    Partition {
+        copies: bool,
+    },
+    /// MySQL table options: `name` is `engine`, `convert to character set`,
+    /// `default character set`, `row_format`, `force`, `auto_increment`,
+    /// `comment`, … and `value` what follows it, lower-cased.
     TableOption {
         name: String,
+        value: String,
     },
     /// MySQL `DROP PRIMARY KEY`.
     DropPrimaryKey,
@@ -322,6 +358,9 @@ pub struct CreateTable {
     pub partitioned: bool,
     /// `CREATE TABLE … AS SELECT` / `LIKE`: columns unknown.
     pub columns_unknown: bool,
+    /// MySQL `DEFAULT CHARSET=…` and `ROW_FORMAT=…`, lower-cased.
+    pub charset: Option<String>,
+    pub row_format: Option<String>,
 }
 
 impl CreateTable {
@@ -337,6 +376,8 @@ impl CreateTable {
             default_partition: false,
             partitioned: false,
             columns_unknown: true,
+            charset: None,
+            row_format: None,
         }
     }
 }
@@ -351,6 +392,8 @@ pub struct CreateIndex {
     /// `ON ONLY parent`.
     pub only: bool,
     pub columns: Vec<String>,
+    /// MySQL `CREATE FULLTEXT|SPATIAL INDEX`.
+    pub kind: IndexKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use sqlparser::tokenizer::Token;
 pub use super::ir::make_name;
 use super::ir::{
     Action, AlterKind, AlterOp, ByteSpan, ColumnDef, ConstraintDef, ConstraintKind, CreateIndex,
-    CreateTable, Generated, Name, ObjectKind, TypeName, Using,
+    CreateTable, Generated, IndexKind, Name, ObjectKind, TypeName, Using,
 };
 use super::tokens::Tok;
 use crate::Dialect;
@@ -43,7 +43,14 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 }
             }
             constraints.retain(|c| c.kind != ConstraintKind::Other || c.name.is_some());
+            let (charset, row_format) = if dialect == Dialect::Mysql {
+                mysql_table_options(toks)
+            } else {
+                (None, None)
+            };
             Action::CreateTable(CreateTable {
+                charset,
+                row_format,
                 name: cx.name(&ct.name),
                 columns,
                 constraints,
@@ -70,6 +77,11 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
             concurrently: ci.concurrently,
             if_not_exists: ci.if_not_exists,
             only: toks.iter().any(|t| t.is_word("ONLY")),
+            kind: match toks.get(1) {
+                Some(t) if t.is_word("FULLTEXT") => IndexKind::Fulltext,
+                Some(t) if t.is_word("SPATIAL") => IndexKind::Spatial,
+                _ => IndexKind::Plain,
+            },
             columns: ci
                 .columns
                 .iter()
@@ -242,6 +254,9 @@ impl Lower {
                 });
             }
             ColumnOption::Identity(_) => col.generated = Some(Generated::Identity),
+            ColumnOption::CharacterSet(cs) => {
+                col.charset = Some(cs.to_string().to_lowercase());
+            }
             ColumnOption::DialectSpecific(toks) => {
                 if toks.iter().any(|t| {
                     matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT")
@@ -296,6 +311,24 @@ impl Lower {
                 not_valid,
                 using_index: None,
             },
+            TableConstraint::Index(ix) => ConstraintDef {
+                name: name(&ix.name),
+                kind: ConstraintKind::Index(IndexKind::Plain),
+                columns: index_cols(&ix.columns),
+                not_valid,
+                using_index: None,
+            },
+            TableConstraint::FulltextOrSpatial(fs) => ConstraintDef {
+                name: name(&fs.opt_index_name),
+                kind: ConstraintKind::Index(if fs.fulltext {
+                    IndexKind::Fulltext
+                } else {
+                    IndexKind::Spatial
+                }),
+                columns: index_cols(&fs.columns),
+                not_valid,
+                using_index: None,
+            },
             TableConstraint::Check(ck) => ConstraintDef {
                 name: name(&ck.name),
                 kind: ConstraintKind::Check {
@@ -337,10 +370,12 @@ impl Lower {
             AlterTableOperation::AddColumn {
                 if_not_exists,
                 column_def,
+                column_position,
                 ..
             } => AlterKind::AddColumn {
                 column: self.column(column_def),
                 if_not_exists: *if_not_exists,
+                positioned: column_position.is_some(),
             },
             AlterTableOperation::DropColumn {
                 column_names,
@@ -471,9 +506,66 @@ impl Lower {
             AlterTableOperation::Algorithm { algorithm, .. } => AlterKind::Algorithm {
                 value: algorithm.to_string().to_lowercase(),
             },
-            _ => AlterKind::Other,
+            AlterTableOperation::Lock { lock, .. } => AlterKind::Lock {
+                value: lock.to_string().to_lowercase(),
+            },
+            AlterTableOperation::AutoIncrement { .. } => AlterKind::TableOption {
+                name: "auto_increment".to_string(),
+                value: String::new(),
+            },
+            AlterTableOperation::AddPartitions { .. }
+            | AlterTableOperation::DropPartitions { .. } => AlterKind::Partition { copies: false },
+            _ => part
+                .filter(|_| self.dialect == Dialect::Mysql)
+                .and_then(super::fallback::mysql_alter_op)
+                .unwrap_or(AlterKind::Other),
         }
     }
+}
+
+/// MySQL `CREATE TABLE` options after the column list: the default
+/// character set and the row format, lower-cased.
+fn mysql_table_options(toks: &[Tok]) -> (Option<String>, Option<String>) {
+    let mut depth = 0usize;
+    let mut body_done = false;
+    let mut charset = None;
+    let mut row_format = None;
+    let value = |i: usize| {
+        let i = if toks.get(i).is_some_and(|t| matches!(t.token(), Token::Eq)) {
+            i + 1
+        } else {
+            i
+        };
+        toks.get(i)
+            .and_then(Tok::word)
+            .map(|w| w.value.to_lowercase())
+    };
+    for (i, t) in toks.iter().enumerate() {
+        match t.token() {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    body_done = true;
+                }
+            }
+            _ if body_done && depth == 0 => {
+                if t.is_word("CHARSET") {
+                    charset = value(i + 1);
+                } else if t.is_word("CHARACTER")
+                    && toks.get(i + 1).is_some_and(|n| n.is_word("SET"))
+                {
+                    charset = value(i + 2);
+                } else if t.is_word("ROW_FORMAT") {
+                    row_format = value(i + 1);
+                } else if t.is_word("PARTITION") {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    (charset, row_format)
 }
 
 /// The index named by `USING INDEX idx` in an `ADD CONSTRAINT` op.

@@ -12,6 +12,7 @@ pub mod fallback;
 pub mod ir;
 mod lexer;
 mod lower;
+pub mod mysql_client;
 mod split;
 pub mod tokens;
 
@@ -111,6 +112,23 @@ pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
 /// Parses a whole file whose migration tool splits or joins statements
 /// with annotations.
 pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> ParsedFile {
+    // MySQL: what the client does first (DELIMITER, version comments).
+    let client = if dialect == Dialect::Mysql {
+        mysql_client::read(text)
+    } else {
+        None
+    };
+    let merged;
+    let (text, notes) = match &client {
+        Some(c) => {
+            let mut n = notes.clone();
+            n.blocks.extend(c.blocks.iter().copied());
+            n.blocks.sort_unstable();
+            merged = n;
+            (c.text.as_str(), &merged)
+        }
+        None => (text, notes),
+    };
     let sd = sql_dialect(dialect);
     let (tokens, comments) = split::tokenize(text, sd, dialect);
     let mut out = ParsedFile {
@@ -375,6 +393,20 @@ fn repaired(toks: &[tokens::Tok], sd: &dyn SqlDialect, dialect: Dialect) -> Opti
         let ast = parse_with_sqlparser(kept, sd).ok()?;
         return lower::lower(&ast, kept, dialect);
     }
+    // MySQL `CREATE TABLE … (…) … PARTITION BY …`: the partitioning changes
+    // nothing bellows models but that the table is partitioned.
+    if dialect == Dialect::Mysql
+        && toks.first().is_some_and(|t| t.is_word("CREATE"))
+        && let Some(cut) = partition_clause(toks)
+    {
+        let kept = &toks[..cut];
+        let ast = parse_with_sqlparser(kept, sd).ok()?;
+        let mut action = lower::lower(&ast, kept, dialect)?;
+        if let Action::CreateTable(ct) = &mut action {
+            ct.partitioned = true;
+        }
+        return Some(action);
+    }
     let (kept, not_null) = fallback::without_not_null_constraints(toks, dialect)?;
     let ast = parse_with_sqlparser(&kept, sd).ok()?;
     let mut action = lower::lower(&ast, &kept, dialect)?;
@@ -386,6 +418,31 @@ fn repaired(toks: &[tokens::Tok], sd: &dyn SqlDialect, dialect: Dialect) -> Opti
         }
     }
     Some(action)
+}
+
+/// Where a MySQL `PARTITION BY` clause starts: the first top-level
+/// `PARTITION` after the column list.
+fn partition_clause(toks: &[tokens::Tok]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut body = false;
+    for (i, t) in toks.iter().enumerate() {
+        match t.token() {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                body |= depth == 0;
+            }
+            _ if body
+                && depth == 0
+                && t.is_word("PARTITION")
+                && toks.get(i + 1).is_some_and(|n| n.is_word("BY")) =>
+            {
+                return Some(i);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]

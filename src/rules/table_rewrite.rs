@@ -123,13 +123,13 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                         format!("this ALGORITHM=COPY copies all of {table}"),
                         "use ALGORITHM=INPLACE or INSTANT where the change allows it, or an online schema change tool (gh-ost, pt-online-schema-change)",
                     ),
-                    AlterKind::TableOption { name } if name == "engine" => (
+                    AlterKind::TableOption { name, .. } if name == "engine" => (
                         format!(
                             "this ENGINE= rebuilds all of {table}, and with another engine copies it"
                         ),
                         "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
                     ),
-                    AlterKind::TableOption { name } => (
+                    AlterKind::TableOption { name, .. } if name == "convert to character set" => (
                         format!("this {} copies all of {table}", name.to_uppercase()),
                         "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
                     ),
