@@ -18,8 +18,9 @@ pub struct Column {
     pub ty: Option<TypeName>,
     pub not_null: bool,
     pub default: Option<String>,
-    /// MySQL `CHARACTER SET` of the column (else the table's).
+    /// MySQL `CHARACTER SET` and `COLLATE` of the column (else the table's).
     pub charset: Option<String>,
+    pub collation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -742,6 +743,7 @@ fn column_of(c: &ColumnDef) -> Column {
         not_null: c.not_null,
         default: c.default.clone(),
         charset: c.charset.clone(),
+        collation: c.collation.clone(),
     }
 }
 

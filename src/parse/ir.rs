@@ -114,8 +114,9 @@ pub struct ColumnDef {
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
-    /// MySQL `CHARACTER SET cs` of the column, lower-cased.
+    /// MySQL `CHARACTER SET cs` and `COLLATE c` of the column, lower-cased.
     pub charset: Option<String>,
+    pub collation: Option<String>,
 }
 
 impl ColumnDef {
@@ -141,6 +142,7 @@ impl ColumnDef {
             generated: None,
             serial: false,
             charset: None,
+            collation: None,
         }
     }
 }

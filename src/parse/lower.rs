@@ -257,6 +257,9 @@ impl Lower {
             ColumnOption::CharacterSet(cs) => {
                 col.charset = Some(cs.to_string().to_lowercase());
             }
+            ColumnOption::Collation(c) => {
+                col.collation = Some(c.to_string().to_lowercase());
+            }
             ColumnOption::DialectSpecific(toks) => {
                 if toks.iter().any(|t| {
                     matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT")
