@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use bellows::catalog::mysql::Server;
 use bellows::{Dialect, Outcome, Settings};
 
 pub fn root() -> PathBuf {
@@ -12,12 +13,34 @@ pub fn root() -> PathBuf {
 
 /// The dialect a fixture case folder stands for.
 pub fn case_dialect(name: &str) -> Dialect {
-    if name.contains("mysql") {
+    if name.contains("mysql") || name.contains("mariadb") {
         Dialect::Mysql
     } else if name.contains("sqlite") {
         Dialect::Sqlite
     } else {
         Dialect::Postgres
+    }
+}
+
+/// The MySQL server a fixture case folder targets: `…-mariadb-…` is
+/// MariaDB 10.11 (the server the oracle runs on), `…-mariadb-11.4-…` or
+/// `…-mysql-8.0.28-…` name a version; otherwise the default, MySQL 8.4.
+pub fn case_server(name: &str) -> Server {
+    for (marker, flavour) in [("mariadb-", "mariadb-"), ("mysql-", "")] {
+        if let Some(i) = name.find(marker) {
+            let version: String = name[i + marker.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            if let Ok(s) = Server::parse(&format!("{flavour}{}", version.trim_end_matches('.'))) {
+                return s;
+            }
+        }
+    }
+    if name.contains("mariadb") {
+        Server::mariadb(10, 11)
+    } else {
+        Server::default()
     }
 }
 
@@ -39,8 +62,14 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
             .collect();
         bellows::since::Since { changed, base }
     });
+    let name = dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
     let settings = Settings {
         dialect: Some(dialect),
+        mysql: case_server(&name),
         cwd: dir.to_path_buf(),
         since,
         ..Settings::default()

@@ -214,7 +214,8 @@ pub struct Plan {
     /// What it does with the statement's own clauses (equal to the default
     /// when there are none); `None` when it refuses them.
     pub effective: Option<(Algorithm, Lock)>,
-    /// Each operation's plan, in order (`None` for the clauses themselves).
+    /// Each operation's plan, in order (`None` for the clauses themselves),
+    /// as the statement's own clauses make it.
     pub ops: Vec<Option<OpPlan>>,
     /// The statement's `ALGORITHM=` and `LOCK=` values, lower-cased, and the
     /// index of their operations.
@@ -408,7 +409,7 @@ fn type_change(
                 ))
             } else {
                 copy(format!(
-                    "the values of {at} change from {o} to {n} (not only appended at the end)"
+                    "the values of {at} change other than by appending at the end"
                 ))
             }
         }
@@ -784,9 +785,14 @@ pub fn plan(
     name: &Name,
     ops: &[AlterOp],
     server: Server,
-    fk_checks: bool,
+    fk_checks: &dyn Fn() -> bool,
 ) -> Option<Plan> {
     let table = catalog.table(name)?;
+    // Read only when a foreign key is added (it scans the migration so far).
+    let foreign_key = ops.iter().any(|o| {
+        matches!(&o.kind, AlterKind::AddConstraint(d) if matches!(d.kind, ConstraintKind::ForeignKey { .. }))
+    });
+    let fk_checks = foreign_key && fk_checks();
     let f = Facts::new(catalog, name, table);
     let mut plans = Vec::with_capacity(ops.len());
     let mut algorithm_clause = None;
@@ -930,16 +936,14 @@ pub fn plan(
             plan.effective = Some((Algorithm::Copy, default_lock.max(Lock::Shared)));
         }
         Some("inplace") if server.is_mysql() && default == Algorithm::Instant => {
-            let mut p = plan.ops.clone();
-            demote(&mut p, true);
-            plan.effective = Some(combine(&p));
+            demote(&mut plan.ops, true);
+            plan.effective = Some(combine(&plan.ops));
         }
         None if server.is_mysql() && default == Algorithm::Instant && lock.is_some() => {
             // MySQL does instant changes only with LOCK=DEFAULT: another
             // LOCK makes it take the in-place way.
-            let mut p = plan.ops.clone();
-            demote(&mut p, true);
-            plan.effective = Some(combine(&p));
+            demote(&mut plan.ops, true);
+            plan.effective = Some(combine(&plan.ops));
         }
         _ => {}
     }
@@ -1052,6 +1056,41 @@ pub fn refusal(plan: &Plan, server: Server) -> Option<Refusal> {
     None
 }
 
+/// How an algorithm is done, in words.
+pub fn describe(a: Algorithm) -> &'static str {
+    match a {
+        Algorithm::Instant => "instantly",
+        Algorithm::InplaceNoRebuild => "in place without a rebuild",
+        Algorithm::InplaceRebuild => "in place by a rebuild",
+        Algorithm::Copy => "by a table copy",
+    }
+}
+
+/// Which online schema change tool fits a table: gh-ost does not support
+/// foreign keys (on the table or pointing at it) nor triggers;
+/// pt-online-schema-change works through triggers of its own.
+pub fn online_tool_help(catalog: &Catalog, table: &Name) -> String {
+    let child = catalog.table(table).is_some_and(|t| {
+        t.constraints
+            .iter()
+            .any(|c| matches!(c.kind, ConstraintKind::ForeignKey { .. }))
+    });
+    let parent = catalog.tables.values().any(|t| {
+        t.constraints.iter().any(
+            |c| matches!(&c.kind, ConstraintKind::ForeignKey { references } if references == table),
+        )
+    });
+    let gh_ost = if child || parent {
+        format!("gh-ost cannot be used ({table} has foreign keys)")
+    } else {
+        format!("gh-ost (when {table} has no triggers)")
+    };
+    format!(
+        "on a large table run the change outside the migration with an online schema change tool: {gh_ost}, \
+         or pt-online-schema-change (works with foreign keys and triggers)"
+    )
+}
+
 /// The clause that makes the server refuse rather than silently do worse:
 /// what the change supports on the target (never `LOCK=NONE` with an
 /// instant change for MySQL, never MariaDB's `NOCOPY` there).
@@ -1096,7 +1135,9 @@ mod tests {
             panic!("not an ALTER TABLE: {sql}");
         };
         let earlier = before.iter().map(|s| &text[s.span.start..s.span.end]);
-        plan(&catalog, table, ops, server, foreign_key_checks(earlier))
+        plan(&catalog, table, ops, server, &|| {
+            foreign_key_checks(earlier.clone())
+        })
     }
 
     fn row(server: Server, sql: &str, algorithm: Algorithm, lock: Lock) {

@@ -7,13 +7,21 @@ use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 pub static RULE: Rule = Rule {
     id: "add-foreign-key-validating",
     severity: Severity::Error,
-    dialects: Dialects::POSTGRES,
+    dialects: Dialects {
+        postgres: true,
+        mysql: true,
+        sqlite: false,
+    },
     summary: "adds a foreign key that is validated at once, scanning while writes to both tables wait",
     doc: include_str!("../../rules/add-foreign-key-validating.md"),
     check: Check::Statement(check),
 };
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    if cx.dialect == crate::Dialect::Mysql {
+        mysql(cx, out);
+        return;
+    }
     let Action::AlterTable { table, ops, .. } = &cx.stmt.action else {
         return;
     };
@@ -66,5 +74,53 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             }
             _ => {}
         }
+    }
+}
+
+/// MySQL/MariaDB: with `foreign_key_checks` on, a new foreign key is checked
+/// by copying the child table, and writes to both tables wait (measured).
+/// An inline `REFERENCES` on a column is ignored by MySQL: not a finding.
+fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Some((table, ops, plan)) = cx.mysql_plan() else {
+        return;
+    };
+    let Some((_, lock)) = plan.effective else {
+        return;
+    };
+    for (op, p) in ops.iter().zip(&plan.ops) {
+        let AlterKind::AddConstraint(def) = &op.kind else {
+            continue;
+        };
+        let ConstraintKind::ForeignKey { references } = &def.kind else {
+            continue;
+        };
+        if p.as_ref()
+            .is_none_or(|p| p.algorithm != crate::catalog::mysql::Algorithm::Copy)
+        {
+            continue;
+        }
+        let name = def
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}_ibfk", table.name));
+        let cols = def.columns.join(", ");
+        let after = if lock >= crate::catalog::mysql::Lock::Shared {
+            format!("writes to {table} and to {references} are blocked until it finishes")
+        } else {
+            format!("time, disk and replica lag grow with {table}")
+        };
+        out.push(cx.hit(
+            op.span,
+            format!(
+                "adding foreign key {name} with foreign_key_checks on copies {table} row by row to check every \
+                 row against {references}; {after}"
+            ),
+            format!(
+                "look for orphans first (`SELECT COUNT(*) FROM {table} c LEFT JOIN {references} p ON … WHERE p.… IS \
+                 NULL`); then run `SET foreign_key_checks = 0;` before `ALTER TABLE {table} ADD CONSTRAINT {name} \
+                 FOREIGN KEY ({cols}) REFERENCES {references} (…), ALGORITHM=INPLACE, LOCK=NONE;` (only the index is \
+                 built and nothing waits, but existing rows are not checked) and `SET foreign_key_checks = 1;` after it"
+            ),
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! change-column-type: a type change that rewrites the table or breaks readers.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use crate::catalog::mysql::{self, Algorithm, Cause, Lock};
 use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
 use crate::{Dialect, Severity};
 
@@ -27,6 +28,9 @@ pub(crate) enum Verdict {
 }
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    if mysql(cx, out) {
+        return;
+    }
     let Action::AlterTable { table, ops, .. } = &cx.stmt.action else {
         return;
     };
@@ -181,4 +185,84 @@ pub(crate) fn verdict(dialect: Dialect, old: &TypeName, new: &TypeName, using: &
             _ => Verdict::Rewrite,
         },
     }
+}
+
+/// MySQL/MariaDB, from the online DDL model: a type, length or character
+/// set change the target server does by copying the table. `false` when the
+/// model cannot tell (the general verdict then applies).
+fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) -> bool {
+    let Some((table, ops, plan)) = cx.mysql_plan() else {
+        return false;
+    };
+    if plan.effective.is_none() {
+        // Refused at deploy: `refused-by-server` says so.
+        return true;
+    }
+    for (op, p) in ops.iter().zip(&plan.ops) {
+        let AlterKind::Redefine { from, column } = &op.kind else {
+            continue;
+        };
+        let Some(p) = p else { continue };
+        if p.cause != Cause::TypeChange || p.algorithm != Algorithm::Copy {
+            continue;
+        }
+        let c = col(table, from);
+        let old = cx.catalog.table(table).and_then(|t| t.column(from));
+        let old_ty = old.and_then(|o| o.ty.as_ref());
+        let new = column
+            .ty
+            .as_ref()
+            .map_or_else(String::new, ToString::to_string);
+        let after = if p.lock >= Lock::Shared {
+            format!("writes to {table} are blocked until it finishes")
+        } else {
+            format!("writes go on, but time, disk and replica lag grow with {table}")
+        };
+        let mut help = format!(
+            "add a new column beside it (`ALTER TABLE {table} ADD COLUMN {from}_new {new};`, instant), write both \
+             from code, backfill it in batches, switch reads to {from}_new, then drop {from} in a later migration; \
+             or {}",
+            mysql::online_tool_help(cx.catalog, table)
+        );
+        // A VARCHAR that crosses 255 bytes: say how far it can grow in place.
+        if let (Some(o), Some(n)) = (old_ty, column.ty.as_ref())
+            && o.base == "varchar"
+            && n.base == "varchar"
+        {
+            let cs = old
+                .and_then(|x| x.charset.as_deref())
+                .or_else(|| cx.catalog.table(table).and_then(|t| t.charset.as_deref()))
+                .unwrap_or("utf8mb4");
+            let within = 255 / mysql::bytes_per_char(cs);
+            let grows = o.args.first().and_then(|a| a.parse::<u64>().ok())
+                < n.args.first().and_then(|a| a.parse::<u64>().ok());
+            if grows
+                && o.args
+                    .first()
+                    .and_then(|a| a.parse::<u64>().ok())
+                    .is_some_and(|x| x < within)
+            {
+                help = format!(
+                    "`ALTER TABLE {table} MODIFY {from} varchar({within}) …` stays within 255 bytes in {cs} and is done \
+                     in place; beyond that, {help}"
+                );
+            }
+        }
+        // The plain "the type of … changes" says nothing the message does not.
+        let why = if p.reason.starts_with("the type of ") {
+            String::new()
+        } else {
+            format!(" ({})", p.reason)
+        };
+        out.push(cx.hit(
+            op.span,
+            format!(
+                "changing {c} from {} to {new} copies {table} row by row{why}; {after}, and deployed code may not \
+                 handle the new type",
+                old_ty.map_or_else(String::new, ToString::to_string),
+            ),
+            help,
+        ));
+    }
+    true
 }

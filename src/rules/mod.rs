@@ -21,6 +21,7 @@ mod irreversible_down;
 mod missing_down;
 mod missing_lock_timeout;
 mod non_atomic_ddl;
+mod online_rebuild;
 mod orphan_down;
 mod out_of_order_version;
 mod parse_error;
@@ -67,6 +68,7 @@ pub static REGISTRY: &[&Rule] = &[
     &missing_down::RULE,
     &missing_lock_timeout::RULE,
     &non_atomic_ddl::RULE,
+    &online_rebuild::RULE,
     &orphan_down::RULE,
     &out_of_order_version::RULE,
     &parse_error::RULE,
@@ -360,6 +362,33 @@ impl StmtCx<'_> {
             (_, Some(h)) => h.to_string(),
             (_, None) => "run it outside any transaction".to_string(),
         }
+    }
+
+    /// MySQL/MariaDB: the online DDL plan (`catalog::mysql`) of this
+    /// statement on the target server, when it is an `ALTER TABLE` of a
+    /// table that existed before the migration.
+    pub fn mysql_plan(
+        &self,
+    ) -> Option<(
+        &Name,
+        &[crate::parse::ir::AlterOp],
+        crate::catalog::mysql::Plan,
+    )> {
+        if self.dialect != Dialect::Mysql {
+            return None;
+        }
+        let Action::AlterTable { table, ops, .. } = &self.stmt.action else {
+            return None;
+        };
+        if self.is_new_table(table) {
+            return None;
+        }
+        let fk_checks = || {
+            crate::catalog::mysql::foreign_key_checks(self.earlier().map(|s| self.source(s.span)))
+        };
+        let plan =
+            crate::catalog::mysql::plan(self.catalog, table, ops, self.settings.mysql, &fk_checks)?;
+        Some((table, ops, plan))
     }
 
     /// Statements after this one in the same part.

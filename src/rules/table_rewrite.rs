@@ -1,6 +1,7 @@
 //! table-rewrite: statements that rewrite a whole table under a blocking lock.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::catalog::mysql::{self, Algorithm, Cause, Lock, OpPlan};
 use crate::parse::ir::{Action, AlterKind, Name};
 use crate::{Dialect, Severity};
 
@@ -68,7 +69,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 "reorder the table online with pg_repack instead, outside the migration",
             );
         }
-        Action::Optimize { tables } => {
+        // MySQL's OPTIMIZE TABLE on InnoDB is an online rebuild: `online-rebuild`.
+        Action::Optimize { tables } if cx.dialect != Dialect::Mysql => {
             let names: Vec<String> = tables
                 .iter()
                 .filter(|t| existing(t))
@@ -99,6 +101,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 "build a new index in the target tablespace with `CREATE INDEX CONCURRENTLY … TABLESPACE …`, then drop the old one concurrently",
             );
         }
+        Action::AlterTable { .. } if cx.dialect == Dialect::Mysql => mysql(cx, out),
         Action::AlterTable { table, ops, .. } => {
             if !existing(table) {
                 return;
@@ -119,20 +122,6 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                         ),
                         "add a new generated column beside it, switch readers, then drop the old one in a later migration",
                     ),
-                    AlterKind::Algorithm { value } if value == "copy" => (
-                        format!("this ALGORITHM=COPY copies all of {table}"),
-                        "use ALGORITHM=INPLACE or INSTANT where the change allows it, or an online schema change tool (gh-ost, pt-online-schema-change)",
-                    ),
-                    AlterKind::TableOption { name, .. } if name == "engine" => (
-                        format!(
-                            "this ENGINE= rebuilds all of {table}, and with another engine copies it"
-                        ),
-                        "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
-                    ),
-                    AlterKind::TableOption { name, .. } if name == "convert to character set" => (
-                        format!("this {} copies all of {table}", name.to_uppercase()),
-                        "run it with an online schema change tool (gh-ost, pt-online-schema-change) instead of a migration",
-                    ),
                     _ => continue,
                 };
                 hit(op.span, what, help);
@@ -140,4 +129,64 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         }
         _ => {}
     }
+}
+
+/// MySQL/MariaDB: an `ALTER TABLE` the server does by copying the table
+/// (type changes and foreign keys are reported by their own rules).
+fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Some((table, ops, plan)) = cx.mysql_plan() else {
+        return;
+    };
+    let Some((Algorithm::Copy, lock)) = plan.effective else {
+        return;
+    };
+    let copies: Vec<(usize, &OpPlan)> = plan
+        .ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.as_ref()
+                .filter(|p| p.algorithm == Algorithm::Copy)
+                .map(|p| (i, p))
+        })
+        .collect();
+    if copies
+        .iter()
+        .any(|(_, p)| matches!(p.cause, Cause::TypeChange | Cause::ForeignKey))
+    {
+        return;
+    }
+    let tool = mysql::online_tool_help(cx.catalog, table);
+    let (at, why, help) = if let Some((i, p)) = copies.first() {
+        (*i, p.reason.clone(), tool)
+    } else {
+        let Some((_, i)) = plan.algorithm_clause else {
+            return;
+        };
+        {
+            let assertion = mysql::assertion(&plan).unwrap_or("ALGORITHM=INPLACE");
+            (
+                i,
+                format!(
+                    "ALGORITHM=COPY asks for it, though the change itself is done {}",
+                    mysql::describe(plan.default)
+                ),
+                format!(
+                    "remove ALGORITHM=COPY and assert `{assertion}` instead: the server then does the cheaper change, \
+                     or refuses the statement rather than copying"
+                ),
+            )
+        }
+    };
+    let Some(op) = ops.get(at) else { return };
+    let after = if lock >= Lock::Shared {
+        format!("writes to {table} are blocked until it finishes")
+    } else {
+        format!("writes go on, but time, disk and replica lag grow with {table}")
+    };
+    out.push(cx.hit(
+        op.span,
+        format!("this ALTER TABLE copies {table} row by row ({why}); {after}"),
+        help,
+    ));
 }
