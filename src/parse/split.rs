@@ -9,7 +9,7 @@ use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whit
 use super::ir::ByteSpan;
 use super::tokens::Tok;
 use super::{Comment, lexer};
-use crate::Dialect;
+use crate::model::Dialect;
 
 /// Converts between byte offsets and 1-based line / character columns.
 ///
