@@ -157,6 +157,18 @@ pub enum Level {
 /// An index into the files of a run (`discover::Discovered::files`).
 pub type FileId = usize;
 
+/// Where a migration tool's annotations split or join statements: found by
+/// discover in the files, obeyed by parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    /// Byte offsets where a statement must end (section markers such as
+    /// `-- +goose Down`), sorted.
+    pub cuts: Vec<usize>,
+    /// Byte ranges that are one statement whatever their semicolons
+    /// (`-- +goose StatementBegin` … `StatementEnd`), sorted.
+    pub blocks: Vec<ByteSpan>,
+}
+
 /// A byte range in the source file (end exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ByteSpan {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::parse::{Annotations, ByteSpan};
+use crate::model::{Annotations, ByteSpan};
 pub use version::Version;
 
 /// Index of a file in [`Workspace::files`].
