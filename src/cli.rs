@@ -11,9 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::discover::LayoutChoice;
+use crate::model::{Dialect, Settings, Severity};
 use crate::report;
 use crate::rules::{self, REGISTRY};
-use crate::{Dialect, Settings, Severity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,8 +70,8 @@ pub struct CheckArgs {
 
     /// Target MySQL or MariaDB server: 5.7, 8.0, 8.0.28, 8.4, 9.1, mariadb-10.6, mariadb-10.11,
     /// mariadb-11.4, … [default: 8.4]
-    #[arg(long, value_name = "V", value_parser = crate::catalog::mysql::Server::parse, help_heading = "Target")]
-    pub mysql_version: Option<crate::catalog::mysql::Server>,
+    #[arg(long, value_name = "V", value_parser = crate::mysql_version::Server::parse, help_heading = "Target")]
+    pub mysql_version: Option<crate::mysql_version::Server>,
 
     /// Target SQLite version [default: 3]
     #[arg(long, value_name = "N", help_heading = "Target")]
@@ -150,7 +150,7 @@ pub struct Output {
 pub enum Stdout {
     Text(String),
     /// The JSON report, written straight to the output as it is serialised.
-    Json(Box<crate::Outcome>),
+    Json(Box<crate::outcome::Outcome>),
 }
 
 impl Default for Stdout {
@@ -257,7 +257,7 @@ fn settings(
     let settings = Settings {
         dialect: args.dialect.or(cfg.dialect),
         postgres_version: args.postgres_version.or(cfg.postgres_version).unwrap_or(15),
-        mysql: args.mysql_version.or(cfg.mysql_version).unwrap_or_default(),
+        mysql_version: args.mysql_version.or(cfg.mysql_version).unwrap_or_default(),
         sqlite_version: args.sqlite_version.or(cfg.sqlite_version).unwrap_or(3),
         layout: match args.layout {
             Some(l) => l.layout(),

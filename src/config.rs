@@ -7,21 +7,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::Dialect;
 use crate::discover::{Layout, LayoutChoice};
+use crate::model::Dialect;
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "bellows.toml";
 
-/// A rule's configured level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
-    Off,
-}
+pub use crate::model::Level;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -51,7 +43,7 @@ pub struct Config {
     pub paths: Vec<PathBuf>,
     pub dialect: Option<Dialect>,
     pub postgres_version: Option<u32>,
-    pub mysql_version: Option<crate::catalog::mysql::Server>,
+    pub mysql_version: Option<crate::mysql_version::Server>,
     pub sqlite_version: Option<u32>,
     pub layout: Option<Layout>,
     pub start_after: Option<String>,
@@ -138,7 +130,7 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
                 other => other.to_string(),
             };
             Some(
-                crate::catalog::mysql::Server::parse(&written)
+                crate::mysql_version::Server::parse(&written)
                     .map_err(|e| ConfigError(format!("{display}:{line}: mysql-version: {e}")))?,
             )
         }
@@ -239,7 +231,7 @@ backfill-in-migration = "off"
         .expect("valid");
         assert_eq!(
             c.mysql_version,
-            Some(crate::catalog::mysql::Server::mariadb(10, 11))
+            Some(crate::mysql_version::Server::mariadb(10, 11))
         );
         let c = parse(
             "mysql-version = 8.0\n",
@@ -249,7 +241,7 @@ backfill-in-migration = "off"
         .expect("valid");
         assert_eq!(
             c.mysql_version,
-            Some(crate::catalog::mysql::Server::mysql(8, 0, None))
+            Some(crate::mysql_version::Server::mysql(8, 0, None))
         );
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use bellows::catalog::mysql::Server;
+use bellows::mysql_version::Server;
 use bellows::{Dialect, Outcome, Settings};
 
 pub fn root() -> PathBuf {
@@ -69,7 +69,7 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
         .to_string();
     let settings = Settings {
         dialect: Some(dialect),
-        mysql: case_server(&name),
+        mysql_version: case_server(&name),
         cwd: dir.to_path_buf(),
         since,
         ..Settings::default()

@@ -2,8 +2,8 @@
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::catalog::mysql::{self, Algorithm, Cause, Lock};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "change-column-type",

@@ -1,8 +1,8 @@
 //! create-index-blocking: `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
 use crate::catalog::mysql::Algorithm;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind, IndexKind};
 
 pub static RULE: Rule = Rule {

@@ -2,8 +2,8 @@
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
 use crate::catalog::mysql::{self, Algorithm, Cause, Lock};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, Name};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "online-rebuild",
@@ -94,7 +94,7 @@ fn describe(
         // The statement's own clause turned an instant change into a rebuild.
         format!(
             "assert `ALGORITHM=INSTANT` instead (with no LOCK clause): alone, the change is done instantly on {}",
-            cx.settings.mysql
+            cx.settings.mysql_version
         )
     } else if lock >= Lock::Shared {
         tool

@@ -2,8 +2,8 @@
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
 use crate::catalog::mysql::{self, Algorithm, Cause, Lock, OpPlan};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "table-rewrite",
