@@ -456,7 +456,8 @@ impl Replay<'_> {
                 Action::Set { name }
                     if matches!(
                         name.as_str(),
-                        "lock_timeout" | "lock_wait_timeout" | "innodb_lock_wait_timeout"
+                        // Not `innodb_lock_wait_timeout`: it bounds row locks, not the metadata lock DDL waits for.
+                        "lock_timeout" | "lock_wait_timeout"
                     ) =>
                 {
                     lock_timeout = true;

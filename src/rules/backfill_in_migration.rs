@@ -7,7 +7,11 @@ use crate::parse::ir::{Action, DmlKind};
 pub static RULE: Rule = Rule {
     id: "backfill-in-migration",
     severity: Severity::Warning,
-    dialects: Dialects::POSTGRES,
+    dialects: Dialects {
+        postgres: true,
+        mysql: true,
+        sqlite: false,
+    },
     summary: "rewrites rows of an existing table inside a migration, holding locks for the whole transaction",
     doc: include_str!("../../rules/backfill-in-migration.md"),
     check: Check::Statement(check),
@@ -30,6 +34,21 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             Some("pg_catalog" | "information_schema")
         );
     if cx.is_new_table(table) || system {
+        return;
+    }
+    if cx.dialect == crate::model::Dialect::Mysql {
+        out.push(cx.hit(
+            cx.stmt.span,
+            format!(
+                "{verb} {table} in the migration is one statement over every matching row: it locks each row it \
+                 touches until it commits, and replicas replay it as one long statement"
+            ),
+            format!(
+                "move the backfill out of the schema migration: run it as a job in batches by primary key range, \
+                 committing each batch (`… WHERE {table}.id > ? ORDER BY {table}.id LIMIT 1000`, repeated from the \
+                 last id), after the schema change is deployed"
+            ),
+        ));
         return;
     }
     let ddl_before = cx.transaction.is_some()

@@ -1,13 +1,17 @@
 //! missing-lock-timeout: a blocking statement with no `lock_timeout` set earlier in the migration.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::model::Severity;
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "missing-lock-timeout",
     severity: Severity::Warning,
-    dialects: Dialects::POSTGRES,
+    dialects: Dialects {
+        postgres: true,
+        mysql: true,
+        sqlite: false,
+    },
     summary: "a statement that blocks a busy table waits for its lock with no lock_timeout",
     doc: include_str!("../../rules/missing-lock-timeout.md"),
     check: Check::Statement(check),
@@ -126,6 +130,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     if cx.lock_timeout || cx.settings.lock_timeout_set_by_runner {
         return;
     }
+    if cx.dialect == Dialect::Mysql {
+        mysql(cx, out);
+        return;
+    }
     let Some((table, reads)) = locked_table(cx) else {
         return;
     };
@@ -156,6 +164,75 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         format!(
             "start the migration with `SET {local}lock_timeout = '2s';` so it fails fast instead of stalling traffic, \
              and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
+        ),
+    ));
+}
+
+/// MySQL/MariaDB: the existing table whose metadata lock a statement needs.
+/// Every DDL takes an exclusive metadata lock on its table, at least for a
+/// moment, even an instant change; MariaDB's `WAIT n` / `NOWAIT` bound the
+/// wait of that one statement.
+fn mysql_locked_table(cx: &StmtCx<'_>) -> Option<Name> {
+    let existing = |t: &Name| (!cx.is_new_table(t)).then(|| t.clone());
+    match &cx.stmt.action {
+        Action::AlterTable { table, ops, .. } => {
+            if ops.iter().any(|o| o.kind == AlterKind::Wait) {
+                return None;
+            }
+            existing(table)
+        }
+        Action::CreateIndex(ci) => existing(&ci.table),
+        Action::Drop {
+            kind: ObjectKind::Table | ObjectKind::View,
+            names,
+            ..
+        }
+        | Action::Truncate { tables: names }
+        | Action::Optimize { tables: names } => names.iter().find_map(existing),
+        Action::Drop {
+            kind: ObjectKind::Index,
+            table: Some(t),
+            ..
+        } => existing(t),
+        Action::RenameTables(pairs) => pairs.iter().find_map(|(from, _)| existing(from)),
+        Action::LockTable { table, .. } => existing(table),
+        _ => None,
+    }
+}
+
+fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Some(table) = mysql_locked_table(cx) else {
+        return;
+    };
+    // One warning per migration: on its first DDL on an existing table.
+    let earlier = (0..cx.index).any(|i| {
+        let probe = StmtCx {
+            stmt: cx.siblings[i],
+            index: i,
+            ..*cx
+        };
+        mysql_locked_table(&probe).is_some()
+    });
+    if earlier {
+        return;
+    }
+    let server = cx.settings.mysql_version;
+    let wait = if server.is_mariadb() {
+        format!(" (or bound one statement: `ALTER TABLE {table} WAIT 5 …`)")
+    } else {
+        String::new()
+    };
+    out.push(cx.hit(
+        cx.stmt.span,
+        format!(
+            "this statement waits for a metadata lock on {table} with no lock_wait_timeout: while it waits behind any \
+             open transaction that touched {table} (up to {} by default), every later query on {table} queues \
+             behind it, even when the change itself is instant",
+            server.default_lock_wait()
+        ),
+        format!(
+            "start the migration with `SET SESSION lock_wait_timeout = 5;`{wait} so it fails fast instead of \
+             stalling traffic, and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
         ),
     ));
 }

@@ -1,11 +1,12 @@
-//! non-atomic-ddl: a MySQL/MariaDB migration with more than one DDL statement.
+//! non-atomic-ddl: a MySQL/MariaDB migration that can fail half applied.
 
 use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use crate::catalog::Catalog;
 use crate::model::{Dialect, Severity};
 use crate::parse::Stmt;
-use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
+use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name, ObjectKind};
 use crate::parse::tokens::Tok;
 
 pub static RULE: Rule = Rule {
@@ -16,7 +17,7 @@ pub static RULE: Rule = Rule {
         mysql: true,
         sqlite: false,
     },
-    summary: "a MySQL migration with several DDL statements, each committed on its own, can fail half applied",
+    summary: "a MySQL migration that changes existing tables in several statements, each committed on its own, can fail half applied",
     doc: include_str!("../../rules/non-atomic-ddl.md"),
     check: Check::Migration(check),
 };
@@ -50,44 +51,151 @@ impl Part<'_> {
     }
 }
 
-/// Reported on the second DDL statement of an up or a down, once per part.
+/// The tables a statement changes (DDL or a row change), by name.
+fn targets(stmt: &Stmt) -> Vec<&Name> {
+    match &stmt.action {
+        Action::AlterTable { table, .. } | Action::Dml { table, .. } => vec![table],
+        Action::CreateIndex(ci) => vec![&ci.table],
+        Action::Drop {
+            kind: ObjectKind::Table | ObjectKind::View,
+            names,
+            ..
+        }
+        | Action::Truncate { tables: names } => names.iter().collect(),
+        Action::Drop {
+            kind: ObjectKind::Index,
+            table: Some(t),
+            ..
+        } => vec![t],
+        Action::RenameTables(pairs) => pairs.iter().map(|(from, _)| from).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Why a statement can fail on the rows a table already holds, if it can.
+fn can_fail(stmt: &Stmt, catalog: &Catalog) -> Option<&'static str> {
+    match &stmt.action {
+        Action::Dml { .. } => {
+            Some("a row change can fail on a key, a constraint or a value that does not fit")
+        }
+        Action::CreateIndex(ci) if ci.unique => Some("a unique index fails on duplicate values"),
+        Action::AlterTable { table, ops, .. } => {
+            let old = catalog.table(table);
+            ops.iter().find_map(|op| match &op.kind {
+                AlterKind::AddConstraint(d) => match d.kind {
+                    ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
+                        Some("a unique index or key fails on duplicate values")
+                    }
+                    ConstraintKind::ForeignKey { .. } => {
+                        Some("a foreign key fails on rows without a parent")
+                    }
+                    ConstraintKind::Check { .. } => Some("a CHECK fails on rows that break it"),
+                    _ => None,
+                },
+                AlterKind::AddColumn { column, .. } if column.unique || column.primary_key => {
+                    Some("a unique index or key fails on duplicate values")
+                }
+                AlterKind::SetNotNull { .. } => Some("NOT NULL fails on the NULLs a column holds"),
+                AlterKind::SetType { .. } => Some("a type change fails on values that do not fit"),
+                AlterKind::Redefine { from, column } => {
+                    let before = old.and_then(|t| t.column(from));
+                    if column.not_null && !before.is_some_and(|c| c.not_null) {
+                        Some("NOT NULL fails on the NULLs a column holds")
+                    } else if column.ty.is_some() && before.is_some_and(|c| c.ty != column.ty) {
+                        Some("a type change fails on values that do not fit")
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Reported once per up, on the first statement that can fail on existing
+/// data after another statement already changed an existing table: only
+/// there can a failure leave the migration half applied. Not for downs.
 fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     if cx.dialect != Dialect::Mysql {
         return;
     }
-    let label = super::migration_label(cx.migration);
-    let parts = [
-        ("up", cx.migration.up, &cx.up),
-        ("down", cx.migration.down, &cx.down),
-    ];
-    for (name, part, stmts) in parts {
-        let Some(file) = part.map(|p| p.file) else {
-            continue;
-        };
-        let ddl: Vec<&Stmt> = stmts.iter().copied().filter(|s| is_ddl(s)).collect();
-        let Some(second) = ddl.get(1) else { continue };
-        let part = Part {
-            stmts,
-            text: cx.text(file),
-        };
-        let message = format!(
-            "the {name} of {label} runs {} DDL statements and MySQL commits each one on its own: if this one or a \
-             later one fails, the ones before it stay applied and the migration is left half done",
-            ddl.len()
-        );
-        let help = match combined(&part, &ddl) {
-            Some(sql) => format!(
-                "make them one statement, which MySQL applies all or nothing: `{sql}`; or give each its own migration"
-            ),
-            None => split_help(&part, &ddl),
-        };
-        out.push(Hit {
-            file,
-            span: Some(second.span),
-            message,
-            help,
-            severity: None,
-        });
+    let Some(file) = cx.migration.up.map(|p| p.file) else {
+        return;
+    };
+    let stmts = &cx.up;
+    // The tables of this migration, replayed as it goes (only those it touches are copied).
+    let mut catalog = cx.before.subset(stmts.iter().map(|s| &s.action));
+    let mut created: BTreeSet<Name> = BTreeSet::new();
+    let mut before: Vec<&Stmt> = Vec::new();
+    for s in stmts.iter().copied() {
+        let existing: Vec<&Name> = targets(s)
+            .into_iter()
+            .filter(|t| !created.contains(*t))
+            .collect();
+        let changes_existing =
+            !existing.is_empty() && (is_ddl(s) || matches!(s.action, Action::Dml { .. }));
+        if changes_existing
+            && !before.is_empty()
+            && let Some(why) = can_fail(s, &catalog)
+        {
+            let part = Part {
+                stmts,
+                text: cx.text(file),
+            };
+            let ddl: Vec<&Stmt> = stmts.iter().copied().filter(|x| is_ddl(x)).collect();
+            let mut tables: Vec<String> = before
+                .iter()
+                .flat_map(|b| targets(b))
+                .filter(|t| !created.contains(*t))
+                .map(ToString::to_string)
+                .collect();
+            tables.dedup();
+            let n = before.len();
+            let message = format!(
+                "if this statement fails ({why}), the {} before it that changed {} {} applied: MySQL commits \
+                 each DDL statement on its own, so the migration is left half done",
+                if n == 1 {
+                    "statement".to_string()
+                } else {
+                    format!("{n} statements")
+                },
+                tables.join(", "),
+                if n == 1 { "stays" } else { "stay" }
+            );
+            let help = match combined(&part, &ddl) {
+                Some(sql) => format!(
+                    "make them one statement, which MySQL applies all or nothing: `{sql}`; or give each its own migration"
+                ),
+                None => split_help(&part, &ddl),
+            };
+            out.push(Hit {
+                file,
+                span: Some(s.span),
+                message,
+                help,
+                severity: None,
+            });
+            return;
+        }
+        if changes_existing {
+            before.push(s);
+        }
+        match &s.action {
+            Action::CreateTable(ct) => {
+                created.insert(ct.name.clone());
+            }
+            Action::RenameTables(pairs) => {
+                for (from, to) in pairs {
+                    if created.contains(from) {
+                        created.insert(to.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+        catalog.apply(&s.action);
     }
 }
 
