@@ -468,7 +468,17 @@ impl Catalog {
                     t.row_format = Some(value.clone());
                     t.row_versions = 0;
                 }
-                "force" | "engine" | "convert to character set" => t.row_versions = 0,
+                "force" | "engine" => t.row_versions = 0,
+                "convert to character set" => {
+                    t.row_versions = 0;
+                    t.charset = Some(value.clone());
+                    for c in &mut t.columns {
+                        if c.charset.is_some() {
+                            Arc::make_mut(c).charset = None;
+                        }
+                    }
+                }
+                "default character set" => t.charset = Some(value.clone()),
                 _ => {}
             },
             AlterKind::DropColumn { name, .. } => {

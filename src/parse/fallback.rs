@@ -1345,6 +1345,9 @@ pub(super) fn mysql_alter_op(part: &[Tok]) -> Option<AlterKind> {
         | "max_rows" | "min_rows" | "pack_keys" | "checksum" | "page_compressed" => {
             option(&first, value_after(1))
         }
+        "convert" if word(2).as_deref() == Some("charset") => {
+            option("convert to character set", value_after(3))
+        }
         "convert" => option("convert to character set", value_after(4)),
         "charset" => option("default character set", value_after(1)),
         "character" => option("default character set", value_after(2)),
