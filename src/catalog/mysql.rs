@@ -190,6 +190,11 @@ fn row_version_limit(s: Server) -> u16 {
     if s.at_least(9, 1, 0) { 255 } else { 64 }
 }
 
+/// Whether the server can add a column (at the end) instantly.
+pub fn adds_columns_instantly(s: Server) -> bool {
+    instant_columns(s).0
+}
+
 /// Whether the server adds or drops columns instantly at all, and at any position.
 fn instant_columns(s: Server) -> (bool, bool) {
     match s.flavour {

@@ -218,8 +218,14 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) -> bool {
         } else {
             format!("writes go on, but time, disk and replica lag grow with {table}")
         };
+        // The assertion makes the server refuse rather than copy, where adding is instant.
+        let instant = if mysql::adds_columns_instantly(cx.settings.mysql_version) {
+            ", ALGORITHM=INSTANT"
+        } else {
+            ""
+        };
         let mut help = format!(
-            "add a new column beside it (`ALTER TABLE {table} ADD COLUMN {from}_new {new};`, instant), write both \
+            "add a new column beside it (`ALTER TABLE {table} ADD COLUMN {from}_new {new}{instant};`), write both \
              from code, backfill it in batches, switch reads to {from}_new, then drop {from} in a later migration; \
              or {}",
             mysql::online_tool_help(cx.catalog, table)

@@ -84,7 +84,8 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "neither MySQL nor MariaDB builds a FULLTEXT or SPATIAL index with writes allowed: build it while {table} \
              is small or in a maintenance window, or with pt-online-schema-change on a copy of {table}; to spare the \
              rebuild of the first FULLTEXT index, give the table an `FTS_DOC_ID bigint unsigned NOT NULL \
-             AUTO_INCREMENT` column with a unique index `FTS_DOC_ID_INDEX` when you create it"
+             AUTO_INCREMENT` column with a unique index `FTS_DOC_ID_INDEX` when you create it; if it stays in the \
+             migration, assert `ALGORITHM=INPLACE, LOCK=SHARED` so the server refuses rather than copies"
         )
     };
     if let Action::CreateIndex(ci) = &cx.stmt.action {
