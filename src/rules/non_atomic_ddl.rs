@@ -6,7 +6,7 @@ use super::{Check, Dialects, Hit, MigrationCx, Rule};
 use crate::catalog::Catalog;
 use crate::model::{Dialect, Severity};
 use crate::parse::Stmt;
-use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name, ObjectKind};
+use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name, ObjectKind, TypeName};
 use crate::parse::tokens::Tok;
 
 pub static RULE: Rule = Rule {
@@ -98,10 +98,14 @@ fn can_fail(stmt: &Stmt, catalog: &Catalog) -> Option<&'static str> {
                 AlterKind::SetNotNull { .. } => Some("NOT NULL fails on the NULLs a column holds"),
                 AlterKind::SetType { .. } => Some("a type change fails on values that do not fit"),
                 AlterKind::Redefine { from, column } => {
-                    let before = old.and_then(|t| t.column(from));
-                    if column.not_null && !before.is_some_and(|c| c.not_null) {
+                    // Only what bellows knows of the column before.
+                    let before = old.and_then(|t| t.column(from))?;
+                    if column.not_null && !before.not_null {
                         Some("NOT NULL fails on the NULLs a column holds")
-                    } else if column.ty.is_some() && before.is_some_and(|c| c.ty != column.ty) {
+                    } else if let (Some(o), Some(n)) = (&before.ty, &column.ty)
+                        && o != n
+                        && !widens(o, n)
+                    {
                         Some("a type change fails on values that do not fit")
                     } else {
                         None
@@ -111,6 +115,39 @@ fn can_fail(stmt: &Stmt, catalog: &Catalog) -> Option<&'static str> {
             })
         }
         _ => None,
+    }
+}
+
+/// Whether every value of type `old` fits type `new` unchanged: a change
+/// that cannot fail on the data.
+fn widens(old: &TypeName, new: &TypeName) -> bool {
+    let arg = |t: &TypeName, i: usize| t.args.get(i).and_then(|a| a.parse::<u64>().ok());
+    let rank = |family: &[&str], base: &str| family.iter().position(|b| *b == base);
+    let families: [&[&str]; 4] = [
+        &["tinyint", "smallint", "mediumint", "integer", "bigint"],
+        &["tinytext", "text", "mediumtext", "longtext"],
+        &["tinyblob", "blob", "mediumblob", "longblob"],
+        &["float4", "float8"],
+    ];
+    for family in families {
+        if let (Some(a), Some(b)) = (rank(family, &old.base), rank(family, &new.base)) {
+            return b >= a;
+        }
+    }
+    match (old.base.as_str(), new.base.as_str()) {
+        ("varchar" | "char", "varchar") | ("varbinary", "varbinary") => {
+            matches!((arg(old, 0), arg(new, 0)), (Some(a), Some(b)) if b >= a)
+        }
+        ("varchar" | "char", "tinytext" | "text" | "mediumtext" | "longtext") => true,
+        ("numeric", "numeric") => match (arg(old, 0), arg(old, 1), arg(new, 0), arg(new, 1)) {
+            (Some(p), s, Some(p2), s2) => {
+                let (s, s2) = (s.unwrap_or(0), s2.unwrap_or(0));
+                s2 >= s && p2.saturating_sub(s2) >= p.saturating_sub(s)
+            }
+            _ => false,
+        },
+        ("enum" | "set", _) => new.base == old.base && new.args.starts_with(&old.args),
+        _ => false,
     }
 }
 
