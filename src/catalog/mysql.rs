@@ -647,7 +647,7 @@ fn convert_plan(s: Server, f: &Facts<'_>, target: &str) -> Option<OpPlan> {
         Lock::None,
         format!("the text columns of {t} keep their encoding"),
     );
-    for c in &f.table.columns {
+    for c in f.table.columns() {
         let Some(ty) = &c.ty else { continue };
         let base = ty.base.as_str();
         let text = matches!(base, "tinytext" | "text" | "mediumtext" | "longtext");
