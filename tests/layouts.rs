@@ -197,11 +197,12 @@ fn prisma_provider_sets_the_dialect() {
     let s = summary(&out, 0);
     assert_eq!((s[1].1.as_str(), s[1].2), ("add_name", TxMode::Wrapped));
     assert!(s.iter().all(|m| m.4.is_none()));
-    assert!(
-        out.findings.is_empty(),
-        "prisma has no downs: {:?}",
-        out.findings
-    );
+    let downs: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| matches!(f.rule, "missing-down" | "empty-down" | "orphan-down"))
+        .collect();
+    assert!(downs.is_empty(), "prisma has no downs: {downs:?}");
 }
 
 #[test]
