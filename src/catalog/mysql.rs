@@ -218,6 +218,19 @@ fn type_change(
     let (Some(o), Some(n)) = (&old.ty, &new.ty) else {
         return None;
     };
+    // MySQL's aliases: BOOL/BOOLEAN are TINYINT(1).
+    let alias = |t: &TypeName| {
+        if t.base == "boolean" {
+            TypeName {
+                base: "tinyint".to_string(),
+                args: vec!["1".to_string()],
+                array: false,
+            }
+        } else {
+            t.clone()
+        }
+    };
+    let (o, n) = (&alias(o), &alias(n));
     let at = format!("{}.{column}", facts.name);
     let old_cs = old.charset.as_deref().unwrap_or(facts.charset);
     let new_cs = new.charset.as_deref().unwrap_or(old_cs);
@@ -456,7 +469,11 @@ fn plan_op(
                     OpPlan::new(Instant, Lock::None, format!("the collation of {t}.{from} changes"))
                 });
             }
-            if old.not_null != column.not_null {
+            // A primary key column stays NOT NULL whatever MODIFY says.
+            let in_primary_key = f.table.constraints.iter().any(|c| {
+                c.kind == ConstraintKind::PrimaryKey && c.columns.iter().any(|x| x == from)
+            });
+            if old.not_null != column.not_null && !in_primary_key {
                 let null = OpPlan::new(
                     InplaceRebuild,
                     Lock::None,
@@ -1318,6 +1335,19 @@ mod tests {
             Online,
         );
         row(m, "ALTER TABLE t MODIFY a int DEFAULT 5", Instant, Online);
+        // The primary key column stays NOT NULL; BOOL is TINYINT(1).
+        row(
+            m,
+            "ALTER TABLE t MODIFY id bigint AUTO_INCREMENT",
+            Instant,
+            Online,
+        );
+        row(
+            m,
+            "ALTER TABLE t ADD COLUMN f tinyint(1) NOT NULL DEFAULT 0;\nALTER TABLE t MODIFY f boolean NOT NULL DEFAULT 1",
+            Instant,
+            Online,
+        );
         row(
             m,
             "ALTER TABLE t MODIFY b varchar(50) COMMENT 'hello'",

@@ -216,6 +216,30 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     if earlier {
         return;
     }
+    // Every table the migration's DDL waits for, in order.
+    let mut tables: Vec<Name> = vec![table.clone()];
+    for i in cx.index + 1..cx.siblings.len() {
+        let probe = StmtCx {
+            stmt: cx.siblings[i],
+            index: i,
+            ..*cx
+        };
+        if let Some(t) = mysql_locked_table(&probe)
+            && !tables.contains(&t)
+        {
+            tables.push(t);
+        }
+    }
+    let later = match tables.get(1..) {
+        Some(rest) if !rest.is_empty() => format!(
+            " (later statements of the migration wait the same way on {})",
+            rest.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => String::new(),
+    };
     let server = cx.settings.mysql_version;
     let wait = if server.is_mariadb() {
         format!(" (or bound one statement: `ALTER TABLE {table} WAIT 5 …`)")
@@ -227,7 +251,7 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         format!(
             "this statement waits for a metadata lock on {table} with no lock_wait_timeout: while it waits behind any \
              open transaction that touched {table} (up to {} by default), every later query on {table} queues \
-             behind it, even when the change itself is instant",
+             behind it, even when the change itself is instant{later}",
             server.default_lock_wait()
         ),
         format!(
