@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         mysql: true,
         sqlite: false,
     },
-    summary: "builds an index without CONCURRENTLY, blocking writes for the whole build",
+    summary: "builds an index that blocks writes for the whole build (PostgreSQL without CONCURRENTLY, MySQL FULLTEXT or SPATIAL)",
     doc: include_str!("../../rules/create-index-blocking.md"),
     check: Check::Statement(check),
 };

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
         mysql: true,
         sqlite: false,
     },
-    summary: "a statement that blocks a busy table waits for its lock with no lock_timeout",
+    summary: "a statement that blocks a busy table waits for its lock with no lock_timeout (MySQL: lock_wait_timeout)",
     doc: include_str!("../../rules/missing-lock-timeout.md"),
     check: Check::Statement(check),
 };
