@@ -593,7 +593,7 @@ fn plan_op(
             format!("the index {from} is renamed"),
         ),
         AlterKind::RenameTo { .. } => {
-            OpPlan::new(Instant, Lock::Exclusive, format!("{t} is renamed"))
+            OpPlan::new(Instant, Lock::Exclusive, format!("renaming {t} takes LOCK=EXCLUSIVE only"))
         }
         AlterKind::TableOption { name, value } => match name.as_str() {
             "convert to character set" => return convert_plan(s, f, value),
