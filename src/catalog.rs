@@ -1,12 +1,13 @@
 //! The schema model replayed from the migration history.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
+    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind,
+    TypeName,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +87,30 @@ impl Table {
                 Arc::make_mut(c).name = to.to_string();
             }
         }
+    }
+    /// A copy holding only the named columns (in order) and the constraints.
+    fn restricted(&self, names: &BTreeSet<&str>) -> Table {
+        let mut at: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.positions.get(*n).copied())
+            .collect();
+        at.sort_unstable();
+        let mut t = Table {
+            columns: Vec::with_capacity(at.len()),
+            positions: HashMap::default(),
+            constraints: self.constraints.clone(),
+            partitioned: self.partitioned,
+            partition_of: self.partition_of.clone(),
+            default_partition: self.default_partition,
+            partial: self.partial,
+        };
+        for i in at {
+            if let Some(c) = self.columns.get(i) {
+                t.positions.insert(c.name.clone(), t.columns.len());
+                t.columns.push(c.clone());
+            }
+        }
+        t
     }
     /// Removes a column: O(n) for the columns after it, as on the server.
     fn remove_column(&mut self, name: &str) {
@@ -558,6 +583,7 @@ impl Catalog {
     #[must_use]
     pub fn subset<'a>(&self, actions: impl Iterator<Item = &'a Action>) -> Catalog {
         let mut names: BTreeSet<Name> = BTreeSet::new();
+        let mut columns: BTreeMap<Name, BTreeSet<&'a str>> = BTreeMap::new();
         for a in actions {
             match a {
                 Action::CreateTable(ct) => {
@@ -584,6 +610,13 @@ impl Catalog {
                     names.extend(table.clone());
                 }
                 Action::AlterTable { table, ops, .. } => {
+                    // Changes of columns only need those columns: a copy of
+                    // a wide table restricted to them costs what the
+                    // statement names, not the table.
+                    if let Some(cols) = column_changes(ops) {
+                        columns.entry(table.clone()).or_default().extend(cols);
+                        continue;
+                    }
                     names.insert(table.clone());
                     for op in ops {
                         match &op.kind {
@@ -623,8 +656,13 @@ impl Catalog {
             schemas: self.schemas.clone(),
             ..Catalog::new(self.dialect)
         };
-        for n in &names {
-            if let Some(t) = self.tables.get(n) {
+        for (n, cols) in &columns {
+            if let (false, Some(t)) = (names.contains(n), self.tables.get(n)) {
+                sub.tables.insert(n.clone(), Arc::new(t.restricted(cols)));
+            }
+        }
+        for n in names.iter().chain(columns.keys()) {
+            if let (false, Some(t)) = (sub.tables.contains_key(n), self.tables.get(n)) {
                 sub.tables.insert(n.clone(), t.clone());
             }
             if let Some(v) = self.views.get(n) {
@@ -751,6 +789,34 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         t.constraints
             .push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
     }
+}
+
+/// The columns an ALTER TABLE names, when it changes nothing but columns.
+fn column_changes(ops: &[AlterOp]) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    for op in ops {
+        match &op.kind {
+            AlterKind::AddColumn { column, .. } => {
+                if column.primary_key
+                    || column.unique
+                    || column.references.is_some()
+                    || column.check
+                {
+                    return None;
+                }
+                out.push(column.name.as_str());
+            }
+            AlterKind::DropColumn { name, .. }
+            | AlterKind::SetType { column: name, .. }
+            | AlterKind::SetNotNull { column: name }
+            | AlterKind::DropNotNull { column: name }
+            | AlterKind::SetDefault { column: name, .. }
+            | AlterKind::DropDefault { column: name } => out.push(name),
+            AlterKind::RenameColumn { from, to } => out.extend([from.as_str(), to.as_str()]),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The name PostgreSQL gives an unnamed constraint.
