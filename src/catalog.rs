@@ -1,7 +1,8 @@
 //! The schema model replayed from the migration history.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::model::Dialect;
@@ -35,7 +36,7 @@ pub struct Table {
     columns: Vec<Arc<Column>>,
     /// Each column's index in `columns`, by name: a statement on a table of
     /// n columns looks its column up in O(1), not O(n).
-    positions: HashMap<String, usize, BuildHasherDefault<NameHasher>>,
+    positions: FxHashMap<String, usize>,
     pub constraints: Vec<Constraint>,
     /// Declared with `PARTITION BY`.
     pub partitioned: bool,
@@ -97,7 +98,7 @@ impl Table {
         at.sort_unstable();
         let mut t = Table {
             columns: Vec::with_capacity(at.len()),
-            positions: HashMap::default(),
+            positions: FxHashMap::default(),
             constraints: self.constraints.clone(),
             partitioned: self.partitioned,
             partition_of: self.partition_of.clone(),
@@ -148,61 +149,16 @@ pub struct Index {
 /// lookups, each a handful of string comparisons, grew with the schema
 /// (log n), and made ten times the history cost 10.25 times the
 /// instructions. Iterating one gives no useful order: code that reports
-/// what it finds there sorts first.
-pub type NameMap<V> = HashMap<Name, V, BuildHasherDefault<NameHasher>>;
+/// what it finds there sorts first. The hash is rustc's FxHash, far cheaper
+/// than std's SipHash on short names; the input is the user's own
+/// migrations, so there is no one to guard against with a keyed hash.
+pub type NameMap<V> = FxHashMap<Name, V>;
 
 /// A [`NameMap`]'s entries in name order, for what is reported from it.
 pub fn by_name<V>(map: &NameMap<V>) -> Vec<(&Name, &V)> {
     let mut entries: Vec<(&Name, &V)> = map.iter().collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     entries
-}
-
-/// The hash of [`NameMap`]: a multiply-rotate hash of 8 bytes at a time
-/// (the scheme of rustc's FxHash), far cheaper than std's SipHash on short
-/// names. The input is the user's own migrations, so there is no one to
-/// guard against with a keyed hash, and the same run hashes the same way
-/// every time.
-#[derive(Default, Clone, Copy)]
-pub struct NameHasher(u64);
-
-impl NameHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The table picks buckets by the low bits and tags by the high ones:
-        // fold the well-mixed high half into the low one.
-        self.0 ^ (self.0 >> 32)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
