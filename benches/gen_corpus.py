@@ -357,12 +357,9 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     if any(n.endswith(".sql") for n in os.listdir(args.out_dir)):
         ap.error(f"{args.out_dir} already holds .sql files")
-    if args.case:
-        shape, n = CASES[args.case]
-        n = args.statements or n
-        counts = write(args.out_dir, shape(n), max(6, len(str(n))))
-    else:
-        counts = write(args.out_dir, Gen(args.seed).migrations(args.statements), 6)
+    n = args.statements or CASES[args.case][1]
+    migrations = CASES[args.case][0](n) if args.case else Gen(args.seed).migrations(n)
+    counts = write(args.out_dir, migrations, max(6, len(str(n))))  # n >= migrations
     print("{} migrations, {} files, {} up statements, {} down statements, {} tables".format(
         *counts), file=sys.stderr)
 
