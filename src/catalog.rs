@@ -57,6 +57,8 @@ pub struct Table {
     /// MySQL: columns added or dropped by `ALTER TABLE` since the table was
     /// created or last rebuilt (each instant one is a row version).
     pub row_versions: u16,
+    /// MySQL: FULLTEXT indexes among `constraints`, kept in step with them.
+    pub fulltext_keys: u32,
 }
 
 impl Table {
@@ -118,6 +120,7 @@ impl Table {
             charset: self.charset.clone(),
             row_format: self.row_format.clone(),
             row_versions: self.row_versions,
+            fulltext_keys: self.fulltext_keys,
         };
         for i in at {
             if let Some(c) = self.columns.get(i) {
@@ -127,6 +130,17 @@ impl Table {
         }
         t
     }
+    /// Counts the FULLTEXT indexes among the constraints again (after a removal,
+    /// which scans them anyway).
+    fn recount_fulltext(&mut self) {
+        let n = self
+            .constraints
+            .iter()
+            .filter(|c| c.kind == ConstraintKind::Index(IndexKind::Fulltext))
+            .count();
+        self.fulltext_keys = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+
     /// Removes a column: O(n) for the columns after it, as on the server.
     fn remove_column(&mut self, name: &str) {
         let Some(i) = self.positions.remove(name) else {
@@ -191,6 +205,8 @@ pub struct Catalog {
     pub enums: NameMap<Vec<String>>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
+    /// MySQL: FULLTEXT indexes by table (kept in step by `add_index` / `remove_index`).
+    fulltext_by_table: NameMap<u32>,
 }
 
 impl Catalog {
@@ -203,7 +219,16 @@ impl Catalog {
             indexes: NameMap::default(),
             enums: NameMap::default(),
             by_table: NameMap::default(),
+            fulltext_by_table: NameMap::default(),
         }
+    }
+
+    /// MySQL: how many FULLTEXT indexes a table has (declared with it, added
+    /// by `ALTER TABLE` or by `CREATE FULLTEXT INDEX`).
+    pub fn fulltext_indexes(&self, table: &Name) -> usize {
+        let keys = self.tables.get(table).map_or(0, |t| t.fulltext_keys);
+        let indexes = self.fulltext_by_table.get(table).copied().unwrap_or(0);
+        usize::try_from(keys + indexes).unwrap_or(usize::MAX)
     }
 
     fn add_index(&mut self, name: Name, index: Index) {
@@ -212,6 +237,12 @@ impl Catalog {
 
     fn add_shared_index(&mut self, name: Name, index: Arc<Index>) {
         self.remove_index(&name);
+        if index.kind == IndexKind::Fulltext {
+            *self
+                .fulltext_by_table
+                .entry(index.table.clone())
+                .or_default() += 1;
+        }
         self.by_table
             .entry(index.table.clone())
             .or_default()
@@ -221,6 +252,11 @@ impl Catalog {
 
     fn remove_index(&mut self, name: &Name) -> Option<Arc<Index>> {
         let index = self.indexes.remove(name)?;
+        if index.kind == IndexKind::Fulltext
+            && let Some(n) = self.fulltext_by_table.get_mut(&index.table)
+        {
+            *n = n.saturating_sub(1);
+        }
         if let Some(names) = self.by_table.get_mut(&index.table) {
             names.remove(name);
             if names.is_empty() {
@@ -323,7 +359,9 @@ impl Catalog {
                             .get(t)
                             .is_some_and(|x| x.constraint(&n.name).is_some())
                     {
-                        self.table_entry(t).constraints.retain(|c| c.name != n.name);
+                        let t = self.table_entry(t);
+                        t.constraints.retain(|c| c.name != n.name);
+                        t.recount_fulltext();
                     }
                 }
             }
@@ -455,9 +493,9 @@ impl Catalog {
                     .get(table)
                     .is_some_and(|t| t.constraint(name).is_some())
                 {
-                    self.table_entry(table)
-                        .constraints
-                        .retain(|c| &c.name != name);
+                    let t = self.table_entry(table);
+                    t.constraints.retain(|c| &c.name != name);
+                    t.recount_fulltext();
                 }
                 return None;
             }
@@ -513,6 +551,7 @@ impl Catalog {
                 t.row_versions = t.row_versions.saturating_add(1);
                 t.remove_column(name);
                 t.constraints.retain(|c| !c.columns.contains(name));
+                t.recount_fulltext();
                 for i in self.index_names_of(table) {
                     if self
                         .indexes
@@ -562,7 +601,10 @@ impl Catalog {
                 }
             }
             AlterKind::AddConstraint(def) => add_constraint(t, table, def),
-            AlterKind::DropConstraint { name, .. } => t.constraints.retain(|c| &c.name != name),
+            AlterKind::DropConstraint { name, .. } => {
+                t.constraints.retain(|c| &c.name != name);
+                t.recount_fulltext();
+            }
             AlterKind::DropPrimaryKey => t
                 .constraints
                 .retain(|c| c.kind != ConstraintKind::PrimaryKey),
@@ -884,7 +926,16 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
             }
         }
     }
-    t.constraints.retain(|c| c.name != name);
+    let fulltext = |k: &ConstraintKind| *k == ConstraintKind::Index(IndexKind::Fulltext);
+    let mut replaced = 0;
+    t.constraints.retain(|c| {
+        let keep = c.name != name;
+        if !keep && fulltext(&c.kind) {
+            replaced += 1;
+        }
+        keep
+    });
+    t.fulltext_keys = t.fulltext_keys.saturating_sub(replaced) + u32::from(fulltext(&def.kind));
     t.constraints.push(Constraint {
         name,
         kind: def.kind.clone(),
