@@ -323,7 +323,10 @@ fn plan_op(
     use Algorithm::{Copy, InplaceNoRebuild, InplaceRebuild, Instant};
     let t = f.name;
     let (instant, anywhere) = instant_columns(s);
-    let versions_full = s.is_mysql() && f.table.row_versions >= row_version_limit(s);
+    // The change after the limit rebuilds the table, which starts a new count:
+    // every (limit + 1)-th instant column change is a rebuild.
+    let limit = row_version_limit(s);
+    let versions_full = s.is_mysql() && f.table.row_versions % (limit + 1) == limit;
     Some(match op {
         AlterKind::AddColumn { column, positioned, .. } => {
             let at = format!("{t}.{}", column.name);
@@ -1677,6 +1680,13 @@ mod tests {
         row(
             y,
             &format!("{many}ALTER TABLE t FORCE;\nALTER TABLE t ADD COLUMN y int"),
+            Instant,
+            Online,
+        );
+        // The rebuild starts a new count of row versions.
+        row(
+            y,
+            &format!("{many}ALTER TABLE t ADD COLUMN y int;\nALTER TABLE t ADD COLUMN z int"),
             Instant,
             Online,
         );
