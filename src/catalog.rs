@@ -59,6 +59,9 @@ pub struct Table {
     pub row_versions: u16,
     /// MySQL: FULLTEXT indexes among `constraints`, kept in step with them.
     pub fulltext_keys: u32,
+    /// The names of `constraints`, kept in step with them: adding one of
+    /// n keys (a MySQL table's indexes) is O(1), not a scan of all n.
+    constraint_names: rustc_hash::FxHashSet<String>,
 }
 
 impl Table {
@@ -121,6 +124,7 @@ impl Table {
             row_format: self.row_format.clone(),
             row_versions: self.row_versions,
             fulltext_keys: self.fulltext_keys,
+            constraint_names: self.constraint_names.clone(),
         };
         for i in at {
             if let Some(c) = self.columns.get(i) {
@@ -130,15 +134,16 @@ impl Table {
         }
         t
     }
-    /// Counts the FULLTEXT indexes among the constraints again (after a removal,
-    /// which scans them anyway).
-    fn recount_fulltext(&mut self) {
+    /// Brings what is kept beside the constraints in step again (after a
+    /// removal or a rename, which scan them anyway).
+    fn sync_constraints(&mut self) {
         let n = self
             .constraints
             .iter()
             .filter(|c| c.kind == ConstraintKind::Index(IndexKind::Fulltext))
             .count();
         self.fulltext_keys = u32::try_from(n).unwrap_or(u32::MAX);
+        self.constraint_names = self.constraints.iter().map(|c| c.name.clone()).collect();
     }
 
     /// Removes a column: O(n) for the columns after it, as on the server.
@@ -361,7 +366,7 @@ impl Catalog {
                     {
                         let t = self.table_entry(t);
                         t.constraints.retain(|c| c.name != n.name);
-                        t.recount_fulltext();
+                        t.sync_constraints();
                     }
                 }
             }
@@ -491,11 +496,11 @@ impl Catalog {
                 if self
                     .tables
                     .get(table)
-                    .is_some_and(|t| t.constraint(name).is_some())
+                    .is_some_and(|t| t.constraint_names.contains(name))
                 {
                     let t = self.table_entry(table);
                     t.constraints.retain(|c| &c.name != name);
-                    t.recount_fulltext();
+                    t.sync_constraints();
                 }
                 return None;
             }
@@ -507,13 +512,15 @@ impl Catalog {
                 if self
                     .tables
                     .get(table)
-                    .is_some_and(|t| t.constraint(from).is_some())
+                    .is_some_and(|t| t.constraint_names.contains(from))
                 {
-                    for c in &mut self.table_entry(table).constraints {
+                    let t = self.table_entry(table);
+                    for c in &mut t.constraints {
                         if &c.name == from {
                             c.name.clone_from(to);
                         }
                     }
+                    t.sync_constraints();
                 }
                 return None;
             }
@@ -551,7 +558,7 @@ impl Catalog {
                 t.row_versions = t.row_versions.saturating_add(1);
                 t.remove_column(name);
                 t.constraints.retain(|c| !c.columns.contains(name));
-                t.recount_fulltext();
+                t.sync_constraints();
                 for i in self.index_names_of(table) {
                     if self
                         .indexes
@@ -603,11 +610,13 @@ impl Catalog {
             AlterKind::AddConstraint(def) => add_constraint(t, table, def),
             AlterKind::DropConstraint { name, .. } => {
                 t.constraints.retain(|c| &c.name != name);
-                t.recount_fulltext();
+                t.sync_constraints();
             }
-            AlterKind::DropPrimaryKey => t
-                .constraints
-                .retain(|c| c.kind != ConstraintKind::PrimaryKey),
+            AlterKind::DropPrimaryKey => {
+                t.constraints
+                    .retain(|c| c.kind != ConstraintKind::PrimaryKey);
+                t.sync_constraints();
+            }
             AlterKind::ValidateConstraint { name } => {
                 for c in &mut t.constraints {
                     if &c.name == name {
@@ -621,6 +630,7 @@ impl Catalog {
                         c.name.clone_from(to);
                     }
                 }
+                t.sync_constraints();
             }
             AlterKind::AttachPartition { partition, default } => {
                 let p = partition.clone();
@@ -843,8 +853,9 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         columns: vec![c.name.clone()],
         validated: true,
     };
+    let mut added = Vec::new();
     if c.primary_key {
-        t.constraints.push(Constraint {
+        added.push(Constraint {
             name: format!("{}_pkey", table.name),
             kind: ConstraintKind::PrimaryKey,
             columns: vec![c.name.clone()],
@@ -852,10 +863,10 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         });
     }
     if c.unique {
-        t.constraints.push(inline(ConstraintKind::Unique, "key"));
+        added.push(inline(ConstraintKind::Unique, "key"));
     }
     if let Some(r) = &c.references {
-        t.constraints.push(inline(
+        added.push(inline(
             ConstraintKind::ForeignKey {
                 references: r.clone(),
             },
@@ -863,8 +874,11 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         ));
     }
     if c.check {
-        t.constraints
-            .push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
+        added.push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
+    }
+    for k in added {
+        t.constraint_names.insert(k.name.clone());
+        t.constraints.push(k);
     }
 }
 
@@ -927,15 +941,19 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         }
     }
     let fulltext = |k: &ConstraintKind| *k == ConstraintKind::Index(IndexKind::Fulltext);
-    let mut replaced = 0;
-    t.constraints.retain(|c| {
-        let keep = c.name != name;
-        if !keep && fulltext(&c.kind) {
-            replaced += 1;
-        }
-        keep
-    });
-    t.fulltext_keys = t.fulltext_keys.saturating_sub(replaced) + u32::from(fulltext(&def.kind));
+    if t.constraint_names.contains(&name) {
+        let mut replaced = 0;
+        t.constraints.retain(|c| {
+            let keep = c.name != name;
+            if !keep && fulltext(&c.kind) {
+                replaced += 1;
+            }
+            keep
+        });
+        t.fulltext_keys = t.fulltext_keys.saturating_sub(replaced);
+    }
+    t.fulltext_keys += u32::from(fulltext(&def.kind));
+    t.constraint_names.insert(name.clone());
     t.constraints.push(Constraint {
         name,
         kind: def.kind.clone(),
