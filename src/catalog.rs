@@ -61,8 +61,22 @@ pub struct Table {
     pub fulltext_keys: u32,
     /// The names of `constraints`, kept in step with them: adding one of
     /// n keys (a MySQL table's indexes) is O(1), not a scan of all n.
-    constraint_names: rustc_hash::FxHashSet<String>,
+    constraint_names: ConstraintNames,
 }
+
+/// The names of a table's constraints. Derived from them, so two tables
+/// with equal constraints have equal names: comparing tables compares the
+/// constraints, not this set again.
+#[derive(Debug, Clone, Default)]
+struct ConstraintNames(rustc_hash::FxHashSet<String>);
+
+impl PartialEq for ConstraintNames {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ConstraintNames {}
 
 impl Table {
     /// The columns, in order.
@@ -143,7 +157,8 @@ impl Table {
             .filter(|c| c.kind == ConstraintKind::Index(IndexKind::Fulltext))
             .count();
         self.fulltext_keys = u32::try_from(n).unwrap_or(u32::MAX);
-        self.constraint_names = self.constraints.iter().map(|c| c.name.clone()).collect();
+        self.constraint_names =
+            ConstraintNames(self.constraints.iter().map(|c| c.name.clone()).collect());
     }
 
     /// Removes a column: O(n) for the columns after it, as on the server.
@@ -496,7 +511,7 @@ impl Catalog {
                 if self
                     .tables
                     .get(table)
-                    .is_some_and(|t| t.constraint_names.contains(name))
+                    .is_some_and(|t| t.constraint_names.0.contains(name))
                 {
                     let t = self.table_entry(table);
                     t.constraints.retain(|c| &c.name != name);
@@ -512,7 +527,7 @@ impl Catalog {
                 if self
                     .tables
                     .get(table)
-                    .is_some_and(|t| t.constraint_names.contains(from))
+                    .is_some_and(|t| t.constraint_names.0.contains(from))
                 {
                     let t = self.table_entry(table);
                     for c in &mut t.constraints {
@@ -534,7 +549,9 @@ impl Catalog {
                 ..
             } if !(*if_not_exists && t.column(&column.name).is_some()) => {
                 add_column(t, table, column, dialect);
-                t.row_versions = t.row_versions.saturating_add(1);
+                if dialect == Dialect::Mysql {
+                    t.row_versions = t.row_versions.saturating_add(1);
+                }
             }
             AlterKind::TableOption { name, value } => match name.as_str() {
                 "row_format" => {
@@ -555,10 +572,15 @@ impl Catalog {
                 _ => {}
             },
             AlterKind::DropColumn { name, .. } => {
-                t.row_versions = t.row_versions.saturating_add(1);
+                if dialect == Dialect::Mysql {
+                    t.row_versions = t.row_versions.saturating_add(1);
+                }
                 t.remove_column(name);
+                let before = t.constraints.len();
                 t.constraints.retain(|c| !c.columns.contains(name));
-                t.sync_constraints();
+                if t.constraints.len() != before {
+                    t.sync_constraints();
+                }
                 for i in self.index_names_of(table) {
                     if self
                         .indexes
@@ -608,14 +630,17 @@ impl Catalog {
                 }
             }
             AlterKind::AddConstraint(def) => add_constraint(t, table, def),
-            AlterKind::DropConstraint { name, .. } => {
+            AlterKind::DropConstraint { name, .. } if t.constraint_names.0.contains(name) => {
                 t.constraints.retain(|c| &c.name != name);
                 t.sync_constraints();
             }
             AlterKind::DropPrimaryKey => {
+                let before = t.constraints.len();
                 t.constraints
                     .retain(|c| c.kind != ConstraintKind::PrimaryKey);
-                t.sync_constraints();
+                if t.constraints.len() != before {
+                    t.sync_constraints();
+                }
             }
             AlterKind::ValidateConstraint { name } => {
                 for c in &mut t.constraints {
@@ -877,7 +902,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         added.push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
     }
     for k in added {
-        t.constraint_names.insert(k.name.clone());
+        t.constraint_names.0.insert(k.name.clone());
         t.constraints.push(k);
     }
 }
@@ -941,7 +966,7 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         }
     }
     let fulltext = |k: &ConstraintKind| *k == ConstraintKind::Index(IndexKind::Fulltext);
-    if t.constraint_names.contains(&name) {
+    if t.constraint_names.0.contains(&name) {
         let mut replaced = 0;
         t.constraints.retain(|c| {
             let keep = c.name != name;
@@ -953,7 +978,7 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         t.fulltext_keys = t.fulltext_keys.saturating_sub(replaced);
     }
     t.fulltext_keys += u32::from(fulltext(&def.kind));
-    t.constraint_names.insert(name.clone());
+    t.constraint_names.0.insert(name.clone());
     t.constraints.push(Constraint {
         name,
         kind: def.kind.clone(),
