@@ -27,7 +27,6 @@ use serde::Serialize;
 use crate::model::{Annotations, ByteSpan};
 pub use version::Version;
 
-/// Index of a file in [`Discovered::files`].
 pub use crate::model::FileId;
 
 pub use crate::model::Layout;
