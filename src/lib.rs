@@ -16,6 +16,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod since;
+pub mod sqlite_version;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -95,7 +96,7 @@ pub struct Settings {
     pub dialect: Option<Dialect>,
     pub postgres_version: u32,
     pub mysql_version: u32,
-    pub sqlite_version: u32,
+    pub sqlite_version: sqlite_version::SqliteVersion,
     pub layout: Option<Layout>,
     /// `--select`: only these rules (empty = all).
     pub select: BTreeSet<String>,
@@ -125,7 +126,7 @@ impl Default for Settings {
             dialect: None,
             postgres_version: 15,
             mysql_version: 8,
-            sqlite_version: 3,
+            sqlite_version: sqlite_version::SqliteVersion::DEFAULT,
             layout: None,
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
