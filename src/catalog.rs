@@ -15,6 +15,8 @@ pub struct Column {
     pub ty: Option<TypeName>,
     pub not_null: bool,
     pub default: Option<String>,
+    /// SQLite: the words of its CHECK and generation expressions.
+    pub refs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,9 @@ pub struct Constraint {
     pub columns: Vec<String>,
     /// False while `NOT VALID`.
     pub validated: bool,
+    /// Declared in a column's definition (`col … REFERENCES p`), not as a
+    /// table constraint.
+    pub inline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -135,6 +140,53 @@ impl Hasher for NameHasher {
     }
 }
 
+/// A SQLite view or trigger: what it names, to know which changes of the
+/// tables it uses SQLite refuses or breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    /// `None` for a view; a trigger's table.
+    pub trigger_on: Option<Name>,
+    /// The words of its text (tables, columns, keywords), lower-cased, sorted.
+    pub words: Vec<String>,
+    /// A view whose table was dropped (and not yet re-created): SQLite
+    /// refuses every later rename while it stays so.
+    pub dangling: Option<Name>,
+}
+
+impl Dependent {
+    pub fn kind(&self) -> &'static str {
+        if self.trigger_on.is_some() {
+            "trigger"
+        } else {
+            "view"
+        }
+    }
+
+    /// It names `word` (a table or column name).
+    pub fn names(&self, word: &str) -> bool {
+        self.words
+            .binary_search_by(|w| w.as_str().cmp(word))
+            .is_ok()
+    }
+
+    /// It may use column `column` of table `table`.
+    pub fn uses(&self, table: &Name, column: &str) -> bool {
+        (self.trigger_on.as_ref() == Some(table) || self.names(&table.name)) && self.names(column)
+    }
+
+    fn rename_word(&mut self, from: &str, to: &str) {
+        if self.names(from) {
+            for w in &mut self.words {
+                if w == from {
+                    *w = to.to_string();
+                }
+            }
+            self.words.sort_unstable();
+            self.words.dedup();
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     pub dialect: Dialect,
@@ -150,6 +202,8 @@ pub struct Catalog {
     pub enums: NameMap<Vec<String>>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
+    /// SQLite: views and triggers by name, with what they name.
+    pub dependents: NameMap<Dependent>,
 }
 
 impl Catalog {
@@ -162,6 +216,38 @@ impl Catalog {
             indexes: NameMap::default(),
             enums: NameMap::default(),
             by_table: NameMap::default(),
+            dependents: NameMap::default(),
+        }
+    }
+
+    /// SQLite: the views and triggers that may use column `column` of `table`, by name.
+    pub fn dependents_using<'a>(
+        &'a self,
+        table: &'a Name,
+        column: &'a str,
+    ) -> Vec<(&'a Name, &'a Dependent)> {
+        let mut v: Vec<(&Name, &Dependent)> = self
+            .dependents
+            .iter()
+            .filter(|(_, d)| d.uses(table, column))
+            .collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v
+    }
+
+    /// SQLite: a view left pointing at a dropped table, by name.
+    pub fn dangling_view(&self) -> Option<(&Name, &Name)> {
+        by_name(&self.dependents)
+            .into_iter()
+            .find_map(|(n, d)| d.dangling.as_ref().map(|t| (n, t)))
+    }
+
+    /// SQLite: a table now exists under `name` again: views that named it work again.
+    fn table_back(&mut self, name: &Name) {
+        for d in self.dependents.values_mut() {
+            if d.dangling.as_ref() == Some(name) {
+                d.dangling = None;
+            }
         }
     }
 
@@ -231,9 +317,13 @@ impl Catalog {
                     add_constraint(&mut t, &ct.name, c);
                 }
                 self.tables.insert(ct.name.clone(), Arc::new(t));
+                self.table_back(&ct.name);
             }
             Action::CreateView {
-                name, materialized, ..
+                name,
+                materialized,
+                words,
+                ..
             } => {
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
@@ -241,6 +331,29 @@ impl Catalog {
                     ObjectKind::View
                 };
                 self.views.insert(name.clone(), kind);
+                if self.dialect == Dialect::Sqlite {
+                    self.dependents.insert(
+                        name.clone(),
+                        Dependent {
+                            trigger_on: None,
+                            words: words.clone(),
+                            dangling: None,
+                        },
+                    );
+                }
+            }
+            Action::CreateTrigger { name, table, words } => {
+                self.dependents.insert(
+                    name.clone(),
+                    Dependent {
+                        trigger_on: Some(table.clone()),
+                        words: words.clone(),
+                        dangling: None,
+                    },
+                );
+            }
+            Action::DropTrigger { name } => {
+                self.dependents.remove(name);
             }
             Action::CreateIndex(ci) => {
                 let name = ci.name.clone().unwrap_or_else(|| {
@@ -329,9 +442,20 @@ impl Catalog {
                 for i in self.index_names_of(name) {
                     self.remove_index(&i);
                 }
+                if self.dialect == Dialect::Sqlite {
+                    // Its triggers go with it; views that name it are left dangling.
+                    self.dependents
+                        .retain(|_, d| d.trigger_on.as_ref() != Some(name));
+                    for d in self.dependents.values_mut() {
+                        if d.names(&name.name) {
+                            d.dangling = Some(name.clone());
+                        }
+                    }
+                }
             }
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
+                self.dependents.remove(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -367,6 +491,16 @@ impl Catalog {
             })
         });
         self.tables.insert(to.clone(), t);
+        if self.dialect == Dialect::Sqlite {
+            // SQLite rewrites views and triggers to the new name (3.26+).
+            for d in self.dependents.values_mut() {
+                if d.trigger_on.as_ref() == Some(from) {
+                    d.trigger_on = Some(to.clone());
+                }
+                d.rename_word(&from.name, &to.name);
+            }
+            self.table_back(to);
+        }
         for name in self.index_names_of(from) {
             if let Some(mut i) = self.remove_index(&name) {
                 Arc::make_mut(&mut i).table = to.clone();
@@ -425,7 +559,21 @@ impl Catalog {
                     c.name.clone_from(to);
                 }
                 rename_in_constraints(t, from, to);
+                for c in &mut t.columns {
+                    if c.refs.iter().any(|r| r == from) {
+                        Arc::make_mut(c).refs.iter_mut().for_each(|r| {
+                            if r == from {
+                                r.clone_from(to);
+                            }
+                        });
+                    }
+                }
                 self.rename_in_indexes(table, from, to);
+                for d in self.dependents.values_mut() {
+                    if d.uses(table, from) {
+                        d.rename_word(from, to);
+                    }
+                }
             }
             AlterKind::Redefine { from, column } => {
                 let old = t.column(from).cloned();
@@ -677,6 +825,7 @@ fn column_of(c: &ColumnDef) -> Column {
         ty: c.ty.clone(),
         not_null: c.not_null,
         default: c.default.clone(),
+        refs: c.refs.clone(),
     }
 }
 
@@ -689,6 +838,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         kind,
         columns: vec![c.name.clone()],
         validated: true,
+        inline: true,
     };
     if c.primary_key {
         t.constraints.push(Constraint {
@@ -696,6 +846,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
             kind: ConstraintKind::PrimaryKey,
             columns: vec![c.name.clone()],
             validated: true,
+            inline: true,
         });
     }
     if c.unique {
@@ -749,5 +900,6 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         kind: def.kind.clone(),
         columns: def.columns.clone(),
         validated: !def.not_valid,
+        inline: false,
     });
 }

@@ -114,6 +114,9 @@ pub struct ColumnDef {
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
+    /// SQLite: the words (column names) of its CHECK and generation
+    /// expressions, lower-cased, sorted.
+    pub refs: Vec<String>,
 }
 
 impl ColumnDef {
@@ -138,6 +141,7 @@ impl ColumnDef {
             references: None,
             generated: None,
             serial: false,
+            refs: Vec::new(),
         }
     }
 }
@@ -368,6 +372,26 @@ pub enum Action {
         name: Name,
         materialized: bool,
         or_replace: bool,
+        /// SQLite: the words of its query (tables and columns it may use),
+        /// lower-cased, sorted; empty for other dialects.
+        words: Vec<String>,
+    },
+    /// SQLite `CREATE TRIGGER name … ON table …`.
+    CreateTrigger {
+        name: Name,
+        table: Name,
+        /// The words of the trigger (its body's tables and columns), lower-cased, sorted.
+        words: Vec<String>,
+    },
+    /// SQLite `DROP TRIGGER name`.
+    DropTrigger {
+        name: Name,
+    },
+    /// SQLite `PRAGMA [schema.]name [= value | (value)]`; both lower-cased,
+    /// the value empty when none is given.
+    Pragma {
+        name: String,
+        value: String,
     },
     CreateIndex(CreateIndex),
     CreateSchema {

@@ -26,6 +26,7 @@ mod out_of_order_version;
 mod parse_error;
 mod partition_blocking;
 mod refresh_matview_blocking;
+mod refused_by_server;
 mod reindex_blocking;
 mod rename_column;
 mod rename_table;
@@ -72,6 +73,7 @@ pub static REGISTRY: &[&Rule] = &[
     &parse_error::RULE,
     &partition_blocking::RULE,
     &refresh_matview_blocking::RULE,
+    &refused_by_server::RULE,
     &reindex_blocking::RULE,
     &rename_column::RULE,
     &rename_table::RULE,
