@@ -25,6 +25,7 @@ mod orphan_down;
 mod out_of_order_version;
 mod parse_error;
 mod partition_blocking;
+mod pragma_in_transaction;
 mod refresh_matview_blocking;
 mod refused_by_server;
 mod reindex_blocking;
@@ -72,6 +73,7 @@ pub static REGISTRY: &[&Rule] = &[
     &out_of_order_version::RULE,
     &parse_error::RULE,
     &partition_blocking::RULE,
+    &pragma_in_transaction::RULE,
     &refresh_matview_blocking::RULE,
     &refused_by_server::RULE,
     &reindex_blocking::RULE,
