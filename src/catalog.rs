@@ -492,7 +492,22 @@ impl Catalog {
         });
         self.tables.insert(to.clone(), t);
         if self.dialect == Dialect::Sqlite {
-            // SQLite rewrites views and triggers to the new name (3.26+).
+            // SQLite rewrites other tables' foreign keys, views and
+            // triggers to the new name (3.26+, legacy_alter_table off).
+            for t in self.tables.values_mut() {
+                let points = t.constraints.iter().any(|c| {
+                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == from)
+                });
+                if points {
+                    for c in &mut Arc::make_mut(t).constraints {
+                        if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                            && references == from
+                        {
+                            references.clone_from(to);
+                        }
+                    }
+                }
+            }
             for d in self.dependents.values_mut() {
                 if d.trigger_on.as_ref() == Some(from) {
                     d.trigger_on = Some(to.clone());
@@ -856,6 +871,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         t.constraints.push(inline(
             ConstraintKind::ForeignKey {
                 references: r.clone(),
+                on_delete_cascade: c.on_delete_cascade,
             },
             "fkey",
         ));

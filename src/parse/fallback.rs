@@ -1314,8 +1314,13 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
         if !c.eat("REFERENCES") {
             return None;
         }
+        let references = c.name()?;
+        let on_delete_cascade = part
+            .windows(2)
+            .any(|w| w[0].is_word("DELETE") && w[1].is_word("CASCADE"));
         kind = ConstraintKind::ForeignKey {
-            references: c.name()?,
+            references,
+            on_delete_cascade,
         };
     } else if c.eat("CHECK") {
         let body = &part[c.i..];

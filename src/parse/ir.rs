@@ -111,6 +111,8 @@ pub struct ColumnDef {
     pub unique: bool,
     pub check: bool,
     pub references: Option<Name>,
+    /// Its `REFERENCES` says `ON DELETE CASCADE`.
+    pub on_delete_cascade: bool,
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
@@ -139,6 +141,7 @@ impl ColumnDef {
             unique: false,
             check: false,
             references: None,
+            on_delete_cascade: false,
             generated: None,
             serial: false,
             refs: Vec::new(),
@@ -156,6 +159,8 @@ pub enum ConstraintKind {
     },
     ForeignKey {
         references: Name,
+        /// `ON DELETE CASCADE`.
+        on_delete_cascade: bool,
     },
     Exclude,
     /// PostgreSQL 18 `CONSTRAINT n NOT NULL col`.

@@ -228,7 +228,13 @@ impl Lower {
                 col.not_null = true;
             }
             ColumnOption::Unique(_) => col.unique = true,
-            ColumnOption::ForeignKey(fk) => col.references = Some(self.name(&fk.foreign_table)),
+            ColumnOption::ForeignKey(fk) => {
+                col.references = Some(self.name(&fk.foreign_table));
+                col.on_delete_cascade = matches!(
+                    fk.on_delete,
+                    Some(sqlparser::ast::ReferentialAction::Cascade)
+                );
+            }
             ColumnOption::Check(e) => {
                 col.check = true;
                 self.add_refs(col, &e.to_string());
@@ -312,6 +318,10 @@ impl Lower {
                 name: name(&fk.name),
                 kind: ConstraintKind::ForeignKey {
                     references: self.name(&fk.foreign_table),
+                    on_delete_cascade: matches!(
+                        fk.on_delete,
+                        Some(sqlparser::ast::ReferentialAction::Cascade)
+                    ),
                 },
                 columns: idents(&fk.columns),
                 not_valid,

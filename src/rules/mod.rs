@@ -26,6 +26,8 @@ mod out_of_order_version;
 mod parse_error;
 mod partition_blocking;
 mod pragma_in_transaction;
+pub mod rebuild;
+mod rebuild_drops_objects;
 mod refresh_matview_blocking;
 mod refused_by_server;
 mod reindex_blocking;
@@ -74,6 +76,7 @@ pub static REGISTRY: &[&Rule] = &[
     &parse_error::RULE,
     &partition_blocking::RULE,
     &pragma_in_transaction::RULE,
+    &rebuild_drops_objects::RULE,
     &refresh_matview_blocking::RULE,
     &refused_by_server::RULE,
     &reindex_blocking::RULE,

@@ -200,7 +200,7 @@ fn sqlite_drop_column(cx: &StmtCx<'_>, table: &Name, name: &str) -> Option<(Stri
                 why.push("it is UNIQUE".to_string());
                 needs_rebuild = true;
             }
-            ConstraintKind::ForeignKey { references } if !c.inline => {
+            ConstraintKind::ForeignKey { references, .. } if !c.inline => {
                 why.push(format!(
                     "the table's FOREIGN KEY ({}) REFERENCES {references} uses it",
                     c.columns.join(", ")
