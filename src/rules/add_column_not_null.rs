@@ -92,8 +92,13 @@ fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         let colname = col(table, &c.name);
+        // Where it fails: the copy.
+        let span = r
+            .copy_at
+            .and_then(|k| cx.siblings.get(k))
+            .map_or(cx.stmt.span, |s| s.span);
         out.push(cx.hit(
-            cx.stmt.span,
+            span,
             format!(
                 "the rebuild of {table} adds {colname} NOT NULL without a DEFAULT and the copy does \
                  not fill it: the copy fails when {old_name} has rows, and every INSERT from deployed \

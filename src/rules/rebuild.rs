@@ -34,6 +34,8 @@ pub struct Rebuild {
     pub rename: usize,
     /// The `INSERT INTO new … SELECT … FROM old`, if there is one.
     pub copy: Option<Copy>,
+    /// Where the copy is.
+    pub copy_at: Option<usize>,
 }
 
 /// What the copy fills and reads.
@@ -148,6 +150,7 @@ fn from_drop(stmts: &[&Stmt], i: usize, text: &str) -> Option<Rebuild> {
             create,
             drop: i,
             rename: j,
+            copy_at: copy_index(stmts, create, i, from),
             copy: copy_between(stmts, create, i, from, text),
         });
     }
@@ -168,6 +171,7 @@ fn from_drop(stmts: &[&Stmt], i: usize, text: &str) -> Option<Rebuild> {
             create,
             drop: i,
             rename: j,
+            copy_at: copy_index(stmts, create, i, from),
             copy: copy_between(stmts, create, i, from, text),
         });
     }
@@ -207,6 +211,7 @@ fn through_backup(stmts: &[&Stmt], i: usize, dropped: &Name, text: &str) -> Opti
             drop: i,
             rename: i,
             copy: None,
+            copy_at: None,
         });
     }
     // Second drop: the backup, copied into a table dropped and created again.
@@ -230,6 +235,7 @@ fn through_backup(stmts: &[&Stmt], i: usize, dropped: &Name, text: &str) -> Opti
             create,
             drop: i,
             rename: first,
+            copy_at: copy_index(stmts, create, i, into),
             copy: copy_between(stmts, create, i, into, text),
         });
     }
@@ -251,6 +257,12 @@ pub fn is_guard(cx: &StmtCx<'_>) -> bool {
     let (_, hi) = range(cx.index, cx.siblings.len());
     names.iter().all(|n| {
         cx.catalog.table(n).is_none() && (cx.index + 1..hi).any(|k| creates(cx.siblings[k], n))
+    })
+}
+
+fn copy_index(stmts: &[&Stmt], from: usize, to: usize, into: &Name) -> Option<usize> {
+    (from + 1..to).find(|&k| {
+        matches!(&stmts[k].action, Action::Dml { kind: DmlKind::InsertSelect, table } if table == into)
     })
 }
 
