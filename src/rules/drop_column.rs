@@ -1,8 +1,8 @@
 //! drop-column: `DROP COLUMN` of a column that existed before this migration.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "drop-column",
