@@ -148,9 +148,6 @@ pub struct Dependent {
     pub trigger_on: Option<Name>,
     /// The words of its text (tables, columns, keywords), lower-cased, sorted.
     pub words: Vec<String>,
-    /// A view whose table was dropped (and not yet re-created): SQLite
-    /// refuses every later rename while it stays so.
-    pub dangling: Option<Name>,
 }
 
 impl Dependent {
@@ -173,16 +170,73 @@ impl Dependent {
     pub fn uses(&self, table: &Name, column: &str) -> bool {
         (self.trigger_on.as_ref() == Some(table) || self.names(&table.name)) && self.names(column)
     }
+}
 
-    fn rename_word(&mut self, from: &str, to: &str) {
-        if self.names(from) {
-            for w in &mut self.words {
+/// SQLite's views and triggers, found by the words they name (so a change
+/// looks only at those that name its table or column, however many there
+/// are), and the views left naming a dropped table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dependents {
+    by_name: NameMap<Dependent>,
+    by_word: HashMap<String, BTreeSet<Name>>,
+    /// View → the dropped table it still names.
+    dangling: std::collections::BTreeMap<Name, Name>,
+}
+
+impl Dependents {
+    fn insert(&mut self, name: Name, d: Dependent) {
+        self.remove(&name);
+        for w in &d.words {
+            self.by_word
+                .entry(w.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        self.by_name.insert(name, d);
+    }
+
+    fn remove(&mut self, name: &Name) -> Option<Dependent> {
+        let d = self.by_name.remove(name)?;
+        for w in &d.words {
+            if let Some(set) = self.by_word.get_mut(w) {
+                set.remove(name);
+                if set.is_empty() {
+                    self.by_word.remove(w);
+                }
+            }
+        }
+        self.dangling.remove(name);
+        Some(d)
+    }
+
+    /// Those that name `word`, by name.
+    pub fn naming(&self, word: &str) -> Vec<(&Name, &Dependent)> {
+        self.by_word
+            .get(word)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.by_name.get_key_value(n))
+            .collect()
+    }
+
+    /// Replaces the word `from` by `to` in those of `names`.
+    fn rename_word(&mut self, names: &[Name], from: &str, to: &str) {
+        for n in names {
+            let Some(mut d) = self.by_name.get(n).cloned() else {
+                continue;
+            };
+            for w in &mut d.words {
                 if w == from {
                     *w = to.to_string();
                 }
             }
-            self.words.sort_unstable();
-            self.words.dedup();
+            d.words.sort_unstable();
+            d.words.dedup();
+            let dangling = self.dangling.get(n).cloned();
+            self.insert(n.clone(), d);
+            if let Some(t) = dangling {
+                self.dangling.insert(n.clone(), t);
+            }
         }
     }
 }
@@ -202,8 +256,11 @@ pub struct Catalog {
     pub enums: NameMap<Vec<String>>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
-    /// SQLite: views and triggers by name, with what they name.
-    pub dependents: NameMap<Dependent>,
+    /// SQLite: views and triggers, with what they name.
+    pub dependents: Dependents,
+    /// SQLite: the tables that have (or had) a foreign key to a table, by
+    /// its name; each is checked again when used, so it may hold more.
+    children: NameMap<BTreeSet<Name>>,
 }
 
 impl Catalog {
@@ -216,7 +273,42 @@ impl Catalog {
             indexes: NameMap::default(),
             enums: NameMap::default(),
             by_table: NameMap::default(),
-            dependents: NameMap::default(),
+            dependents: Dependents::default(),
+            children: NameMap::default(),
+        }
+    }
+
+    /// SQLite: the tables whose foreign keys reference `parent`, by name.
+    pub fn children_of<'a>(&'a self, parent: &'a Name) -> Vec<(&'a Name, &'a Table)> {
+        self.children
+            .get(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.tables.get_key_value(n))
+            .map(|(n, t)| (n, t.as_ref()))
+            .filter(|(_, t)| {
+                t.constraints.iter().any(|c| {
+                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
+                })
+            })
+            .collect()
+    }
+
+    /// SQLite: files `table` as a child of the tables its foreign keys reference.
+    fn note_children(&mut self, table: &Name) {
+        if self.dialect != Dialect::Sqlite {
+            return;
+        }
+        let Some(t) = self.tables.get(table) else {
+            return;
+        };
+        for c in &t.constraints {
+            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                self.children
+                    .entry(references.clone())
+                    .or_default()
+                    .insert(table.clone());
+            }
         }
     }
 
@@ -226,28 +318,20 @@ impl Catalog {
         table: &'a Name,
         column: &'a str,
     ) -> Vec<(&'a Name, &'a Dependent)> {
-        let mut v: Vec<(&Name, &Dependent)> = self
-            .dependents
-            .iter()
-            .filter(|(_, d)| d.uses(table, column))
-            .collect();
-        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut v = self.dependents.naming(column);
+        v.retain(|(_, d)| d.uses(table, column));
         v
     }
 
-    /// SQLite: a view left pointing at a dropped table, by name.
+    /// SQLite: a view left pointing at a dropped table (the first by name).
     pub fn dangling_view(&self) -> Option<(&Name, &Name)> {
-        by_name(&self.dependents)
-            .into_iter()
-            .find_map(|(n, d)| d.dangling.as_ref().map(|t| (n, t)))
+        self.dependents.dangling.iter().next()
     }
 
     /// SQLite: a table now exists under `name` again: views that named it work again.
     fn table_back(&mut self, name: &Name) {
-        for d in self.dependents.values_mut() {
-            if d.dangling.as_ref() == Some(name) {
-                d.dangling = None;
-            }
+        if !self.dependents.dangling.is_empty() {
+            self.dependents.dangling.retain(|_, t| t != name);
         }
     }
 
@@ -317,6 +401,7 @@ impl Catalog {
                     add_constraint(&mut t, &ct.name, c);
                 }
                 self.tables.insert(ct.name.clone(), Arc::new(t));
+                self.note_children(&ct.name);
                 self.table_back(&ct.name);
             }
             Action::CreateView {
@@ -337,7 +422,6 @@ impl Catalog {
                         Dependent {
                             trigger_on: None,
                             words: words.clone(),
-                            dangling: None,
                         },
                     );
                 }
@@ -348,7 +432,6 @@ impl Catalog {
                     Dependent {
                         trigger_on: Some(table.clone()),
                         words: words.clone(),
-                        dangling: None,
                     },
                 );
             }
@@ -444,11 +527,23 @@ impl Catalog {
                 }
                 if self.dialect == Dialect::Sqlite {
                     // Its triggers go with it; views that name it are left dangling.
-                    self.dependents
-                        .retain(|_, d| d.trigger_on.as_ref() != Some(name));
-                    for d in self.dependents.values_mut() {
-                        if d.names(&name.name) {
-                            d.dangling = Some(name.clone());
+                    let naming: Vec<(Name, bool)> = self
+                        .dependents
+                        .naming(&name.name)
+                        .into_iter()
+                        .map(|(n, d)| (n.clone(), d.trigger_on.is_some()))
+                        .collect();
+                    for (n, trigger) in naming {
+                        let on_it = trigger
+                            && self
+                                .dependents
+                                .by_name
+                                .get(&n)
+                                .is_some_and(|d| d.trigger_on.as_ref() == Some(name));
+                        if on_it {
+                            self.dependents.remove(&n);
+                        } else if !trigger {
+                            self.dependents.dangling.insert(n, name.clone());
                         }
                     }
                 }
@@ -494,11 +589,13 @@ impl Catalog {
         if self.dialect == Dialect::Sqlite {
             // SQLite rewrites other tables' foreign keys, views and
             // triggers to the new name (3.26+, legacy_alter_table off).
-            for t in self.tables.values_mut() {
-                let points = t.constraints.iter().any(|c| {
-                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == from)
-                });
-                if points {
+            let children: Vec<Name> = self
+                .children_of(from)
+                .into_iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in &children {
+                if let Some(t) = self.tables.get_mut(n) {
                     for c in &mut Arc::make_mut(t).constraints {
                         if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
                             && references == from
@@ -508,12 +605,29 @@ impl Catalog {
                     }
                 }
             }
-            for d in self.dependents.values_mut() {
-                if d.trigger_on.as_ref() == Some(from) {
+            self.children.remove(from);
+            if !children.is_empty() {
+                self.children
+                    .entry(to.clone())
+                    .or_default()
+                    .extend(children);
+            }
+            // The renamed table's own foreign keys, under its new name.
+            self.note_children(to);
+            let naming: Vec<Name> = self
+                .dependents
+                .naming(&from.name)
+                .into_iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in &naming {
+                if let Some(d) = self.dependents.by_name.get_mut(n)
+                    && d.trigger_on.as_ref() == Some(from)
+                {
                     d.trigger_on = Some(to.clone());
                 }
-                d.rename_word(&from.name, &to.name);
             }
+            self.dependents.rename_word(&naming, &from.name, &to.name);
             self.table_back(to);
         }
         for name in self.index_names_of(from) {
@@ -548,6 +662,18 @@ impl Catalog {
             }
             _ => {}
         }
+        self.alter_table(table, op, dialect);
+        if matches!(
+            op,
+            AlterKind::AddColumn { .. } | AlterKind::AddConstraint(_)
+        ) {
+            self.note_children(table);
+        }
+        None
+    }
+
+    /// Applies one `ALTER TABLE` op that changes the table itself.
+    fn alter_table(&mut self, table: &Name, op: &AlterKind, dialect: Dialect) {
         let t = self.table_entry(table);
         match op {
             AlterKind::AddColumn {
@@ -584,11 +710,12 @@ impl Catalog {
                     }
                 }
                 self.rename_in_indexes(table, from, to);
-                for d in self.dependents.values_mut() {
-                    if d.uses(table, from) {
-                        d.rename_word(from, to);
-                    }
-                }
+                let using: Vec<Name> = self
+                    .dependents_using(table, from)
+                    .into_iter()
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                self.dependents.rename_word(&using, from, to);
             }
             AlterKind::Redefine { from, column } => {
                 let old = t.column(from).cloned();
@@ -659,7 +786,6 @@ impl Catalog {
             }
             _ => {}
         }
-        None
     }
 
     fn rename_in_indexes(&mut self, table: &Name, from: &str, to: &str) {

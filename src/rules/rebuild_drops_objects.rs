@@ -75,7 +75,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             _ => false,
         })
     };
-    for (name, d) in crate::catalog::by_name(&catalog.dependents) {
+    // Triggers and views name their table.
+    for (name, d) in catalog.dependents.naming(&r.old.name) {
         let lost_here = match &d.trigger_on {
             // A trigger goes with its table.
             Some(on) => on == &r.old,
@@ -95,7 +96,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     if r.rename < r.drop {
         // Renamed first: SQLite re-pointed the children's foreign keys to
         // the old table's temporary name, which is now dropped.
-        for (name, t) in crate::catalog::by_name(&catalog.tables) {
+        for (name, _) in catalog.children_of(&r.old) {
             // A child created again later in the migration gets its own
             // foreign keys.
             let rebuilt = later.iter().any(|s| match &s.action {
@@ -105,15 +106,13 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             if name == &r.old || name == &r.new || rebuilt {
                 continue;
             }
-            if t.constraints.iter().any(|c| {
-                matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == &r.old)
-            }) {
-                lost.push(format!(
-                    "the foreign key of {name} (rewritten to REFERENCES {}, which is dropped)",
-                    r.old
-                ));
-                steps.push(format!("rebuild {name} with REFERENCES {table}, or use the create-copy-drop-rename order"));
-            }
+            lost.push(format!(
+                "the foreign key of {name} (rewritten to REFERENCES {}, which is dropped)",
+                r.old
+            ));
+            steps.push(format!(
+                "rebuild {name} with REFERENCES {table}, or use the create-copy-drop-rename order"
+            ));
         }
     }
     if !lost.is_empty() {
@@ -131,26 +130,27 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
     let children = cascading_children(catalog, &r.old);
     if !children.is_empty() && foreign_keys_on(cx, &r) {
-        {
-            out.push(cx.hit(
+        out.push(
+            cx.hit(
                 cx.stmt.span,
                 format!(
                     "with foreign keys on, dropping {old} deletes every row of {} that references \
-                     it (ON DELETE CASCADE), and the copy does not bring them back",
+                 it (ON DELETE CASCADE), and the copy does not bring them back",
                     children.join(", "),
                     old = r.old
                 ),
                 "turn foreign keys off before the transaction (`PRAGMA foreign_keys = OFF;` then \
-                 BEGIN), rebuild, run `PRAGMA foreign_key_check;`, COMMIT, then turn them on again"
+             BEGIN), rebuild, run `PRAGMA foreign_key_check;`, COMMIT, then turn them on again"
                     .to_string(),
-            ));
-        }
+            ),
+        );
     }
 }
 
 /// Tables whose foreign key to `parent` says ON DELETE CASCADE, by name.
 fn cascading_children(catalog: &Catalog, parent: &Name) -> Vec<String> {
-    crate::catalog::by_name(&catalog.tables)
+    catalog
+        .children_of(parent)
         .into_iter()
         .filter(|(n, _)| *n != parent)
         .filter(|(_, t)| {
