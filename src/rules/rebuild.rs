@@ -358,3 +358,36 @@ pub fn at_drop<'a>(cx: &StmtCx<'a>) -> Option<(Rebuild, &'a Table, &'a Table)> {
 pub fn is_step(cx: &StmtCx<'_>) -> bool {
     find(cx.siblings, cx.index, cx.text).is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::read_copy;
+
+    #[test]
+    fn reads_what_the_copy_fills_and_reads() {
+        let c = read_copy("INSERT INTO t_new (a, b) SELECT x, coalesce(y, '') FROM t WHERE z > 1")
+            .unwrap_or_default();
+        assert_eq!(c.targets, ["a", "b"]);
+        assert_eq!(c.sources, [vec!["x"], vec!["coalesce", "y"]]);
+        assert!(!c.star);
+        assert!(c.reads("y") && !c.reads("z"));
+        assert!(c.fills("b", 5) && !c.fills("c", 0));
+    }
+
+    #[test]
+    fn a_star_copies_every_column_but_a_product_does_not() {
+        let star = read_copy("INSERT INTO t_new SELECT * FROM t").unwrap_or_default();
+        assert!(star.star && star.reads("anything"));
+        let qualified = read_copy("INSERT INTO t_new SELECT t.* FROM t").unwrap_or_default();
+        assert!(qualified.star);
+        let product = read_copy("INSERT INTO t_new SELECT a * 2 FROM t").unwrap_or_default();
+        assert!(!product.star && product.reads("a") && !product.reads("b"));
+        // Positional: the first columns of the new table are filled.
+        assert!(product.fills("first", 0) && !product.fills("second", 1));
+    }
+
+    #[test]
+    fn not_a_copy() {
+        assert!(read_copy("INSERT INTO t VALUES (1)").is_none());
+    }
+}
