@@ -83,7 +83,7 @@ fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     && k.columns == [c.name.clone()]
             })
     };
-    for (position, c) in new.columns.iter().enumerate() {
+    for (position, c) in new.columns().iter().enumerate() {
         if !c.not_null || c.default.is_some() || copy.fills(&c.name, position) || rowid(c) {
             continue;
         }

@@ -197,7 +197,7 @@ fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let table = &r.table;
-    for (position, c) in new.columns.iter().enumerate() {
+    for (position, c) in new.columns().iter().enumerate() {
         let name = &c.name;
         let (Some(before), Some(after)) =
             (old.column(name).and_then(|o| o.ty.as_ref()), c.ty.as_ref())

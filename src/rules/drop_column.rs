@@ -50,7 +50,7 @@ fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let table = &r.table;
-    for c in &old.columns {
+    for c in old.columns() {
         if copy.reads(&c.name) {
             continue;
         }

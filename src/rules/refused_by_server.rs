@@ -256,7 +256,7 @@ fn sqlite_drop_column(cx: &StmtCx<'_>, table: &Name, name: &str) -> Option<(Stri
 
 /// The columns of a table whose CHECK or generation expression names `name`.
 fn other_columns_using<'a>(t: &'a Table, name: &'a str) -> impl Iterator<Item = &'a str> {
-    t.columns
+    t.columns()
         .iter()
         .filter(move |c| c.name != name && c.refs.iter().any(|r| r == name))
         .map(|c| c.name.as_str())
