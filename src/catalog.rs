@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::Dialect;
 use crate::parse::ir::{
     Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
+    Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,15 @@ impl Table {
                 && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n) } if n == column)
         })
     }
+}
+
+/// A function as declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Function {
+    /// `None`: not declared, so `VOLATILE`.
+    pub volatility: Option<Volatility>,
+    /// `LANGUAGE sql`: a simple body may be inlined (and folded) by the planner.
+    pub sql: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +158,10 @@ pub struct Catalog {
     /// keep `by_table` in step.
     pub indexes: NameMap<Arc<Index>>,
     pub enums: NameMap<Vec<String>>,
+    /// Domains, and whether each has a constraint (a `CHECK`, or a `NOT NULL`).
+    pub domains: NameMap<bool>,
+    /// Functions by name (any signature).
+    pub functions: NameMap<Function>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
 }
@@ -161,6 +175,8 @@ impl Catalog {
             views: NameMap::default(),
             indexes: NameMap::default(),
             enums: NameMap::default(),
+            domains: NameMap::default(),
+            functions: NameMap::default(),
             by_table: NameMap::default(),
         }
     }
@@ -266,6 +282,25 @@ impl Catalog {
             }
             Action::CreateEnum { name, values } => {
                 self.enums.insert(name.clone(), values.clone());
+            }
+            Action::CreateDomain { name, check } => {
+                self.domains.insert(name.clone(), *check);
+            }
+            Action::AlterDomainAddConstraint { domain, .. } => {
+                self.domains.insert(domain.clone(), true);
+            }
+            Action::CreateFunction {
+                name,
+                volatility,
+                sql,
+            } => {
+                self.functions.insert(
+                    name.clone(),
+                    Function {
+                        volatility: *volatility,
+                        sql: *sql,
+                    },
+                );
             }
             Action::Drop { kind, names, .. } => {
                 for n in names {
@@ -606,6 +641,26 @@ impl Catalog {
         sub
     }
 
+    /// The existing tables with a column of type `ty` (a domain or enum), by
+    /// name, with those columns.
+    pub fn tables_using_type(&self, ty: &Name) -> Vec<(&Name, Vec<&str>)> {
+        let mut out: Vec<(&Name, Vec<&str>)> = self
+            .tables
+            .iter()
+            .filter_map(|(n, t)| {
+                let cols: Vec<&str> = t
+                    .columns
+                    .iter()
+                    .filter(|c| c.ty.as_ref().is_some_and(|x| type_is(x, ty)))
+                    .map(|c| c.name.as_str())
+                    .collect();
+                (!cols.is_empty()).then_some((n, cols))
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
     /// The partitions of a table, by name.
     pub fn partitions_of<'a>(
         &'a self,
@@ -651,6 +706,18 @@ impl Catalog {
             .flatten()
             .filter_map(|n| self.indexes.get_key_value(n))
             .map(|(n, i)| (n, i.as_ref()))
+    }
+}
+
+/// Whether a column type names the user type `ty` (schema-qualified or not).
+fn type_is(t: &TypeName, ty: &Name) -> bool {
+    if t.array {
+        return false;
+    }
+    let base = t.base.as_str();
+    match &ty.schema {
+        Some(s) => base == format!("{s}.{}", ty.name) || base == ty.name,
+        None => base == ty.name || base == format!("public.{}", ty.name),
     }
 }
 

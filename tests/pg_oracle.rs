@@ -26,6 +26,7 @@ const ORACLE_RULES: &[&str] = &[
     "add-column-rewrite",
     "add-foreign-key-validating",
     "add-unique-constraint",
+    "alter-domain-add-constraint",
     "change-column-type",
     "concurrently-in-transaction",
     "create-index-blocking",
@@ -36,6 +37,7 @@ const ORACLE_RULES: &[&str] = &[
     "reindex-blocking",
     "set-not-null",
     "table-rewrite",
+    "validate-in-same-transaction",
 ];
 
 /// Rows given to every table before the statement under test.
@@ -91,6 +93,11 @@ fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
                 && (scan || (sql.contains("ADD COLUMN") && sql.contains("REFERENCES")))
         }
         "add-check-validating" | "add-unique-constraint" | "set-not-null" => rw && scan,
+        // A scan while writes wait: on every table using the domain; for a
+        // validation, under the lock its transaction already holds.
+        "alter-domain-add-constraint" | "validate-in-same-transaction" => {
+            !m.blocked_write.is_empty() && scan
+        }
         "add-column-rewrite" | "table-rewrite" | "change-column-type" => !m.rewritten.is_empty(),
         "partition-blocking" => scan || m.blocked_rw().any(|t| m.partitioned.contains(t)),
         "concurrently-in-transaction" => m.error.as_deref() == Some("25001"),
@@ -110,6 +117,12 @@ fn whole_migration(rule: &str) -> bool {
 
 fn text<'a>(out: &'a Linted, file: usize, s: &Stmt) -> &'a str {
     &out.discovered.files[file].text[s.span.start..s.span.end]
+}
+
+/// Rules whose flagged statement is measured together with the statements
+/// before it in its transaction (they hold the locks it runs under).
+fn with_its_transaction(rule: &str) -> bool {
+    rule == "validate-in-same-transaction"
 }
 
 /// Statements PostgreSQL refuses inside a transaction block.
@@ -609,9 +622,19 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     let mut server: Option<Server> = None;
     let mut existing = BTreeSet::new();
     for (mi, si) in targets {
+        // Where the flagged statement's transaction starts, when it is run with it.
+        let start = if violation && with_its_transaction(rule) {
+            up_of(&out, &ms[mi])
+                .iter()
+                .take(si)
+                .rposition(|(_, s)| matches!(s.action, Action::Begin))
+                .map_or(0, |b| b + 1)
+        } else {
+            si
+        };
         if violation || server.is_none() {
             let mut fresh = Server::connect(url, &schema);
-            replay(&mut fresh, &out, mi, si).map_err(|e| format!("{rule}/{name}: {e}"))?;
+            replay(&mut fresh, &out, mi, start).map_err(|e| format!("{rule}/{name}: {e}"))?;
             fresh.fill();
             existing = fresh.relations().into_keys().collect();
             server = Some(fresh);
@@ -623,7 +646,19 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
         if is_tx_control(s) {
             continue;
         }
-        let sql = text(&out, file, s);
+        let joined: Vec<&str> = up_of(&out, &ms[mi])
+            .into_iter()
+            .take(si + 1)
+            .skip(start)
+            .filter(|(_, s)| !is_tx_control(s))
+            .map(|(f, s)| text(&out, f, s))
+            .collect();
+        let joined = joined.join(";\n");
+        let sql = if start < si {
+            joined.as_str()
+        } else {
+            text(&out, file, s)
+        };
         let mut m = server.measure(sql, needs_autocommit(s));
         if !violation {
             // Objects created by the migration itself are new: nothing runs against them.

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::Token;
 
 use super::ir::{
     Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, CreateTable, DmlKind,
-    Name, ObjectKind, Using,
+    Name, ObjectKind, Using, Volatility,
 };
 use super::lower::{after_table_name, fold, make_name, normalize_type, split_commas, stmt_span};
 use super::tokens::Tok;
@@ -734,6 +734,39 @@ impl<'a> Cursor<'a> {
             });
         }
         self.i = save;
+        self.eat_all(&["OR", "REPLACE"]);
+        if self.eat("DOMAIN") {
+            let name = self.name()?;
+            return Some(Action::CreateDomain {
+                name,
+                check: self.rest_has("CHECK"),
+            });
+        }
+        if self.eat("FUNCTION") {
+            let name = self.name()?;
+            let declared = |w: &str| self.rest_has(w);
+            let volatility = if declared("IMMUTABLE") {
+                Some(Volatility::Immutable)
+            } else if declared("STABLE") {
+                Some(Volatility::Stable)
+            } else if declared("VOLATILE") {
+                Some(Volatility::Volatile)
+            } else {
+                None
+            };
+            let sql = self.toks.windows(2).any(|w| {
+                w[0].is_word("LANGUAGE")
+                    && w[1]
+                        .word()
+                        .is_some_and(|x| x.value.eq_ignore_ascii_case("sql"))
+            });
+            return Some(Action::CreateFunction {
+                name,
+                volatility,
+                sql,
+            });
+        }
+        self.i = save;
         // Forms that define code or harmless objects.
         let harmless = [
             "TRIGGER",
@@ -959,7 +992,26 @@ impl<'a> Cursor<'a> {
             }
             return Some(Action::Other);
         }
-        // ALTER FUNCTION/SCHEMA/DATABASE/ROLE/DOMAIN/…: no table data touched.
+        if self.eat("DOMAIN") {
+            let domain = self.name()?;
+            if !self.eat("ADD") {
+                return Some(Action::Other);
+            }
+            let constraint = if self.eat("CONSTRAINT") {
+                Some(self.ident()?)
+            } else {
+                None
+            };
+            let n = self.toks.len();
+            let not_valid =
+                n >= 2 && self.toks[n - 2].is_word("NOT") && self.toks[n - 1].is_word("VALID");
+            return Some(Action::AlterDomainAddConstraint {
+                domain,
+                constraint,
+                not_valid,
+            });
+        }
+        // ALTER FUNCTION/SCHEMA/DATABASE/ROLE/…: no table data touched.
         Some(Action::Other)
     }
 

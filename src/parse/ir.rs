@@ -353,6 +353,14 @@ pub struct CreateIndex {
     pub columns: Vec<String>,
 }
 
+/// A function's volatility (`VOLATILE` unless declared otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DmlKind {
     Update,
@@ -376,6 +384,26 @@ pub enum Action {
     CreateEnum {
         name: Name,
         values: Vec<String>,
+    },
+    /// `CREATE DOMAIN name AS type …`.
+    CreateDomain {
+        name: Name,
+        /// It has a `CHECK` constraint.
+        check: bool,
+    },
+    /// `ALTER DOMAIN name ADD [CONSTRAINT c] CHECK (…) | NOT NULL [NOT VALID]`.
+    AlterDomainAddConstraint {
+        domain: Name,
+        constraint: Option<String>,
+        not_valid: bool,
+    },
+    /// `CREATE [OR REPLACE] FUNCTION name(…) …`.
+    CreateFunction {
+        name: Name,
+        /// As declared; `None` = not declared (the server takes `VOLATILE`).
+        volatility: Option<Volatility>,
+        /// `LANGUAGE sql`: a simple body may be inlined into the caller.
+        sql: bool,
     },
     /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
     Drop {
