@@ -32,6 +32,7 @@ const ORACLE_RULES: &[&str] = &[
     "create-index-blocking",
     "drop-index-blocking",
     "enum-value-in-transaction",
+    "missing-lock-timeout",
     "partition-blocking",
     "refresh-matview-blocking",
     "reindex-blocking",
@@ -85,7 +86,13 @@ fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
         // "blocks writes for the whole build": writes wait while the index is built.
         "create-index-blocking" => !m.blocked_write.is_empty() && scan,
         "drop-index-blocking" => rw,
+        // REINDEX SYSTEM: the catalog only, none of the user's relations.
+        "reindex-blocking" if sql.starts_with("REINDEX SYSTEM") => {
+            m.error.is_none() && m.rewritten.is_empty()
+        }
         "reindex-blocking" | "refresh-matview-blocking" => !m.blocked_read.is_empty(),
+        // Waiting for the lock would queue writes (at least) behind it.
+        "missing-lock-timeout" => !m.blocked_write.is_empty(),
         // Validating: a scan while writes wait. An inline REFERENCES on a new
         // column scans nothing; its claim is the write lock on the referenced table.
         "add-foreign-key-validating" => {
@@ -130,6 +137,9 @@ fn needs_autocommit(s: &Stmt) -> bool {
     let n = &s.normalized;
     n.contains("CONCURRENTLY") && !n.starts_with("REFRESH")
         || n.starts_with("VACUUM")
+        || n.starts_with("REINDEX SYSTEM")
+        || n.starts_with("REINDEX DATABASE")
+        || n.starts_with("REINDEX SCHEMA")
         || n.starts_with("ALTER SYSTEM")
         || n.starts_with("CREATE DATABASE")
 }
@@ -576,7 +586,19 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
         }
     } else {
         let last = ms.len().saturating_sub(1);
-        let count = ms.last().map_or(0, |m| up_of(&out, m).len());
+        let stmts = ms.last().map(|m| up_of(&out, m)).unwrap_or_default();
+        // Statements after `SET lock_timeout` still take their locks: that
+        // rule's ok cases are safe by the timeout, not by the lock.
+        let count = if rule == "missing-lock-timeout" {
+            stmts
+                .iter()
+                .position(
+                    |(_, s)| matches!(&s.action, Action::Set { name } if name == "lock_timeout"),
+                )
+                .unwrap_or(stmts.len())
+        } else {
+            stmts.len()
+        };
         targets.extend((0..count).map(|si| (last, si)));
     }
     targets.dedup();

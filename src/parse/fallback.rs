@@ -461,6 +461,32 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A parenthesised option list (`(name [value], …)`), upper-cased
+    /// words per option; empty when the next token is not `(`.
+    fn options(&mut self) -> Vec<Vec<String>> {
+        if !self.peek_is_token(&Token::LParen) {
+            return Vec::new();
+        }
+        let start = self.i + 1;
+        self.skip_parens();
+        let end = self.i.saturating_sub(1).max(start);
+        let inner = self.toks.get(start..end).unwrap_or(&[]);
+        split_commas(inner)
+            .into_iter()
+            .filter_map(|r| inner.get(r))
+            .map(|part| {
+                part.iter()
+                    .map(|t| match t.token() {
+                        Token::Word(w) => w.value.to_ascii_uppercase(),
+                        Token::Number(n, _) => n.clone(),
+                        Token::SingleQuotedString(v) => v.to_ascii_uppercase(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     fn rest_has(&self, w: &str) -> bool {
         self.toks[self.i.min(self.toks.len())..]
             .iter()
@@ -480,19 +506,23 @@ impl<'a> Cursor<'a> {
         }
         if first.is_word("REINDEX") {
             self.i += 1;
-            self.skip_parens();
+            // `REINDEX (CONCURRENTLY [true], VERBOSE, …) …` (PostgreSQL 14+).
+            let options = self.options();
             let kind = if self.eat("INDEX") {
                 ObjectKind::Index
             } else if self.eat("TABLE") {
                 ObjectKind::Table
             } else if self.eat("SCHEMA") {
                 ObjectKind::Schema
-            } else if self.eat("DATABASE") || self.eat("SYSTEM") {
+            } else if self.eat("DATABASE") {
                 ObjectKind::Database
+            } else if self.eat("SYSTEM") {
+                // The system catalogs only.
+                ObjectKind::Other
             } else {
                 return None;
             };
-            let concurrently = self.eat("CONCURRENTLY");
+            let concurrently = self.eat("CONCURRENTLY") || option_on(&options, "CONCURRENTLY");
             let name = self.name().unwrap_or_else(|| Name::bare(""));
             return Some(Action::Reindex {
                 kind,
@@ -521,9 +551,8 @@ impl<'a> Cursor<'a> {
                     || self.eat("ANALYSE")
                 {
                 } else if matches!(self.peek().map(Tok::token), Some(Token::LParen)) {
-                    let start = self.i;
-                    self.skip_parens();
-                    full |= self.toks[start..self.i].iter().any(|t| t.is_word("FULL"));
+                    // `(FULL)`, `(FULL true)`; `(FULL false|off|0)` rewrites nothing.
+                    full |= option_on(&self.options(), "FULL");
                 } else {
                     break;
                 }
@@ -1043,6 +1072,16 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Whether a boolean option of a parenthesised list is on: present with no
+/// value, or with a value other than `false`, `off`, `0`.
+fn option_on(options: &[Vec<String>], name: &str) -> bool {
+    options.iter().any(|o| {
+        o.first().is_some_and(|n| n == name)
+            && o.get(1)
+                .is_none_or(|v| !matches!(v.as_str(), "FALSE" | "OFF" | "0"))
+    })
+}
+
 /// One `ALTER TABLE` operation from its tokens.
 fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     let mut c = Cursor::new(part, dialect);
@@ -1054,10 +1093,11 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     if c.eat_all(&["DETACH", "PARTITION"]) {
         let partition = c.name()?;
         let concurrently = c.eat("CONCURRENTLY");
-        c.eat("FINALIZE");
+        let finalize = c.eat("FINALIZE");
         return Some(AlterKind::DetachPartition {
             partition,
             concurrently,
+            finalize,
         });
     }
     if c.eat_all(&["SET", "TABLESPACE"]) {

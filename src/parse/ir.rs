@@ -289,6 +289,9 @@ pub enum AlterKind {
     DetachPartition {
         partition: Name,
         concurrently: bool,
+        /// `FINALIZE`: completes an interrupted concurrent detach
+        /// (ShareUpdateExclusive on the parent).
+        finalize: bool,
     },
     /// MySQL `ALGORITHM=COPY` and the like.
     Algorithm {

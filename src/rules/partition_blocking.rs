@@ -41,6 +41,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     AlterKind::DetachPartition {
                         partition,
                         concurrently: false,
+                        finalize: false,
                     } => out.push(cx.hit(
                         op.span,
                         format!("detaching {partition} blocks reads and writes on {table} until the migration commits"),

@@ -22,6 +22,21 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     else {
         return;
     };
+    if *kind == ObjectKind::Other {
+        // REINDEX SYSTEM: the catalog's own indexes, none of the user's.
+        out.push(Hit {
+            severity: Some(Severity::Warning),
+            ..cx.hit(
+                cx.stmt.span,
+                "this rebuilds the system catalog indexes only, none of your tables' indexes, and cannot be done \
+                 concurrently: it has no place in a migration"
+                    .to_string(),
+                "leave it out of the migration: if a catalog index is corrupt, run it by hand in a maintenance window"
+                    .to_string(),
+            )
+        });
+        return;
+    }
     if cx.settings.postgres_version < 12 {
         return;
     }

@@ -115,7 +115,8 @@ fn holder<'a>(cx: &StmtCx<'a>, table: &Name, name: &str) -> Option<Holder<'a>> {
                         | AlterKind::AttachPartition { .. }
                         | AlterKind::DetachPartition {
                             concurrently: true, ..
-                        } => {}
+                        }
+                        | AlterKind::DetachPartition { finalize: true, .. } => {}
                         _ => other = true,
                     }
                 }
