@@ -154,6 +154,8 @@ pub struct Catalog {
     pub tables: NameMap<Arc<Table>>,
     /// Views and materialized views.
     pub views: NameMap<ObjectKind>,
+    /// The column names of the views whose query bellows could read.
+    pub view_columns: NameMap<Vec<String>>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
     pub indexes: NameMap<Arc<Index>>,
@@ -173,6 +175,7 @@ impl Catalog {
             schemas: BTreeSet::new(),
             tables: NameMap::default(),
             views: NameMap::default(),
+            view_columns: NameMap::default(),
             indexes: NameMap::default(),
             enums: NameMap::default(),
             domains: NameMap::default(),
@@ -249,7 +252,10 @@ impl Catalog {
                 self.tables.insert(ct.name.clone(), Arc::new(t));
             }
             Action::CreateView {
-                name, materialized, ..
+                name,
+                materialized,
+                columns,
+                ..
             } => {
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
@@ -257,6 +263,14 @@ impl Catalog {
                     ObjectKind::View
                 };
                 self.views.insert(name.clone(), kind);
+                match columns {
+                    Some(c) => {
+                        self.view_columns.insert(name.clone(), c.clone());
+                    }
+                    None => {
+                        self.view_columns.remove(name);
+                    }
+                }
             }
             Action::CreateIndex(ci) => {
                 let name = ci.name.clone().unwrap_or_else(|| {
@@ -330,6 +344,9 @@ impl Catalog {
                     if let Some(k) = self.views.remove(from) {
                         self.views.insert(to.clone(), k);
                     }
+                    if let Some(c) = self.view_columns.remove(from) {
+                        self.view_columns.insert(to.clone(), c);
+                    }
                 }
                 ObjectKind::Type => {
                     if let Some(v) = self.enums.remove(from) {
@@ -367,6 +384,7 @@ impl Catalog {
             }
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
+                self.view_columns.remove(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -379,6 +397,7 @@ impl Catalog {
                 self.schemas.remove(&name.name);
                 self.tables.retain(|k, _| k.schema != s);
                 self.views.retain(|k, _| k.schema != s);
+                self.view_columns.retain(|k, _| k.schema != s);
                 let gone: Vec<Name> = self
                     .indexes
                     .iter()

@@ -379,6 +379,9 @@ pub enum Action {
         name: Name,
         materialized: bool,
         or_replace: bool,
+        /// The view's column names, as the server names them; `None` when
+        /// bellows cannot tell (`SELECT *`, a query it does not read).
+        columns: Option<Vec<String>>,
     },
     CreateIndex(CreateIndex),
     CreateSchema {

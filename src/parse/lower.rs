@@ -62,6 +62,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
             name: cx.name(&v.name),
             materialized: v.materialized,
             or_replace: v.or_replace,
+            columns: super::fallback::view_columns(toks, dialect),
         },
         Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),
