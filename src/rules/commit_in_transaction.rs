@@ -2,8 +2,8 @@
 //! that the tool already wraps in a transaction.
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::Severity;
 use crate::discover::TxMode;
+use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {

@@ -1,8 +1,8 @@
 //! uncommitted-transaction: a `BEGIN` with no `COMMIT` before the end of the migration.
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::Severity;
 use crate::discover::{Part, TxMode};
+use crate::model::Severity;
 use crate::parse::Stmt;
 use crate::parse::ir::Action;
 

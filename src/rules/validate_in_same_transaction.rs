@@ -3,8 +3,8 @@
 //! the table), so the validation scan runs under that lock.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
-use crate::Severity;
 use crate::discover::TxMode;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name};
 
 pub static RULE: Rule = Rule {
