@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::catalog::{Catalog, by_name};
+use crate::catalog::{Catalog, Constraint, Index, by_name};
 use crate::model::Severity;
+use crate::parse::ir::ConstraintKind;
 use crate::parse::ir::Name;
 
 pub static RULE: Rule = Rule {
@@ -58,6 +59,24 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             .to_string(),
         severity: None,
     });
+}
+
+/// Two constraints with the same definition (kind, columns, referenced table).
+fn same_constraint(a: &Constraint, b: &Constraint) -> bool {
+    a.kind == b.kind && a.columns == b.columns
+}
+
+/// How a message names a constraint's kind.
+fn describe(c: &Constraint) -> &'static str {
+    match c.kind {
+        ConstraintKind::PrimaryKey => "primary key",
+        ConstraintKind::Unique => "unique constraint",
+        ConstraintKind::Check { .. } => "check constraint",
+        ConstraintKind::ForeignKey { .. } => "foreign key",
+        ConstraintKind::Exclude => "exclusion constraint",
+        ConstraintKind::NotNull => "not-null constraint",
+        ConstraintKind::Other => "constraint",
+    }
 }
 
 /// What differs between the schema before the up and after up + down.
@@ -128,6 +147,37 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
                 ));
             }
         }
+        // Constraints by definition: the names the server generates for an
+        // unnamed constraint differ between the up and the down.
+        let mut left: Vec<&Constraint> = dt.constraints.iter().collect();
+        for c in &bt.constraints {
+            match left.iter().position(|d| same_constraint(c, d)) {
+                Some(i) => {
+                    left.swap_remove(i);
+                }
+                None => {
+                    // Gone with a column already reported.
+                    if c.columns.iter().any(|col| dt.column(col).is_none()) {
+                        continue;
+                    }
+                    out.push(format!(
+                        "{} {} on {t} dropped by the up is not re-created",
+                        describe(c),
+                        c.name
+                    ));
+                }
+            }
+        }
+        for d in left {
+            if d.columns.iter().any(|col| bt.column(col).is_none()) {
+                continue;
+            }
+            out.push(format!(
+                "{} {} on {t} added by the up is left in place",
+                describe(d),
+                d.name
+            ));
+        }
     }
     // The catalog's maps are hashed: report in name order.
     for (v, _) in by_name(&before.views) {
@@ -144,8 +194,15 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
             _ => {}
         }
     }
-    for (i, _) in by_name(&before.indexes) {
-        if !down.indexes.contains_key(i) && !up.indexes.contains_key(i) {
+    // Indexes by definition (table, columns, uniqueness), not by name.
+    for (i, index) in by_name(&before.indexes) {
+        let same = |x: &Index| {
+            x.table == index.table && x.columns == index.columns && x.unique == index.unique
+        };
+        if !down.indexes.contains_key(i)
+            && !up.indexes.contains_key(i)
+            && !down.indexes.values().any(|x| same(x))
+        {
             out.push(format!("index {i} dropped by the up is not re-created"));
         }
     }
