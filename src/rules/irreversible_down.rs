@@ -151,21 +151,15 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
         // unnamed constraint differ between the up and the down.
         let mut left: Vec<&Constraint> = dt.constraints.iter().collect();
         for c in &bt.constraints {
-            match left.iter().position(|d| same_constraint(c, d)) {
-                Some(i) => {
-                    left.swap_remove(i);
-                }
-                None => {
-                    // Gone with a column already reported.
-                    if c.columns.iter().any(|col| dt.column(col).is_none()) {
-                        continue;
-                    }
-                    out.push(format!(
-                        "{} {} on {t} dropped by the up is not re-created",
-                        describe(c),
-                        c.name
-                    ));
-                }
+            if let Some(i) = left.iter().position(|d| same_constraint(c, d)) {
+                left.swap_remove(i);
+            } else if c.columns.iter().all(|col| dt.column(col).is_some()) {
+                // (One that went with a column is reported with the column.)
+                out.push(format!(
+                    "{} {} on {t} dropped by the up is not re-created",
+                    describe(c),
+                    c.name
+                ));
             }
         }
         for d in left {
