@@ -156,6 +156,8 @@ pub struct Catalog {
     pub views: NameMap<ObjectKind>,
     /// The column names of the views whose query bellows could read.
     pub view_columns: NameMap<Vec<String>>,
+    /// What each view's query reads, and the names it mentions.
+    pub view_reads: NameMap<(Vec<Name>, Vec<String>)>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
     pub indexes: NameMap<Arc<Index>>,
@@ -176,6 +178,7 @@ impl Catalog {
             tables: NameMap::default(),
             views: NameMap::default(),
             view_columns: NameMap::default(),
+            view_reads: NameMap::default(),
             indexes: NameMap::default(),
             enums: NameMap::default(),
             domains: NameMap::default(),
@@ -255,8 +258,12 @@ impl Catalog {
                 name,
                 materialized,
                 columns,
+                reads,
+                words,
                 ..
             } => {
+                self.view_reads
+                    .insert(name.clone(), (reads.clone(), words.clone()));
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
                 } else {
@@ -347,6 +354,9 @@ impl Catalog {
                     if let Some(c) = self.view_columns.remove(from) {
                         self.view_columns.insert(to.clone(), c);
                     }
+                    if let Some(r) = self.view_reads.remove(from) {
+                        self.view_reads.insert(to.clone(), r);
+                    }
                 }
                 ObjectKind::Type => {
                     if let Some(v) = self.enums.remove(from) {
@@ -385,6 +395,7 @@ impl Catalog {
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
                 self.view_columns.remove(name);
+                self.view_reads.remove(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -398,6 +409,7 @@ impl Catalog {
                 self.tables.retain(|k, _| k.schema != s);
                 self.views.retain(|k, _| k.schema != s);
                 self.view_columns.retain(|k, _| k.schema != s);
+                self.view_reads.retain(|k, _| k.schema != s);
                 let gone: Vec<Name> = self
                     .indexes
                     .iter()
@@ -678,6 +690,44 @@ impl Catalog {
             .collect();
         out.sort_unstable_by(|a, b| a.0.cmp(b.0));
         out
+    }
+
+    /// What a `DROP … CASCADE` of a relation (or, with `column`, of one of
+    /// its columns) takes with it: the views that read it (and the views
+    /// on those), and the foreign keys of other tables that reference it, by
+    /// name.
+    pub fn cascade_of(&self, relation: &Name, column: Option<&str>) -> (Vec<Name>, Vec<String>) {
+        let mut views: Vec<Name> = Vec::new();
+        let mut frontier = vec![relation.clone()];
+        while let Some(r) = frontier.pop() {
+            for (v, (reads, words)) in &self.view_reads {
+                let uses = reads.contains(&r)
+                    && (r != *relation
+                        || column
+                            .is_none_or(|c| words.binary_search_by(|w| w.as_str().cmp(c)).is_ok()));
+                if uses && v != relation && !views.contains(v) {
+                    views.push(v.clone());
+                    frontier.push(v.clone());
+                }
+            }
+        }
+        views.sort_unstable();
+        let mut fks: Vec<String> = Vec::new();
+        if column.is_none() {
+            for (t, table) in &self.tables {
+                if t == relation {
+                    continue;
+                }
+                for c in &table.constraints {
+                    if matches!(&c.kind, ConstraintKind::ForeignKey { references } if references == relation)
+                    {
+                        fks.push(format!("{} on {t}", c.name));
+                    }
+                }
+            }
+        }
+        fks.sort_unstable();
+        (views, fks)
     }
 
     /// The partitions of a table, by name.

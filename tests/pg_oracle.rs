@@ -745,3 +745,104 @@ fn rules_hold_on_a_real_postgres_server() {
         failures.join("\n")
     );
 }
+
+/// Views and foreign keys of a schema, as `view v` / `fk name on t`.
+fn dependants(server: &mut Server) -> BTreeSet<String> {
+    let schema = server.schema.clone();
+    let mut out: BTreeSet<String> = server
+        .main
+        .query(
+            "SELECT viewname::text FROM pg_views WHERE schemaname = $1
+             UNION ALL SELECT matviewname::text FROM pg_matviews WHERE schemaname = $1",
+            &[&schema],
+        )
+        .expect("views")
+        .iter()
+        .map(|r| format!("view {}", r.get::<_, String>(0)))
+        .collect();
+    out.extend(
+        server
+            .main
+            .query(
+                "SELECT c.conname::text, t.relname::text FROM pg_constraint c
+                   JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                  WHERE n.nspname = $1 AND c.contype = 'f'",
+                &[&schema],
+            )
+            .expect("foreign keys")
+            .iter()
+            .map(|r| format!("fk {} on {}", r.get::<_, String>(0), r.get::<_, String>(1))),
+    );
+    out
+}
+
+/// What a finding says `CASCADE` also drops, in the form of [`dependants`].
+fn named_cascade(message: &str) -> BTreeSet<String> {
+    let Some((_, rest)) = message.split_once("CASCADE also drops ") else {
+        return BTreeSet::new();
+    };
+    let mut out = BTreeSet::new();
+    for part in rest
+        .split(" and foreign key(s) ")
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let (kind, list) = if i == 0 && p.starts_with("view(s) ") {
+                ("view", p.trim_start_matches("view(s) "))
+            } else {
+                ("fk", p.trim_start_matches("foreign key(s) "))
+            };
+            list.split(", ")
+                .map(move |n| format!("{kind} {n}"))
+                .collect::<Vec<_>>()
+        })
+    {
+        out.insert(part);
+    }
+    out
+}
+
+/// With `CASCADE`, the `drop-*` finding names exactly the views and foreign
+/// keys the server drops along.
+#[test]
+fn cascade_drops_what_the_finding_names() {
+    let Ok(url) = std::env::var("BELLOWS_TEST_POSTGRES_URL") else {
+        println!("skipped: BELLOWS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let mut failures = Vec::new();
+    for (rule, case) in [
+        ("drop-table", "violation-cascade"),
+        ("drop-column", "violation-cascade"),
+    ] {
+        let dir = common::root().join("fixtures").join(rule).join(case);
+        let out = lint(&dir);
+        let Some(f) = out.findings.iter().find(|f| f.rule == rule) else {
+            failures.push(format!("{rule}/{case}: no finding"));
+            continue;
+        };
+        let named = named_cascade(&f.message);
+        let ms = &out.discovered.roots[0].migrations;
+        let last = ms.len() - 1;
+        let stmts = up_of(&out, &ms[last]);
+        let mut server = Server::connect(&url, "oracle_cascade");
+        if let Err(e) = replay(&mut server, &out, last, stmts.len() - 1) {
+            failures.push(format!("{rule}/{case}: {e}"));
+            continue;
+        }
+        let before = dependants(&mut server);
+        let (file, s) = stmts[stmts.len() - 1];
+        if let Some(e) = server.run(text(&out, file, s)) {
+            failures.push(format!("{rule}/{case}: the statement failed ({e})"));
+            continue;
+        }
+        let after = dependants(&mut server);
+        let gone: BTreeSet<String> = before.difference(&after).cloned().collect();
+        if gone != named {
+            failures.push(format!(
+                "{rule}/{case}: the server dropped {gone:?}, the finding names {named:?}"
+            ));
+        }
+        let _ = server.run("DROP SCHEMA IF EXISTS oracle_cascade CASCADE");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -45,12 +45,58 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     if !c.eat("AS") {
         return None;
     }
+    let (reads, words) = view_reads(toks, dialect);
     Some(Action::CreateView {
         name,
         materialized,
         or_replace,
         columns: view_columns(toks, dialect),
+        reads,
+        words,
     })
+}
+
+/// The relations a view's query reads (after `FROM`, `JOIN` and the commas
+/// of a `FROM` list) and every name it mentions, sorted and deduplicated.
+pub fn view_reads(toks: &[Tok], dialect: Dialect) -> (Vec<Name>, Vec<String>) {
+    let Some(start) = toks.iter().position(|t| t.is_word("AS")) else {
+        return (Vec::new(), Vec::new());
+    };
+    let body = toks.get(start + 1..).unwrap_or(&[]);
+    let mut words: Vec<String> = body
+        .iter()
+        .filter_map(|t| {
+            t.word()
+                .map(|w| super::lower::fold(&w.value, w.quote_style.is_some(), dialect))
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    let mut reads = Vec::new();
+    for (i, t) in body.iter().enumerate() {
+        if !(t.is_word("FROM") || t.is_word("JOIN")) {
+            continue;
+        }
+        let mut c = Cursor::new(body.get(i + 1..).unwrap_or(&[]), dialect);
+        loop {
+            if c.peek_is("LATERAL") || c.peek_is_token(&Token::LParen) {
+                break;
+            }
+            c.eat("ONLY");
+            let Some(n) = c.name() else { break };
+            reads.push(n);
+            // An alias, then maybe `, next`.
+            if c.eat("AS") || c.peek().and_then(Tok::keyword).is_none() {
+                c.ident();
+            }
+            if !c.eat_token(&Token::Comma) {
+                break;
+            }
+        }
+    }
+    reads.sort_unstable();
+    reads.dedup();
+    (reads, words)
 }
 
 /// The column names of `CREATE … VIEW name [(columns)] [WITH (…)] AS query`,

@@ -365,6 +365,10 @@ pub enum Action {
         /// The view's column names, as the server names them; `None` when
         /// bellows cannot tell (`SELECT *`, a query it does not read).
         columns: Option<Vec<String>>,
+        /// What the query reads: the relations after `FROM` / `JOIN`, and
+        /// every name it mentions (sorted, deduplicated).
+        reads: Vec<Name>,
+        words: Vec<String>,
     },
     CreateIndex(CreateIndex),
     CreateSchema {

@@ -14,7 +14,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
-    let Action::Drop { kind, names, .. } = &cx.stmt.action else {
+    let Action::Drop {
+        kind,
+        names,
+        cascade,
+        ..
+    } = &cx.stmt.action
+    else {
         return;
     };
     if !matches!(
@@ -53,7 +59,40 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 ),
             )
         };
-        out.push(cx.hit(cx.stmt.span, message, help));
+        let also = if *cascade {
+            cascaded(cx, name, None, names)
+        } else {
+            String::new()
+        };
+        out.push(cx.hit(cx.stmt.span, format!("{message}{also}"), help));
+    }
+}
+
+/// `; CASCADE also drops …`: what a `CASCADE` takes with the relation (or
+/// its column), known from the history; empty when nothing.
+pub(super) fn cascaded(
+    cx: &StmtCx<'_>,
+    relation: &crate::parse::ir::Name,
+    column: Option<&str>,
+    dropped_too: &[crate::parse::ir::Name],
+) -> String {
+    let (views, fks) = cx.catalog.cascade_of(relation, column);
+    let views: Vec<String> = views
+        .iter()
+        .filter(|v| !dropped_too.contains(v))
+        .map(ToString::to_string)
+        .collect();
+    let mut parts = Vec::new();
+    if !views.is_empty() {
+        parts.push(format!("view(s) {}", views.join(", ")));
+    }
+    if !fks.is_empty() {
+        parts.push(format!("foreign key(s) {}", fks.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; CASCADE also drops {}", parts.join(" and "))
     }
 }
 
