@@ -879,6 +879,16 @@ impl<'a> Cursor<'a> {
         if first.is_word("GRANT") || first.is_word("REVOKE") || first.is_word("ANALYZE") {
             return Some(Action::Other);
         }
+        // PostgreSQL statements that touch no table data: `IMPORT FOREIGN
+        // SCHEMA`, `REASSIGN OWNED`, `CHECKPOINT`, `SECURITY LABEL`.
+        let second = |w: &str| self.toks.get(1).is_some_and(|t| t.is_word(w));
+        if (first.is_word("IMPORT") && second("FOREIGN"))
+            || (first.is_word("REASSIGN") && second("OWNED"))
+            || (first.is_word("CHECKPOINT") && self.toks.len() == 1)
+            || (first.is_word("SECURITY") && second("LABEL"))
+        {
+            return Some(Action::Other);
+        }
         if strict { None } else { Some(Action::Other) }
     }
 
@@ -900,6 +910,10 @@ impl<'a> Cursor<'a> {
             ObjectKind::Database
         } else if self.eat("SEQUENCE") {
             ObjectKind::Sequence
+        } else if self.eat("TABLESPACE") {
+            return Some(Action::NoTransaction {
+                what: "DROP TABLESPACE",
+            });
         } else if self.eat("TRIGGER") || self.eat("POLICY") {
             // DROP TRIGGER/POLICY … ON t: blocks reads and writes on t.
             self.eat_all(&["IF", "EXISTS"]);
@@ -959,6 +973,21 @@ impl<'a> Cursor<'a> {
         }
         self.i = save;
         self.eat_all(&["OR", "REPLACE"]);
+        if self.eat("TABLESPACE") {
+            return Some(Action::NoTransaction {
+                what: "CREATE TABLESPACE",
+            });
+        }
+        // Foreign tables, subscriptions, conversions, access methods: no
+        // table data of this database touched.
+        if self.eat_all(&["FOREIGN", "TABLE"])
+            || self.peek_is("SUBSCRIPTION")
+            || self.peek_is("CONVERSION")
+            || self.eat_all(&["ACCESS", "METHOD"])
+            || self.eat_all(&["DEFAULT", "CONVERSION"])
+        {
+            return Some(Action::Other);
+        }
         if self.eat("DOMAIN") {
             let name = self.name()?;
             return Some(Action::CreateDomain {
