@@ -692,6 +692,34 @@ impl Catalog {
         out
     }
 
+    /// The table of an index: one created by `CREATE INDEX`, or the index
+    /// behind a primary key, unique or exclusion constraint (named as the
+    /// constraint, in the table's schema).
+    pub fn table_of_index(&self, index: &Name) -> Option<Name> {
+        if let Some(i) = self.indexes.get(index) {
+            return Some(i.table.clone());
+        }
+        let mut owners: Vec<&Name> = self
+            .tables
+            .iter()
+            .filter(|(t, table)| {
+                t.schema == index.schema
+                    && table.constraints.iter().any(|c| {
+                        c.name == index.name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey
+                                    | ConstraintKind::Unique
+                                    | ConstraintKind::Exclude
+                            )
+                    })
+            })
+            .map(|(t, _)| t)
+            .collect();
+        owners.sort_unstable();
+        owners.first().map(|t| (*t).clone())
+    }
+
     /// What a `DROP … CASCADE` of a relation (or, with `column`, of one of
     /// its columns) takes with it: the views that read it (and the views
     /// on those), and the foreign keys of other tables that reference it, by

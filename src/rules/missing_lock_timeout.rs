@@ -30,12 +30,7 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
             set_tablespace: true,
             name,
             ..
-        } => reads_too(
-            cx.catalog
-                .indexes
-                .get(name)
-                .and_then(|i| existing(&i.table)),
-        ),
+        } => reads_too(cx.catalog.table_of_index(name).and_then(|t| existing(&t))),
         Action::RefreshMaterializedView {
             concurrently: true, ..
         } => None,
@@ -86,18 +81,13 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
             names
                 .iter()
                 .filter(|n| !cx.is_new_object(ObjectKind::Index, n))
-                .find_map(|n| cx.catalog.indexes.get(n).and_then(|i| existing(&i.table))),
+                .find_map(|n| cx.catalog.table_of_index(n).and_then(|t| existing(&t))),
         ),
         Action::Reindex {
             kind: ObjectKind::Index,
             name,
             concurrently: false,
-        } => reads_too(
-            cx.catalog
-                .indexes
-                .get(name)
-                .and_then(|i| existing(&i.table)),
-        ),
+        } => reads_too(cx.catalog.table_of_index(name).and_then(|t| existing(&t))),
         Action::Reindex {
             kind: ObjectKind::Table,
             name,

@@ -42,7 +42,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
     let (what, table) = match kind {
         ObjectKind::Index => {
-            let t = cx.catalog.indexes.get(name).map(|i| i.table.clone());
+            let t = cx.catalog.table_of_index(name);
             if cx.is_new_object(ObjectKind::Index, name)
                 || t.as_ref().is_some_and(|t| cx.is_new_table(t))
             {
