@@ -29,8 +29,13 @@ pub struct Constraint {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {
-    /// Shared like tables: a copy of the table copies a column only when it changes it.
-    pub columns: Vec<Arc<Column>>,
+    /// In order. Shared like tables: a copy of the table copies a column
+    /// only when it changes it. Changed only through the methods below,
+    /// which keep `positions` in step.
+    columns: Vec<Arc<Column>>,
+    /// Each column's index in `columns`, by name: a statement on a table of
+    /// n columns looks its column up in O(1), not O(n).
+    positions: HashMap<String, usize, BuildHasherDefault<NameHasher>>,
     pub constraints: Vec<Constraint>,
     /// Declared with `PARTITION BY`.
     pub partitioned: bool,
@@ -43,17 +48,57 @@ pub struct Table {
 }
 
 impl Table {
+    /// The columns, in order.
+    pub fn columns(&self) -> &[Arc<Column>] {
+        &self.columns
+    }
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns
-            .iter()
-            .find(|c| c.name == name)
-            .map(AsRef::as_ref)
+        let i = *self.positions.get(name)?;
+        self.columns.get(i).map(AsRef::as_ref)
     }
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
-        self.columns
-            .iter_mut()
-            .find(|c| c.name == name)
-            .map(Arc::make_mut)
+        let i = *self.positions.get(name)?;
+        self.columns.get_mut(i).map(Arc::make_mut)
+    }
+    /// Adds a column at the end (one of the same name goes first).
+    fn push_column(&mut self, column: Column) {
+        self.remove_column(&column.name);
+        self.positions
+            .insert(column.name.clone(), self.columns.len());
+        self.columns.push(Arc::new(column));
+    }
+    /// Puts `column` in the place of `from`, or at the end.
+    fn replace_column(&mut self, from: &str, column: Column) {
+        match self.positions.remove(from) {
+            Some(i) => {
+                self.positions.insert(column.name.clone(), i);
+                if let Some(slot) = self.columns.get_mut(i) {
+                    *slot = Arc::new(column);
+                }
+            }
+            None => self.push_column(column),
+        }
+    }
+    /// Renames a column in place.
+    fn rename_column(&mut self, from: &str, to: &str) {
+        if let Some(i) = self.positions.remove(from) {
+            self.positions.insert(to.to_string(), i);
+            if let Some(c) = self.columns.get_mut(i) {
+                Arc::make_mut(c).name = to.to_string();
+            }
+        }
+    }
+    /// Removes a column: O(n) for the columns after it, as on the server.
+    fn remove_column(&mut self, name: &str) {
+        let Some(i) = self.positions.remove(name) else {
+            return;
+        };
+        self.columns.remove(i);
+        for c in self.columns.iter().skip(i) {
+            if let Some(p) = self.positions.get_mut(&c.name) {
+                *p -= 1;
+            }
+        }
     }
     pub fn constraint(&self, name: &str) -> Option<&Constraint> {
         self.constraints.iter().find(|c| c.name == name)
@@ -474,7 +519,7 @@ impl Catalog {
                 add_column(t, table, column, dialect);
             }
             AlterKind::DropColumn { name, .. } => {
-                t.columns.retain(|c| &c.name != name);
+                t.remove_column(name);
                 t.constraints.retain(|c| !c.columns.contains(name));
                 for i in self.index_names_of(table) {
                     if self
@@ -487,19 +532,13 @@ impl Catalog {
                 }
             }
             AlterKind::RenameColumn { from, to } => {
-                if let Some(c) = t.column_mut(from) {
-                    c.name.clone_from(to);
-                }
+                t.rename_column(from, to);
                 rename_in_constraints(t, from, to);
                 self.rename_in_indexes(table, from, to);
             }
             AlterKind::Redefine { from, column } => {
                 let old = t.column(from).cloned();
-                let new = column_of(column);
-                match t.columns.iter_mut().find(|c| &c.name == from) {
-                    Some(c) => *c = Arc::new(new),
-                    None => t.columns.push(Arc::new(new)),
-                }
+                t.replace_column(from, column_of(column));
                 if old.is_some_and(|o| o.name != column.name) {
                     rename_in_constraints(t, from, &column.name);
                     self.rename_in_indexes(table, from, &column.name);
@@ -845,8 +884,7 @@ fn column_of(c: &ColumnDef) -> Column {
 }
 
 fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
-    t.columns.retain(|x| x.name != c.name);
-    t.columns.push(Arc::new(column_of(c)));
+    t.push_column(column_of(c));
     let _ = dialect;
     let inline = |kind: ConstraintKind, suffix: &str| Constraint {
         name: format!("{}_{}_{suffix}", table.name, c.name),
@@ -901,9 +939,9 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         .clone()
         .unwrap_or_else(|| default_constraint_name(table, def));
     if def.kind == ConstraintKind::PrimaryKey {
-        for col in &mut t.columns {
-            if def.columns.contains(&col.name) && !col.not_null {
-                Arc::make_mut(col).not_null = true;
+        for n in &def.columns {
+            if let Some(c) = t.column_mut(n) {
+                c.not_null = true;
             }
         }
     }
@@ -914,4 +952,48 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         columns: def.columns.clone(),
         validated: !def.not_valid,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_file;
+
+    fn replayed(sql: &str) -> Catalog {
+        let mut c = Catalog::new(Dialect::Postgres);
+        for s in parse_file(sql, Dialect::Postgres).statements {
+            c.apply(&s.action);
+        }
+        c
+    }
+
+    fn names(c: &Catalog, table: &str) -> Vec<String> {
+        c.table(&Name::bare(table))
+            .map(|t| t.columns().iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Columns found by name stay right through drops, renames, re-adds
+    /// and redefinitions, in the server's order.
+    #[test]
+    fn columns_by_name_follow_every_change() {
+        let c = replayed(
+            "CREATE TABLE t (a int, b text, c int NOT NULL, d int);
+             ALTER TABLE t DROP COLUMN b;
+             ALTER TABLE t RENAME COLUMN c TO cc;
+             ALTER TABLE t ADD COLUMN a bigint;
+             ALTER TABLE t ALTER COLUMN d SET NOT NULL;",
+        );
+        assert_eq!(names(&c, "t"), ["cc", "d", "a"]);
+        let t = c.table(&Name::bare("t")).expect("table t");
+        assert!(t.column("b").is_none() && t.column("c").is_none());
+        assert!(t.column("cc").is_some_and(|c| c.not_null));
+        assert!(t.column("d").is_some_and(|c| c.not_null));
+        assert_eq!(
+            t.column("a")
+                .and_then(|c| c.ty.as_ref())
+                .map(ToString::to_string),
+            Some("bigint".to_string())
+        );
+    }
 }
