@@ -107,7 +107,7 @@ impl Table {
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
         self.constraints.iter().any(|c| {
             c.validated
-                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n) } if n == column)
+                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n), .. } if n == column)
         })
     }
 }
@@ -866,6 +866,7 @@ fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
         }
         if let ConstraintKind::Check {
             not_null_of: Some(n),
+            ..
         } = &mut c.kind
             && n == from
         {
@@ -912,8 +913,13 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         ));
     }
     if c.check {
-        t.constraints
-            .push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
+        t.constraints.push(inline(
+            ConstraintKind::Check {
+                not_null_of: None,
+                expr: None,
+            },
+            "check",
+        ));
     }
 }
 
@@ -926,6 +932,7 @@ fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
         ConstraintKind::ForeignKey { .. } => format!("{}_{cols}_fkey", table.name),
         ConstraintKind::Check {
             not_null_of: Some(c),
+            ..
         } => format!("{}_{c}_check", table.name),
         ConstraintKind::Exclude => format!("{}_{cols}_excl", table.name),
         ConstraintKind::NotNull => format!("{}_{cols}_not_null", table.name),

@@ -1595,7 +1595,14 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
             }
             _ => None,
         };
-        kind = ConstraintKind::Check { not_null_of };
+        let expr = body
+            .iter()
+            .map(|t| t.token().to_string())
+            .collect::<String>();
+        kind = ConstraintKind::Check {
+            not_null_of,
+            expr: Some(super::ir::check_expr(&expr)),
+        };
     } else if c.eat("EXCLUDE") {
         kind = ConstraintKind::Exclude;
     } else if name.is_some() && c.eat_all(&["NOT", "NULL"]) {

@@ -132,6 +132,9 @@ pub enum ConstraintKind {
     /// `CHECK (expr)`; `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
     Check {
         not_null_of: Option<String>,
+        /// The expression, lower-cased without blanks (see [`check_expr`]);
+        /// `None` when unknown (an inline column check).
+        expr: Option<String>,
     },
     ForeignKey {
         references: Name,
@@ -485,4 +488,49 @@ pub enum Action {
     Code,
     /// Harmless or not modelled: comments on objects, grants, functions, triggers, …
     Other,
+}
+
+/// A check's expression as compared by definition: lower-cased, without
+/// blanks or the outer parentheses.
+pub fn check_expr(written: &str) -> String {
+    let mut s: String = written
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    while let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
+        s = inner.to_string();
+    }
+    s
+}
+
+/// Parentheses balance at every prefix.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i64;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_expr;
+
+    #[test]
+    fn check_expressions_compare_without_blanks_case_or_outer_parentheses() {
+        assert_eq!(check_expr("((Amount > 0))"), "amount>0");
+        assert_eq!(check_expr("(a > 0) AND (b > 0)"), "(a>0)and(b>0)");
+        assert_eq!(check_expr(" email <> '' "), check_expr("(email<>'')"));
+    }
 }

@@ -306,6 +306,7 @@ impl Lower {
                 name: name(&ck.name),
                 kind: ConstraintKind::Check {
                     not_null_of: self.is_not_null_of(&ck.expr),
+                    expr: Some(super::ir::check_expr(&ck.expr.to_string())),
                 },
                 columns: Vec::new(),
                 // PostgreSQL 18 `NOT ENFORCED` checks nothing, like `NOT VALID`.

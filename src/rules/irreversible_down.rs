@@ -61,9 +61,23 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     });
 }
 
-/// Two constraints with the same definition (kind, columns, referenced table).
+/// Two constraints with the same definition (kind, columns, referenced
+/// table, check expression where both are known).
 fn same_constraint(a: &Constraint, b: &Constraint) -> bool {
-    a.kind == b.kind && a.columns == b.columns
+    let kind = match (&a.kind, &b.kind) {
+        (
+            ConstraintKind::Check {
+                not_null_of: n1,
+                expr: e1,
+            },
+            ConstraintKind::Check {
+                not_null_of: n2,
+                expr: e2,
+            },
+        ) => n1 == n2 && (e1.is_none() || e2.is_none() || e1 == e2),
+        (k1, k2) => k1 == k2,
+    };
+    kind && a.columns == b.columns
 }
 
 /// How a message names a constraint's kind.
