@@ -390,6 +390,14 @@ impl Catalog {
                 ObjectKind::Index => {
                     if let Some(i) = self.remove_index(from) {
                         self.add_shared_index(to.clone(), i);
+                    } else if let Some(table) = self.table_of_index(from) {
+                        // The index of a constraint: renaming it renames the constraint.
+                        let t = self.table_entry(&table);
+                        for c in &mut t.constraints {
+                            if c.name == from.name {
+                                c.name.clone_from(&to.name);
+                            }
+                        }
                     }
                 }
                 ObjectKind::View | ObjectKind::MaterializedView => {
@@ -864,15 +872,37 @@ fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
                 *col = to.to_string();
             }
         }
-        if let ConstraintKind::Check {
-            not_null_of: Some(n),
-            ..
-        } = &mut c.kind
-            && n == from
-        {
-            *n = to.to_string();
+        if let ConstraintKind::Check { not_null_of, expr } = &mut c.kind {
+            if let Some(n) = not_null_of
+                && n == from
+            {
+                *n = to.to_string();
+            }
+            if let Some(e) = expr {
+                *e = rename_word(e, from, to);
+            }
         }
     }
+}
+
+/// `text` with every whole word `from` replaced by `to`.
+fn rename_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word == from { to } else { word });
+        word.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 fn column_of(c: &ColumnDef) -> Column {

@@ -61,8 +61,8 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     });
 }
 
-/// Two constraints with the same definition (kind, columns, referenced
-/// table, check expression where both are known).
+/// Two constraints with the same definition (kind, columns, check
+/// expression where both are known).
 fn same_constraint(a: &Constraint, b: &Constraint) -> bool {
     let kind = match (&a.kind, &b.kind) {
         (
@@ -75,6 +75,9 @@ fn same_constraint(a: &Constraint, b: &Constraint) -> bool {
                 expr: e2,
             },
         ) => n1 == n2 && (e1.is_none() || e2.is_none() || e1 == e2),
+        // The catalog keeps the referenced table's name as written: a later
+        // rename of that table does not reach it, so only the columns count.
+        (ConstraintKind::ForeignKey { .. }, ConstraintKind::ForeignKey { .. }) => true,
         (k1, k2) => k1 == k2,
     };
     kind && a.columns == b.columns
