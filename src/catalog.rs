@@ -1,13 +1,14 @@
 //! The schema model replayed from the migration history.
 
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
-    Volatility,
+    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind,
+    TypeName, Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub struct Table {
     columns: Vec<Arc<Column>>,
     /// Each column's index in `columns`, by name: a statement on a table of
     /// n columns looks its column up in O(1), not O(n).
-    positions: HashMap<String, usize, BuildHasherDefault<NameHasher>>,
+    positions: FxHashMap<String, usize>,
     pub constraints: Vec<Constraint>,
     /// Declared with `PARTITION BY`.
     pub partitioned: bool,
@@ -88,6 +89,30 @@ impl Table {
             }
         }
     }
+    /// A copy holding only the named columns (in order) and the constraints.
+    fn restricted(&self, names: &BTreeSet<&str>) -> Table {
+        let mut at: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.positions.get(*n).copied())
+            .collect();
+        at.sort_unstable();
+        let mut t = Table {
+            columns: Vec::with_capacity(at.len()),
+            positions: FxHashMap::default(),
+            constraints: self.constraints.clone(),
+            partitioned: self.partitioned,
+            partition_of: self.partition_of.clone(),
+            default_partition: self.default_partition,
+            partial: self.partial,
+        };
+        for i in at {
+            if let Some(c) = self.columns.get(i) {
+                t.positions.insert(c.name.clone(), t.columns.len());
+                t.columns.push(c.clone());
+            }
+        }
+        t
+    }
     /// Removes a column: O(n) for the columns after it, as on the server.
     fn remove_column(&mut self, name: &str) {
         let Some(i) = self.positions.remove(name) else {
@@ -133,61 +158,16 @@ pub struct Index {
 /// lookups, each a handful of string comparisons, grew with the schema
 /// (log n), and made ten times the history cost 10.25 times the
 /// instructions. Iterating one gives no useful order: code that reports
-/// what it finds there sorts first.
-pub type NameMap<V> = HashMap<Name, V, BuildHasherDefault<NameHasher>>;
+/// what it finds there sorts first. The hash is rustc's FxHash, far cheaper
+/// than std's SipHash on short names; the input is the user's own
+/// migrations, so there is no one to guard against with a keyed hash.
+pub type NameMap<V> = FxHashMap<Name, V>;
 
 /// A [`NameMap`]'s entries in name order, for what is reported from it.
 pub fn by_name<V>(map: &NameMap<V>) -> Vec<(&Name, &V)> {
     let mut entries: Vec<(&Name, &V)> = map.iter().collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     entries
-}
-
-/// The hash of [`NameMap`]: a multiply-rotate hash of 8 bytes at a time
-/// (the scheme of rustc's FxHash), far cheaper than std's SipHash on short
-/// names. The input is the user's own migrations, so there is no one to
-/// guard against with a keyed hash, and the same run hashes the same way
-/// every time.
-#[derive(Default, Clone, Copy)]
-pub struct NameHasher(u64);
-
-impl NameHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The table picks buckets by the low bits and tags by the high ones:
-        // fold the well-mixed high half into the low one.
-        self.0 ^ (self.0 >> 32)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -632,6 +612,7 @@ impl Catalog {
     #[must_use]
     pub fn subset<'a>(&self, actions: impl Iterator<Item = &'a Action>) -> Catalog {
         let mut names: BTreeSet<Name> = BTreeSet::new();
+        let mut columns: BTreeMap<Name, BTreeSet<&'a str>> = BTreeMap::new();
         for a in actions {
             match a {
                 Action::CreateTable(ct) => {
@@ -658,6 +639,13 @@ impl Catalog {
                     names.extend(table.clone());
                 }
                 Action::AlterTable { table, ops, .. } => {
+                    // Changes of columns only need those columns: a copy of
+                    // a wide table restricted to them costs what the
+                    // statement names, not the table.
+                    if let Some(cols) = column_changes(ops) {
+                        columns.entry(table.clone()).or_default().extend(cols);
+                        continue;
+                    }
                     names.insert(table.clone());
                     for op in ops {
                         match &op.kind {
@@ -697,8 +685,13 @@ impl Catalog {
             schemas: self.schemas.clone(),
             ..Catalog::new(self.dialect)
         };
-        for n in &names {
-            if let Some(t) = self.tables.get(n) {
+        for (n, cols) in &columns {
+            if let (false, Some(t)) = (names.contains(n), self.tables.get(n)) {
+                sub.tables.insert(n.clone(), Arc::new(t.restricted(cols)));
+            }
+        }
+        for n in names.iter().chain(columns.keys()) {
+            if let (false, Some(t)) = (sub.tables.contains_key(n), self.tables.get(n)) {
                 sub.tables.insert(n.clone(), t.clone());
             }
             if let Some(v) = self.views.get(n) {
@@ -951,6 +944,34 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
             "check",
         ));
     }
+}
+
+/// The columns an ALTER TABLE names, when it changes nothing but columns.
+fn column_changes(ops: &[AlterOp]) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    for op in ops {
+        match &op.kind {
+            AlterKind::AddColumn { column, .. } => {
+                if column.primary_key
+                    || column.unique
+                    || column.references.is_some()
+                    || column.check
+                {
+                    return None;
+                }
+                out.push(column.name.as_str());
+            }
+            AlterKind::DropColumn { name, .. }
+            | AlterKind::SetType { column: name, .. }
+            | AlterKind::SetNotNull { column: name }
+            | AlterKind::DropNotNull { column: name }
+            | AlterKind::SetDefault { column: name, .. }
+            | AlterKind::DropDefault { column: name } => out.push(name),
+            AlterKind::RenameColumn { from, to } => out.extend([from.as_str(), to.as_str()]),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The name PostgreSQL gives an unnamed constraint.

@@ -125,6 +125,10 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
         let (Some(bt), Some(dt)) = (before.tables.get(t), down.tables.get(t)) else {
             continue;
         };
+        // A table neither part changed is shared, not copied.
+        if std::sync::Arc::ptr_eq(bt, dt) {
+            continue;
+        }
         for c in bt.columns() {
             match dt.column(&c.name) {
                 None => {
