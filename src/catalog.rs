@@ -138,12 +138,14 @@ impl Table {
 }
 
 /// A function as declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Function {
     /// `None`: not declared, so `VOLATILE`.
     pub volatility: Option<Volatility>,
     /// `LANGUAGE sql`: a simple body may be inlined (and folded) by the planner.
     pub sql: bool,
+    /// Its body, when `LANGUAGE sql` (lower-cased, without blanks).
+    pub sql_body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,12 +341,14 @@ impl Catalog {
                 name,
                 volatility,
                 sql,
+                sql_body,
             } => {
                 self.functions.insert(
                     name.clone(),
                     Function {
                         volatility: *volatility,
                         sql: *sql,
+                        sql_body: sql_body.clone(),
                     },
                 );
             }

@@ -1013,10 +1013,27 @@ impl<'a> Cursor<'a> {
                         .word()
                         .is_some_and(|x| x.value.eq_ignore_ascii_case("sql"))
             });
+            // The body: a quoted string after AS (`$$ … $$` or `'…'`).
+            let sql_body = sql
+                .then(|| {
+                    self.toks.windows(2).find_map(|w| match w[1].token() {
+                        Token::DollarQuotedString(d) if w[0].is_word("AS") => Some(d.value.clone()),
+                        Token::SingleQuotedString(v) if w[0].is_word("AS") => Some(v.clone()),
+                        _ => None,
+                    })
+                })
+                .flatten()
+                .map(|b| {
+                    b.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .flat_map(char::to_lowercase)
+                        .collect()
+                });
             return Some(Action::CreateFunction {
                 name,
                 volatility,
                 sql,
+                sql_body,
             });
         }
         self.i = save;

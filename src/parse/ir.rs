@@ -400,6 +400,8 @@ pub enum Action {
         volatility: Option<Volatility>,
         /// `LANGUAGE sql`: a simple body may be inlined into the caller.
         sql: bool,
+        /// A `LANGUAGE sql` function's body, lower-cased without blanks.
+        sql_body: Option<String>,
     },
     /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
     Drop {

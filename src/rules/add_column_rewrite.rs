@@ -150,6 +150,19 @@ fn call_verdict(f: &str, cx: &StmtCx<'_>) -> Option<(String, Severity)> {
         _ => Name::bare(bare),
     };
     if let Some(func) = cx.catalog.functions.get(&name) {
+        let volatile_body = func
+            .sql_body
+            .as_deref()
+            .and_then(|b| VOLATILE.iter().find(|f| b.contains(*f)));
+        if let (None, Some(f)) = (func.volatility, volatile_body) {
+            return Some((
+                format!(
+                    "a default that calls {name}(), VOLATILE since it declares neither IMMUTABLE nor STABLE, and \
+                     whose body calls {f}…),"
+                ),
+                Severity::Error,
+            ));
+        }
         return match (func.volatility, func.sql) {
             (Some(Volatility::Immutable | Volatility::Stable), _) => None,
             (Some(Volatility::Volatile), _) => Some((
