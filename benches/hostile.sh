@@ -6,12 +6,19 @@
 #
 #     bash benches/hostile.sh [CASE ...]      (default: every case)
 #
+# BENCH_RUNS: runs of each (default 3); BENCH_TIMEOUT: seconds a run may take
+# (default 300; a run cut is shown as "> 300 s").
 # Needs Python 3, taskset and GNU time (/usr/bin/time). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-3}
-cargo build --release --locked >&2
-bellows=$PWD/target/release/bellows
+# BENCH_BELLOWS: measure that binary instead of this tree's release build.
+if [ -n "${BENCH_BELLOWS:-}" ]; then
+    bellows=$BENCH_BELLOWS
+else
+    cargo build --release --locked >&2
+    bellows=$PWD/target/release/bellows
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/bellows-hostile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -27,7 +34,8 @@ measure() {
     local best="" kb=0 t m
     for _ in $(seq "$runs"); do
         RAYON_NUM_THREADS=1 /usr/bin/time -f '%e %M' -o "$work/time" \
-            taskset -c 0 "$bellows" check --format json "$1" >/dev/null 2>&1 || true
+            timeout "${BENCH_TIMEOUT:-300}" taskset -c 0 "$bellows" check --format json "$1" \
+            >/dev/null 2>&1 || true
         read -r t m < <(tail -1 "$work/time")
         best=$(python3 -c "print(min(float('$t'), float('${best:-$t}')))")
         kb=$m

@@ -1,4 +1,8 @@
 //! The schema model replayed from the migration history.
+//!
+//! In: one statement's [`Action`] at a time. Out: the schema as it stands
+//! after it — tables with their columns and constraints, indexes, views,
+//! enums, schemas — which the replay shows each statement as it was before.
 
 use std::collections::{BTreeMap, BTreeSet};
 
