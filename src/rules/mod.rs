@@ -10,8 +10,10 @@ mod add_column_not_null;
 mod add_column_rewrite;
 mod add_foreign_key_validating;
 mod add_unique_constraint;
+mod alter_domain_add_constraint;
 mod backfill_in_migration;
 mod change_column_type;
+mod commit_in_transaction;
 mod concurrently_in_transaction;
 mod create_index_blocking;
 mod drop_column;
@@ -41,7 +43,9 @@ mod rename_table;
 mod set_not_null;
 mod table_rewrite;
 mod truncate_table;
+mod uncommitted_transaction;
 mod unused_ignore;
+mod validate_in_same_transaction;
 
 use std::collections::BTreeSet;
 
@@ -60,8 +64,10 @@ pub static REGISTRY: &[&Rule] = &[
     &add_column_rewrite::RULE,
     &add_foreign_key_validating::RULE,
     &add_unique_constraint::RULE,
+    &alter_domain_add_constraint::RULE,
     &backfill_in_migration::RULE,
     &change_column_type::RULE,
+    &commit_in_transaction::RULE,
     &concurrently_in_transaction::RULE,
     &create_index_blocking::RULE,
     &drop_column::RULE,
@@ -89,7 +95,9 @@ pub static REGISTRY: &[&Rule] = &[
     &set_not_null::RULE,
     &table_rewrite::RULE,
     &truncate_table::RULE,
+    &uncommitted_transaction::RULE,
     &unused_ignore::RULE,
+    &validate_in_same_transaction::RULE,
 ];
 
 /// Looks a rule up by id.
