@@ -1,4 +1,8 @@
 //! The schema model replayed from the migration history.
+//!
+//! In: one statement's [`Action`] at a time. Out: the schema as it stands
+//! after it — tables with their columns and constraints, indexes, views,
+//! enums, schemas — which the replay shows each statement as it was before.
 
 pub mod mysql;
 
@@ -10,7 +14,7 @@ use std::sync::Arc;
 use crate::model::Dialect;
 use crate::parse::ir::{
     Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, IndexKind, Name,
-    ObjectKind, TypeName,
+    ObjectKind, TypeName, Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +26,8 @@ pub struct Column {
     /// MySQL `CHARACTER SET` and `COLLATE` of the column (else the table's).
     pub charset: Option<String>,
     pub collation: Option<String>,
+    /// SQLite: the words of its CHECK and generation expressions.
+    pub refs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,9 @@ pub struct Constraint {
     pub columns: Vec<String>,
     /// False while `NOT VALID`.
     pub validated: bool,
+    /// Declared in a column's definition (`col … REFERENCES p`), not as a
+    /// table constraint.
+    pub inline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -180,9 +189,20 @@ impl Table {
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
         self.constraints.iter().any(|c| {
             c.validated
-                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n) } if n == column)
+                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n), .. } if n == column)
         })
     }
+}
+
+/// A function as declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// `None`: not declared, so `VOLATILE`.
+    pub volatility: Option<Volatility>,
+    /// `LANGUAGE sql`: a simple body may be inlined (and folded) by the planner.
+    pub sql: bool,
+    /// Its body, when `LANGUAGE sql` (lower-cased, without blanks).
+    pub sql_body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +230,107 @@ pub fn by_name<V>(map: &NameMap<V>) -> Vec<(&Name, &V)> {
     entries
 }
 
+/// A SQLite view or trigger: what it names, to know which changes of the
+/// tables it uses SQLite refuses or breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    /// `None` for a view; a trigger's table.
+    pub trigger_on: Option<Name>,
+    /// The words of its text (tables, columns, keywords), lower-cased, sorted.
+    pub words: Vec<String>,
+}
+
+impl Dependent {
+    pub fn kind(&self) -> &'static str {
+        if self.trigger_on.is_some() {
+            "trigger"
+        } else {
+            "view"
+        }
+    }
+
+    /// It names `word` (a table or column name).
+    pub fn names(&self, word: &str) -> bool {
+        self.words
+            .binary_search_by(|w| w.as_str().cmp(word))
+            .is_ok()
+    }
+
+    /// It may use column `column` of table `table`.
+    pub fn uses(&self, table: &Name, column: &str) -> bool {
+        (self.trigger_on.as_ref() == Some(table) || self.names(&table.name)) && self.names(column)
+    }
+}
+
+/// SQLite's views and triggers, found by the words they name (so a change
+/// looks only at those that name its table or column, however many there
+/// are), and the views left naming a dropped table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dependents {
+    by_name: NameMap<Dependent>,
+    by_word: FxHashMap<String, BTreeSet<Name>>,
+    /// View → the dropped table it still names.
+    dangling: std::collections::BTreeMap<Name, Name>,
+}
+
+impl Dependents {
+    fn insert(&mut self, name: Name, d: Dependent) {
+        self.remove(&name);
+        for w in &d.words {
+            self.by_word
+                .entry(w.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        self.by_name.insert(name, d);
+    }
+
+    fn remove(&mut self, name: &Name) -> Option<Dependent> {
+        let d = self.by_name.remove(name)?;
+        for w in &d.words {
+            if let Some(set) = self.by_word.get_mut(w) {
+                set.remove(name);
+                if set.is_empty() {
+                    self.by_word.remove(w);
+                }
+            }
+        }
+        self.dangling.remove(name);
+        Some(d)
+    }
+
+    /// Those that name `word`, by name.
+    pub fn naming(&self, word: &str) -> Vec<(&Name, &Dependent)> {
+        self.by_word
+            .get(word)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.by_name.get_key_value(n))
+            .collect()
+    }
+
+    /// Replaces the word `from` by `to` in those of `names`.
+    fn rename_word(&mut self, names: &[Name], from: &str, to: &str) {
+        for n in names {
+            let Some(mut d) = self.by_name.get(n).cloned() else {
+                continue;
+            };
+            for w in &mut d.words {
+                if w == from {
+                    *w = to.to_string();
+                }
+            }
+            d.words.sort_unstable();
+            d.words.dedup();
+            let dangling = self.dangling.get(n).cloned();
+            self.insert(n.clone(), d);
+            if let Some(t) = dangling {
+                self.dangling.insert(n.clone(), t);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     pub dialect: Dialect,
@@ -219,14 +340,27 @@ pub struct Catalog {
     pub tables: NameMap<Arc<Table>>,
     /// Views and materialized views.
     pub views: NameMap<ObjectKind>,
+    /// The column names of the views whose query bellows could read.
+    pub view_columns: NameMap<Vec<String>>,
+    /// What each view's query reads, and the names it mentions.
+    pub view_reads: NameMap<(Vec<Name>, Vec<String>)>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
     pub indexes: NameMap<Arc<Index>>,
     pub enums: NameMap<Vec<String>>,
+    /// Domains, and whether each has a constraint (a `CHECK`, or a `NOT NULL`).
+    pub domains: NameMap<bool>,
+    /// Functions by name (any signature).
+    pub functions: NameMap<Function>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
     /// MySQL: FULLTEXT indexes by table (kept in step by `add_index` / `remove_index`).
     fulltext_by_table: NameMap<u32>,
+    /// SQLite: views and triggers, with what they name.
+    pub dependents: Dependents,
+    /// SQLite: the tables that have (or had) a foreign key to a table, by
+    /// its name; each is checked again when used, so it may hold more.
+    children: NameMap<BTreeSet<Name>>,
 }
 
 impl Catalog {
@@ -236,10 +370,73 @@ impl Catalog {
             schemas: BTreeSet::new(),
             tables: NameMap::default(),
             views: NameMap::default(),
+            view_columns: NameMap::default(),
+            view_reads: NameMap::default(),
             indexes: NameMap::default(),
             enums: NameMap::default(),
+            domains: NameMap::default(),
+            functions: NameMap::default(),
             by_table: NameMap::default(),
             fulltext_by_table: NameMap::default(),
+            dependents: Dependents::default(),
+            children: NameMap::default(),
+        }
+    }
+
+    /// SQLite: the tables whose foreign keys reference `parent`, by name.
+    pub fn children_of<'a>(&'a self, parent: &'a Name) -> Vec<(&'a Name, &'a Table)> {
+        self.children
+            .get(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.tables.get_key_value(n))
+            .map(|(n, t)| (n, t.as_ref()))
+            .filter(|(_, t)| {
+                t.constraints.iter().any(|c| {
+                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
+                })
+            })
+            .collect()
+    }
+
+    /// SQLite: files `table` as a child of the tables its foreign keys reference.
+    fn note_children(&mut self, table: &Name) {
+        if self.dialect != Dialect::Sqlite {
+            return;
+        }
+        let Some(t) = self.tables.get(table) else {
+            return;
+        };
+        for c in &t.constraints {
+            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                self.children
+                    .entry(references.clone())
+                    .or_default()
+                    .insert(table.clone());
+            }
+        }
+    }
+
+    /// SQLite: the views and triggers that may use column `column` of `table`, by name.
+    pub fn dependents_using<'a>(
+        &'a self,
+        table: &'a Name,
+        column: &'a str,
+    ) -> Vec<(&'a Name, &'a Dependent)> {
+        let mut v = self.dependents.naming(column);
+        v.retain(|(_, d)| d.uses(table, column));
+        v
+    }
+
+    /// SQLite: a view left pointing at a dropped table (the first by name).
+    pub fn dangling_view(&self) -> Option<(&Name, &Name)> {
+        self.dependents.dangling.iter().next()
+    }
+
+    /// SQLite: a table now exists under `name` again: views that named it work again.
+    fn table_back(&mut self, name: &Name) {
+        if !self.dependents.dangling.is_empty() {
+            self.dependents.dangling.retain(|_, t| t != name);
         }
     }
 
@@ -330,16 +527,54 @@ impl Catalog {
                     add_constraint(&mut t, &ct.name, c);
                 }
                 self.tables.insert(ct.name.clone(), Arc::new(t));
+                self.note_children(&ct.name);
+                self.table_back(&ct.name);
             }
             Action::CreateView {
-                name, materialized, ..
+                name,
+                materialized,
+                columns,
+                reads,
+                words,
+                ..
             } => {
+                self.view_reads
+                    .insert(name.clone(), (reads.clone(), words.clone()));
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
                 } else {
                     ObjectKind::View
                 };
                 self.views.insert(name.clone(), kind);
+                if self.dialect == Dialect::Sqlite {
+                    self.dependents.insert(
+                        name.clone(),
+                        Dependent {
+                            trigger_on: None,
+                            words: words.clone(),
+                        },
+                    );
+                }
+                match columns {
+                    Some(c) => {
+                        self.view_columns.insert(name.clone(), c.clone());
+                    }
+                    None => {
+                        self.view_columns.remove(name);
+                    }
+                }
+            }
+            Action::CreateTrigger { name, table, words } => {
+                self.dependents.insert(
+                    name.clone(),
+                    Dependent {
+                        trigger_on: Some(table.clone()),
+                        words: words.clone(),
+                    },
+                );
+            }
+            Action::DropTrigger { name } => {
+                self.dependents.remove(name);
             }
             Action::CreateIndex(ci) => {
                 let name = ci.name.clone().unwrap_or_else(|| {
@@ -366,6 +601,27 @@ impl Catalog {
             }
             Action::CreateEnum { name, values } => {
                 self.enums.insert(name.clone(), values.clone());
+            }
+            Action::CreateDomain { name, check } => {
+                self.domains.insert(name.clone(), *check);
+            }
+            Action::AlterDomainAddConstraint { domain, .. } => {
+                self.domains.insert(domain.clone(), true);
+            }
+            Action::CreateFunction {
+                name,
+                volatility,
+                sql,
+                sql_body,
+            } => {
+                self.functions.insert(
+                    name.clone(),
+                    Function {
+                        volatility: *volatility,
+                        sql: *sql,
+                        sql_body: sql_body.clone(),
+                    },
+                );
             }
             Action::Drop {
                 kind, names, table, ..
@@ -402,11 +658,25 @@ impl Catalog {
                 ObjectKind::Index => {
                     if let Some(i) = self.remove_index(from) {
                         self.add_shared_index(to.clone(), i);
+                    } else if let Some(table) = self.table_of_index(from) {
+                        // The index of a constraint: renaming it renames the constraint.
+                        let t = self.table_entry(&table);
+                        for c in &mut t.constraints {
+                            if c.name == from.name {
+                                c.name.clone_from(&to.name);
+                            }
+                        }
                     }
                 }
                 ObjectKind::View | ObjectKind::MaterializedView => {
                     if let Some(k) = self.views.remove(from) {
                         self.views.insert(to.clone(), k);
+                    }
+                    if let Some(c) = self.view_columns.remove(from) {
+                        self.view_columns.insert(to.clone(), c);
+                    }
+                    if let Some(r) = self.view_reads.remove(from) {
+                        self.view_reads.insert(to.clone(), r);
                     }
                 }
                 ObjectKind::Type => {
@@ -442,9 +712,34 @@ impl Catalog {
                 for i in self.index_names_of(name) {
                     self.remove_index(&i);
                 }
+                if self.dialect == Dialect::Sqlite {
+                    // Its triggers go with it; views that name it are left dangling.
+                    let naming: Vec<(Name, bool)> = self
+                        .dependents
+                        .naming(&name.name)
+                        .into_iter()
+                        .map(|(n, d)| (n.clone(), d.trigger_on.is_some()))
+                        .collect();
+                    for (n, trigger) in naming {
+                        let on_it = trigger
+                            && self
+                                .dependents
+                                .by_name
+                                .get(&n)
+                                .is_some_and(|d| d.trigger_on.as_ref() == Some(name));
+                        if on_it {
+                            self.dependents.remove(&n);
+                        } else if !trigger {
+                            self.dependents.dangling.insert(n, name.clone());
+                        }
+                    }
+                }
             }
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
+                self.dependents.remove(name);
+                self.view_columns.remove(name);
+                self.view_reads.remove(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -457,6 +752,8 @@ impl Catalog {
                 self.schemas.remove(&name.name);
                 self.tables.retain(|k, _| k.schema != s);
                 self.views.retain(|k, _| k.schema != s);
+                self.view_columns.retain(|k, _| k.schema != s);
+                self.view_reads.retain(|k, _| k.schema != s);
                 let gone: Vec<Name> = self
                     .indexes
                     .iter()
@@ -480,6 +777,50 @@ impl Catalog {
             })
         });
         self.tables.insert(to.clone(), t);
+        if self.dialect == Dialect::Sqlite {
+            // SQLite rewrites other tables' foreign keys, views and
+            // triggers to the new name (3.26+, legacy_alter_table off).
+            let children: Vec<Name> = self
+                .children_of(from)
+                .into_iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in &children {
+                if let Some(t) = self.tables.get_mut(n) {
+                    for c in &mut Arc::make_mut(t).constraints {
+                        if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                            && references == from
+                        {
+                            references.clone_from(to);
+                        }
+                    }
+                }
+            }
+            self.children.remove(from);
+            if !children.is_empty() {
+                self.children
+                    .entry(to.clone())
+                    .or_default()
+                    .extend(children);
+            }
+            // The renamed table's own foreign keys, under its new name.
+            self.note_children(to);
+            let naming: Vec<Name> = self
+                .dependents
+                .naming(&from.name)
+                .into_iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in &naming {
+                if let Some(d) = self.dependents.by_name.get_mut(n)
+                    && d.trigger_on.as_ref() == Some(from)
+                {
+                    d.trigger_on = Some(to.clone());
+                }
+            }
+            self.dependents.rename_word(&naming, &from.name, &to.name);
+            self.table_back(to);
+        }
         for name in self.index_names_of(from) {
             if let Some(mut i) = self.remove_index(&name) {
                 Arc::make_mut(&mut i).table = to.clone();
@@ -541,6 +882,18 @@ impl Catalog {
             }
             _ => {}
         }
+        self.alter_table(table, op, dialect);
+        if matches!(
+            op,
+            AlterKind::AddColumn { .. } | AlterKind::AddConstraint(_)
+        ) {
+            self.note_children(table);
+        }
+        None
+    }
+
+    /// Applies one `ALTER TABLE` op that changes the table itself.
+    fn alter_table(&mut self, table: &Name, op: &AlterKind, dialect: Dialect) {
         let t = self.table_entry(table);
         match op {
             AlterKind::AddColumn {
@@ -594,7 +947,22 @@ impl Catalog {
             AlterKind::RenameColumn { from, to } => {
                 t.rename_column(from, to);
                 rename_in_constraints(t, from, to);
+                for c in &mut t.columns {
+                    if c.refs.iter().any(|r| r == from) {
+                        Arc::make_mut(c).refs.iter_mut().for_each(|r| {
+                            if r == from {
+                                r.clone_from(to);
+                            }
+                        });
+                    }
+                }
                 self.rename_in_indexes(table, from, to);
+                let using: Vec<Name> = self
+                    .dependents_using(table, from)
+                    .into_iter()
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                self.dependents.rename_word(&using, from, to);
             }
             AlterKind::Redefine { from, column } => {
                 let old = t.column(from).cloned();
@@ -670,7 +1038,6 @@ impl Catalog {
             }
             _ => {}
         }
-        None
     }
 
     fn rename_in_indexes(&mut self, table: &Name, from: &str, to: &str) {
@@ -793,6 +1160,92 @@ impl Catalog {
         sub
     }
 
+    /// The existing tables with a column of type `ty` (a domain or enum), by
+    /// name, with those columns.
+    pub fn tables_using_type(&self, ty: &Name) -> Vec<(&Name, Vec<&str>)> {
+        let mut out: Vec<(&Name, Vec<&str>)> = self
+            .tables
+            .iter()
+            .filter_map(|(n, t)| {
+                let cols: Vec<&str> = t
+                    .columns
+                    .iter()
+                    .filter(|c| c.ty.as_ref().is_some_and(|x| type_is(x, ty)))
+                    .map(|c| c.name.as_str())
+                    .collect();
+                (!cols.is_empty()).then_some((n, cols))
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// The table of an index: one created by `CREATE INDEX`, or the index
+    /// behind a primary key, unique or exclusion constraint (named as the
+    /// constraint, in the table's schema).
+    pub fn table_of_index(&self, index: &Name) -> Option<Name> {
+        if let Some(i) = self.indexes.get(index) {
+            return Some(i.table.clone());
+        }
+        let mut owners: Vec<&Name> = self
+            .tables
+            .iter()
+            .filter(|(t, table)| {
+                t.schema == index.schema
+                    && table.constraints.iter().any(|c| {
+                        c.name == index.name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey
+                                    | ConstraintKind::Unique
+                                    | ConstraintKind::Exclude
+                            )
+                    })
+            })
+            .map(|(t, _)| t)
+            .collect();
+        owners.sort_unstable();
+        owners.first().map(|t| (*t).clone())
+    }
+
+    /// What a `DROP … CASCADE` of a relation (or, with `column`, of one of
+    /// its columns) takes with it: the views that read it (and the views
+    /// on those), and the foreign keys of other tables that reference it, by
+    /// name.
+    pub fn cascade_of(&self, relation: &Name, column: Option<&str>) -> (Vec<Name>, Vec<String>) {
+        let mut views: Vec<Name> = Vec::new();
+        let mut frontier = vec![relation.clone()];
+        while let Some(r) = frontier.pop() {
+            for (v, (reads, words)) in &self.view_reads {
+                let uses = reads.contains(&r)
+                    && (r != *relation
+                        || column
+                            .is_none_or(|c| words.binary_search_by(|w| w.as_str().cmp(c)).is_ok()));
+                if uses && v != relation && !views.contains(v) {
+                    views.push(v.clone());
+                    frontier.push(v.clone());
+                }
+            }
+        }
+        views.sort_unstable();
+        let mut fks: Vec<String> = Vec::new();
+        if column.is_none() {
+            for (t, table) in &self.tables {
+                if t == relation {
+                    continue;
+                }
+                for c in &table.constraints {
+                    if matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == relation)
+                    {
+                        fks.push(format!("{} on {t}", c.name));
+                    }
+                }
+            }
+        }
+        fks.sort_unstable();
+        (views, fks)
+    }
+
     /// The partitions of a table, by name.
     pub fn partitions_of<'a>(
         &'a self,
@@ -841,6 +1294,18 @@ impl Catalog {
     }
 }
 
+/// Whether a column type names the user type `ty` (schema-qualified or not).
+fn type_is(t: &TypeName, ty: &Name) -> bool {
+    if t.array {
+        return false;
+    }
+    let base = t.base.as_str();
+    match &ty.schema {
+        Some(s) => base == format!("{s}.{}", ty.name) || base == ty.name,
+        None => base == ty.name || base == format!("public.{}", ty.name),
+    }
+}
+
 fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
     for c in &mut t.constraints {
         for col in &mut c.columns {
@@ -848,14 +1313,37 @@ fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
                 *col = to.to_string();
             }
         }
-        if let ConstraintKind::Check {
-            not_null_of: Some(n),
-        } = &mut c.kind
-            && n == from
-        {
-            *n = to.to_string();
+        if let ConstraintKind::Check { not_null_of, expr } = &mut c.kind {
+            if let Some(n) = not_null_of
+                && n == from
+            {
+                *n = to.to_string();
+            }
+            if let Some(e) = expr {
+                *e = rename_word(e, from, to);
+            }
         }
     }
+}
+
+/// `text` with every whole word `from` replaced by `to`.
+fn rename_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word == from { to } else { word });
+        word.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 fn column_of(c: &ColumnDef) -> Column {
@@ -866,6 +1354,7 @@ fn column_of(c: &ColumnDef) -> Column {
         default: c.default.clone(),
         charset: c.charset.clone(),
         collation: c.collation.clone(),
+        refs: c.refs.clone(),
     }
 }
 
@@ -877,6 +1366,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         kind,
         columns: vec![c.name.clone()],
         validated: true,
+        inline: true,
     };
     let mut added = Vec::new();
     if c.primary_key {
@@ -885,6 +1375,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
             kind: ConstraintKind::PrimaryKey,
             columns: vec![c.name.clone()],
             validated: true,
+            inline: true,
         });
     }
     if c.unique {
@@ -894,12 +1385,19 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         added.push(inline(
             ConstraintKind::ForeignKey {
                 references: r.clone(),
+                on_delete_cascade: c.on_delete_cascade,
             },
             "fkey",
         ));
     }
     if c.check {
-        added.push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
+        added.push(inline(
+            ConstraintKind::Check {
+                not_null_of: None,
+                expr: None,
+            },
+            "check",
+        ));
     }
     for k in added {
         t.constraint_names.0.insert(k.name.clone());
@@ -944,6 +1442,7 @@ fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
         ConstraintKind::ForeignKey { .. } => format!("{}_{cols}_fkey", table.name),
         ConstraintKind::Check {
             not_null_of: Some(c),
+            ..
         } => format!("{}_{c}_check", table.name),
         ConstraintKind::Exclude => format!("{}_{cols}_excl", table.name),
         ConstraintKind::NotNull => format!("{}_{cols}_not_null", table.name),
@@ -984,6 +1483,7 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         kind: def.kind.clone(),
         columns: def.columns.clone(),
         validated: !def.not_valid,
+        inline: false,
     });
 }
 

@@ -22,6 +22,7 @@ pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod since;
+pub mod sqlite_version;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -79,7 +79,7 @@ pub struct Settings {
     pub postgres_version: u32,
     /// The target MySQL or MariaDB server (`--mysql-version`).
     pub mysql_version: crate::mysql_version::Server,
-    pub sqlite_version: u32,
+    pub sqlite_version: crate::sqlite_version::SqliteVersion,
     pub layout: Option<Layout>,
     /// `--select`: only these rules (empty = all).
     pub select: BTreeSet<String>,
@@ -109,7 +109,7 @@ impl Default for Settings {
             dialect: None,
             postgres_version: 15,
             mysql_version: crate::mysql_version::Server::DEFAULT,
-            sqlite_version: 3,
+            sqlite_version: crate::sqlite_version::SqliteVersion::DEFAULT,
             layout: None,
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
@@ -155,7 +155,7 @@ pub enum Level {
     Off,
 }
 
-/// An index into the files of a run (`discover::Discovered::files`).
+/// An index into the files of a run (`Discovered::files` of discover).
 pub type FileId = usize;
 
 /// Where a migration tool's annotations split or join statements: found by

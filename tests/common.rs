@@ -44,6 +44,17 @@ pub fn case_server(name: &str) -> Server {
     }
 }
 
+/// The SQLite target of a case: `…-sqlite-3.34…` in its name, else the default.
+pub fn case_sqlite_version(dir: &Path) -> bellows::sqlite_version::SqliteVersion {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    name.split_once("sqlite-3.")
+        .and_then(|(_, rest)| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            bellows::sqlite_version::SqliteVersion::parse(&format!("3.{digits}")).ok()
+        })
+        .unwrap_or_default()
+}
+
 /// Lints a directory with paths shown relative to it. A `BASE` file in
 /// the directory lists the files that exist on the base ref, as `--since`
 /// would learn from git: every other file counts as changed.
@@ -72,6 +83,7 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
         mysql_version: case_server(&name),
         cwd: dir.to_path_buf(),
         since,
+        sqlite_version: case_sqlite_version(dir),
         ..Settings::default()
     };
     bellows::check(&[dir.to_path_buf()], &settings)

@@ -501,7 +501,7 @@ fn plan_op(
             OpPlan::new(Instant, Lock::None, format!("the default of {t}.{column} changes"))
         }
         AlterKind::AddConstraint(def) => match &def.kind {
-            ConstraintKind::ForeignKey { references } => {
+            ConstraintKind::ForeignKey { references, .. } => {
                 if fk_checks {
                     OpPlan::new(
                         Copy,
@@ -1064,7 +1064,7 @@ pub fn online_tool_help(catalog: &Catalog, table: &Name) -> String {
     });
     let parent = catalog.tables.values().any(|t| {
         t.constraints.iter().any(
-            |c| matches!(&c.kind, ConstraintKind::ForeignKey { references } if references == table),
+            |c| matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table),
         )
     });
     let gh_ost = if child || parent {

@@ -4,6 +4,10 @@
 //! [`Migration`]s, each knowing its version, name, up source, down source
 //! (a whole file or a section of one) and whether its runner wraps it in a
 //! transaction.
+//!
+//! In: the paths given and the settings (dialect, layout, excludes). Out:
+//! [`Discovered`]: every source file read, the roots with their layout and
+//! migrations, and the input errors (one line each).
 
 mod diesel;
 mod flyway;
@@ -23,7 +27,6 @@ use serde::Serialize;
 use crate::model::{Annotations, ByteSpan};
 pub use version::Version;
 
-/// Index of a file in [`Workspace::files`].
 pub use crate::model::FileId;
 
 pub use crate::model::Layout;
@@ -375,7 +378,7 @@ fn dialect_groups(
 ) -> Vec<(crate::model::Dialect, Vec<Candidate>)> {
     let base = opts
         .dialect
-        .or_else(|| dialect_of_path(dir))
+        .or_else(|| dialect_of_path(dir.strip_prefix(&opts.cwd).unwrap_or(dir)))
         .unwrap_or(crate::model::Dialect::Postgres);
     let all_suffixed = !cands.is_empty() && cands.iter().all(|c| c.dialect.is_some());
     if opts.dialect.is_none() && all_suffixed {
@@ -398,7 +401,9 @@ fn dialect_groups(
     }
 }
 
-/// The dialect named by the nearest folder of the path (`…/postgres/…`).
+/// The dialect named by the nearest folder of the path (`…/postgres/…`),
+/// below the working directory: a checkout that lives in a folder named
+/// `sqlite` is not a SQLite project.
 fn dialect_of_path(dir: &Path) -> Option<crate::model::Dialect> {
     dir.components()
         .rev()

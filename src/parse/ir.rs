@@ -94,12 +94,17 @@ pub struct ColumnDef {
     pub unique: bool,
     pub check: bool,
     pub references: Option<Name>,
+    /// Its `REFERENCES` says `ON DELETE CASCADE`.
+    pub on_delete_cascade: bool,
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
     /// MySQL `CHARACTER SET cs` and `COLLATE c` of the column, lower-cased.
     pub charset: Option<String>,
     pub collation: Option<String>,
+    /// SQLite: the words (column names) of its CHECK and generation
+    /// expressions, lower-cased, sorted.
+    pub refs: Vec<String>,
 }
 
 impl ColumnDef {
@@ -122,10 +127,12 @@ impl ColumnDef {
             unique: false,
             check: false,
             references: None,
+            on_delete_cascade: false,
             generated: None,
             serial: false,
             charset: None,
             collation: None,
+            refs: Vec::new(),
         }
     }
 }
@@ -137,9 +144,14 @@ pub enum ConstraintKind {
     /// `CHECK (expr)`; `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
     Check {
         not_null_of: Option<String>,
+        /// The expression, lower-cased without blanks (see [`check_expr`]);
+        /// `None` when unknown (an inline column check).
+        expr: Option<String>,
     },
     ForeignKey {
         references: Name,
+        /// `ON DELETE CASCADE`.
+        on_delete_cascade: bool,
     },
     Exclude,
     /// PostgreSQL 18 `CONSTRAINT n NOT NULL col`.
@@ -291,6 +303,9 @@ pub enum AlterKind {
     DetachPartition {
         partition: Name,
         concurrently: bool,
+        /// `FINALIZE`: completes an interrupted concurrent detach
+        /// (ShareUpdateExclusive on the parent).
+        finalize: bool,
     },
     /// MySQL `ALGORITHM=COPY` and the like (value lower-cased).
     Algorithm {
@@ -381,6 +396,14 @@ pub struct CreateIndex {
     pub kind: IndexKind,
 }
 
+/// A function's volatility (`VOLATILE` unless declared otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DmlKind {
     Update,
@@ -396,6 +419,31 @@ pub enum Action {
         name: Name,
         materialized: bool,
         or_replace: bool,
+        /// The view's column names, as the server names them; `None` when
+        /// bellows cannot tell (`SELECT *`, a query it does not read).
+        columns: Option<Vec<String>>,
+        /// What the query reads: the relations after `FROM` / `JOIN`, and
+        /// every name it mentions (folded as the dialect folds names,
+        /// sorted, deduplicated).
+        reads: Vec<Name>,
+        words: Vec<String>,
+    },
+    /// SQLite `CREATE TRIGGER name … ON table …`.
+    CreateTrigger {
+        name: Name,
+        table: Name,
+        /// The words of the trigger (its body's tables and columns), lower-cased, sorted.
+        words: Vec<String>,
+    },
+    /// SQLite `DROP TRIGGER name`.
+    DropTrigger {
+        name: Name,
+    },
+    /// SQLite `PRAGMA [schema.]name [= value | (value)]`; both lower-cased,
+    /// the value empty when none is given.
+    Pragma {
+        name: String,
+        value: String,
     },
     CreateIndex(CreateIndex),
     CreateSchema {
@@ -404,6 +452,28 @@ pub enum Action {
     CreateEnum {
         name: Name,
         values: Vec<String>,
+    },
+    /// `CREATE DOMAIN name AS type …`.
+    CreateDomain {
+        name: Name,
+        /// It has a `CHECK` constraint.
+        check: bool,
+    },
+    /// `ALTER DOMAIN name ADD [CONSTRAINT c] CHECK (…) | NOT NULL [NOT VALID]`.
+    AlterDomainAddConstraint {
+        domain: Name,
+        constraint: Option<String>,
+        not_valid: bool,
+    },
+    /// `CREATE [OR REPLACE] FUNCTION name(…) …`.
+    CreateFunction {
+        name: Name,
+        /// As declared; `None` = not declared (the server takes `VOLATILE`).
+        volatility: Option<Volatility>,
+        /// `LANGUAGE sql`: a simple body may be inlined into the caller.
+        sql: bool,
+        /// A `LANGUAGE sql` function's body, lower-cased without blanks.
+        sql_body: Option<String>,
     },
     /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
     Drop {
@@ -492,4 +562,49 @@ pub enum Action {
     Code,
     /// Harmless or not modelled: comments on objects, grants, functions, triggers, …
     Other,
+}
+
+/// A check's expression as compared by definition: lower-cased, without
+/// blanks or the outer parentheses.
+pub fn check_expr(written: &str) -> String {
+    let mut s: String = written
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    while let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
+        s = inner.to_string();
+    }
+    s
+}
+
+/// Parentheses balance at every prefix.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i64;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_expr;
+
+    #[test]
+    fn check_expressions_compare_without_blanks_case_or_outer_parentheses() {
+        assert_eq!(check_expr("((Amount > 0))"), "amount>0");
+        assert_eq!(check_expr("(a > 0) AND (b > 0)"), "(a>0)and(b>0)");
+        assert_eq!(check_expr(" email <> '' "), check_expr("(email<>'')"));
+    }
 }

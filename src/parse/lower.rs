@@ -65,11 +65,17 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 columns_unknown: ct.query.is_some() || ct.like.is_some() || ct.clone.is_some(),
             })
         }
-        Statement::CreateView(v) => Action::CreateView {
-            name: cx.name(&v.name),
-            materialized: v.materialized,
-            or_replace: v.or_replace,
-        },
+        Statement::CreateView(v) => {
+            let (reads, words) = super::fallback::view_reads(toks, dialect);
+            Action::CreateView {
+                name: cx.name(&v.name),
+                materialized: v.materialized,
+                or_replace: v.or_replace,
+                columns: super::fallback::view_columns(toks, dialect),
+                reads,
+                words,
+            }
+        }
         Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),
             table: cx.name(&ci.table_name),
@@ -235,14 +241,26 @@ impl Lower {
                 col.not_null = true;
             }
             ColumnOption::Unique(_) => col.unique = true,
-            ColumnOption::ForeignKey(fk) => col.references = Some(self.name(&fk.foreign_table)),
-            ColumnOption::Check(_) => col.check = true,
+            ColumnOption::ForeignKey(fk) => {
+                col.references = Some(self.name(&fk.foreign_table));
+                col.on_delete_cascade = matches!(
+                    fk.on_delete,
+                    Some(sqlparser::ast::ReferentialAction::Cascade)
+                );
+            }
+            ColumnOption::Check(e) => {
+                col.check = true;
+                self.add_refs(col, &e.to_string());
+            }
             ColumnOption::Generated {
                 generated_as,
                 generation_expr,
                 generation_expr_mode,
                 ..
             } => {
+                if let Some(e) = generation_expr {
+                    self.add_refs(col, &e.to_string());
+                }
                 col.generated = Some(if generation_expr.is_none() {
                     Generated::Identity
                 } else {
@@ -279,6 +297,16 @@ impl Lower {
         }
     }
 
+    /// SQLite: keeps the words of an expression a column's definition holds.
+    fn add_refs(&self, col: &mut ColumnDef, expr: &str) {
+        if self.dialect != Dialect::Sqlite {
+            return;
+        }
+        col.refs.extend(expr_words(expr));
+        col.refs.sort_unstable();
+        col.refs.dedup();
+    }
+
     fn constraint(&self, c: &TableConstraint, not_valid: bool) -> ConstraintDef {
         let idents = |v: &[Ident]| v.iter().map(|i| self.ident(i)).collect::<Vec<_>>();
         let index_cols = |v: &[sqlparser::ast::IndexColumn]| {
@@ -309,6 +337,10 @@ impl Lower {
                 name: name(&fk.name),
                 kind: ConstraintKind::ForeignKey {
                     references: self.name(&fk.foreign_table),
+                    on_delete_cascade: matches!(
+                        fk.on_delete,
+                        Some(sqlparser::ast::ReferentialAction::Cascade)
+                    ),
                 },
                 columns: idents(&fk.columns),
                 not_valid,
@@ -336,8 +368,14 @@ impl Lower {
                 name: name(&ck.name),
                 kind: ConstraintKind::Check {
                     not_null_of: self.is_not_null_of(&ck.expr),
+                    expr: Some(super::ir::check_expr(&ck.expr.to_string())),
                 },
-                columns: Vec::new(),
+                // SQLite: the words of the expression, the columns it may use.
+                columns: if self.dialect == Dialect::Sqlite {
+                    expr_words(&ck.expr.to_string())
+                } else {
+                    Vec::new()
+                },
                 // PostgreSQL 18 `NOT ENFORCED` checks nothing, like `NOT VALID`.
                 not_valid: not_valid || ck.enforced == Some(false),
                 using_index: None,
@@ -663,6 +701,13 @@ pub(super) fn split_commas(toks: &[Tok]) -> Vec<Range<usize>> {
 }
 
 /// Folds an identifier the way the dialect compares it.
+/// The words of an expression's text (as sqlparser prints it), lower-cased,
+/// sorted, each once; string literals are not words.
+fn expr_words(text: &str) -> Vec<String> {
+    let (toks, _) = super::tokenize(text, Dialect::Sqlite);
+    super::tokens::words(&toks)
+}
+
 pub fn fold(value: &str, quoted: bool, dialect: Dialect) -> String {
     match dialect {
         Dialect::Postgres if quoted => value.to_string(),

@@ -6,6 +6,10 @@
 //! is parsed alone. What sqlparser cannot read goes to bellows' own token
 //! recogniser ([`fallback`]); what neither reads is kept with a
 //! `parse-error` note and is still scanned for dangerous operations.
+//!
+//! In: a file's text, its dialect and the layout's annotations. Out: a
+//! [`ParsedFile`]: each statement's span, its [`Action`] (what it does, in
+//! bellows' own terms) and how it was understood, and the file's comments.
 
 mod depth;
 pub mod fallback;
@@ -455,6 +459,34 @@ mod tests {
 
     fn stmts(text: &str) -> Vec<Stmt> {
         parse_file(text, Dialect::Postgres).statements
+    }
+
+    #[test]
+    fn view_columns_are_named_as_the_server_names_them() {
+        let columns = |sql: &str| match &stmts(sql)[0].action {
+            Action::CreateView { columns, .. } => columns.clone(),
+            other => panic!("not a view: {other:?}"),
+        };
+        assert_eq!(
+            columns(
+                "CREATE VIEW v AS SELECT DISTINCT ON (a) a, t.b, c AS d, count(*), x::text, \"E\" f, \
+                 CASE WHEN a THEN 1 END, 1 + 2 FROM t"
+            ),
+            Some(
+                ["a", "b", "d", "count", "x", "f", "case", "?column?"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(
+            columns("CREATE OR REPLACE VIEW v (x, \"Y\") AS SELECT 1, 2"),
+            Some(vec!["x".to_string(), "Y".to_string()])
+        );
+        assert_eq!(
+            columns("CREATE VIEW v AS WITH w AS (SELECT 1 AS z) SELECT z, n FROM w"),
+            Some(vec!["z".to_string(), "n".to_string()])
+        );
+        assert_eq!(columns("CREATE VIEW v AS SELECT t.* FROM t"), None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     for op in ops {
         match &op.kind {
             AlterKind::AddConstraint(def) if !def.not_valid => {
-                let ConstraintKind::ForeignKey { references } = &def.kind else {
+                let ConstraintKind::ForeignKey { references, .. } = &def.kind else {
                     continue;
                 };
                 let name = def
@@ -91,7 +91,7 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         let AlterKind::AddConstraint(def) = &op.kind else {
             continue;
         };
-        let ConstraintKind::ForeignKey { references } = &def.kind else {
+        let ConstraintKind::ForeignKey { references, .. } = &def.kind else {
             continue;
         };
         if p.as_ref()

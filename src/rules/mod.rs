@@ -10,8 +10,10 @@ mod add_column_not_null;
 mod add_column_rewrite;
 mod add_foreign_key_validating;
 mod add_unique_constraint;
+mod alter_domain_add_constraint;
 mod backfill_in_migration;
 mod change_column_type;
+mod commit_in_transaction;
 mod concurrently_in_transaction;
 mod create_index_blocking;
 mod drop_column;
@@ -31,14 +33,20 @@ mod orphan_down;
 mod out_of_order_version;
 mod parse_error;
 mod partition_blocking;
+mod pragma_in_transaction;
+pub mod rebuild;
+mod rebuild_drops_objects;
 mod refresh_matview_blocking;
+mod refused_by_server;
 mod reindex_blocking;
 mod rename_column;
 mod rename_table;
 mod set_not_null;
 mod table_rewrite;
 mod truncate_table;
+mod uncommitted_transaction;
 mod unused_ignore;
+mod validate_in_same_transaction;
 
 use std::collections::BTreeSet;
 
@@ -57,8 +65,10 @@ pub static REGISTRY: &[&Rule] = &[
     &add_column_rewrite::RULE,
     &add_foreign_key_validating::RULE,
     &add_unique_constraint::RULE,
+    &alter_domain_add_constraint::RULE,
     &backfill_in_migration::RULE,
     &change_column_type::RULE,
+    &commit_in_transaction::RULE,
     &concurrently_in_transaction::RULE,
     &create_index_blocking::RULE,
     &drop_column::RULE,
@@ -77,14 +87,19 @@ pub static REGISTRY: &[&Rule] = &[
     &out_of_order_version::RULE,
     &parse_error::RULE,
     &partition_blocking::RULE,
+    &pragma_in_transaction::RULE,
+    &rebuild_drops_objects::RULE,
     &refresh_matview_blocking::RULE,
+    &refused_by_server::RULE,
     &reindex_blocking::RULE,
     &rename_column::RULE,
     &rename_table::RULE,
     &set_not_null::RULE,
     &table_rewrite::RULE,
     &truncate_table::RULE,
+    &uncommitted_transaction::RULE,
     &unused_ignore::RULE,
+    &validate_in_same_transaction::RULE,
 ];
 
 /// Looks a rule up by id.
