@@ -285,10 +285,12 @@ fn check_case(server: &Server, case: &Path, n: &mut usize) -> Result<usize, Stri
             }
             server.run(None, &format!("DROP DATABASE `{db}`;"))?;
         }
-        println!(
-            "oracle {RULE} {name}:{} ok",
-            f.message.split(':').next().unwrap_or("")
-        );
+        let line = bellows::report::locate(&out)
+            .into_iter()
+            .find(|l| *l.finding == *f)
+            .map(|l| format!("{}:{}", l.path, l.start.map_or(0, |p| p.line)))
+            .unwrap_or_default();
+        println!("oracle {RULE} {name}/{line} ok");
         checked += 1;
     }
     Ok(checked)
