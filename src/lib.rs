@@ -16,6 +16,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod since;
+pub mod verify;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -298,7 +299,7 @@ pub(crate) fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>
     format!("{what}: internal error in bellows, please report it: {detail}")
 }
 
-fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
+pub(crate) fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
     // Each file's place in path order, so findings compare numbers, not paths.
     let mut order: Vec<FileId> = (0..files.len()).collect();
     order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));

@@ -71,6 +71,9 @@ fn run() -> u8 {
         eprintln!("bellows: cannot write the report: {e}");
         return 2;
     }
+    for line in &out.notes {
+        eprintln!("bellows: {line}");
+    }
     for line in &out.errors {
         eprintln!("bellows: error: {line}");
     }

@@ -96,3 +96,44 @@ impl Rng {
         }
     }
 }
+
+pub type Expect = BTreeSet<(String, Option<usize>, String)>;
+
+/// Marks written in the case: trailing `-- expect: a, b` comments and the `EXPECTED` file.
+pub fn expectations(case: &Path) -> Expect {
+    let mut out = Expect::new();
+    for entry in walkdir::WalkDir::new(case).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(case)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if rel == "BASE" {
+            continue;
+        }
+        if rel == "EXPECTED" {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let mut parts = line.split_whitespace();
+                let (Some(file), Some(rule)) = (parts.next(), parts.next()) else {
+                    panic!("{}: bad EXPECTED line `{line}`", case.display());
+                };
+                out.insert((file.to_string(), None, rule.to_string()));
+            }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, marks)) = line.split_once("-- expect:") {
+                for rule in marks.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    out.insert((rel.clone(), Some(i + 1), rule.to_string()));
+                }
+            }
+        }
+    }
+    out
+}

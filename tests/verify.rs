@@ -1,0 +1,263 @@
+//! `bellows verify` on the cases of fixtures/verify/<rule>/<case>: each
+//! runs on embedded SQLite always, and on PostgreSQL and MariaDB/MySQL when
+//! `BELLOWS_TEST_POSTGRES_URL` / `BELLOWS_TEST_MYSQL_URL` are set. A case's
+//! `DIALECTS` file (one a line) narrows where it runs; `ROWS` gives
+//! `--rows`. Marks and `EXPECTED` lines are checked as in tests/rules.rs;
+//! the SQLite findings are snapshotted per rule.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use bellows::report::human::{Style, render};
+use bellows::verify::{Options, Report, verify};
+use bellows::{Dialect, Settings};
+use common::{Expect, expectations, found, root, subdirs};
+
+/// Tests that create scratch databases on the test servers take turns, so
+/// that one can list the server's databases before and after.
+static SERVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The rules `bellows verify` reports.
+const VERIFY_RULES: &[&str] = &["down-loses-data", "irreversible-down", "migration-fails"];
+
+fn url(var: &str) -> Option<String> {
+    let u = std::env::var(var).ok().filter(|u| !u.is_empty());
+    if u.is_none() {
+        eprintln!("{var} is not set: skipping the verify cases on that server");
+    }
+    u
+}
+
+fn engines() -> Vec<(Dialect, Option<String>)> {
+    let mut v = vec![(Dialect::Sqlite, None)];
+    if let Some(u) = url("BELLOWS_TEST_POSTGRES_URL") {
+        v.push((Dialect::Postgres, Some(u)));
+    }
+    if let Some(u) = url("BELLOWS_TEST_MYSQL_URL") {
+        v.push((Dialect::Mysql, Some(u)));
+    }
+    v
+}
+
+fn runs_on(case: &Path, d: Dialect) -> bool {
+    match std::fs::read_to_string(case.join("DIALECTS")) {
+        Ok(text) => text.lines().any(|l| l.trim() == d.id()),
+        Err(_) => true,
+    }
+}
+
+fn run_case(case: &Path, dialect: Dialect, url: Option<String>) -> Result<Report, String> {
+    let rows = std::fs::read_to_string(case.join("ROWS"))
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+    let settings = Settings {
+        dialect: Some(dialect),
+        cwd: case.to_path_buf(),
+        ..Settings::default()
+    };
+    verify(
+        &[case.to_path_buf()],
+        &settings,
+        &Options {
+            url,
+            rows,
+            ..Options::default()
+        },
+    )
+}
+
+#[test]
+fn every_verify_fixture() {
+    let _turn = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut failures = Vec::new();
+    let mut snapshots = Vec::new();
+    let engines = engines();
+    for rule_dir in subdirs(&root().join("fixtures/verify")) {
+        let rule = rule_dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let mut snapshot = String::new();
+        for case in subdirs(&rule_dir) {
+            let name = case
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let expected = expectations(&case);
+            for (dialect, url) in &engines {
+                if !runs_on(&case, *dialect) {
+                    continue;
+                }
+                let report = match run_case(&case, *dialect, url.clone()) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        failures.push(format!("{rule}/{name} on {}: {e}", dialect.id()));
+                        continue;
+                    }
+                };
+                let actual: Expect = found(&report.outcome)
+                    .into_iter()
+                    .filter(|f| VERIFY_RULES.contains(&f.2.as_str()))
+                    .collect();
+                if actual != expected {
+                    failures.push(format!(
+                        "{rule}/{name} on {}:\n  expected {expected:?}\n  found    {actual:?}\n  {:?}",
+                        dialect.id(),
+                        report
+                            .outcome
+                            .findings
+                            .iter()
+                            .map(|f| &f.message)
+                            .collect::<Vec<_>>()
+                    ));
+                }
+                for f in &report.outcome.findings {
+                    let first = f.message.chars().next().unwrap_or('a');
+                    assert!(
+                        !first.is_uppercase() && !f.message.ends_with('.'),
+                        "message must start lowercase and have no final period: {}",
+                        f.message
+                    );
+                }
+                if *dialect == Dialect::Sqlite && name.starts_with("violation") {
+                    snapshot.push_str("=== ");
+                    snapshot.push_str(&name);
+                    snapshot.push('\n');
+                    snapshot.push_str(&render(
+                        &report.outcome,
+                        Style {
+                            color: false,
+                            width: 80,
+                        },
+                    ));
+                }
+            }
+            if name.starts_with("violation") && !expected.iter().any(|e| e.2 == rule) {
+                failures.push(format!("{rule}/{name}: a violation case marks no `{rule}`"));
+            }
+        }
+        snapshots.push((rule, snapshot));
+    }
+    assert!(
+        failures.is_empty(),
+        "verify mismatches:\n{}",
+        failures.join("\n")
+    );
+    for (rule, snapshot) in snapshots {
+        insta::assert_snapshot!(rule, snapshot);
+    }
+}
+
+fn bellows(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("BELLOWS_DATABASE_URL")
+        .output()
+        .expect("bellows runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_reports_and_exits_one_on_a_failing_down() {
+    let case = root().join("fixtures/verify/migration-fails/violation-down");
+    let (code, stdout, stderr) = bellows(
+        &["verify", "--dialect", "sqlite", "--format", "compact", "."],
+        &case,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout,
+        "000001_create_sessions.down.sql:1:1: error[migration-fails] the down of \
+         000001_create_sessions fails on SQLite: no such table: session (code 1)\n"
+    );
+    assert!(
+        stderr.starts_with("bellows: .: 0 of 1 migrations verified on sqlite in "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_exit_2_on_one_line_without_the_password() {
+    let case = root().join("fixtures/verify/irreversible-down/ok-round-trip");
+    for url in [
+        "postgres://someone:hunter2@127.0.0.1:1/db",
+        "mysql://someone:hunter2@127.0.0.1:1/db",
+    ] {
+        let dialect = if url.starts_with("mysql") {
+            "mysql"
+        } else {
+            "postgres"
+        };
+        let (code, stdout, stderr) = bellows(
+            &["verify", "--dialect", dialect, "--database-url", url, "."],
+            &case,
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("someone@127.0.0.1:1"), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+    }
+}
+
+/// The databases of a PostgreSQL server.
+fn pg_databases(url: &str) -> BTreeSet<String> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("the test server answers");
+    c.query("SELECT datname FROM pg_database", &[])
+        .expect("databases listed")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn postgres_scratch_databases_are_gone_and_the_urls_own_database_untouched() {
+    let Some(url) = url("BELLOWS_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let _turn = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("the test server answers");
+    c.batch_execute(
+        "DROP TABLE IF EXISTS bellows_verify_witness; \
+         CREATE TABLE bellows_verify_witness (id int); INSERT INTO bellows_verify_witness VALUES (7)",
+    )
+    .expect("witness table");
+    let before = pg_databases(&url);
+    for case in [
+        "irreversible-down/ok-round-trip",
+        "migration-fails/violation-down",
+        "migration-fails/violation-reapplied",
+    ] {
+        let report = run_case(
+            &root().join("fixtures/verify").join(case),
+            Dialect::Postgres,
+            Some(url.clone()),
+        );
+        assert!(report.is_ok(), "{case}: {:?}", report.err());
+    }
+    assert_eq!(pg_databases(&url), before);
+    let rows: Vec<i32> = c
+        .query("SELECT id FROM bellows_verify_witness", &[])
+        .expect("witness read")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(rows, [7]);
+    c.batch_execute("DROP TABLE bellows_verify_witness")
+        .expect("witness dropped");
+}
