@@ -261,3 +261,92 @@ fn postgres_scratch_databases_are_gone_and_the_urls_own_database_untouched() {
     c.batch_execute("DROP TABLE bellows_verify_witness")
         .expect("witness dropped");
 }
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+fn cluster_dirs() -> BTreeSet<String> {
+    std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("bellows_pg_"))
+        .collect()
+}
+
+#[test]
+fn without_a_url_postgres_runs_on_a_temporary_cluster_that_is_removed() {
+    if !on_path("initdb") || !on_path("pg_ctl") {
+        eprintln!("initdb or pg_ctl is not on PATH: skipping the temporary cluster");
+        return;
+    }
+    let before = cluster_dirs();
+    let case = root().join("fixtures/verify/migration-fails/violation-reapplied");
+    let report = run_case(&case, Dialect::Postgres, None).expect("the cluster starts");
+    let found: Vec<(Option<usize>, String)> = found(&report.outcome)
+        .into_iter()
+        .map(|(_, line, rule)| (line, rule))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (None, "irreversible-down".to_string()),
+            (Some(1), "migration-fails".to_string())
+        ]
+    );
+    assert!(
+        report.outcome.findings[1]
+            .message
+            .contains("relation \"sessions\" already exists (code 42P07)"),
+        "{}",
+        report.outcome.findings[1].message
+    );
+    assert_eq!(cluster_dirs(), before, "the cluster's directory is removed");
+}
+
+#[test]
+fn mysql_scratch_databases_are_gone_and_the_urls_own_database_untouched() {
+    use mysql::prelude::Queryable;
+    let Some(url) = url("BELLOWS_TEST_MYSQL_URL") else {
+        return;
+    };
+    let _turn = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let opts = mysql::Opts::from_url(&url).expect("a mysql:// URL");
+    let mut c = mysql::Conn::new(opts).expect("the test server answers");
+    c.query_drop(
+        "DROP TABLE IF EXISTS bellows_verify_witness; \
+         CREATE TABLE bellows_verify_witness (id int); INSERT INTO bellows_verify_witness VALUES (7)",
+    )
+    .expect("witness table");
+    let databases = |c: &mut mysql::Conn| -> BTreeSet<String> {
+        c.query("SHOW DATABASES")
+            .expect("databases listed")
+            .into_iter()
+            .collect()
+    };
+    let before = databases(&mut c);
+    for case in [
+        "irreversible-down/ok-round-trip",
+        "migration-fails/violation-down",
+        "migration-fails/violation-reapplied",
+    ] {
+        let report = run_case(
+            &root().join("fixtures/verify").join(case),
+            Dialect::Mysql,
+            Some(url.clone()),
+        );
+        assert!(report.is_ok(), "{case}: {:?}", report.err());
+    }
+    assert_eq!(databases(&mut c), before);
+    let rows: Vec<i32> = c
+        .query("SELECT id FROM bellows_verify_witness")
+        .expect("witness read");
+    assert_eq!(rows, [7]);
+    c.query_drop("DROP TABLE bellows_verify_witness")
+        .expect("witness dropped");
+}
