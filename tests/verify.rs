@@ -350,3 +350,159 @@ fn mysql_scratch_databases_are_gone_and_the_urls_own_database_untouched() {
     c.query_drop("DROP TABLE bellows_verify_witness")
         .expect("witness dropped");
 }
+
+/// A migration directory written for one test (golang-migrate names).
+fn migrations(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("fixture written");
+    }
+    dir
+}
+
+fn pg_roles(url: &str) -> BTreeSet<String> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("the test server answers");
+    c.query("SELECT rolname::text FROM pg_roles", &[])
+        .expect("roles listed")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+fn verify_with(dir: &Path, dialect: Dialect, url: &str, allow: bool) -> Result<Report, String> {
+    verify(
+        &[dir.to_path_buf()],
+        &Settings {
+            dialect: Some(dialect),
+            cwd: dir.to_path_buf(),
+            ..Settings::default()
+        },
+        &Options {
+            url: Some(url.to_string()),
+            allow_global_changes: allow,
+            ..Options::default()
+        },
+    )
+}
+
+#[test]
+fn postgres_global_changes_stop_the_run_unless_allowed_and_are_undone() {
+    let Some(url) = url("BELLOWS_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let _turn = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = migrations(&[
+        (
+            "000001_reader.up.sql",
+            "CREATE TABLE t (id int);\nCREATE ROLE bellows_verify_reader NOLOGIN;\n\
+             GRANT SELECT ON t TO bellows_verify_reader;\n",
+        ),
+        (
+            "000001_reader.down.sql",
+            "DROP TABLE t;\nDROP ROLE bellows_verify_reader;\n",
+        ),
+    ]);
+    let roles = pg_roles(&url);
+    let databases = pg_databases(&url);
+    let refused = verify_with(dir.path(), Dialect::Postgres, &url, false).err();
+    let refused = refused.expect("the run stops");
+    assert!(
+        refused.contains("nothing ran")
+            && refused.contains("000001_reader.up.sql:2: CREATE ROLE")
+            && refused.contains("000001_reader.down.sql:2: DROP ROLE")
+            && refused.contains("--allow-global-changes")
+            && !refused.contains('\n'),
+        "{refused}"
+    );
+    assert_eq!(pg_roles(&url), roles);
+    let report = verify_with(dir.path(), Dialect::Postgres, &url, true).expect("it runs");
+    assert!(
+        report.outcome.findings.is_empty(),
+        "{:?}",
+        report.outcome.findings
+    );
+    assert_eq!(pg_roles(&url), roles, "the role the run created is dropped");
+    assert_eq!(pg_databases(&url), databases);
+
+    for (sql, words) in [
+        (
+            "ALTER SYSTEM SET work_mem = '8MB';\n",
+            "even with --allow-global-changes",
+        ),
+        (
+            "ALTER ROLE postgres SET work_mem = '8MB';\n",
+            "existed before the run",
+        ),
+    ] {
+        let dir = migrations(&[
+            ("000001_x.up.sql", sql),
+            ("000001_x.down.sql", "SELECT 1;\n"),
+        ]);
+        let refused = verify_with(dir.path(), Dialect::Postgres, &url, true).err();
+        let refused = refused.expect("refused");
+        assert!(
+            refused.contains(words) && refused.contains("000001_x.up.sql:1:"),
+            "{refused}"
+        );
+    }
+    assert_eq!(pg_roles(&url), roles);
+    assert_eq!(pg_databases(&url), databases);
+}
+
+#[test]
+fn mysql_users_created_by_the_run_are_dropped() {
+    use mysql::prelude::Queryable;
+    let Some(url) = url("BELLOWS_TEST_MYSQL_URL") else {
+        return;
+    };
+    let _turn = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut c = mysql::Conn::new(mysql::Opts::from_url(&url).expect("a mysql:// URL"))
+        .expect("the test server answers");
+    let mut users = || -> BTreeSet<String> {
+        c.query("SELECT CONCAT(User, '@', Host) FROM mysql.user")
+            .expect("users listed")
+            .into_iter()
+            .collect()
+    };
+    let before = users();
+    let dir = migrations(&[
+        (
+            "000001_reader.up.sql",
+            "CREATE TABLE t (id int);\nCREATE USER 'bellows_verify_reader'@'localhost';\n\
+             GRANT SELECT ON t TO 'bellows_verify_reader'@'localhost';\n",
+        ),
+        (
+            "000001_reader.down.sql",
+            "DROP TABLE t;\nDROP USER 'bellows_verify_reader'@'localhost';\n",
+        ),
+    ]);
+    let refused = verify_with(dir.path(), Dialect::Mysql, &url, false).err();
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|r| r.contains("000001_reader.up.sql:2: CREATE USER")),
+        "{refused:?}"
+    );
+    let report = verify_with(dir.path(), Dialect::Mysql, &url, true).expect("it runs");
+    assert!(
+        report.outcome.findings.is_empty(),
+        "{:?}",
+        report.outcome.findings
+    );
+    assert_eq!(users(), before);
+    let dir = migrations(&[
+        ("000001_x.up.sql", "USE mysql;\n"),
+        ("000001_x.down.sql", "SELECT 1;\n"),
+    ]);
+    let refused = verify_with(dir.path(), Dialect::Mysql, &url, true).err();
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|r| r.contains("000001_x.up.sql:1: USE MYSQL")),
+        "{refused:?}"
+    );
+}

@@ -9,13 +9,14 @@
 //! transaction, the comparison and the findings — is here, the same for all.
 
 pub mod cleanup;
+pub mod global;
 mod mysql;
 mod postgres;
 pub mod rows;
 pub mod schema;
 mod sqlite;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -59,6 +60,12 @@ pub trait Engine {
     fn location(&self) -> String;
     /// Keep the database when dropped.
     fn keep(&mut self);
+    /// The roles (PostgreSQL) or users (MySQL, as `'user'@'host'`) of the
+    /// server.
+    fn roles(&mut self) -> Result<BTreeSet<String>, DbError>;
+    /// When the scratch database is removed, also drop the roles the run
+    /// created (those not in `before`) and these databases it created.
+    fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>);
 }
 
 /// A row read back: one value per column, as text.
@@ -227,6 +234,7 @@ struct Sql<'a> {
     span: ByteSpan,
     text: &'a str,
     action: &'a Action,
+    stmt: &'a Stmt,
 }
 
 impl<'a> RootRun<'a> {
@@ -247,6 +255,7 @@ impl<'a> RootRun<'a> {
                     span: s.span,
                     text: src.text.get(s.span.start..s.span.end)?,
                     action: &s.action,
+                    stmt: s,
                 })
             })
             .collect()
@@ -276,9 +285,13 @@ impl<'a> RootRun<'a> {
     /// Runs the root; gives how many migrations were verified, and the
     /// kept database's location.
     fn run(&mut self) -> Result<(usize, Option<String>), String> {
+        let globals = self.globals()?;
         let mut engine = open(self.root.dialect, self.opts, &self.root.display)?;
         if self.opts.keep {
             engine.keep();
+        }
+        if !globals.is_empty() {
+            self.guard_roles(engine.as_mut(), &globals)?;
         }
         let progress = self
             .opts
@@ -345,6 +358,115 @@ impl<'a> RootRun<'a> {
             p.finish_and_clear();
         }
         Ok((verified, self.opts.keep.then(|| engine.location())))
+    }
+
+    /// `file:line: what` of a statement.
+    fn place(&self, file: FileId, span: ByteSpan, what: &str) -> String {
+        let Some(f) = self.files.get(file) else {
+            return what.to_string();
+        };
+        let (line, _) = crate::parse::LineIndex::new(&f.text).line_col(&f.text, span.start);
+        format!("{}:{line}: {what}", f.display)
+    }
+
+    /// The statements that reach past the scratch database, when it is on a
+    /// server given by URL. Without `--allow-global-changes` any of them
+    /// stops the run before anything executes; with it, those bellows
+    /// cannot undo still do.
+    fn globals(&self) -> Result<Vec<(global::Reach, String)>, String> {
+        if self.opts.url.is_none() || self.root.dialect == Dialect::Sqlite {
+            return Ok(Vec::new());
+        }
+        let mut found = Vec::new();
+        for m in &self.root.migrations {
+            for s in self.statements(m.up).iter().chain(&self.statements(m.down)) {
+                if let Some((reach, what)) = global::reach(s.stmt, self.root.dialect) {
+                    found.push((reach, self.place(s.file, s.span, &what)));
+                }
+            }
+        }
+        if found.is_empty() {
+            return Ok(found);
+        }
+        let list = |v: &[&(global::Reach, String)]| {
+            v.iter()
+                .map(|(_, w)| w.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let elsewhere = if self.root.dialect == Dialect::Postgres {
+            "verify them on a temporary cluster (no --database-url, initdb and pg_ctl on PATH), or "
+        } else {
+            "verify them on a MySQL server of their own, or "
+        };
+        if !self.opts.allow_global_changes {
+            let all: Vec<_> = found.iter().collect();
+            return Err(format!(
+                "{}: nothing ran: these statements change the server outside the scratch database: \
+                 {}; {elsewhere}pass --allow-global-changes to let bellows drop the roles, users and \
+                 databases they create",
+                self.root.display,
+                list(&all)
+            ));
+        }
+        let mut created: BTreeSet<&str> = BTreeSet::new();
+        let mut refused = Vec::new();
+        for g in &found {
+            match &g.0 {
+                global::Reach::Never => refused.push(g),
+                global::Reach::CreatesDatabase(n) => {
+                    created.insert(n);
+                }
+                global::Reach::DropsDatabase(n) if !created.contains(n.as_str()) => refused.push(g),
+                _ => {}
+            }
+        }
+        if !refused.is_empty() {
+            return Err(format!(
+                "{}: nothing ran: bellows does not run these statements on a shared server, even with \
+                 --allow-global-changes: {}; {elsewhere}leave them out of the verified directory",
+                self.root.display,
+                list(&refused)
+            ));
+        }
+        Ok(found)
+    }
+
+    /// With `--allow-global-changes`: refuses changes to roles that existed
+    /// before the run, and has the engine drop what the run creates.
+    fn guard_roles(
+        &self,
+        engine: &mut dyn Engine,
+        globals: &[(global::Reach, String)],
+    ) -> Result<(), String> {
+        let before = engine
+            .roles()
+            .map_err(|e| format!("{}: cannot list the server's roles: {e}", self.root.display))?;
+        let existing: BTreeSet<String> = before.iter().map(|r| global::role_name(r)).collect();
+        let touched: Vec<&str> = globals
+            .iter()
+            .filter(|(r, _)| {
+                matches!(r, global::Reach::ChangesRoles(names) if names.iter().any(|n| existing.contains(n)))
+            })
+            .map(|(_, w)| w.as_str())
+            .collect();
+        if !touched.is_empty() {
+            return Err(format!(
+                "{}: nothing ran: these statements change roles or users that existed before the run, \
+                 which bellows cannot undo: {}",
+                self.root.display,
+                touched.join("; ")
+            ));
+        }
+        let databases = globals
+            .iter()
+            .filter_map(|(r, _)| match r {
+                global::Reach::CreatesDatabase(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        engine.undo_afterwards(before, databases);
+        Ok(())
     }
 
     /// Runs a part as the root's tool would; a refused statement becomes a

@@ -3,7 +3,7 @@
 //! own there; a migration's transaction only holds its DML. The schema is
 //! read from information_schema.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder};
@@ -19,6 +19,9 @@ pub struct Mysql {
     server: String,
     keep: bool,
     cleanup: u64,
+    /// `--allow-global-changes`: the users before the run, and the
+    /// databases the run creates, to drop afterwards.
+    undo: Option<(BTreeSet<String>, Vec<String>)>,
 }
 
 fn err(e: &mysql::Error) -> DbError {
@@ -50,6 +53,14 @@ fn text(v: &mysql::Value) -> Option<String> {
     }
 }
 
+/// The server's users (and MariaDB roles) as `'user'@'host'`.
+fn users(admin: &mut Conn) -> Result<BTreeSet<String>, DbError> {
+    let rows: Vec<Option<String>> = admin
+        .query("SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user")
+        .map_err(|e| err(&e))?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
 fn at(row: &Row, i: usize) -> String {
     row.get(i).cloned().flatten().unwrap_or_default()
 }
@@ -79,6 +90,7 @@ impl Mysql {
             server,
             keep: false,
             cleanup,
+            undo: None,
         };
         match Conn::new(OptsBuilder::from_opts(opts).db_name(Some(name))) {
             Ok(c) => this.scratch = Some(c),
@@ -265,6 +277,18 @@ impl Engine for Mysql {
     fn keep(&mut self) {
         self.keep = true;
     }
+
+    fn roles(&mut self) -> Result<BTreeSet<String>, DbError> {
+        let admin = self.admin.as_mut().ok_or_else(|| DbError {
+            message: "the server connection is closed".to_string(),
+            code: None,
+        })?;
+        users(admin)
+    }
+
+    fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>) {
+        self.undo = Some((before, databases));
+    }
 }
 
 impl Drop for Mysql {
@@ -274,6 +298,21 @@ impl Drop for Mysql {
             && let Some(admin) = self.admin.as_mut()
         {
             let _ = admin.query_drop(format!("DROP DATABASE IF EXISTS {}", self.name));
+        }
+        if !self.keep
+            && let (Some(admin), Some((before, databases))) =
+                (self.admin.as_mut(), self.undo.take())
+        {
+            for d in databases {
+                let _ = admin.query_drop(format!("DROP DATABASE IF EXISTS {}", quote(&d)));
+            }
+            for u in users(admin).unwrap_or_default().difference(&before) {
+                if admin.query_drop(format!("DROP USER {u}")).is_err() {
+                    // A MariaDB role.
+                    let role = super::global::role_name(u);
+                    let _ = admin.query_drop(format!("DROP ROLE {}", quote(&role)));
+                }
+            }
         }
         drop(self.admin.take());
         cleanup::unregister(self.cleanup);

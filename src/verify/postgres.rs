@@ -2,6 +2,7 @@
 //! `--database-url`, or on a temporary cluster (initdb + pg_ctl, Unix socket
 //! only) when there is no URL. The schema is read from pg_catalog.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,6 +22,9 @@ pub struct Postgres {
     cleanup: u64,
     /// Dropped after the database: stops and removes the temporary cluster.
     cluster: Option<Cluster>,
+    /// `--allow-global-changes`: the roles before the run, and the
+    /// databases the run creates, to drop afterwards.
+    undo: Option<(BTreeSet<String>, Vec<String>)>,
 }
 
 fn err(e: &postgres::Error) -> DbError {
@@ -76,6 +80,7 @@ impl Postgres {
             keep: false,
             cleanup,
             cluster,
+            undo: None,
         };
         match scratch_config.connect(NoTls) {
             Ok(c) => this.scratch = Some(c),
@@ -123,6 +128,19 @@ impl Postgres {
             })
             .collect())
     }
+}
+
+fn roles(admin: &mut Client) -> Result<BTreeSet<String>, DbError> {
+    let messages = admin
+        .simple_query("SELECT rolname FROM pg_roles")
+        .map_err(|e| err(&e))?;
+    Ok(messages
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+            _ => None,
+        })
+        .collect())
 }
 
 fn at(row: &Row, i: usize) -> String {
@@ -339,6 +357,18 @@ impl Engine for Postgres {
     fn keep(&mut self) {
         self.keep = true;
     }
+
+    fn roles(&mut self) -> Result<BTreeSet<String>, DbError> {
+        let admin = self.admin.as_mut().ok_or_else(|| DbError {
+            message: "the server connection is closed".to_string(),
+            code: None,
+        })?;
+        roles(admin)
+    }
+
+    fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>) {
+        self.undo = Some((before, databases));
+    }
 }
 
 impl Drop for Postgres {
@@ -351,6 +381,20 @@ impl Drop for Postgres {
             if admin.batch_execute(&force).is_err() {
                 // Before PostgreSQL 13 there is no FORCE.
                 let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", self.name));
+            }
+        }
+        if !self.keep
+            && let (Some(admin), Some((before, databases))) =
+                (self.admin.as_mut(), self.undo.take())
+        {
+            for d in databases {
+                let _ = admin.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote(&d)
+                ));
+            }
+            for r in roles(admin).unwrap_or_default().difference(&before) {
+                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", quote(r)));
             }
         }
         drop(self.admin.take());

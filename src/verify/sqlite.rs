@@ -160,6 +160,14 @@ impl Engine for Sqlite {
     fn keep(&mut self) {
         self.keep = true;
     }
+
+    /// A SQLite file has no roles.
+    fn roles(&mut self) -> Result<std::collections::BTreeSet<String>, DbError> {
+        Ok(std::collections::BTreeSet::new())
+    }
+
+    /// Nothing outside the file: SQLite has no server to change.
+    fn undo_afterwards(&mut self, _: std::collections::BTreeSet<String>, _: Vec<String>) {}
 }
 
 impl Sqlite {
