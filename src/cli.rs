@@ -199,6 +199,8 @@ pub enum Stdout {
     Text(String),
     /// The JSON report, written straight to the output as it is serialised.
     Json(Box<crate::Outcome>),
+    /// `bellows verify`'s JSON report, with the trace.
+    VerifyJson(Box<crate::Outcome>, Vec<crate::verify::trace::Entry>),
 }
 
 impl Default for Stdout {
@@ -212,6 +214,9 @@ impl Stdout {
         match self {
             Stdout::Text(s) => out.write_all(s.as_bytes()),
             Stdout::Json(outcome) => report::json::write(outcome, out),
+            Stdout::VerifyJson(outcome, trace) => {
+                report::json::write_with_trace(outcome, Some(trace), out)
+            }
         }
     }
 }
@@ -453,8 +458,13 @@ fn verify(args: &VerifyArgs) -> Output {
         .findings
         .iter()
         .any(|f| f.severity == Severity::Error);
+    let stdout = if args.format == Format::Json {
+        Stdout::VerifyJson(Box::new(report.outcome), report.trace)
+    } else {
+        render(args.format, report.outcome)
+    };
     Output {
-        stdout: render(args.format, report.outcome),
+        stdout,
         errors: Vec::new(),
         notes: report.notes,
         code: u8::from(failing),

@@ -7,6 +7,7 @@ mod add_foreign_key_validating;
 mod add_unique_constraint;
 mod backfill_in_migration;
 mod change_column_type;
+mod claim_contradicted;
 mod concurrently_in_transaction;
 mod create_index_blocking;
 mod down_loses_data;
@@ -56,6 +57,7 @@ pub static REGISTRY: &[&Rule] = &[
     &add_unique_constraint::RULE,
     &backfill_in_migration::RULE,
     &change_column_type::RULE,
+    &claim_contradicted::RULE,
     &concurrently_in_transaction::RULE,
     &create_index_blocking::RULE,
     &down_loses_data::RULE,

@@ -15,8 +15,9 @@ mod postgres;
 pub mod rows;
 pub mod schema;
 mod sqlite;
+pub mod trace;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -66,6 +67,24 @@ pub trait Engine {
     /// When the scratch database is removed, also drop the roles the run
     /// created (those not in `before`) and these databases it created.
     fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>);
+
+    /// Whether the engine can trace locks and rewrites (PostgreSQL).
+    fn traces(&self) -> bool {
+        false
+    }
+    /// The tables and their files (oid → name, relfilenode), for the trace.
+    fn relations(&mut self) -> Result<BTreeMap<u32, (String, String)>, DbError> {
+        Ok(BTreeMap::new())
+    }
+    /// The relation locks this session holds (oid, mode).
+    fn own_locks(&mut self) -> Result<BTreeSet<(u32, String)>, DbError> {
+        Ok(BTreeSet::new())
+    }
+    /// Runs a statement that cannot run in a transaction, watching the
+    /// relation locks it holds from a second session while it runs.
+    fn execute_sampled(&mut self, sql: &str) -> Result<BTreeSet<(u32, String)>, DbError> {
+        self.execute(sql).map(|()| BTreeSet::new())
+    }
 }
 
 /// A row read back: one value per column, as text.
@@ -90,6 +109,8 @@ pub struct Options {
 pub struct Report {
     pub outcome: Outcome,
     pub notes: Vec<String>,
+    /// PostgreSQL: what each statement of the verified ups did.
+    pub trace: Vec<trace::Entry>,
 }
 
 /// Which of the three runs of a migration a statement belongs to.
@@ -143,6 +164,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
     cleanup::install();
     let mut findings = Vec::new();
     let mut notes = Vec::new();
+    let mut traced = Vec::new();
     for root in &discovered.roots {
         let mut run = RootRun {
             root,
@@ -152,11 +174,14 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
             opts,
             findings: Vec::new(),
             notes: Vec::new(),
+            trace: Vec::new(),
+            history: false,
         };
         let started = Instant::now();
         let (verified, kept) = run.run()?;
         findings.append(&mut run.findings);
         notes.append(&mut run.notes);
+        traced.append(&mut run.trace);
         let mut note = format!(
             "{}: {verified} of {} migrations verified on {} in {:.2} s",
             root.display,
@@ -168,6 +193,17 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
             note = format!("{note}, scratch database kept: {k}");
         }
         notes.push(note);
+    }
+    if !traced.is_empty() {
+        let checked = crate::check(paths, settings);
+        findings.extend(
+            trace::contradictions(&traced, &checked, &discovered.files)
+                .into_iter()
+                .map(|mut f| {
+                    f.severity = level(settings, f.rule, f.severity);
+                    f
+                }),
+        );
     }
     findings.retain(|f| crate::rules::find(f.rule).is_none_or(|r| settings.enabled(r)));
     crate::sort_findings(&mut findings, &discovered.files);
@@ -186,6 +222,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
             findings,
         },
         notes,
+        trace: traced,
     })
 }
 
@@ -226,6 +263,9 @@ struct RootRun<'a> {
     opts: &'a Options,
     findings: Vec<Finding>,
     notes: Vec<String>,
+    trace: Vec<trace::Entry>,
+    /// The migration being applied is history (up only, not traced).
+    history: bool,
 }
 
 /// A statement to run: its file, span and text.
@@ -307,7 +347,8 @@ impl<'a> RootRun<'a> {
             let up = self.statements(m.up);
             let down = self.statements(m.down);
             let left = total - i - 1;
-            if self.history(m) {
+            self.history = self.history(m);
+            if self.history {
                 if let Err(()) = self.apply(engine.as_mut(), m, &up, Step::Up, left) {
                     return Ok((verified, self.opts.keep.then(|| engine.location())));
                 }
@@ -491,6 +532,21 @@ impl<'a> RootRun<'a> {
         let fail = |this: &mut Self, s: &Sql<'_>, e: &DbError| {
             this.failed(m, s, step, e, left);
         };
+        let traced = step == Step::Up && !self.history && engine.traces();
+        let pre = if traced {
+            match engine.relations() {
+                Ok(p) => p,
+                Err(e) => {
+                    if let Some(s) = stmts.first() {
+                        fail(self, s, &e);
+                    }
+                    return Err(());
+                }
+            }
+        } else {
+            BTreeMap::new()
+        };
+        let mut in_block = wrapped;
         if wrapped && let Err(e) = engine.execute("BEGIN") {
             if let Some(s) = stmts.first() {
                 fail(self, s, &e);
@@ -498,7 +554,18 @@ impl<'a> RootRun<'a> {
             return Err(());
         }
         for s in stmts {
-            if let Err(e) = engine.execute(s.text) {
+            let control = matches!(s.action, Action::Begin | Action::Commit | Action::Rollback);
+            let result = if traced && !control {
+                self.traced(engine, s, in_block, &pre)
+            } else {
+                engine.execute(s.text)
+            };
+            match s.action {
+                Action::Begin => in_block = true,
+                Action::Commit | Action::Rollback => in_block = false,
+                _ => {}
+            }
+            if let Err(e) = result {
                 if wrapped || explicit {
                     let _ = engine.execute("ROLLBACK");
                 }
@@ -515,13 +582,79 @@ impl<'a> RootRun<'a> {
         Ok(())
     }
 
+    /// Runs a statement of an up and records what it did: inside its own
+    /// transaction the locks are read from pg_locks before it ends; a
+    /// statement that runs alone is wrapped in one (the same locks, the same
+    /// effect), unless it cannot run in a transaction: then it is watched
+    /// from a second session.
+    fn traced(
+        &mut self,
+        engine: &mut dyn Engine,
+        s: &Sql<'_>,
+        in_block: bool,
+        pre: &BTreeMap<u32, (String, String)>,
+    ) -> Result<(), DbError> {
+        let files_before = engine.relations()?;
+        let (new, held, observed) = if in_block {
+            let before = engine.own_locks()?;
+            engine.execute(s.text)?;
+            let after = engine.own_locks()?;
+            (
+                after.difference(&before).cloned().collect(),
+                after,
+                "transaction",
+            )
+        } else {
+            engine.execute("BEGIN")?;
+            match engine.execute(s.text) {
+                Ok(()) => {
+                    let locks = engine.own_locks();
+                    engine.execute("COMMIT")?;
+                    let locks = locks?;
+                    (locks.clone(), locks, "transaction")
+                }
+                // active_sql_transaction: cannot run inside a transaction block
+                Err(e) if e.code.as_deref() == Some("25001") => {
+                    engine.execute("ROLLBACK")?;
+                    let seen = engine.execute_sampled(s.text)?;
+                    (seen.clone(), seen, "sampled")
+                }
+                Err(e) => {
+                    let _ = engine.execute("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        };
+        let files_after = engine.relations()?;
+        let rewritten = pre
+            .iter()
+            .filter(|(oid, _)| {
+                matches!((files_before.get(oid), files_after.get(oid)), (Some(a), Some(b)) if a.1 != b.1)
+            })
+            .map(|(_, (name, _))| name.clone())
+            .collect();
+        let (path, line, column) = match self.files.get(s.file) {
+            Some(f) => {
+                let (l, c) = crate::parse::LineIndex::new(&f.text).line_col(&f.text, s.span.start);
+                (f.display.clone(), l, c)
+            }
+            None => (String::new(), 0, 0),
+        };
+        self.trace.push(trace::Entry {
+            path,
+            start: trace::Start { line, column },
+            locks: trace::named(&new, pre),
+            rewritten,
+            observed,
+            file: s.file,
+            span: s.span,
+            held: trace::named(&held, pre),
+        });
+        Ok(())
+    }
+
     fn severity(&self, id: &str, default: Severity) -> Severity {
-        match self.settings.levels.get(id) {
-            Some(crate::config::Level::Error) => Severity::Error,
-            Some(crate::config::Level::Warning) => Severity::Warning,
-            Some(crate::config::Level::Info) => Severity::Info,
-            Some(crate::config::Level::Off) | None => default,
-        }
+        level(self.settings, id, default)
     }
 
     fn failed(&mut self, m: &Migration, s: &Sql<'_>, step: Step, e: &DbError, left: usize) {
@@ -588,6 +721,16 @@ impl<'a> RootRun<'a> {
                    and drop it in a later migration once the down is no longer needed)"
                 .to_string(),
         });
+    }
+}
+
+/// A verify rule's severity: the configured level, else its default here.
+fn level(settings: &Settings, id: &str, default: Severity) -> Severity {
+    match settings.levels.get(id) {
+        Some(crate::config::Level::Error) => Severity::Error,
+        Some(crate::config::Level::Warning) => Severity::Warning,
+        Some(crate::config::Level::Info) => Severity::Info,
+        Some(crate::config::Level::Off) | None => default,
     }
 }
 

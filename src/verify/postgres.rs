@@ -2,9 +2,10 @@
 //! `--database-url`, or on a temporary cluster (initdb + pg_ctl, Unix socket
 //! only) when there is no URL. The schema is read from pg_catalog.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
@@ -25,6 +26,10 @@ pub struct Postgres {
     /// `--allow-global-changes`: the roles before the run, and the
     /// databases the run creates, to drop afterwards.
     undo: Option<(BTreeSet<String>, Vec<String>)>,
+    /// To open a second session on the scratch database (the trace).
+    scratch_config: Config,
+    /// The scratch session's backend pid.
+    pid: String,
 }
 
 fn err(e: &postgres::Error) -> DbError {
@@ -81,6 +86,8 @@ impl Postgres {
             cleanup,
             cluster,
             undo: None,
+            scratch_config: scratch_config.clone(),
+            pid: String::new(),
         };
         match scratch_config.connect(NoTls) {
             Ok(c) => this.scratch = Some(c),
@@ -92,6 +99,11 @@ impl Postgres {
                 ));
             }
         }
+        this.pid = this
+            .query("SELECT pg_backend_pid()")
+            .ok()
+            .and_then(|r| r.first().map(|r| at(r, 0)))
+            .unwrap_or_default();
         Ok(this)
     }
 
@@ -141,6 +153,24 @@ fn roles(admin: &mut Client) -> Result<BTreeSet<String>, DbError> {
             _ => None,
         })
         .collect())
+}
+
+fn rows(messages: &[SimpleQueryMessage]) -> Vec<Row> {
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn locks(rows: &[Row]) -> BTreeSet<(u32, String)> {
+    rows.iter()
+        .filter_map(|r| Some((at(r, 0).parse().ok()?, at(r, 1))))
+        .collect()
 }
 
 fn at(row: &Row, i: usize) -> String {
@@ -368,6 +398,57 @@ impl Engine for Postgres {
 
     fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>) {
         self.undo = Some((before, databases));
+    }
+
+    fn traces(&self) -> bool {
+        true
+    }
+
+    fn relations(&mut self) -> Result<BTreeMap<u32, (String, String)>, DbError> {
+        Ok(self
+            .query(&format!(
+                "SELECT c.oid, n.nspname, c.relname, c.relfilenode FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('r', 'p', 'm') AND {USER}"
+            ))?
+            .iter()
+            .filter_map(|r| {
+                let oid = at(r, 0).parse().ok()?;
+                Some((oid, (display(&at(r, 1), &at(r, 2)), at(r, 3))))
+            })
+            .collect())
+    }
+
+    fn own_locks(&mut self) -> Result<BTreeSet<(u32, String)>, DbError> {
+        Ok(locks(&self.query(
+            "SELECT relation, mode FROM pg_locks \
+             WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted",
+        )?))
+    }
+
+    fn execute_sampled(&mut self, sql: &str) -> Result<BTreeSet<(u32, String)>, DbError> {
+        let mut watcher = self.scratch_config.connect(NoTls).map_err(|e| err(&e))?;
+        let watch = format!(
+            "SELECT relation, mode FROM pg_locks \
+             WHERE pid = {} AND locktype = 'relation' AND granted",
+            self.pid.parse::<i32>().unwrap_or(0)
+        );
+        let done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let watching = scope.spawn(|| {
+                let mut seen = BTreeSet::new();
+                while !done.load(Ordering::Relaxed) {
+                    if let Ok(messages) = watcher.simple_query(&watch) {
+                        seen.extend(locks(&rows(&messages)));
+                    }
+                }
+                seen
+            });
+            let ran = self.execute(sql);
+            done.store(true, Ordering::Relaxed);
+            let seen = watching.join().unwrap_or_default();
+            ran.map(|()| seen)
+        })
     }
 }
 
