@@ -25,7 +25,18 @@ pub fn case_dialect(name: &str) -> Dialect {
 /// the directory lists the files that exist on the base ref, as `--since`
 /// would learn from git: every other file counts as changed.
 pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
-    let since = std::fs::read_to_string(dir.join("BASE")).ok().map(|text| {
+    let settings = Settings {
+        dialect: Some(dialect),
+        cwd: dir.to_path_buf(),
+        since: since_from_base(dir),
+        ..Settings::default()
+    };
+    bellows::check(&[dir.to_path_buf()], &settings)
+}
+
+/// `--since` as a `BASE` file in `dir` describes it.
+pub fn since_from_base(dir: &Path) -> Option<bellows::since::Since> {
+    std::fs::read_to_string(dir.join("BASE")).ok().map(|text| {
         let base: BTreeSet<PathBuf> = text
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -38,14 +49,7 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
             .filter(|p| p.is_file() && !base.contains(p))
             .collect();
         bellows::since::Since { changed, base }
-    });
-    let settings = Settings {
-        dialect: Some(dialect),
-        cwd: dir.to_path_buf(),
-        since,
-        ..Settings::default()
-    };
-    bellows::check(&[dir.to_path_buf()], &settings)
+    })
 }
 
 /// `(path, line, rule)` of every warning and error (info notes are not

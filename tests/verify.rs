@@ -2,7 +2,8 @@
 //! runs on embedded SQLite always, and on PostgreSQL and MariaDB/MySQL when
 //! `BELLOWS_TEST_POSTGRES_URL` / `BELLOWS_TEST_MYSQL_URL` are set. A case's
 //! `DIALECTS` file (one a line) narrows where it runs; `ROWS` gives
-//! `--rows`. Marks and `EXPECTED` lines are checked as in tests/rules.rs;
+//! `--rows`; `BASE` lists the files that exist on the `--since` ref (the
+//! others are verified, these only replayed). Marks and `EXPECTED` lines are checked as in tests/rules.rs;
 //! the SQLite findings are snapshotted per rule.
 
 mod common;
@@ -14,7 +15,7 @@ use std::process::Command;
 use bellows::report::human::{Style, render};
 use bellows::verify::{Options, Report, verify};
 use bellows::{Dialect, Settings};
-use common::{Expect, expectations, found, root, subdirs};
+use common::{Expect, expectations, found, root, since_from_base, subdirs};
 
 /// Tests that create scratch databases on the test servers take turns, so
 /// that one can list the server's databases before and after.
@@ -62,6 +63,7 @@ fn run_case(case: &Path, dialect: Dialect, url: Option<String>) -> Result<Report
     let settings = Settings {
         dialect: Some(dialect),
         cwd: case.to_path_buf(),
+        since: since_from_base(case),
         ..Settings::default()
     };
     verify(

@@ -179,13 +179,19 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
         };
         let started = Instant::now();
         let (verified, kept) = run.run()?;
+        let replayed = root.migrations.iter().filter(|m| run.history(m)).count();
         findings.append(&mut run.findings);
         notes.append(&mut run.notes);
         traced.append(&mut run.trace);
         let mut note = format!(
-            "{}: {verified} of {} migrations verified on {} in {:.2} s",
+            "{}: {verified} of {} migrations verified{} on {} in {:.2} s",
             root.display,
-            root.migrations.len(),
+            root.migrations.len() - replayed,
+            if replayed > 0 {
+                format!(" ({replayed} earlier ones applied, up only)")
+            } else {
+                String::new()
+            },
             root.dialect.id(),
             started.elapsed().as_secs_f64()
         );
