@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Outcome;
+use crate::outcome::Outcome;
 use crate::report::{fingerprints, locate};
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use crate::Dialect;
+use crate::model::Dialect;
 use crate::parse::ir::{
     Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
 };

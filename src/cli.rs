@@ -11,9 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::discover::LayoutChoice;
+use crate::model::{Dialect, Settings, Severity};
 use crate::report;
 use crate::rules::{self, REGISTRY};
-use crate::{Dialect, Settings, Severity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -198,9 +198,12 @@ pub struct Output {
 pub enum Stdout {
     Text(String),
     /// The JSON report, written straight to the output as it is serialised.
-    Json(Box<crate::Outcome>),
+    Json(Box<crate::outcome::Outcome>),
     /// `bellows verify`'s JSON report, with the trace.
-    VerifyJson(Box<crate::Outcome>, Vec<crate::verify::trace::Entry>),
+    VerifyJson(
+        Box<crate::outcome::Outcome>,
+        Vec<crate::verify::trace::Entry>,
+    ),
 }
 
 impl Default for Stdout {

@@ -7,21 +7,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::Dialect;
 use crate::discover::{Layout, LayoutChoice};
+use crate::model::Dialect;
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "bellows.toml";
 
-/// A rule's configured level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
-    Off,
-}
+pub use crate::model::Level;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -1,18 +1,23 @@
 //! bellows: a schema-migration safety linter.
 //!
-//! The flow is one direction: [`discover`] finds migration roots and their
-//! layout, [`parse`] splits and reads every statement, [`rules`] replays the
-//! history into a [`catalog::Catalog`] and runs the rules, and [`report`]
-//! renders the findings.
+//! The pipeline, one stage after another, each importing only those before
+//! it: [`model`] (the shared vocabulary), [`discover`] (migration roots and
+//! their layout), [`parse`] (statements and spans), [`catalog`] (the schema
+//! model), [`replay`] (the history, statement by statement, with the context
+//! of each), [`rules`] (the registry and what each rule finds), then the
+//! front ends over an [`outcome::Outcome`]: [`report`] and [`baseline`].
+//! [`check`] here runs the stages in order; [`cli`] is the command line.
+#![forbid(unsafe_code)]
 
-pub mod alloc;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
-pub mod par;
+pub mod model;
+pub mod outcome;
 pub mod parse;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod since;
@@ -21,180 +26,25 @@ pub mod verify;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use rayon::prelude::*;
 
-use discover::{Discovered, FileId, InputError, Layout};
-use parse::ByteSpan;
+use discover::{FileId, InputError};
+pub use model::{ByteSpan, Dialect, Finding, Settings, Severity};
+pub use outcome::Outcome;
 
-/// The SQL dialect a migration is written in (also the `--dialect` and
-/// `dialect =` values).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    serde::Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    Postgres,
-    Mysql,
-    Sqlite,
-}
-
-impl Dialect {
-    pub fn id(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "postgres",
-            Dialect::Mysql => "mysql",
-            Dialect::Sqlite => "sqlite",
-        }
-    }
-}
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn id(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// One finding of one rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub file: FileId,
-    /// `None` = a file-level finding (no line).
-    pub span: Option<ByteSpan>,
-    pub message: String,
-    pub help: String,
-}
-
-/// Everything a run is told: flags merged over config.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Given by flag or config; `None` = from the tree, else PostgreSQL.
-    pub dialect: Option<Dialect>,
-    pub postgres_version: u32,
-    pub mysql_version: u32,
-    pub sqlite_version: u32,
-    pub layout: Option<Layout>,
-    /// `--select`: only these rules (empty = all).
-    pub select: BTreeSet<String>,
-    /// `--ignore`: never these rules.
-    pub ignore: BTreeSet<String>,
-    /// Per-rule levels from the configuration.
-    pub levels: std::collections::BTreeMap<String, config::Level>,
-    /// Migrations up to this version are history: replayed, never reported.
-    pub start_after: Option<String>,
-    /// Files matching these globs (relative to `exclude_base`) are not read.
-    pub exclude: Option<globset::GlobSet>,
-    pub exclude_base: PathBuf,
-    /// `--since`: only files changed since a git ref are reported.
-    pub since: Option<since::Since>,
-    /// Lint standard input as if it were this file.
-    pub stdin: Option<(PathBuf, String)>,
-    /// An ignore comment without `-- reason` does not suppress.
-    pub require_ignore_reason: bool,
-    /// The migration runner sets `lock_timeout` itself.
-    pub lock_timeout_set_by_runner: bool,
-    pub cwd: PathBuf,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            dialect: None,
-            postgres_version: 15,
-            mysql_version: 8,
-            sqlite_version: 3,
-            layout: None,
-            select: BTreeSet::new(),
-            ignore: BTreeSet::new(),
-            lock_timeout_set_by_runner: false,
-            require_ignore_reason: false,
-            since: None,
-            stdin: None,
-            levels: std::collections::BTreeMap::new(),
-            start_after: None,
-            exclude: None,
-            exclude_base: PathBuf::new(),
-            cwd: std::env::current_dir().unwrap_or_default(),
-        }
-    }
-}
-
-impl Settings {
-    pub fn enabled(&self, rule: &rules::Rule) -> bool {
-        (self.select.is_empty() || self.select.contains(rule.id))
-            && !self.ignore.contains(rule.id)
-            && self.levels.get(rule.id) != Some(&config::Level::Off)
-    }
-
-    pub fn severity(&self, rule: &rules::Rule) -> Severity {
-        match self.levels.get(rule.id) {
-            Some(config::Level::Error) => Severity::Error,
-            Some(config::Level::Warning) => Severity::Warning,
-            Some(config::Level::Info) => Severity::Info,
-            Some(config::Level::Off) | None => rule.severity,
-        }
-    }
-}
-
-/// The outcome of a check run.
-#[derive(Debug)]
-pub struct Outcome {
-    pub discovered: Discovered,
-    /// Per file (by [`FileId`]): where its statements are. The parsed
-    /// statements themselves are dropped once linted;
-    /// [`parse::parse_annotated`] gives them again.
-    pub statements: Vec<Vec<ByteSpan>>,
-    /// Sorted by path, line, rule id.
-    pub findings: Vec<Finding>,
-}
-
-impl Outcome {
-    pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count()
-    }
-    pub fn warnings(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count()
-    }
-    pub fn input_errors(&self) -> &[InputError] {
-        &self.discovered.errors
-    }
-    pub fn statement_count(&self) -> usize {
-        self.statements.iter().map(Vec::len).sum()
-    }
-}
+/// The stack of each of rayon's threads: as much as the main thread has, so
+/// a statement is read the same whichever thread reads it. The deepest
+/// statement bellows parses (see `parse::depth`) takes 200 KB in a release
+/// build but 5.2 MB in a debug build, where rayon's default of 2 MB
+/// overflowed. It is address space: only the pages a thread touches count.
+const WORKER_STACK: usize = 8 << 20;
 
 /// Lints the migrations under `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
+    // Once per process; a pool an embedding program started is used as is.
+    let _already_running = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build_global();
     let discovered = discover::discover(
         paths,
         &discover::Options {
@@ -241,15 +91,16 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     // Last guard: a panic while linting a root (or reading one of its
     // files) becomes an internal error for it (exit 2); every other root and
     // file is still linted and reported.
-    let bytes: usize = discovered.files.iter().map(|f| f.text.len()).sum();
-    alloc::for_input(bytes);
-    let par = par::Par::for_input(bytes);
-    let linted: Vec<Result<rules::RootOutput, String>> = par.map(&discovered.roots, |root| {
-        std::panic::catch_unwind(|| {
-            rules::lint_root(root, &discovered.files, settings, &reportable, par)
+    let linted: Vec<Result<rules::RootOutput, String>> = discovered
+        .roots
+        .par_iter()
+        .map(|root| {
+            std::panic::catch_unwind(|| {
+                rules::lint_root(root, &discovered.files, settings, &reportable)
+            })
+            .map_err(|p| model::internal_error(&root.display, &p))
         })
-        .map_err(|p| internal_error(&root.display, &p))
-    });
+        .collect();
     let mut findings = Vec::new();
     let mut internal = Vec::new();
     let mut statements: Vec<Option<Vec<ByteSpan>>> = vec![None; discovered.files.len()];
@@ -271,9 +122,9 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     let unread: Vec<FileId> = (0..statements.len())
         .filter(|&i| statements[i].is_none())
         .collect();
-    for (id, file, error) in rules::parse_files(&unread, &discovered.files, par) {
+    for (id, file, error) in replay::parse_files(&unread, &discovered.files) {
         internal.extend(error.map(|message| InputError { message }));
-        statements[id] = Some(rules::spans(&file));
+        statements[id] = Some(replay::spans(&file));
     }
     discovered.errors.extend(internal);
     sort_findings(&mut findings, &discovered.files);
@@ -287,16 +138,6 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         statements,
         findings,
     }
-}
-
-/// The one-line message of a panic caught while checking `what`.
-pub(crate) fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>) -> String {
-    let detail = payload
-        .downcast_ref::<&str>()
-        .map(ToString::to_string)
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string());
-    format!("{what}: internal error in bellows, please report it: {detail}")
 }
 
 pub(crate) fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {

@@ -4,14 +4,7 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-/// What git says about the working tree relative to a base ref.
-#[derive(Debug, Clone, Default)]
-pub struct Since {
-    /// Files added or changed since the ref, and untracked files (absolute).
-    pub changed: BTreeSet<PathBuf>,
-    /// Files that exist on the ref (absolute).
-    pub base: BTreeSet<PathBuf>,
-}
+pub use crate::model::Since;
 
 /// `cwd.join(path)` with `.` and `..` resolved lexically.
 pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {

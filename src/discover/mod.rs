@@ -20,61 +20,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::parse::{Annotations, ByteSpan};
+use crate::model::{Annotations, ByteSpan};
 pub use version::Version;
 
 /// Index of a file in [`Workspace::files`].
-pub type FileId = usize;
+pub use crate::model::FileId;
 
-/// The migration tools whose layouts bellows reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Layout {
-    GolangMigrate,
-    Sqlx,
-    Diesel,
-    Flyway,
-    Dbmate,
-    Goose,
-    SqlMigrate,
-    Prisma,
-    Plain,
-}
-
-impl Layout {
-    pub fn id(self) -> &'static str {
-        match self {
-            Layout::GolangMigrate => "golang-migrate",
-            Layout::Sqlx => "sqlx",
-            Layout::Diesel => "diesel",
-            Layout::Flyway => "flyway",
-            Layout::Dbmate => "dbmate",
-            Layout::Goose => "goose",
-            Layout::SqlMigrate => "sql-migrate",
-            Layout::Prisma => "prisma",
-            Layout::Plain => "plain",
-        }
-    }
-
-    /// How a statement that must run outside a transaction is taken out of
-    /// the tool's wrapper, in the tool's own words.
-    pub fn no_transaction_hint(self) -> Option<&'static str> {
-        match self {
-            Layout::Goose => Some("put `-- +goose NO TRANSACTION` at the top of the file"),
-            Layout::Dbmate => Some("write `-- migrate:up transaction:false`"),
-            Layout::Sqlx => Some("start the file with `-- no-transaction`"),
-            Layout::Diesel => {
-                Some("add `run_in_transaction = false` to the migration's metadata.toml")
-            }
-            Layout::SqlMigrate => Some("write `-- +migrate Up notransaction`"),
-            Layout::GolangMigrate => Some("keep the statement alone in its own migration file"),
-            Layout::Flyway => {
-                Some("set `executeInTransaction=false` in the migration's .sql.conf file")
-            }
-            Layout::Prisma | Layout::Plain => None,
-        }
-    }
-}
+pub use crate::model::Layout;
 
 /// A layout as chosen by `--layout` or `layout =`: one of them, or detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
@@ -158,7 +110,7 @@ pub struct Root {
     /// The path as the user would type it.
     pub display: String,
     pub layout: Layout,
-    pub dialect: crate::Dialect,
+    pub dialect: crate::model::Dialect,
     pub migrations: Vec<Migration>,
     /// Down files with no up of the same version.
     pub orphan_downs: Vec<FileId>,
@@ -174,7 +126,7 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     /// The dialect the file is parsed with.
-    pub dialect: crate::Dialect,
+    pub dialect: crate::model::Dialect,
     /// How the layout's annotations split it into statements.
     pub annotations: Annotations,
 }
@@ -199,7 +151,7 @@ pub struct Discovered {
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The dialect given by flag or config; `None` = from the tree, else PostgreSQL.
-    pub dialect: Option<crate::Dialect>,
+    pub dialect: Option<crate::model::Dialect>,
     /// Forced layout (`None` = detect).
     pub layout: Option<Layout>,
     /// The working directory, for display paths.
@@ -218,7 +170,7 @@ pub(crate) struct Candidate {
     /// The path relative to the root (`V1__init.sql`, `2020_x/up.sql`, `54/01_x.sql`).
     pub name: String,
     /// The dialect named by the file's suffix (`.postgres.up.sql`, `.sql.sqlite`).
-    pub dialect: Option<crate::Dialect>,
+    pub dialect: Option<crate::model::Dialect>,
 }
 
 /// Walks the paths, reads every migration file, groups them into roots.
@@ -314,7 +266,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                         display: display_path(&path, &opts.cwd),
                         path,
                         text,
-                        dialect: crate::Dialect::Postgres,
+                        dialect: crate::model::Dialect::Postgres,
                         annotations: Annotations::default(),
                     });
                     if let Some(c) = cands.last_mut() {
@@ -420,14 +372,14 @@ fn dialect_groups(
     dir: &Path,
     cands: Vec<Candidate>,
     opts: &Options,
-) -> Vec<(crate::Dialect, Vec<Candidate>)> {
+) -> Vec<(crate::model::Dialect, Vec<Candidate>)> {
     let base = opts
         .dialect
         .or_else(|| dialect_of_path(dir))
-        .unwrap_or(crate::Dialect::Postgres);
+        .unwrap_or(crate::model::Dialect::Postgres);
     let all_suffixed = !cands.is_empty() && cands.iter().all(|c| c.dialect.is_some());
     if opts.dialect.is_none() && all_suffixed {
-        let mut groups: BTreeMap<crate::Dialect, Vec<Candidate>> = BTreeMap::new();
+        let mut groups: BTreeMap<crate::model::Dialect, Vec<Candidate>> = BTreeMap::new();
         for c in cands {
             if let Some(d) = c.dialect {
                 groups.entry(d).or_default().push(c);
@@ -447,14 +399,14 @@ fn dialect_groups(
 }
 
 /// The dialect named by the nearest folder of the path (`…/postgres/…`).
-fn dialect_of_path(dir: &Path) -> Option<crate::Dialect> {
+fn dialect_of_path(dir: &Path) -> Option<crate::model::Dialect> {
     dir.components()
         .rev()
         .find_map(|c| dialect_suffix(&c.as_os_str().to_string_lossy().to_ascii_lowercase()))
 }
 
 /// The dialect a file's suffix names: `x.postgres.up.sql`, `x.mysql.sql`, `x.sql.sqlite`.
-fn file_dialect(name: &str) -> Option<crate::Dialect> {
+fn file_dialect(name: &str) -> Option<crate::model::Dialect> {
     let lower = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
     if let Some((_, suffix)) = lower.rsplit_once(".sql.") {
         return dialect_suffix(suffix);
@@ -574,11 +526,11 @@ fn is_sql(path: &Path) -> bool {
 }
 
 /// The dialect a folder or suffix name stands for.
-pub fn dialect_suffix(s: &str) -> Option<crate::Dialect> {
+pub fn dialect_suffix(s: &str) -> Option<crate::model::Dialect> {
     match s {
-        "postgres" | "postgresql" | "pg" | "psql" => Some(crate::Dialect::Postgres),
-        "mysql" | "mariadb" => Some(crate::Dialect::Mysql),
-        "sqlite" | "sqlite3" => Some(crate::Dialect::Sqlite),
+        "postgres" | "postgresql" | "pg" | "psql" => Some(crate::model::Dialect::Postgres),
+        "mysql" | "mariadb" => Some(crate::model::Dialect::Mysql),
+        "sqlite" | "sqlite3" => Some(crate::model::Dialect::Sqlite),
         _ => None,
     }
 }

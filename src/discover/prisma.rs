@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{Built, Candidate, Migration, Part, TxMode, Version};
-use crate::Dialect;
+use crate::model::Dialect;
 
 /// The dialect of `migration_lock.toml`'s `provider`.
 pub(super) fn provider(dir: &Path) -> Option<Dialect> {

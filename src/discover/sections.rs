@@ -11,7 +11,7 @@
 //! Like the tools themselves, bellows reads the annotations line by line.
 
 use super::{Built, Candidate, Layout, Migration, Part, SourceFile, TxMode, Version};
-use crate::parse::{Annotations, ByteSpan};
+use crate::model::{Annotations, ByteSpan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Marker {

@@ -15,7 +15,7 @@ use super::ir::{
 };
 use super::lower::{after_table_name, fold, make_name, normalize_type, split_commas, stmt_span};
 use super::tokens::Tok;
-use crate::Dialect;
+use crate::model::Dialect;
 
 /// Reads a statement sqlparser could not (or one whose AST is not lowered):
 /// `None` when the form is not one bellows knows.

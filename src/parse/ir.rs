@@ -6,24 +6,7 @@
 
 use std::fmt;
 
-/// A byte range in the source file (end exclusive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct ByteSpan {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl ByteSpan {
-    pub fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
-    }
-    pub fn len(self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-    pub fn is_empty(self) -> bool {
-        self.len() == 0
-    }
-}
+pub use crate::model::ByteSpan;
 
 /// A schema-qualified object name, folded the way the dialect folds it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,12 +38,12 @@ impl fmt::Display for Name {
 }
 
 /// Builds a [`Name`] from already-folded parts; the default schema is dropped.
-pub fn make_name(mut parts: Vec<String>, dialect: crate::Dialect) -> Name {
+pub fn make_name(mut parts: Vec<String>, dialect: crate::model::Dialect) -> Name {
     let name = parts.pop().unwrap_or_default();
     let schema = parts.pop();
     let schema = match (dialect, schema) {
-        (crate::Dialect::Postgres, Some(s)) if s == "public" => None,
-        (crate::Dialect::Sqlite, Some(s)) if s == "main" => None,
+        (crate::model::Dialect::Postgres, Some(s)) if s == "public" => None,
+        (crate::model::Dialect::Sqlite, Some(s)) if s == "main" => None,
         (_, s) => s,
     };
     Name::new(schema, name)

@@ -21,7 +21,7 @@ use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
 use super::Comment;
 use super::ir::ByteSpan;
 use super::tokens::Tok;
-use crate::Dialect;
+use crate::model::Dialect;
 
 /// Tokenizes `text` as sqlparser would, or returns `None` when the text
 /// holds something this lexer leaves to sqlparser.

@@ -20,7 +20,7 @@ use super::ir::{
     CreateTable, Generated, Name, ObjectKind, TypeName, Using,
 };
 use super::tokens::Tok;
-use crate::Dialect;
+use crate::model::Dialect;
 
 pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<Action> {
     let cx = Lower { dialect };

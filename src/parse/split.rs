@@ -9,7 +9,7 @@ use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whit
 use super::ir::ByteSpan;
 use super::tokens::Tok;
 use super::{Comment, lexer};
-use crate::Dialect;
+use crate::model::Dialect;
 
 /// Converts between byte offsets and 1-based line / character columns.
 ///
@@ -187,16 +187,7 @@ fn shift(span: &mut Span, lines: u64) {
     }
 }
 
-/// Where a migration tool's annotations split or join statements.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Annotations {
-    /// Byte offsets where a statement must end (section markers such as
-    /// `-- +goose Down`), sorted.
-    pub cuts: Vec<usize>,
-    /// Byte ranges that are one statement whatever their semicolons
-    /// (`-- +goose StatementBegin` … `StatementEnd`), sorted.
-    pub blocks: Vec<ByteSpan>,
-}
+pub use crate::model::Annotations;
 
 /// Splits tokens into statements at top-level semicolons. `BEGIN … END`
 /// bodies of triggers, procedures and functions (MySQL, SQLite) stay whole,

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::locate;
-use crate::Outcome;
+use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::locate;
-use crate::{Outcome, Severity};
+use crate::model::Severity;
+use crate::outcome::Outcome;
 
 /// Escapes a workflow-command message.
 fn data(s: &str) -> String {

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::{fingerprints, locate};
-use crate::{Outcome, Severity};
+use crate::model::Severity;
+use crate::outcome::Outcome;
 
 #[derive(Serialize)]
 struct Issue<'a> {

@@ -8,7 +8,8 @@ use miette::{
 };
 
 use super::{Located, locate, rule_url};
-use crate::{Outcome, Severity};
+use crate::model::Severity;
+use crate::outcome::Outcome;
 
 /// Rendering options.
 #[derive(Debug, Clone, Copy)]

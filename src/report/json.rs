@@ -5,7 +5,7 @@ use std::io::Write as _;
 use serde::Serialize;
 
 use super::{Position, locate, rule_url};
-use crate::Outcome;
+use crate::outcome::Outcome;
 
 #[derive(Serialize)]
 struct Report<'a, T: Serialize> {

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::locate;
-use crate::{Outcome, Severity};
+use crate::model::Severity;
+use crate::outcome::Outcome;
 
 fn xml(s: &str) -> String {
     s.replace('&', "&amp;")

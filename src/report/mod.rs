@@ -10,8 +10,9 @@ pub mod sarif;
 
 use serde::Serialize;
 
+use crate::model::Finding;
+use crate::outcome::Outcome;
 use crate::parse::LineIndex;
-use crate::{Finding, Outcome};
 
 /// Where a rule's documentation lives online (`bellows explain <id>` prints it offline).
 pub const DOCS_URL: &str = "https://github.com/bellows-lint/bellows/blob/main/rules/";

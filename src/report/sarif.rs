@@ -3,8 +3,9 @@
 use serde_json::{Value, json};
 
 use super::{doc_intro, fingerprints, locate, rule_url};
+use crate::model::Severity;
+use crate::outcome::Outcome;
 use crate::rules::REGISTRY;
-use crate::{Outcome, Severity};
 
 fn level(s: Severity) -> &'static str {
     match s {

@@ -1,7 +1,7 @@
 //! add-check-validating: a `CHECK` added to an existing table without `NOT VALID`.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {

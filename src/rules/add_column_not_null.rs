@@ -1,8 +1,8 @@
 //! add-column-not-null: `ADD COLUMN … NOT NULL` without a `DEFAULT` on an existing table.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "add-column-not-null",

@@ -1,7 +1,7 @@
 //! add-column-rewrite: a new column that makes PostgreSQL rewrite an existing table.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ColumnDef, Generated};
 
 pub static RULE: Rule = Rule {

@@ -2,7 +2,7 @@
 //! existing table with an index built under lock.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {

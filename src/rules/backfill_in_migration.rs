@@ -1,7 +1,7 @@
 //! backfill-in-migration: `UPDATE` / `DELETE` / `INSERT … SELECT` on an existing table in a migration.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, DmlKind};
 
 pub static RULE: Rule = Rule {

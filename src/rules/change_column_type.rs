@@ -1,8 +1,8 @@
 //! change-column-type: a type change that rewrites the table or breaks readers.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "change-column-type",

@@ -1,7 +1,7 @@
 //! concurrently-in-transaction: a statement the server refuses inside a transaction block.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ObjectKind};
 
 pub static RULE: Rule = Rule {

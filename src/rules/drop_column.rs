@@ -1,7 +1,7 @@
 //! drop-column: `DROP COLUMN` of a column that existed before this migration.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! drop-index-blocking: `DROP INDEX` without `CONCURRENTLY`.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! drop-schema: `DROP SCHEMA` / `DROP DATABASE`.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {

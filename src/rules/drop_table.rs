@@ -1,7 +1,7 @@
 //! drop-table: `DROP TABLE` / `DROP VIEW` / `DROP MATERIALIZED VIEW` of an existing object.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ObjectKind};
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! duplicate-version: two migrations with the same version.
 
 use super::{Check, Dialects, Hit, RootCx, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "duplicate-version",

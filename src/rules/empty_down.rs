@@ -1,7 +1,7 @@
 //! empty-down: a down migration that holds no statement.
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "empty-down",

@@ -2,7 +2,7 @@
 //! used later in the same transaction.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::Severity;
 use crate::catalog::{Catalog, by_name};
+use crate::model::Severity;
 use crate::parse::ir::Name;
 
 pub static RULE: Rule = Rule {

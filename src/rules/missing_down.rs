@@ -1,7 +1,7 @@
 //! missing-down: a migration with no down where the layout has one.
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "missing-down",

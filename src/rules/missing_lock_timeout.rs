@@ -1,7 +1,7 @@
 //! missing-lock-timeout: a blocking statement with no `lock_timeout` set earlier in the migration.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 
 pub static RULE: Rule = Rule {

@@ -3,10 +3,10 @@
 use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use crate::model::{Dialect, Severity};
 use crate::parse::Stmt;
 use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 use crate::parse::tokens::Tok;
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "non-atomic-ddl",

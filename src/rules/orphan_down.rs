@@ -1,7 +1,7 @@
 //! orphan-down: a down file with no up file of the same version.
 
 use super::{Check, Dialects, Hit, RootCx, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "orphan-down",

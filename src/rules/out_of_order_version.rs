@@ -2,7 +2,7 @@
 //! lower than the newest one already on the base ref.
 
 use super::{Check, Dialects, Hit, RootCx, Rule, migration_label};
-use crate::Severity;
+use crate::model::Severity;
 use crate::since::absolute;
 
 pub static RULE: Rule = Rule {

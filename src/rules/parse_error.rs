@@ -1,7 +1,7 @@
 //! parse-error: a statement neither sqlparser nor bellows' recogniser can read.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::Understood;
 
 pub static RULE: Rule = Rule {

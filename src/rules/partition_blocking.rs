@@ -1,7 +1,7 @@
 //! partition-blocking: partition changes that lock the parent or scan a partition.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {

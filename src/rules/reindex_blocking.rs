@@ -1,7 +1,7 @@
 //! reindex-blocking: `REINDEX` without `CONCURRENTLY` (PostgreSQL 12 and later).
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! rename-column: `RENAME COLUMN` (and MySQL `CHANGE old new`) on an existing table.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {

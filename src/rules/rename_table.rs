@@ -1,7 +1,7 @@
 //! rename-table: `ALTER TABLE … RENAME TO` / MySQL `RENAME TABLE` of an existing table.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, Name};
 
 pub static RULE: Rule = Rule {

@@ -1,8 +1,8 @@
 //! set-not-null: `ALTER COLUMN … SET NOT NULL` (MySQL `MODIFY … NOT NULL`) on an existing column.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null",

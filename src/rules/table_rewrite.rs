@@ -1,8 +1,8 @@
 //! table-rewrite: statements that rewrite a whole table under a blocking lock.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "table-rewrite",

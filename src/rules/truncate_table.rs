@@ -1,7 +1,7 @@
 //! truncate-table: `TRUNCATE`.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! unused-ignore: a `bellows:ignore` comment that suppressed nothing or names an unknown rule.
 
 use super::{Check, Dialects, Hit, IgnoreCx, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "unused-ignore",

@@ -206,12 +206,12 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
             trace::contradictions(&traced, &checked, &discovered.files)
                 .into_iter()
                 .map(|mut f| {
-                    f.severity = level(settings, f.rule, f.severity);
+                    f.severity = settings.severity(f.rule, f.severity);
                     f
                 }),
         );
     }
-    findings.retain(|f| crate::rules::find(f.rule).is_none_or(|r| settings.enabled(r)));
+    findings.retain(|f| crate::rules::find(f.rule).is_none_or(|r| settings.enabled(r.id)));
     crate::sort_findings(&mut findings, &discovered.files);
     let statements = (0..discovered.files.len())
         .map(|id| {
@@ -660,7 +660,7 @@ impl<'a> RootRun<'a> {
     }
 
     fn severity(&self, id: &str, default: Severity) -> Severity {
-        level(self.settings, id, default)
+        self.settings.severity(id, default)
     }
 
     fn failed(&mut self, m: &Migration, s: &Sql<'_>, step: Step, e: &DbError, left: usize) {
@@ -727,16 +727,6 @@ impl<'a> RootRun<'a> {
                    and drop it in a later migration once the down is no longer needed)"
                 .to_string(),
         });
-    }
-}
-
-/// A verify rule's severity: the configured level, else its default here.
-fn level(settings: &Settings, id: &str, default: Severity) -> Severity {
-    match settings.levels.get(id) {
-        Some(crate::config::Level::Error) => Severity::Error,
-        Some(crate::config::Level::Warning) => Severity::Warning,
-        Some(crate::config::Level::Info) => Severity::Info,
-        Some(crate::config::Level::Off) | None => default,
     }
 }
 

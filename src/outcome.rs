@@ -1,0 +1,38 @@
+//! What a run gives its front ends (reporters, baseline, fix, server): the
+//! discovered input, where each file's statements are, and the findings.
+
+use crate::discover::{Discovered, InputError};
+use crate::model::{ByteSpan, Finding, Severity};
+
+/// The outcome of a check run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub discovered: Discovered,
+    /// Per file (by [`FileId`]): where its statements are. The parsed
+    /// statements themselves are dropped once linted;
+    /// [`crate::parse::parse_annotated`] gives them again.
+    pub statements: Vec<Vec<ByteSpan>>,
+    /// Sorted by path, line, rule id.
+    pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+    pub fn input_errors(&self) -> &[InputError] {
+        &self.discovered.errors
+    }
+    pub fn statement_count(&self) -> usize {
+        self.statements.iter().map(Vec::len).sum()
+    }
+}

@@ -1,0 +1,520 @@
+//! Replay: walks a root's migrations in order, parses their files a step at
+//! a time, applies each statement to the [`Catalog`], and hands every
+//! statement and migration, with its context, to a [`Visitor`] (the rules).
+//!
+//! In: a discovered root and its source files. Out: the context of each
+//! statement ([`StmtCx`]: the catalog as it was, what this migration created,
+//! the transaction it runs in, whether `lock_timeout` was set) and of each
+//! migration ([`MigrationCx`]), given to the visitor in order, and where
+//! each file's statements are.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::discover::{Layout, Migration, Part, Root, SourceFile, TxMode, Version};
+use crate::model::{ByteSpan, Dialect, FileId, Hit, Settings, internal_error};
+use crate::parse::ir::{Action, AlterKind, Name, ObjectKind, TypeName};
+use crate::parse::{ParsedFile, Stmt};
+
+/// Parsed files by id: those of the migrations being linted.
+pub type Parsed = std::collections::HashMap<FileId, ParsedFile>;
+
+/// Objects created earlier in the current migration: they are new, nothing
+/// deployed uses them yet.
+#[derive(Debug, Default, Clone)]
+pub struct Created {
+    pub tables: BTreeSet<Name>,
+    pub columns: BTreeSet<(Name, String)>,
+    pub others: BTreeSet<Name>,
+    pub schemas: BTreeSet<String>,
+}
+
+impl Created {
+    pub fn record(&mut self, action: &Action) {
+        match action {
+            Action::CreateTable(ct) => {
+                self.tables.insert(ct.name.clone());
+            }
+            Action::CreateView { name, .. } => {
+                // A view is a relation too: indexes, locks and drops on it are new.
+                self.tables.insert(name.clone());
+                self.others.insert(name.clone());
+            }
+            Action::CreateEnum { name, .. } => {
+                self.others.insert(name.clone());
+            }
+            Action::CreateIndex(ci) => {
+                if let Some(n) = &ci.name {
+                    self.others.insert(n.clone());
+                }
+            }
+            Action::CreateSchema { name } => {
+                self.schemas.insert(name.clone());
+            }
+            Action::AlterTable { table, ops, .. } => {
+                let mut current = table.clone();
+                for op in ops {
+                    match &op.kind {
+                        AlterKind::AddColumn { column, .. } => {
+                            self.columns.insert((current.clone(), column.name.clone()));
+                        }
+                        AlterKind::RenameColumn { from, to }
+                            if self.columns.contains(&(current.clone(), from.clone())) =>
+                        {
+                            self.columns.insert((current.clone(), to.clone()));
+                        }
+                        AlterKind::RenameTo { to } => {
+                            let to = Name::new(
+                                to.schema.clone().or_else(|| current.schema.clone()),
+                                to.name.clone(),
+                            );
+                            if self.tables.contains(&current) {
+                                self.tables.insert(to.clone());
+                            }
+                            current = to;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Action::RenameTables(pairs) => {
+                for (from, to) in pairs {
+                    if self.tables.contains(from) {
+                        self.tables.insert(to.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Why a statement runs inside a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxReason {
+    /// An explicit `BEGIN` earlier in the migration.
+    Explicit,
+    /// The migration tool wraps every migration in a transaction.
+    Tool,
+    /// The file is sent as one multi-statement query (golang-migrate on PostgreSQL).
+    MultiStatement,
+}
+
+/// What a statement rule sees.
+#[derive(Clone, Copy)]
+pub struct StmtCx<'a> {
+    pub stmt: &'a Stmt,
+    pub file: FileId,
+    /// The file's text (to quote the user's own statement).
+    pub text: &'a str,
+    /// The catalog as it was before this statement.
+    pub catalog: &'a Catalog,
+    pub created: &'a Created,
+    /// Why the statement runs inside a transaction, if it does.
+    pub transaction: Option<TxReason>,
+    /// `SET lock_timeout` ran earlier in the migration.
+    pub lock_timeout: bool,
+    pub dialect: Dialect,
+    pub settings: &'a Settings,
+    pub layout: Layout,
+    pub migration: &'a Migration,
+    /// The statements of the same part (up or down), in order, and this one's index.
+    pub siblings: &'a [&'a Stmt],
+    pub index: usize,
+    pub is_down: bool,
+}
+
+impl StmtCx<'_> {
+    pub fn is_new_table(&self, t: &Name) -> bool {
+        self.created.tables.contains(t)
+    }
+
+    pub fn is_new_column(&self, t: &Name, c: &str) -> bool {
+        self.is_new_table(t) || self.created.columns.contains(&(t.clone(), c.to_string()))
+    }
+
+    pub fn is_new_object(&self, kind: ObjectKind, n: &Name) -> bool {
+        match kind {
+            ObjectKind::Table => self.is_new_table(n),
+            ObjectKind::Schema | ObjectKind::Database => self.created.schemas.contains(&n.name),
+            _ => self.created.others.contains(n),
+        }
+    }
+
+    /// A finding anchored on `span`.
+    pub fn hit(&self, span: ByteSpan, message: String, help: String) -> Hit {
+        Hit {
+            file: self.file,
+            span: Some(span),
+            message,
+            help,
+            severity: None,
+        }
+    }
+
+    /// The type a column got when it was added earlier in this migration.
+    pub fn created_type(&self, table: &Name, column: &str) -> Option<TypeName> {
+        self.earlier().find_map(|s| match &s.action {
+            Action::AlterTable { table: t, ops, .. } if t == table => {
+                ops.iter().find_map(|o| match &o.kind {
+                    AlterKind::AddColumn { column: c, .. } if c.name == column => c.ty.clone(),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// The user's own text of a span of this file.
+    pub fn source(&self, span: ByteSpan) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The statement as the user wrote it, on one line.
+    pub fn statement_text(&self) -> String {
+        self.source(self.stmt.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The statement with `CONCURRENTLY` inserted after `word` (`INDEX`,
+    /// `VIEW`, …), quoting the user's own text.
+    pub fn with_concurrently(&self, after: &str) -> String {
+        let text = self.statement_text();
+        let mut out = String::new();
+        let mut done = false;
+        for (i, w) in text.split(' ').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(w);
+            if !done && w.eq_ignore_ascii_case(after) {
+                out.push_str(" CONCURRENTLY");
+                done = true;
+            }
+        }
+        out
+    }
+
+    /// How to run a statement outside the migration's transaction, in the
+    /// words of the layout in use.
+    pub fn outside_transaction_hint(&self) -> String {
+        match (self.transaction, self.layout.no_transaction_hint()) {
+            (Some(TxReason::Explicit), _) => "move it out of the BEGIN … COMMIT block".to_string(),
+            (_, Some(h)) => h.to_string(),
+            (_, None) => "run it outside any transaction".to_string(),
+        }
+    }
+
+    /// Statements after this one in the same part.
+    pub fn later(&self) -> impl Iterator<Item = &Stmt> {
+        self.siblings.iter().skip(self.index + 1).copied()
+    }
+
+    /// Statements before this one in the same part.
+    pub fn earlier(&self) -> impl Iterator<Item = &Stmt> {
+        self.siblings.iter().take(self.index).copied()
+    }
+}
+
+/// What a migration rule sees.
+pub struct MigrationCx<'a> {
+    pub migration: &'a Migration,
+    pub layout: Layout,
+    pub dialect: Dialect,
+    /// The catalog before the up.
+    pub before: &'a Catalog,
+    pub up: Vec<&'a Stmt>,
+    pub down: Vec<&'a Stmt>,
+    pub files: &'a Parsed,
+    /// Every file of the root, for the text of a statement.
+    pub sources: &'a [SourceFile],
+}
+
+impl MigrationCx<'_> {
+    /// A file's text (to quote the user's own statements).
+    pub fn text(&self, file: FileId) -> &str {
+        self.sources.get(file).map_or("", |s| s.text.as_str())
+    }
+
+    /// The comments inside the down part.
+    pub fn down_comments(&self) -> Vec<&str> {
+        let Some(part) = self.migration.down else {
+            return Vec::new();
+        };
+        self.files
+            .get(&part.file)
+            .map(|f| {
+                f.comments
+                    .iter()
+                    .filter(|c| part.holds(c.span))
+                    .map(|c| c.text.trim())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The statements of a part: a whole file, or those inside its section.
+pub fn part_statements(files: &Parsed, part: Part) -> Vec<&Stmt> {
+    let Some(f) = files.get(&part.file) else {
+        return Vec::new();
+    };
+    f.statements.iter().filter(|s| part.holds(s.span)).collect()
+}
+
+/// Migrations linted per step: their files are parsed together (while the
+/// step before is linted), and dropped to their spans once linted, so memory
+/// stays flat whatever the length of the history.
+const STEP: usize = 64;
+
+/// Parses files, each under its own last guard: a panic becomes an internal
+/// error for that file, which is then read as empty.
+pub fn parse_files(
+    ids: &[FileId],
+    sources: &[SourceFile],
+) -> Vec<(FileId, ParsedFile, Option<String>)> {
+    ids.par_iter()
+        .filter_map(|&id| {
+            let f = sources.get(id)?;
+            let parsed = std::panic::catch_unwind(|| {
+                crate::parse::parse_annotated(&f.text, f.dialect, &f.annotations)
+            });
+            Some(match parsed {
+                Ok(p) => (id, p, None),
+                Err(e) => (
+                    id,
+                    ParsedFile::default(),
+                    Some(internal_error(&f.display, &e)),
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Where a parsed file's statements are: all that is kept once it is linted.
+pub fn spans(file: &ParsedFile) -> Vec<ByteSpan> {
+    file.statements.iter().map(|s| s.span).collect()
+}
+
+/// What the rules do with the replay: called in history order.
+pub trait Visitor {
+    /// A migration whose up or down is reported, before its up is applied
+    /// (the catalog in `cx` is the one before the up).
+    fn migration(&mut self, cx: &MigrationCx<'_>);
+    /// A statement of a reported part: an up statement before it is applied,
+    /// a down statement with the catalog as the up left it.
+    fn statement(&mut self, cx: &StmtCx<'_>);
+    /// A file of the root, once every migration that reads it is replayed.
+    fn file_done(&mut self, id: FileId, file: &ParsedFile);
+}
+
+/// What walking one root gives besides the visits.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Where the statements of each file the root read are.
+    pub files: Vec<(FileId, Vec<ByteSpan>)>,
+    /// Internal errors while parsing a file (a bug in bellows), one line each.
+    pub errors: Vec<String>,
+}
+
+/// Replays one root's history into a fresh catalog, visiting what
+/// `reportable` files hold (migrations up to `start-after` are history:
+/// replayed, never visited). The root's files are parsed here, a step of
+/// migrations at a time, the next step while this one is replayed.
+pub fn walk<V: Visitor + Send>(
+    root: &Root,
+    sources: &[SourceFile],
+    settings: &Settings,
+    reportable: &(dyn Fn(FileId) -> bool + Sync),
+    visitor: &mut V,
+) -> Walked {
+    let mut replay = Replay {
+        root,
+        sources,
+        settings,
+        reportable,
+        catalog: Catalog::new(root.dialect),
+        history: settings.start_after.as_deref().map(Version::new),
+    };
+    let files_of = |m: &Migration| {
+        m.up.iter()
+            .chain(m.down.iter())
+            .map(|p| p.file)
+            .collect::<Vec<_>>()
+    };
+    // Each file is parsed for the step of its first use and dropped after
+    // the step of its last.
+    let steps: Vec<&[Migration]> = root.migrations.chunks(STEP).collect();
+    let mut first: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
+    let mut last: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
+    let mut seen: BTreeMap<FileId, usize> = BTreeMap::new();
+    for (i, step) in steps.iter().enumerate() {
+        for f in step.iter().flat_map(files_of) {
+            if seen.insert(f, i).is_none() {
+                first[i].push(f);
+            }
+        }
+    }
+    for (f, i) in &seen {
+        last[*i].push(*f);
+    }
+    let mut out = Walked::default();
+    let mut parsed = Parsed::new();
+    let mut next = first.first().map(|ids| parse_files(ids, sources));
+    for (i, step) in steps.iter().enumerate() {
+        for (id, file, error) in next.take().unwrap_or_default() {
+            out.errors.extend(error);
+            parsed.insert(id, file);
+        }
+        let following = first.get(i + 1);
+        let (ahead, ()) = rayon::join(
+            || following.map(|ids| parse_files(ids, sources)),
+            || {
+                for m in *step {
+                    replay.migration(m, &parsed, visitor);
+                }
+            },
+        );
+        next = ahead;
+        for id in &last[i] {
+            let Some(file) = parsed.remove(id) else {
+                continue;
+            };
+            visitor.file_done(*id, &file);
+            out.files.push((*id, spans(&file)));
+        }
+    }
+    out
+}
+
+/// The replay of one root's history, migration by migration.
+struct Replay<'a> {
+    root: &'a Root,
+    sources: &'a [SourceFile],
+    settings: &'a Settings,
+    reportable: &'a (dyn Fn(FileId) -> bool + Sync),
+    catalog: Catalog,
+    /// `start-after`: migrations up to it are replayed, never reported.
+    history: Option<Version>,
+}
+
+impl Replay<'_> {
+    fn migration(&mut self, m: &Migration, parsed: &Parsed, visitor: &mut impl Visitor) {
+        let root = self.root;
+        let settings = self.settings;
+        let up = m.up.map(|p| part_statements(parsed, p)).unwrap_or_default();
+        let down = m
+            .down
+            .map(|p| part_statements(parsed, p))
+            .unwrap_or_default();
+        let current = self.history.as_ref().is_none_or(|h| &m.version > h);
+        let report_up = current && m.up.is_some_and(|p| (self.reportable)(p.file));
+        let report_down = current && m.down.is_some_and(|p| (self.reportable)(p.file));
+        let text_of = |file: FileId| self.sources.get(file).map_or("", |s| s.text.as_str());
+        if report_up || report_down {
+            visitor.migration(&MigrationCx {
+                migration: m,
+                layout: root.layout,
+                dialect: root.dialect,
+                before: &self.catalog,
+                up: up.clone(),
+                down: down.clone(),
+                files: parsed,
+                sources: self.sources,
+            });
+        }
+        let mut created = Created::default();
+        let mut explicit_tx = false;
+        let mut lock_timeout = false;
+        for (i, stmt) in up.iter().enumerate() {
+            if report_up {
+                let file = m.up.map_or(0, |p| p.file);
+                visitor.statement(&StmtCx {
+                    stmt,
+                    file,
+                    text: text_of(file),
+                    catalog: &self.catalog,
+                    created: &created,
+                    transaction: transaction_of(m.tx, explicit_tx, root.dialect, up.len()),
+                    lock_timeout,
+                    dialect: root.dialect,
+                    settings,
+                    layout: root.layout,
+                    migration: m,
+                    siblings: &up,
+                    index: i,
+                    is_down: false,
+                });
+            }
+            match &stmt.action {
+                Action::Begin => explicit_tx = true,
+                Action::Commit | Action::Rollback => explicit_tx = false,
+                Action::Set { name }
+                    if matches!(
+                        name.as_str(),
+                        "lock_timeout" | "lock_wait_timeout" | "innodb_lock_wait_timeout"
+                    ) =>
+                {
+                    lock_timeout = true;
+                }
+                _ => {}
+            }
+            created.record(&stmt.action);
+            self.catalog.apply(&stmt.action);
+        }
+        if report_down {
+            let file = m.down.map_or(0, |p| p.file);
+            let down_created = Created::default();
+            let mut explicit_tx = false;
+            for (i, stmt) in down.iter().enumerate() {
+                // A down runs the way its up runs: same wrapper, same query string rules.
+                let transaction = transaction_of(m.tx, explicit_tx, root.dialect, down.len());
+                match &stmt.action {
+                    Action::Begin => explicit_tx = true,
+                    Action::Commit | Action::Rollback => explicit_tx = false,
+                    _ => {}
+                }
+                visitor.statement(&StmtCx {
+                    stmt,
+                    file,
+                    text: text_of(file),
+                    catalog: &self.catalog,
+                    created: &down_created,
+                    transaction,
+                    lock_timeout: false,
+                    dialect: root.dialect,
+                    settings,
+                    layout: root.layout,
+                    migration: m,
+                    siblings: &down,
+                    index: i,
+                    is_down: true,
+                });
+            }
+        }
+    }
+}
+
+/// Why a statement of a migration part with `statements` statements runs
+/// inside a transaction, if it does.
+fn transaction_of(
+    tx: TxMode,
+    explicit: bool,
+    dialect: Dialect,
+    statements: usize,
+) -> Option<TxReason> {
+    if explicit {
+        return Some(TxReason::Explicit);
+    }
+    match tx {
+        TxMode::Wrapped => Some(TxReason::Tool),
+        TxMode::ImplicitMulti if dialect == Dialect::Postgres && statements > 1 => {
+            Some(TxReason::MultiStatement)
+        }
+        _ => None,
+    }
+}
