@@ -2,7 +2,7 @@
 //! PostgreSQL trace of the same statement contradicts (`bellows verify`).
 
 use super::{Check, Dialects, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "claim-contradicted",

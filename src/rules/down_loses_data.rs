@@ -2,7 +2,7 @@
 //! the up are not all back after the down.
 
 use super::{Check, Dialects, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "down-loses-data",

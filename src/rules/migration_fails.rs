@@ -1,7 +1,7 @@
 //! migration-fails: a statement the real server refused (`bellows verify`).
 
 use super::{Check, Dialects, Rule};
-use crate::Severity;
+use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "migration-fails",

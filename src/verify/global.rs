@@ -4,7 +4,7 @@
 //! `--allow-global-changes` lets bellows undo them (roles, users and
 //! databases the run creates); some are refused whatever the flags.
 
-use crate::Dialect;
+use crate::model::Dialect;
 use crate::parse::ir::ObjectKind;
 use crate::parse::{Action, Stmt};
 

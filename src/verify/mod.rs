@@ -22,8 +22,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::discover::{self, FileId, Migration, Part, Root, TxMode};
+use crate::model::{Dialect, Finding, Settings, Severity};
+use crate::outcome::Outcome;
 use crate::parse::{Action, ByteSpan, ParsedFile, Stmt};
-use crate::{Dialect, Finding, Outcome, Settings, Severity};
 use schema::Schema;
 
 /// An error from the server, as it said it.
@@ -176,6 +177,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
             notes: Vec::new(),
             trace: Vec::new(),
             history: false,
+            bar: None,
         };
         let started = Instant::now();
         let (verified, kept) = run.run()?;
@@ -272,6 +274,7 @@ struct RootRun<'a> {
     trace: Vec<trace::Entry>,
     /// The migration being applied is history (up only, not traced).
     history: bool,
+    bar: Option<Bar>,
 }
 
 /// A statement to run: its file, span and text.
@@ -339,16 +342,15 @@ impl<'a> RootRun<'a> {
         if !globals.is_empty() {
             self.guard_roles(engine.as_mut(), &globals)?;
         }
-        let progress = self
+        self.bar = self
             .opts
             .progress
-            .then(|| progress_bar(&self.root.display, self.root.migrations.len()));
+            .then(|| Bar::new(&self.root.display, self.root.migrations.len()));
         let mut verified = 0;
         let total = self.root.migrations.len();
         for (i, m) in self.root.migrations.iter().enumerate() {
-            if let Some(p) = &progress {
-                p.set_position(i as u64);
-                p.set_message(crate::rules::migration_label(m));
+            if let Some(b) = &self.bar {
+                b.0.set_position(i as u64);
             }
             let up = self.statements(m.up);
             let down = self.statements(m.down);
@@ -401,9 +403,7 @@ impl<'a> RootRun<'a> {
             }
             verified += 1;
         }
-        if let Some(p) = progress {
-            p.finish_and_clear();
-        }
+        self.bar = None;
         Ok((verified, self.opts.keep.then(|| engine.location())))
     }
 
@@ -538,6 +538,15 @@ impl<'a> RootRun<'a> {
         let fail = |this: &mut Self, s: &Sql<'_>, e: &DbError| {
             this.failed(m, s, step, e, left);
         };
+        if let Some(b) = &self.bar {
+            let what = match step {
+                Step::Up if self.history => "up (earlier migration)",
+                Step::Up => "up",
+                Step::Down => "down",
+                Step::ReUp => "up again",
+            };
+            b.0.set_message(format!("{}: {what}", crate::rules::migration_label(m)));
+        }
         let traced = step == Step::Up && !self.history && engine.traces();
         let pre = if traced {
             match engine.relations() {
@@ -744,15 +753,27 @@ fn read_schema(engine: &mut dyn Engine, root: &str) -> Result<Schema, String> {
         .map_err(|e| format!("{root}: cannot read the schema back: {e}"))
 }
 
-fn progress_bar(root: &str, n: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(n as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(root.to_string());
-    bar
+/// The progress bar of a root on stderr (a terminal only): root,
+/// migration i/n, step. Cleared when dropped, also on an early return.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new(root: &str, n: usize) -> Self {
+        let bar = indicatif::ProgressBar::new(n as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(root.to_string());
+        Self(bar)
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// A random suffix for scratch database names.

@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::discover::FileId;
+use crate::model::{Finding, Severity};
+use crate::outcome::Outcome;
 use crate::parse::ByteSpan;
-use crate::{Finding, Outcome, Severity};
 
 /// A lock a statement took.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
