@@ -637,3 +637,58 @@ fn the_postgres_trace_shows_locks_and_rewrites() {
         report.outcome.findings
     );
 }
+
+#[test]
+fn a_user_that_cannot_create_a_database_is_exit_2_with_the_servers_reason() {
+    use mysql::prelude::Queryable;
+    let case = root().join("fixtures/verify/irreversible-down/ok-round-trip");
+    let _turn = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(url) = url("BELLOWS_TEST_POSTGRES_URL") {
+        let mut c =
+            postgres::Client::connect(&url, postgres::NoTls).expect("the test server answers");
+        c.batch_execute(
+            "DROP ROLE IF EXISTS bellows_verify_weak; CREATE ROLE bellows_verify_weak LOGIN",
+        )
+        .expect("role created");
+        let weak = url.replacen("://postgres@", "://bellows_verify_weak:pw@", 1);
+        let (code, _, stderr) = bellows(&["verify", "--database-url", &weak, "."], &case);
+        c.batch_execute("DROP ROLE bellows_verify_weak")
+            .expect("role dropped");
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("permission denied to create database (code 42501)")
+                && !stderr.contains(":pw@")
+                && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
+    if let Some(url) = url("BELLOWS_TEST_MYSQL_URL") {
+        let mut c = mysql::Conn::new(mysql::Opts::from_url(&url).expect("a mysql:// URL"))
+            .expect("the test server answers");
+        c.query_drop("DROP USER IF EXISTS 'bellows_verify_weak'@'%'")
+            .expect("old user dropped");
+        c.query_drop("CREATE USER 'bellows_verify_weak'@'%' IDENTIFIED BY 'pw'")
+            .expect("user created");
+        let own = url.rsplit('/').next().unwrap_or("test");
+        c.query_drop(format!(
+            "GRANT SELECT ON `{own}`.* TO 'bellows_verify_weak'@'%'"
+        ))
+        .expect("the user may connect");
+        let weak = url.replacen("://root@", "://bellows_verify_weak:pw@", 1);
+        let (code, _, stderr) = bellows(
+            &["verify", "--dialect", "mysql", "--database-url", &weak, "."],
+            &case,
+        );
+        c.query_drop("DROP USER 'bellows_verify_weak'@'%'")
+            .expect("user dropped");
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("cannot create a scratch database: Access denied")
+                && !stderr.contains(":pw@")
+                && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
+}

@@ -166,8 +166,10 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
     let mut findings = Vec::new();
     let mut notes = Vec::new();
     let mut traced = Vec::new();
-    for root in &discovered.roots {
-        let mut run = RootRun {
+    let mut runs: Vec<RootRun<'_>> = discovered
+        .roots
+        .iter()
+        .map(|root| RootRun {
             root,
             files: &discovered.files,
             parsed: &parsed,
@@ -178,9 +180,19 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
             trace: Vec::new(),
             history: false,
             bar: None,
-        };
+        })
+        .collect();
+    // Every root's statements that reach past the scratch database are
+    // found before anything runs on any server.
+    let globals = runs
+        .iter()
+        .map(RootRun::globals)
+        .collect::<Result<Vec<_>, String>>()?;
+    for (run, globals) in runs.iter_mut().zip(globals) {
+        let root = run.root;
+        cleanup::wait_if_interrupted();
         let started = Instant::now();
-        let (verified, kept) = run.run()?;
+        let (verified, kept) = run.run(&globals)?;
         let replayed = root.migrations.iter().filter(|m| run.history(m)).count();
         findings.append(&mut run.findings);
         notes.append(&mut run.notes);
@@ -202,6 +214,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
         }
         notes.push(note);
     }
+    cleanup::wait_if_interrupted();
     if !traced.is_empty() {
         let checked = crate::check(paths, settings);
         findings.extend(
@@ -333,14 +346,16 @@ impl<'a> RootRun<'a> {
 
     /// Runs the root; gives how many migrations were verified, and the
     /// kept database's location.
-    fn run(&mut self) -> Result<(usize, Option<String>), String> {
-        let globals = self.globals()?;
+    fn run(
+        &mut self,
+        globals: &[(global::Reach, String)],
+    ) -> Result<(usize, Option<String>), String> {
         let mut engine = open(self.root.dialect, self.opts, &self.root.display)?;
         if self.opts.keep {
             engine.keep();
         }
         if !globals.is_empty() {
-            self.guard_roles(engine.as_mut(), &globals)?;
+            self.guard_roles(engine.as_mut(), globals)?;
         }
         self.bar = self
             .opts
@@ -673,6 +688,7 @@ impl<'a> RootRun<'a> {
     }
 
     fn failed(&mut self, m: &Migration, s: &Sql<'_>, step: Step, e: &DbError, left: usize) {
+        cleanup::wait_if_interrupted();
         let label = crate::rules::migration_label(m);
         let rest = if left == 0 {
             String::new()

@@ -22,6 +22,10 @@ pub struct Mysql {
     /// `--allow-global-changes`: the users before the run, and the
     /// databases the run creates, to drop afterwards.
     undo: Option<(BTreeSet<String>, Vec<String>)>,
+    /// The same undo on Ctrl-C.
+    undo_cleanup: Option<u64>,
+    /// To reach the server again (Ctrl-C).
+    admin_opts: Opts,
 }
 
 fn err(e: &mysql::Error) -> DbError {
@@ -50,6 +54,20 @@ fn text(v: &mysql::Value) -> Option<String> {
         mysql::Value::Float(f) => Some(f.to_string()),
         mysql::Value::Double(f) => Some(f.to_string()),
         other => Some(format!("{other:?}")),
+    }
+}
+
+/// Drops the databases the run created and the users (and MariaDB roles)
+/// that were not there before it.
+fn undo(admin: &mut Conn, before: &BTreeSet<String>, databases: &[String]) {
+    for d in databases {
+        let _ = admin.query_drop(format!("DROP DATABASE IF EXISTS {}", quote(d)));
+    }
+    for u in users(admin).unwrap_or_default().difference(before) {
+        if admin.query_drop(format!("DROP USER {u}")).is_err() {
+            let role = super::global::role_name(u);
+            let _ = admin.query_drop(format!("DROP ROLE {}", quote(&role)));
+        }
     }
 }
 
@@ -91,6 +109,8 @@ impl Mysql {
             keep: false,
             cleanup,
             undo: None,
+            undo_cleanup: None,
+            admin_opts: opts.clone(),
         };
         match Conn::new(OptsBuilder::from_opts(opts).db_name(Some(name))) {
             Ok(c) => this.scratch = Some(c),
@@ -287,6 +307,16 @@ impl Engine for Mysql {
     }
 
     fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>) {
+        if self.keep {
+            return;
+        }
+        let opts = self.admin_opts.clone();
+        let (b, d) = (before.clone(), databases.clone());
+        self.undo_cleanup = Some(cleanup::register(Box::new(move || {
+            if let Ok(mut c) = Conn::new(opts) {
+                undo(&mut c, &b, &d);
+            }
+        })));
         self.undo = Some((before, databases));
     }
 }
@@ -303,16 +333,10 @@ impl Drop for Mysql {
             && let (Some(admin), Some((before, databases))) =
                 (self.admin.as_mut(), self.undo.take())
         {
-            for d in databases {
-                let _ = admin.query_drop(format!("DROP DATABASE IF EXISTS {}", quote(&d)));
-            }
-            for u in users(admin).unwrap_or_default().difference(&before) {
-                if admin.query_drop(format!("DROP USER {u}")).is_err() {
-                    // A MariaDB role.
-                    let role = super::global::role_name(u);
-                    let _ = admin.query_drop(format!("DROP ROLE {}", quote(&role)));
-                }
-            }
+            undo(admin, &before, &databases);
+        }
+        if let Some(id) = self.undo_cleanup.take() {
+            cleanup::unregister(id);
         }
         drop(self.admin.take());
         cleanup::unregister(self.cleanup);

@@ -26,6 +26,10 @@ pub struct Postgres {
     /// `--allow-global-changes`: the roles before the run, and the
     /// databases the run creates, to drop afterwards.
     undo: Option<(BTreeSet<String>, Vec<String>)>,
+    /// The same undo on Ctrl-C.
+    undo_cleanup: Option<u64>,
+    /// To reach the server again (Ctrl-C).
+    admin_config: Config,
     /// To open a second session on the scratch database (the trace).
     scratch_config: Config,
     /// The scratch session's backend pid.
@@ -86,6 +90,8 @@ impl Postgres {
             cleanup,
             cluster,
             undo: None,
+            undo_cleanup: None,
+            admin_config: config.clone(),
             scratch_config: scratch_config.clone(),
             pid: String::new(),
         };
@@ -139,6 +145,20 @@ impl Postgres {
                 _ => None,
             })
             .collect())
+    }
+}
+
+/// Drops the databases the run created and the roles that were not there
+/// before it.
+fn undo(admin: &mut Client, before: &BTreeSet<String>, databases: &[String]) {
+    for d in databases {
+        let _ = admin.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote(d)
+        ));
+    }
+    for r in roles(admin).unwrap_or_default().difference(before) {
+        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", quote(r)));
     }
 }
 
@@ -397,6 +417,16 @@ impl Engine for Postgres {
     }
 
     fn undo_afterwards(&mut self, before: BTreeSet<String>, databases: Vec<String>) {
+        if self.keep {
+            return;
+        }
+        let config = self.admin_config.clone();
+        let (b, d) = (before.clone(), databases.clone());
+        self.undo_cleanup = Some(cleanup::register(Box::new(move || {
+            if let Ok(mut c) = config.connect(NoTls) {
+                undo(&mut c, &b, &d);
+            }
+        })));
         self.undo = Some((before, databases));
     }
 
@@ -468,15 +498,10 @@ impl Drop for Postgres {
             && let (Some(admin), Some((before, databases))) =
                 (self.admin.as_mut(), self.undo.take())
         {
-            for d in databases {
-                let _ = admin.batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    quote(&d)
-                ));
-            }
-            for r in roles(admin).unwrap_or_default().difference(&before) {
-                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", quote(r)));
-            }
+            undo(admin, &before, &databases);
+        }
+        if let Some(id) = self.undo_cleanup.take() {
+            cleanup::unregister(id);
         }
         drop(self.admin.take());
         cleanup::unregister(self.cleanup);
