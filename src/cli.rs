@@ -84,6 +84,10 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", help_heading = "Target")]
     pub config: Option<PathBuf>,
 
+    /// PostgreSQL: add the trace (locks and rewrites of each statement) to the human report
+    #[arg(long, help_heading = "Output")]
+    pub trace: bool,
+
     /// Verify only migrations added or changed since this git ref (older ones are applied, up only)
     #[arg(long, value_name = "GIT-REF", help_heading = "Adoption")]
     pub since: Option<String>,
@@ -467,6 +471,18 @@ fn verify(args: &VerifyArgs) -> Output {
         .any(|f| f.severity == Severity::Error);
     let stdout = if args.format == Format::Json {
         Stdout::VerifyJson(Box::new(report.outcome), report.trace)
+    } else if args.trace && args.format == Format::Human {
+        let table = crate::verify::trace::table(&report.trace);
+        match render(args.format, report.outcome) {
+            Stdout::Text(mut text) => {
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(&table);
+                Stdout::Text(text)
+            }
+            other => other,
+        }
     } else {
         render(args.format, report.outcome)
     };

@@ -636,6 +636,13 @@ fn the_postgres_trace_shows_locks_and_rewrites() {
         "{:?}",
         report.outcome.findings
     );
+    let table = bellows::verify::trace::table(&report.trace);
+    assert!(
+        table.contains(
+            "000003_balance_index.up.sql:1   ShareUpdateExclusiveLock accounts, (sampled)"
+        ),
+        "{table}"
+    );
 }
 
 #[test]

@@ -456,20 +456,35 @@ impl Engine for Postgres {
         )?))
     }
 
+    /// The second session holds a snapshot while the statement starts:
+    /// `CREATE INDEX CONCURRENTLY` and its kin wait for older snapshots, so
+    /// the statement is caught holding its locks; the session lets go as
+    /// soon as the statement waits. Others are polled while they run.
     fn execute_sampled(&mut self, sql: &str) -> Result<BTreeSet<(u32, String)>, DbError> {
         let mut watcher = self.scratch_config.connect(NoTls).map_err(|e| err(&e))?;
+        watcher
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1")
+            .map_err(|e| err(&e))?;
         let watch = format!(
-            "SELECT relation, mode FROM pg_locks \
-             WHERE pid = {} AND locktype = 'relation' AND granted",
+            "SELECT relation, mode, granted FROM pg_locks WHERE pid = {}",
             self.pid.parse::<i32>().unwrap_or(0)
         );
         let done = AtomicBool::new(false);
         std::thread::scope(|scope| {
             let watching = scope.spawn(|| {
                 let mut seen = BTreeSet::new();
+                let mut holding = true;
                 while !done.load(Ordering::Relaxed) {
-                    if let Ok(messages) = watcher.simple_query(&watch) {
-                        seen.extend(locks(&rows(&messages)));
+                    let Ok(messages) = watcher.simple_query(&watch) else {
+                        break;
+                    };
+                    let now = rows(&messages);
+                    let granted: Vec<Row> =
+                        now.iter().filter(|r| at(r, 2) == "t").cloned().collect();
+                    seen.extend(locks(&granted));
+                    if holding && now.iter().any(|r| at(r, 2) == "f") {
+                        holding = false;
+                        let _ = watcher.batch_execute("ROLLBACK");
                     }
                 }
                 seen

@@ -152,6 +152,41 @@ pub fn contradictions(
     out
 }
 
+/// The human report's table (`--trace`): one line per statement that took a
+/// lock on a pre-existing table or rewrote one.
+pub fn table(trace: &[Entry]) -> String {
+    use std::fmt::Write as _;
+    let rows: Vec<(String, String)> = trace
+        .iter()
+        .filter(|e| !e.locks.is_empty() || !e.rewritten.is_empty())
+        .map(|e| {
+            let mut what: Vec<String> = e
+                .locks
+                .iter()
+                .map(|l| format!("{} {}", l.mode, l.relation))
+                .collect();
+            if !e.rewritten.is_empty() {
+                what.push(format!("rewrites {}", e.rewritten.join(", ")));
+            }
+            if e.observed == "sampled" {
+                what.push("(sampled)".to_string());
+            }
+            (format!("{}:{}", e.path, e.start.line), what.join(", "))
+        })
+        .collect();
+    let mut out =
+        String::from("\ntrace: locks on tables that existed before each migration, and rewrites\n");
+    if rows.is_empty() {
+        out.push_str("  no statement locked or rewrote an existing table\n");
+        return out;
+    }
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (place, what) in rows {
+        let _ = writeln!(out, "  {place:width$}  {what}");
+    }
+    out
+}
+
 /// The locks in `after` not in `before`, on relations of `pre`.
 pub fn named(locks: &BTreeSet<(u32, String)>, pre: &BTreeMap<u32, (String, String)>) -> Vec<Lock> {
     locks
