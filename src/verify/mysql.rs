@@ -143,7 +143,13 @@ impl Mysql {
 
 impl Engine for Mysql {
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.conn()?.query_drop(sql).map_err(|e| err(&e))
+        let name = format!("{}.", self.name);
+        self.conn()?.query_drop(sql).map_err(|e| {
+            // `Table 'bellows_verify_….t' doesn't exist`: the user's name only.
+            let mut e = err(&e);
+            e.message = e.message.replace(&name, "");
+            e
+        })
     }
 
     fn schema(&mut self) -> Result<Schema, DbError> {

@@ -112,6 +112,9 @@ pub fn differences(before: &Schema, after: &Schema) -> Vec<String> {
     for (key, def) in &before.objects {
         match after.objects.get(key) {
             None => out.push(format!("{key} is gone")),
+            Some(d) if d != def && def.chars().count() + d.chars().count() > 80 => {
+                out.push(format!("{key} has another definition"));
+            }
             Some(d) if d != def => out.push(format!("{key} was `{def}`, is now `{d}`")),
             Some(_) => {}
         }

@@ -81,7 +81,7 @@ fn claim(message: &str) -> Claim {
     Claim {
         blocks_reads,
         blocks_writes: blocks_reads || said("writes"),
-        rewrites: m.contains(" rewrites ") && !m.contains("every default rewrites"),
+        rewrites: m.contains(" rewrites "),
     }
 }
 
