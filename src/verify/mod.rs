@@ -295,7 +295,6 @@ struct Sql<'a> {
     file: FileId,
     span: ByteSpan,
     text: &'a str,
-    action: &'a Action,
     stmt: &'a Stmt,
 }
 
@@ -316,7 +315,6 @@ impl<'a> RootRun<'a> {
                     file: part.file,
                     span: s.span,
                     text: src.text.get(s.span.start..s.span.end)?,
-                    action: &s.action,
                     stmt: s,
                 })
             })
@@ -543,7 +541,7 @@ impl<'a> RootRun<'a> {
     ) -> Result<(), ()> {
         let explicit = stmts
             .iter()
-            .any(|s| matches!(s.action, Action::Begin | Action::Commit));
+            .any(|s| matches!(s.stmt.action, Action::Begin | Action::Commit));
         let wrapped = !explicit
             && match m.tx {
                 TxMode::Wrapped => true,
@@ -584,13 +582,16 @@ impl<'a> RootRun<'a> {
             return Err(());
         }
         for s in stmts {
-            let control = matches!(s.action, Action::Begin | Action::Commit | Action::Rollback);
+            let control = matches!(
+                s.stmt.action,
+                Action::Begin | Action::Commit | Action::Rollback
+            );
             let result = if traced && !control {
                 self.traced(engine, s, in_block, &pre)
             } else {
                 engine.execute(s.text)
             };
-            match s.action {
+            match s.stmt.action {
                 Action::Begin => in_block = true,
                 Action::Commit | Action::Rollback => in_block = false,
                 _ => {}

@@ -143,11 +143,11 @@ impl Mysql {
 
 impl Engine for Mysql {
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        let name = format!("{}.", self.name);
+        let (plain, quoted) = (format!("{}.", self.name), format!("`{}`.", self.name));
         self.conn()?.query_drop(sql).map_err(|e| {
             // `Table 'bellows_verify_….t' doesn't exist`: the user's name only.
             let mut e = err(&e);
-            e.message = e.message.replace(&name, "");
+            e.message = e.message.replace(&quoted, "").replace(&plain, "");
             e
         })
     }

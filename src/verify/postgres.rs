@@ -136,15 +136,7 @@ impl Postgres {
     /// Rows of a query, every value as text.
     fn query(&mut self, sql: &str) -> Result<Vec<Row>, DbError> {
         let messages = self.client()?.simple_query(sql).map_err(|e| err(&e))?;
-        Ok(messages
-            .iter()
-            .filter_map(|m| match m {
-                SimpleQueryMessage::Row(r) => {
-                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
-                }
-                _ => None,
-            })
-            .collect())
+        Ok(rows(&messages))
     }
 }
 
