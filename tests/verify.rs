@@ -258,14 +258,18 @@ fn an_unreachable_server_is_exit_2_on_one_line_without_the_password() {
     }
 }
 
-/// The databases of a PostgreSQL server.
+/// The scratch databases on a PostgreSQL server (other tests, on the same
+/// server, create databases of their own at the same time).
 fn pg_databases(url: &str) -> BTreeSet<String> {
     let mut c = postgres::Client::connect(url, postgres::NoTls).expect("the test server answers");
-    c.query("SELECT datname FROM pg_database", &[])
-        .expect("databases listed")
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    c.query(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'bellows\\_verify\\_%'",
+        &[],
+    )
+    .expect("databases listed")
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
 }
 
 #[test]
@@ -369,7 +373,7 @@ fn mysql_scratch_databases_are_gone_and_the_urls_own_database_untouched() {
     )
     .expect("witness table");
     let databases = |c: &mut mysql::Conn| -> BTreeSet<String> {
-        c.query("SHOW DATABASES")
+        c.query("SHOW DATABASES LIKE 'bellows\\_verify\\_%'")
             .expect("databases listed")
             .into_iter()
             .collect()
@@ -405,13 +409,18 @@ fn migrations(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// The roles a verify test may create (other sessions' tests create roles
+/// of their own on the same server).
 fn pg_roles(url: &str) -> BTreeSet<String> {
     let mut c = postgres::Client::connect(url, postgres::NoTls).expect("the test server answers");
-    c.query("SELECT rolname::text FROM pg_roles", &[])
-        .expect("roles listed")
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    c.query(
+        "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'bellows\\_verify\\_%'",
+        &[],
+    )
+    .expect("roles listed")
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
 }
 
 fn verify_with(dir: &Path, dialect: Dialect, url: &str, allow: bool) -> Result<Report, String> {
@@ -508,10 +517,12 @@ fn mysql_users_created_by_the_run_are_dropped() {
     let mut c = mysql::Conn::new(mysql::Opts::from_url(&url).expect("a mysql:// URL"))
         .expect("the test server answers");
     let mut users = || -> BTreeSet<String> {
-        c.query("SELECT CONCAT(User, '@', Host) FROM mysql.user")
-            .expect("users listed")
-            .into_iter()
-            .collect()
+        c.query(
+            "SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE User LIKE 'bellows\\_verify\\_%'",
+        )
+        .expect("users listed")
+        .into_iter()
+        .collect()
     };
     let before = users();
     let dir = migrations(&[
