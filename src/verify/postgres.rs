@@ -96,7 +96,12 @@ impl Postgres {
             pid: String::new(),
         };
         match scratch_config.connect(NoTls) {
-            Ok(c) => this.scratch = Some(c),
+            // A throwaway database: commits need not wait for the WAL to
+            // reach the disk (this session only; nothing else changes).
+            Ok(mut c) => {
+                let _ = c.batch_execute("SET synchronous_commit = off");
+                this.scratch = Some(c);
+            }
             Err(e) => {
                 return Err(format!(
                     "{}: cannot connect to the scratch database: {}",
