@@ -17,8 +17,6 @@
 #   BENCH_SEED     seed of the generator                      (default 1)
 #   BENCH_SHARED   the shared corpus                          (default ../shared/corpus)
 #   BENCH_VENV     private venv for squawk                    (default target/bench/venv)
-#   BENCH_DYNAMIC  set: measure `cargo build --release` instead of the static
-#                  binary of `cargo build-static` (x86_64 Linux)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,16 +29,9 @@ seed=${BENCH_SEED:-1}
 shared=${BENCH_SHARED:-$root/../shared/corpus}
 venv=${BENCH_VENV:-$root/target/bench/venv}
 squawk_version=2.70.0
-# The release binary as `cargo build-static` makes it (statically linked,
-# position-dependent: see .cargo/config.toml) on x86_64 Linux, else the
-# plain release build. BENCH_DYNAMIC=1 measures the plain build anyway.
-if [ "$(uname -sm)" = "Linux x86_64" ] && [ -z "${BENCH_DYNAMIC:-}" ]; then
-    build=(cargo build-static)
-    bellows=$root/target/x86_64-unknown-linux-gnu/release/bellows
-else
-    build=(cargo build --release --locked)
-    bellows=$root/target/release/bellows
-fi
+# The plain release build, as `cargo install` makes it.
+build=(cargo build --release --locked)
+bellows=$root/target/release/bellows
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bellows-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

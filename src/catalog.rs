@@ -1,12 +1,18 @@
 //! The schema model replayed from the migration history.
+//!
+//! In: one statement's [`Action`] at a time. Out: the schema as it stands
+//! after it — tables with their columns and constraints, indexes, views,
+//! enums, schemas — which the replay shows each statement as it was before.
 
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind, TypeName,
+    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind,
+    TypeName,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +34,13 @@ pub struct Constraint {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {
-    /// Shared like tables: a copy of the table copies a column only when it changes it.
-    pub columns: Vec<Arc<Column>>,
+    /// In order. Shared like tables: a copy of the table copies a column
+    /// only when it changes it. Changed only through the methods below,
+    /// which keep `positions` in step.
+    columns: Vec<Arc<Column>>,
+    /// Each column's index in `columns`, by name: a statement on a table of
+    /// n columns looks its column up in O(1), not O(n).
+    positions: FxHashMap<String, usize>,
     pub constraints: Vec<Constraint>,
     /// Declared with `PARTITION BY`.
     pub partitioned: bool,
@@ -42,17 +53,81 @@ pub struct Table {
 }
 
 impl Table {
+    /// The columns, in order.
+    pub fn columns(&self) -> &[Arc<Column>] {
+        &self.columns
+    }
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns
-            .iter()
-            .find(|c| c.name == name)
-            .map(AsRef::as_ref)
+        let i = *self.positions.get(name)?;
+        self.columns.get(i).map(AsRef::as_ref)
     }
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
-        self.columns
-            .iter_mut()
-            .find(|c| c.name == name)
-            .map(Arc::make_mut)
+        let i = *self.positions.get(name)?;
+        self.columns.get_mut(i).map(Arc::make_mut)
+    }
+    /// Adds a column at the end (one of the same name goes first).
+    fn push_column(&mut self, column: Column) {
+        self.remove_column(&column.name);
+        self.positions
+            .insert(column.name.clone(), self.columns.len());
+        self.columns.push(Arc::new(column));
+    }
+    /// Puts `column` in the place of `from`, or at the end.
+    fn replace_column(&mut self, from: &str, column: Column) {
+        match self.positions.remove(from) {
+            Some(i) => {
+                self.positions.insert(column.name.clone(), i);
+                if let Some(slot) = self.columns.get_mut(i) {
+                    *slot = Arc::new(column);
+                }
+            }
+            None => self.push_column(column),
+        }
+    }
+    /// Renames a column in place.
+    fn rename_column(&mut self, from: &str, to: &str) {
+        if let Some(i) = self.positions.remove(from) {
+            self.positions.insert(to.to_string(), i);
+            if let Some(c) = self.columns.get_mut(i) {
+                Arc::make_mut(c).name = to.to_string();
+            }
+        }
+    }
+    /// A copy holding only the named columns (in order) and the constraints.
+    fn restricted(&self, names: &BTreeSet<&str>) -> Table {
+        let mut at: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.positions.get(*n).copied())
+            .collect();
+        at.sort_unstable();
+        let mut t = Table {
+            columns: Vec::with_capacity(at.len()),
+            positions: FxHashMap::default(),
+            constraints: self.constraints.clone(),
+            partitioned: self.partitioned,
+            partition_of: self.partition_of.clone(),
+            default_partition: self.default_partition,
+            partial: self.partial,
+        };
+        for i in at {
+            if let Some(c) = self.columns.get(i) {
+                t.positions.insert(c.name.clone(), t.columns.len());
+                t.columns.push(c.clone());
+            }
+        }
+        t
+    }
+    /// Removes a column: O(n) for the columns after it, as on the server.
+    fn remove_column(&mut self, name: &str) {
+        let Some(i) = self.positions.remove(name) else {
+            return;
+        };
+        self.columns.remove(i);
+        for c in self.columns.iter().skip(i) {
+            if let Some(p) = self.positions.get_mut(&c.name) {
+                *p -= 1;
+            }
+        }
     }
     pub fn constraint(&self, name: &str) -> Option<&Constraint> {
         self.constraints.iter().find(|c| c.name == name)
@@ -78,61 +153,16 @@ pub struct Index {
 /// lookups, each a handful of string comparisons, grew with the schema
 /// (log n), and made ten times the history cost 10.25 times the
 /// instructions. Iterating one gives no useful order: code that reports
-/// what it finds there sorts first.
-pub type NameMap<V> = HashMap<Name, V, BuildHasherDefault<NameHasher>>;
+/// what it finds there sorts first. The hash is rustc's FxHash, far cheaper
+/// than std's SipHash on short names; the input is the user's own
+/// migrations, so there is no one to guard against with a keyed hash.
+pub type NameMap<V> = FxHashMap<Name, V>;
 
 /// A [`NameMap`]'s entries in name order, for what is reported from it.
 pub fn by_name<V>(map: &NameMap<V>) -> Vec<(&Name, &V)> {
     let mut entries: Vec<(&Name, &V)> = map.iter().collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     entries
-}
-
-/// The hash of [`NameMap`]: a multiply-rotate hash of 8 bytes at a time
-/// (the scheme of rustc's FxHash), far cheaper than std's SipHash on short
-/// names. The input is the user's own migrations, so there is no one to
-/// guard against with a keyed hash, and the same run hashes the same way
-/// every time.
-#[derive(Default, Clone, Copy)]
-pub struct NameHasher(u64);
-
-impl NameHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The table picks buckets by the low bits and tags by the high ones:
-        // fold the well-mixed high half into the low one.
-        self.0 ^ (self.0 >> 32)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -408,7 +438,7 @@ impl Catalog {
                 add_column(t, table, column, dialect);
             }
             AlterKind::DropColumn { name, .. } => {
-                t.columns.retain(|c| &c.name != name);
+                t.remove_column(name);
                 t.constraints.retain(|c| !c.columns.contains(name));
                 for i in self.index_names_of(table) {
                     if self
@@ -421,19 +451,13 @@ impl Catalog {
                 }
             }
             AlterKind::RenameColumn { from, to } => {
-                if let Some(c) = t.column_mut(from) {
-                    c.name.clone_from(to);
-                }
+                t.rename_column(from, to);
                 rename_in_constraints(t, from, to);
                 self.rename_in_indexes(table, from, to);
             }
             AlterKind::Redefine { from, column } => {
                 let old = t.column(from).cloned();
-                let new = column_of(column);
-                match t.columns.iter_mut().find(|c| &c.name == from) {
-                    Some(c) => *c = Arc::new(new),
-                    None => t.columns.push(Arc::new(new)),
-                }
+                t.replace_column(from, column_of(column));
                 if old.is_some_and(|o| o.name != column.name) {
                     rename_in_constraints(t, from, &column.name);
                     self.rename_in_indexes(table, from, &column.name);
@@ -519,6 +543,7 @@ impl Catalog {
     #[must_use]
     pub fn subset<'a>(&self, actions: impl Iterator<Item = &'a Action>) -> Catalog {
         let mut names: BTreeSet<Name> = BTreeSet::new();
+        let mut columns: BTreeMap<Name, BTreeSet<&'a str>> = BTreeMap::new();
         for a in actions {
             match a {
                 Action::CreateTable(ct) => {
@@ -545,6 +570,13 @@ impl Catalog {
                     names.extend(table.clone());
                 }
                 Action::AlterTable { table, ops, .. } => {
+                    // Changes of columns only need those columns: a copy of
+                    // a wide table restricted to them costs what the
+                    // statement names, not the table.
+                    if let Some(cols) = column_changes(ops) {
+                        columns.entry(table.clone()).or_default().extend(cols);
+                        continue;
+                    }
                     names.insert(table.clone());
                     for op in ops {
                         match &op.kind {
@@ -584,8 +616,13 @@ impl Catalog {
             schemas: self.schemas.clone(),
             ..Catalog::new(self.dialect)
         };
-        for n in &names {
-            if let Some(t) = self.tables.get(n) {
+        for (n, cols) in &columns {
+            if let (false, Some(t)) = (names.contains(n), self.tables.get(n)) {
+                sub.tables.insert(n.clone(), Arc::new(t.restricted(cols)));
+            }
+        }
+        for n in names.iter().chain(columns.keys()) {
+            if let (false, Some(t)) = (sub.tables.contains_key(n), self.tables.get(n)) {
                 sub.tables.insert(n.clone(), t.clone());
             }
             if let Some(v) = self.views.get(n) {
@@ -681,8 +718,7 @@ fn column_of(c: &ColumnDef) -> Column {
 }
 
 fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
-    t.columns.retain(|x| x.name != c.name);
-    t.columns.push(Arc::new(column_of(c)));
+    t.push_column(column_of(c));
     let _ = dialect;
     let inline = |kind: ConstraintKind, suffix: &str| Constraint {
         name: format!("{}_{}_{suffix}", table.name, c.name),
@@ -715,6 +751,34 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
     }
 }
 
+/// The columns an ALTER TABLE names, when it changes nothing but columns.
+fn column_changes(ops: &[AlterOp]) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    for op in ops {
+        match &op.kind {
+            AlterKind::AddColumn { column, .. } => {
+                if column.primary_key
+                    || column.unique
+                    || column.references.is_some()
+                    || column.check
+                {
+                    return None;
+                }
+                out.push(column.name.as_str());
+            }
+            AlterKind::DropColumn { name, .. }
+            | AlterKind::SetType { column: name, .. }
+            | AlterKind::SetNotNull { column: name }
+            | AlterKind::DropNotNull { column: name }
+            | AlterKind::SetDefault { column: name, .. }
+            | AlterKind::DropDefault { column: name } => out.push(name),
+            AlterKind::RenameColumn { from, to } => out.extend([from.as_str(), to.as_str()]),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// The name PostgreSQL gives an unnamed constraint.
 fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
     let cols = def.columns.join("_");
@@ -737,9 +801,9 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         .clone()
         .unwrap_or_else(|| default_constraint_name(table, def));
     if def.kind == ConstraintKind::PrimaryKey {
-        for col in &mut t.columns {
-            if def.columns.contains(&col.name) && !col.not_null {
-                Arc::make_mut(col).not_null = true;
+        for n in &def.columns {
+            if let Some(c) = t.column_mut(n) {
+                c.not_null = true;
             }
         }
     }
@@ -750,4 +814,48 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         columns: def.columns.clone(),
         validated: !def.not_valid,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_file;
+
+    fn replayed(sql: &str) -> Catalog {
+        let mut c = Catalog::new(Dialect::Postgres);
+        for s in parse_file(sql, Dialect::Postgres).statements {
+            c.apply(&s.action);
+        }
+        c
+    }
+
+    fn names(c: &Catalog, table: &str) -> Vec<String> {
+        c.table(&Name::bare(table))
+            .map(|t| t.columns().iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Columns found by name stay right through drops, renames, re-adds
+    /// and redefinitions, in the server's order.
+    #[test]
+    fn columns_by_name_follow_every_change() {
+        let c = replayed(
+            "CREATE TABLE t (a int, b text, c int NOT NULL, d int);
+             ALTER TABLE t DROP COLUMN b;
+             ALTER TABLE t RENAME COLUMN c TO cc;
+             ALTER TABLE t ADD COLUMN a bigint;
+             ALTER TABLE t ALTER COLUMN d SET NOT NULL;",
+        );
+        assert_eq!(names(&c, "t"), ["cc", "d", "a"]);
+        let t = c.table(&Name::bare("t")).expect("table t");
+        assert!(t.column("b").is_none() && t.column("c").is_none());
+        assert!(t.column("cc").is_some_and(|c| c.not_null));
+        assert!(t.column("d").is_some_and(|c| c.not_null));
+        assert_eq!(
+            t.column("a")
+                .and_then(|c| c.ty.as_ref())
+                .map(ToString::to_string),
+            Some("bigint".to_string())
+        );
+    }
 }

@@ -154,7 +154,7 @@ pub enum Level {
     Off,
 }
 
-/// An index into the files of a run (`discover::Discovered::files`).
+/// An index into the files of a run (`Discovered::files` of discover).
 pub type FileId = usize;
 
 /// Where a migration tool's annotations split or join statements: found by

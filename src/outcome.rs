@@ -8,7 +8,7 @@ use crate::model::{ByteSpan, Finding, Severity};
 #[derive(Debug)]
 pub struct Outcome {
     pub discovered: Discovered,
-    /// Per file (by [`FileId`]): where its statements are. The parsed
+    /// Per file (by [`crate::model::FileId`]): where its statements are. The parsed
     /// statements themselves are dropped once linted;
     /// [`crate::parse::parse_annotated`] gives them again.
     pub statements: Vec<Vec<ByteSpan>>,

@@ -4,6 +4,10 @@
 //! [`Migration`]s, each knowing its version, name, up source, down source
 //! (a whole file or a section of one) and whether its runner wraps it in a
 //! transaction.
+//!
+//! In: the paths given and the settings (dialect, layout, excludes). Out:
+//! [`Discovered`]: every source file read, the roots with their layout and
+//! migrations, and the input errors (one line each).
 
 mod diesel;
 mod flyway;
@@ -23,7 +27,6 @@ use serde::Serialize;
 use crate::model::{Annotations, ByteSpan};
 pub use version::Version;
 
-/// Index of a file in [`Workspace::files`].
 pub use crate::model::FileId;
 
 pub use crate::model::Layout;

@@ -6,6 +6,10 @@
 //! is parsed alone. What sqlparser cannot read goes to bellows' own token
 //! recogniser ([`fallback`]); what neither reads is kept with a
 //! `parse-error` note and is still scanned for dangerous operations.
+//!
+//! In: a file's text, its dialect and the layout's annotations. Out: a
+//! [`ParsedFile`]: each statement's span, its [`Action`] (what it does, in
+//! bellows' own terms) and how it was understood, and the file's comments.
 
 mod depth;
 pub mod fallback;

@@ -1,4 +1,7 @@
 //! Reporters: one file per output format.
+//!
+//! In: an [`Outcome`] (findings sorted, files, roots). Out: the text of the
+//! format asked for; nothing here decides what is a finding.
 
 pub mod compact;
 pub mod github;

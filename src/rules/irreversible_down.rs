@@ -89,7 +89,11 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
         let (Some(bt), Some(dt)) = (before.tables.get(t), down.tables.get(t)) else {
             continue;
         };
-        for c in &bt.columns {
+        // A table neither part changed is shared, not copied.
+        if std::sync::Arc::ptr_eq(bt, dt) {
+            continue;
+        }
+        for c in bt.columns() {
             match dt.column(&c.name) {
                 None => {
                     if up.tables.get(t).and_then(|u| u.column(&c.name)).is_some() {
@@ -120,7 +124,7 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
                 }
             }
         }
-        for c in &dt.columns {
+        for c in dt.columns() {
             if bt.column(&c.name).is_none() {
                 out.push(format!(
                     "column {t}.{} added by the up is left in place",
