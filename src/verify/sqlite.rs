@@ -92,6 +92,43 @@ fn err(e: rusqlite::Error) -> DbError {
     DbError { message, code }
 }
 
+/// The CHECK constraints of a table, from the SQL SQLite keeps for it
+/// (no pragma lists them): each `CHECK (…)`'s condition, white space
+/// squeezed, read with the parse stage's tokenizer.
+fn checks(sql: &str) -> Vec<String> {
+    use sqlparser::tokenizer::Token;
+    let (toks, _) = crate::parse::tokenize(sql, crate::model::Dialect::Sqlite);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let opens = toks.get(i + 1).is_some_and(|t| *t.token() == Token::LParen);
+        if !(toks[i].is_word("CHECK") && opens) {
+            i += 1;
+            continue;
+        }
+        let start = toks[i + 1].span.end;
+        let mut depth = 0usize;
+        let mut j = i + 1;
+        while let Some(t) = toks.get(j) {
+            match t.token() {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let end = toks.get(j).map_or(sql.len(), |t| t.span.start);
+        out.push(squeeze(sql.get(start..end).unwrap_or("")));
+        i = j + 1;
+    }
+    out
+}
+
 fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
@@ -130,6 +167,9 @@ impl Engine for Sqlite {
                             ),
                             String::new(),
                         );
+                    }
+                    for check in checks(&sql) {
+                        schema.add(format!("check on {name}: {check}"), String::new());
                     }
                     schema.tables.insert(name, t);
                 }
@@ -269,5 +309,19 @@ impl Drop for Sqlite {
             let _ = std::fs::remove_file(&self.path);
         }
         cleanup::unregister(self.cleanup);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn checks_are_read_from_the_tables_sql() {
+        assert_eq!(
+            super::checks(
+                "CREATE TABLE t (a INT CHECK (a > 0), b TEXT, CONSTRAINT b_len CHECK (length(b)\n < 5))"
+            ),
+            ["a > 0", "length(b) < 5"]
+        );
+        assert!(super::checks("CREATE TABLE \"check\" (x INT)").is_empty());
     }
 }
