@@ -21,6 +21,8 @@ pub struct Column {
     pub ty: Option<TypeName>,
     pub not_null: bool,
     pub default: Option<String>,
+    /// SQLite: the words of its CHECK and generation expressions.
+    pub refs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,9 @@ pub struct Constraint {
     pub columns: Vec<String>,
     /// False while `NOT VALID`.
     pub validated: bool,
+    /// Declared in a column's definition (`col … REFERENCES p`), not as a
+    /// table constraint.
+    pub inline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -165,6 +170,107 @@ pub fn by_name<V>(map: &NameMap<V>) -> Vec<(&Name, &V)> {
     entries
 }
 
+/// A SQLite view or trigger: what it names, to know which changes of the
+/// tables it uses SQLite refuses or breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    /// `None` for a view; a trigger's table.
+    pub trigger_on: Option<Name>,
+    /// The words of its text (tables, columns, keywords), lower-cased, sorted.
+    pub words: Vec<String>,
+}
+
+impl Dependent {
+    pub fn kind(&self) -> &'static str {
+        if self.trigger_on.is_some() {
+            "trigger"
+        } else {
+            "view"
+        }
+    }
+
+    /// It names `word` (a table or column name).
+    pub fn names(&self, word: &str) -> bool {
+        self.words
+            .binary_search_by(|w| w.as_str().cmp(word))
+            .is_ok()
+    }
+
+    /// It may use column `column` of table `table`.
+    pub fn uses(&self, table: &Name, column: &str) -> bool {
+        (self.trigger_on.as_ref() == Some(table) || self.names(&table.name)) && self.names(column)
+    }
+}
+
+/// SQLite's views and triggers, found by the words they name (so a change
+/// looks only at those that name its table or column, however many there
+/// are), and the views left naming a dropped table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dependents {
+    by_name: NameMap<Dependent>,
+    by_word: FxHashMap<String, BTreeSet<Name>>,
+    /// View → the dropped table it still names.
+    dangling: std::collections::BTreeMap<Name, Name>,
+}
+
+impl Dependents {
+    fn insert(&mut self, name: Name, d: Dependent) {
+        self.remove(&name);
+        for w in &d.words {
+            self.by_word
+                .entry(w.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        self.by_name.insert(name, d);
+    }
+
+    fn remove(&mut self, name: &Name) -> Option<Dependent> {
+        let d = self.by_name.remove(name)?;
+        for w in &d.words {
+            if let Some(set) = self.by_word.get_mut(w) {
+                set.remove(name);
+                if set.is_empty() {
+                    self.by_word.remove(w);
+                }
+            }
+        }
+        self.dangling.remove(name);
+        Some(d)
+    }
+
+    /// Those that name `word`, by name.
+    pub fn naming(&self, word: &str) -> Vec<(&Name, &Dependent)> {
+        self.by_word
+            .get(word)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.by_name.get_key_value(n))
+            .collect()
+    }
+
+    /// Replaces the word `from` by `to` in those of `names`.
+    fn rename_word(&mut self, names: &[Name], from: &str, to: &str) {
+        for n in names {
+            let Some(mut d) = self.by_name.get(n).cloned() else {
+                continue;
+            };
+            for w in &mut d.words {
+                if w == from {
+                    *w = to.to_string();
+                }
+            }
+            d.words.sort_unstable();
+            d.words.dedup();
+            let dangling = self.dangling.get(n).cloned();
+            self.insert(n.clone(), d);
+            if let Some(t) = dangling {
+                self.dangling.insert(n.clone(), t);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     pub dialect: Dialect,
@@ -180,6 +286,11 @@ pub struct Catalog {
     pub enums: NameMap<Vec<String>>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
+    /// SQLite: views and triggers, with what they name.
+    pub dependents: Dependents,
+    /// SQLite: the tables that have (or had) a foreign key to a table, by
+    /// its name; each is checked again when used, so it may hold more.
+    children: NameMap<BTreeSet<Name>>,
 }
 
 impl Catalog {
@@ -192,6 +303,65 @@ impl Catalog {
             indexes: NameMap::default(),
             enums: NameMap::default(),
             by_table: NameMap::default(),
+            dependents: Dependents::default(),
+            children: NameMap::default(),
+        }
+    }
+
+    /// SQLite: the tables whose foreign keys reference `parent`, by name.
+    pub fn children_of<'a>(&'a self, parent: &'a Name) -> Vec<(&'a Name, &'a Table)> {
+        self.children
+            .get(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| self.tables.get_key_value(n))
+            .map(|(n, t)| (n, t.as_ref()))
+            .filter(|(_, t)| {
+                t.constraints.iter().any(|c| {
+                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
+                })
+            })
+            .collect()
+    }
+
+    /// SQLite: files `table` as a child of the tables its foreign keys reference.
+    fn note_children(&mut self, table: &Name) {
+        if self.dialect != Dialect::Sqlite {
+            return;
+        }
+        let Some(t) = self.tables.get(table) else {
+            return;
+        };
+        for c in &t.constraints {
+            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                self.children
+                    .entry(references.clone())
+                    .or_default()
+                    .insert(table.clone());
+            }
+        }
+    }
+
+    /// SQLite: the views and triggers that may use column `column` of `table`, by name.
+    pub fn dependents_using<'a>(
+        &'a self,
+        table: &'a Name,
+        column: &'a str,
+    ) -> Vec<(&'a Name, &'a Dependent)> {
+        let mut v = self.dependents.naming(column);
+        v.retain(|(_, d)| d.uses(table, column));
+        v
+    }
+
+    /// SQLite: a view left pointing at a dropped table (the first by name).
+    pub fn dangling_view(&self) -> Option<(&Name, &Name)> {
+        self.dependents.dangling.iter().next()
+    }
+
+    /// SQLite: a table now exists under `name` again: views that named it work again.
+    fn table_back(&mut self, name: &Name) {
+        if !self.dependents.dangling.is_empty() {
+            self.dependents.dangling.retain(|_, t| t != name);
         }
     }
 
@@ -261,9 +431,14 @@ impl Catalog {
                     add_constraint(&mut t, &ct.name, c);
                 }
                 self.tables.insert(ct.name.clone(), Arc::new(t));
+                self.note_children(&ct.name);
+                self.table_back(&ct.name);
             }
             Action::CreateView {
-                name, materialized, ..
+                name,
+                materialized,
+                words,
+                ..
             } => {
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
@@ -271,6 +446,27 @@ impl Catalog {
                     ObjectKind::View
                 };
                 self.views.insert(name.clone(), kind);
+                if self.dialect == Dialect::Sqlite {
+                    self.dependents.insert(
+                        name.clone(),
+                        Dependent {
+                            trigger_on: None,
+                            words: words.clone(),
+                        },
+                    );
+                }
+            }
+            Action::CreateTrigger { name, table, words } => {
+                self.dependents.insert(
+                    name.clone(),
+                    Dependent {
+                        trigger_on: Some(table.clone()),
+                        words: words.clone(),
+                    },
+                );
+            }
+            Action::DropTrigger { name } => {
+                self.dependents.remove(name);
             }
             Action::CreateIndex(ci) => {
                 let name = ci.name.clone().unwrap_or_else(|| {
@@ -359,9 +555,32 @@ impl Catalog {
                 for i in self.index_names_of(name) {
                     self.remove_index(&i);
                 }
+                if self.dialect == Dialect::Sqlite {
+                    // Its triggers go with it; views that name it are left dangling.
+                    let naming: Vec<(Name, bool)> = self
+                        .dependents
+                        .naming(&name.name)
+                        .into_iter()
+                        .map(|(n, d)| (n.clone(), d.trigger_on.is_some()))
+                        .collect();
+                    for (n, trigger) in naming {
+                        let on_it = trigger
+                            && self
+                                .dependents
+                                .by_name
+                                .get(&n)
+                                .is_some_and(|d| d.trigger_on.as_ref() == Some(name));
+                        if on_it {
+                            self.dependents.remove(&n);
+                        } else if !trigger {
+                            self.dependents.dangling.insert(n, name.clone());
+                        }
+                    }
+                }
             }
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
+                self.dependents.remove(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -397,6 +616,50 @@ impl Catalog {
             })
         });
         self.tables.insert(to.clone(), t);
+        if self.dialect == Dialect::Sqlite {
+            // SQLite rewrites other tables' foreign keys, views and
+            // triggers to the new name (3.26+, legacy_alter_table off).
+            let children: Vec<Name> = self
+                .children_of(from)
+                .into_iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in &children {
+                if let Some(t) = self.tables.get_mut(n) {
+                    for c in &mut Arc::make_mut(t).constraints {
+                        if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                            && references == from
+                        {
+                            references.clone_from(to);
+                        }
+                    }
+                }
+            }
+            self.children.remove(from);
+            if !children.is_empty() {
+                self.children
+                    .entry(to.clone())
+                    .or_default()
+                    .extend(children);
+            }
+            // The renamed table's own foreign keys, under its new name.
+            self.note_children(to);
+            let naming: Vec<Name> = self
+                .dependents
+                .naming(&from.name)
+                .into_iter()
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in &naming {
+                if let Some(d) = self.dependents.by_name.get_mut(n)
+                    && d.trigger_on.as_ref() == Some(from)
+                {
+                    d.trigger_on = Some(to.clone());
+                }
+            }
+            self.dependents.rename_word(&naming, &from.name, &to.name);
+            self.table_back(to);
+        }
         for name in self.index_names_of(from) {
             if let Some(mut i) = self.remove_index(&name) {
                 Arc::make_mut(&mut i).table = to.clone();
@@ -429,6 +692,18 @@ impl Catalog {
             }
             _ => {}
         }
+        self.alter_table(table, op, dialect);
+        if matches!(
+            op,
+            AlterKind::AddColumn { .. } | AlterKind::AddConstraint(_)
+        ) {
+            self.note_children(table);
+        }
+        None
+    }
+
+    /// Applies one `ALTER TABLE` op that changes the table itself.
+    fn alter_table(&mut self, table: &Name, op: &AlterKind, dialect: Dialect) {
         let t = self.table_entry(table);
         match op {
             AlterKind::AddColumn {
@@ -453,7 +728,22 @@ impl Catalog {
             AlterKind::RenameColumn { from, to } => {
                 t.rename_column(from, to);
                 rename_in_constraints(t, from, to);
+                for c in &mut t.columns {
+                    if c.refs.iter().any(|r| r == from) {
+                        Arc::make_mut(c).refs.iter_mut().for_each(|r| {
+                            if r == from {
+                                r.clone_from(to);
+                            }
+                        });
+                    }
+                }
                 self.rename_in_indexes(table, from, to);
+                let using: Vec<Name> = self
+                    .dependents_using(table, from)
+                    .into_iter()
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                self.dependents.rename_word(&using, from, to);
             }
             AlterKind::Redefine { from, column } => {
                 let old = t.column(from).cloned();
@@ -520,7 +810,6 @@ impl Catalog {
             }
             _ => {}
         }
-        None
     }
 
     fn rename_in_indexes(&mut self, table: &Name, from: &str, to: &str) {
@@ -714,6 +1003,7 @@ fn column_of(c: &ColumnDef) -> Column {
         ty: c.ty.clone(),
         not_null: c.not_null,
         default: c.default.clone(),
+        refs: c.refs.clone(),
     }
 }
 
@@ -725,6 +1015,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         kind,
         columns: vec![c.name.clone()],
         validated: true,
+        inline: true,
     };
     if c.primary_key {
         t.constraints.push(Constraint {
@@ -732,6 +1023,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
             kind: ConstraintKind::PrimaryKey,
             columns: vec![c.name.clone()],
             validated: true,
+            inline: true,
         });
     }
     if c.unique {
@@ -741,6 +1033,7 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         t.constraints.push(inline(
             ConstraintKind::ForeignKey {
                 references: r.clone(),
+                on_delete_cascade: c.on_delete_cascade,
             },
             "fkey",
         ));
@@ -813,6 +1106,7 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         kind: def.kind.clone(),
         columns: def.columns.clone(),
         validated: !def.not_valid,
+        inline: false,
     });
 }
 

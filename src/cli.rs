@@ -123,9 +123,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", help_heading = "Target")]
     pub mysql_version: Option<u32>,
 
-    /// Target SQLite version [default: 3]
-    #[arg(long, value_name = "N", help_heading = "Target")]
-    pub sqlite_version: Option<u32>,
+    /// Target SQLite version, 3.25 … 3.47 [default: 3.45]
+    #[arg(long, value_name = "V", help_heading = "Target", value_parser = crate::sqlite_version::SqliteVersion::parse)]
+    pub sqlite_version: Option<crate::sqlite_version::SqliteVersion>,
 
     /// Migration layout [default: auto, detected per directory]
     #[arg(long, value_enum, help_heading = "Target")]
@@ -320,7 +320,10 @@ fn settings(
         dialect: args.dialect.or(cfg.dialect),
         postgres_version: args.postgres_version.or(cfg.postgres_version).unwrap_or(15),
         mysql_version: args.mysql_version.or(cfg.mysql_version).unwrap_or(8),
-        sqlite_version: args.sqlite_version.or(cfg.sqlite_version).unwrap_or(3),
+        sqlite_version: args
+            .sqlite_version
+            .or(cfg.sqlite_version)
+            .unwrap_or_default(),
         layout: match args.layout {
             Some(l) => l.layout(),
             None => cfg.layout,

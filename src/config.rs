@@ -23,7 +23,7 @@ struct Raw {
     dialect: Option<Dialect>,
     postgres_version: Option<u32>,
     mysql_version: Option<u32>,
-    sqlite_version: Option<u32>,
+    sqlite_version: Option<toml::Value>,
     layout: Option<LayoutChoice>,
     start_after: Option<toml::Value>,
     #[serde(default)]
@@ -44,7 +44,7 @@ pub struct Config {
     pub dialect: Option<Dialect>,
     pub postgres_version: Option<u32>,
     pub mysql_version: Option<u32>,
-    pub sqlite_version: Option<u32>,
+    pub sqlite_version: Option<crate::sqlite_version::SqliteVersion>,
     pub layout: Option<Layout>,
     pub start_after: Option<String>,
     pub exclude: Vec<String>,
@@ -120,6 +120,21 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
             )));
         }
     };
+    let sqlite_version = match &raw.sqlite_version {
+        None => None,
+        Some(v) => {
+            // `3.45` unquoted is a TOML float; `3.40` would read as 3.4.
+            let text = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Float(f) => format!("{f:.2}"),
+                other => other.to_string(),
+            };
+            Some(
+                crate::sqlite_version::SqliteVersion::parse(&text)
+                    .map_err(|e| ConfigError(format!("{display}: sqlite-version: {e}")))?,
+            )
+        }
+    };
     for g in &raw.exclude {
         globset::Glob::new(g)
             .map_err(|e| ConfigError(format!("{display}: bad exclude glob `{g}`: {e}")))?;
@@ -130,7 +145,7 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
         dialect: raw.dialect,
         postgres_version: raw.postgres_version,
         mysql_version: raw.mysql_version,
-        sqlite_version: raw.sqlite_version,
+        sqlite_version,
         layout: raw.layout.and_then(LayoutChoice::layout),
         start_after,
         exclude: raw.exclude,
@@ -183,6 +198,21 @@ backfill-in-migration = "off"
         assert_eq!(
             c.baseline,
             Some(PathBuf::from("proj/bellows-baseline.json"))
+        );
+    }
+
+    #[test]
+    fn sqlite_version_is_a_string_or_a_number_in_range() {
+        let v = |text: &str| {
+            parse(text, Path::new("bellows.toml"), "bellows.toml").map(|c| c.sqlite_version)
+        };
+        let ok = |m| Ok(Some(crate::sqlite_version::SqliteVersion::new(m)));
+        assert_eq!(v("sqlite-version = \"3.35\""), ok(35));
+        assert_eq!(v("sqlite-version = 3.40"), ok(40));
+        assert_eq!(v("sqlite-version = 3.45"), ok(45));
+        assert_eq!(
+            err("sqlite-version = \"3.20\""),
+            "bellows.toml: sqlite-version: bad SQLite version `3.20`: give 3.25 … 3.47 (e.g. 3.45)"
         );
     }
 

@@ -21,6 +21,7 @@ pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod since;
+pub mod sqlite_version;
 pub mod verify;
 
 use std::collections::BTreeSet;

@@ -78,7 +78,7 @@ pub struct Settings {
     pub dialect: Option<Dialect>,
     pub postgres_version: u32,
     pub mysql_version: u32,
-    pub sqlite_version: u32,
+    pub sqlite_version: crate::sqlite_version::SqliteVersion,
     pub layout: Option<Layout>,
     /// `--select`: only these rules (empty = all).
     pub select: BTreeSet<String>,
@@ -108,7 +108,7 @@ impl Default for Settings {
             dialect: None,
             postgres_version: 15,
             mysql_version: 8,
-            sqlite_version: 3,
+            sqlite_version: crate::sqlite_version::SqliteVersion::DEFAULT,
             layout: None,
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),

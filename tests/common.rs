@@ -21,6 +21,17 @@ pub fn case_dialect(name: &str) -> Dialect {
     }
 }
 
+/// The SQLite target of a case: `…-sqlite-3.34…` in its name, else the default.
+pub fn case_sqlite_version(dir: &Path) -> bellows::sqlite_version::SqliteVersion {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    name.split_once("sqlite-3.")
+        .and_then(|(_, rest)| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            bellows::sqlite_version::SqliteVersion::parse(&format!("3.{digits}")).ok()
+        })
+        .unwrap_or_default()
+}
+
 /// Lints a directory with paths shown relative to it. A `BASE` file in
 /// the directory lists the files that exist on the base ref, as `--since`
 /// would learn from git: every other file counts as changed.
@@ -29,6 +40,7 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
         dialect: Some(dialect),
         cwd: dir.to_path_buf(),
         since: since_from_base(dir),
+        sqlite_version: case_sqlite_version(dir),
         ..Settings::default()
     };
     bellows::check(&[dir.to_path_buf()], &settings)

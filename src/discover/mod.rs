@@ -378,7 +378,7 @@ fn dialect_groups(
 ) -> Vec<(crate::model::Dialect, Vec<Candidate>)> {
     let base = opts
         .dialect
-        .or_else(|| dialect_of_path(dir))
+        .or_else(|| dialect_of_path(dir.strip_prefix(&opts.cwd).unwrap_or(dir)))
         .unwrap_or(crate::model::Dialect::Postgres);
     let all_suffixed = !cands.is_empty() && cands.iter().all(|c| c.dialect.is_some());
     if opts.dialect.is_none() && all_suffixed {
@@ -401,7 +401,9 @@ fn dialect_groups(
     }
 }
 
-/// The dialect named by the nearest folder of the path (`…/postgres/…`).
+/// The dialect named by the nearest folder of the path (`…/postgres/…`),
+/// below the working directory: a checkout that lives in a folder named
+/// `sqlite` is not a SQLite project.
 fn dialect_of_path(dir: &Path) -> Option<crate::model::Dialect> {
     dir.components()
         .rev()

@@ -45,10 +45,16 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     if !c.eat("AS") {
         return None;
     }
+    let words = if dialect == Dialect::Sqlite {
+        super::tokens::words(toks.get(c.i..).unwrap_or_default())
+    } else {
+        Vec::new()
+    };
     Some(Action::CreateView {
         name,
         materialized,
         or_replace,
+        words,
     })
 }
 
@@ -467,6 +473,27 @@ impl<'a> Cursor<'a> {
             .any(|t| t.is_word(w))
     }
 
+    /// `PRAGMA [schema.]name [= value | (value)]`.
+    fn pragma(&mut self) -> Action {
+        self.i += 1;
+        let Some(name) = self.name() else {
+            return Action::Other;
+        };
+        let _ = self.eat_token(&Token::Eq) || self.eat_token(&Token::LParen);
+        let value = self
+            .peek()
+            .map(|t| match t.token() {
+                Token::Word(w) => w.value.to_lowercase(),
+                Token::SingleQuotedString(v) | Token::DoubleQuotedString(v) => v.to_lowercase(),
+                other => other.to_string().to_lowercase(),
+            })
+            .unwrap_or_default();
+        Action::Pragma {
+            name: name.name,
+            value,
+        }
+    }
+
     fn statement(&mut self, strict: bool) -> Option<Action> {
         let first = self.peek()?;
         if first.is_word("DROP") {
@@ -642,7 +669,10 @@ impl<'a> Cursor<'a> {
                 Action::LockTable { table, reads }
             });
         }
-        if first.is_word("PRAGMA") || (first.is_word("SELECT") && self.toks.len() == 1) {
+        if first.is_word("PRAGMA") {
+            return Some(self.pragma());
+        }
+        if first.is_word("SELECT") && self.toks.len() == 1 {
             // PostgreSQL allows an empty select list: `SELECT;`.
             return Some(Action::Other);
         }
@@ -676,6 +706,10 @@ impl<'a> Cursor<'a> {
             ObjectKind::Database
         } else if self.eat("SEQUENCE") {
             ObjectKind::Sequence
+        } else if self.dialect == Dialect::Sqlite && self.eat("TRIGGER") {
+            self.eat_all(&["IF", "EXISTS"]);
+            let name = self.name()?;
+            return Some(Action::DropTrigger { name });
         } else if self.eat("TRIGGER") || self.eat("POLICY") {
             // DROP TRIGGER/POLICY … ON t: blocks reads and writes on t.
             self.eat_all(&["IF", "EXISTS"]);
@@ -719,6 +753,25 @@ impl<'a> Cursor<'a> {
         self.i = save;
         self.eat_all(&["OR", "REPLACE"]);
         self.eat("CONSTRAINT");
+        if self.dialect == Dialect::Sqlite {
+            let _ = self.eat("TEMP") || self.eat("TEMPORARY");
+            if self.eat("TRIGGER") {
+                self.eat_all(&["IF", "NOT", "EXISTS"]);
+                let name = self.name()?;
+                let after_name = self.i;
+                let on = self.toks[self.i..].iter().position(|t| t.is_word("ON"))?;
+                self.i += on + 1;
+                let table = self.name()?;
+                return Some(Action::CreateTrigger {
+                    name,
+                    table,
+                    words: super::tokens::words(self.toks.get(after_name..).unwrap_or_default()),
+                });
+            }
+            self.i = save;
+            self.eat_all(&["OR", "REPLACE"]);
+            self.eat("CONSTRAINT");
+        }
         if self.eat("TRIGGER") || self.eat("POLICY") {
             // CREATE TRIGGER … ON t blocks writes to t; CREATE POLICY … ON t blocks reads and writes.
             let policy = self
@@ -1261,8 +1314,13 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
         if !c.eat("REFERENCES") {
             return None;
         }
+        let references = c.name()?;
+        let on_delete_cascade = part
+            .windows(2)
+            .any(|w| w[0].is_word("DELETE") && w[1].is_word("CASCADE"));
         kind = ConstraintKind::ForeignKey {
-            references: c.name()?,
+            references,
+            on_delete_cascade,
         };
     } else if c.eat("CHECK") {
         let body = &part[c.i..];

@@ -94,9 +94,14 @@ pub struct ColumnDef {
     pub unique: bool,
     pub check: bool,
     pub references: Option<Name>,
+    /// Its `REFERENCES` says `ON DELETE CASCADE`.
+    pub on_delete_cascade: bool,
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
+    /// SQLite: the words (column names) of its CHECK and generation
+    /// expressions, lower-cased, sorted.
+    pub refs: Vec<String>,
 }
 
 impl ColumnDef {
@@ -119,8 +124,10 @@ impl ColumnDef {
             unique: false,
             check: false,
             references: None,
+            on_delete_cascade: false,
             generated: None,
             serial: false,
+            refs: Vec::new(),
         }
     }
 }
@@ -135,6 +142,8 @@ pub enum ConstraintKind {
     },
     ForeignKey {
         references: Name,
+        /// `ON DELETE CASCADE`.
+        on_delete_cascade: bool,
     },
     Exclude,
     /// PostgreSQL 18 `CONSTRAINT n NOT NULL col`.
@@ -351,6 +360,26 @@ pub enum Action {
         name: Name,
         materialized: bool,
         or_replace: bool,
+        /// SQLite: the words of its query (tables and columns it may use),
+        /// lower-cased, sorted; empty for other dialects.
+        words: Vec<String>,
+    },
+    /// SQLite `CREATE TRIGGER name … ON table …`.
+    CreateTrigger {
+        name: Name,
+        table: Name,
+        /// The words of the trigger (its body's tables and columns), lower-cased, sorted.
+        words: Vec<String>,
+    },
+    /// SQLite `DROP TRIGGER name`.
+    DropTrigger {
+        name: Name,
+    },
+    /// SQLite `PRAGMA [schema.]name [= value | (value)]`; both lower-cased,
+    /// the value empty when none is given.
+    Pragma {
+        name: String,
+        value: String,
     },
     CreateIndex(CreateIndex),
     CreateSchema {

@@ -62,6 +62,11 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
             name: cx.name(&v.name),
             materialized: v.materialized,
             or_replace: v.or_replace,
+            words: if dialect == Dialect::Sqlite {
+                super::tokens::words(toks)
+            } else {
+                Vec::new()
+            },
         },
         Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),
@@ -223,14 +228,26 @@ impl Lower {
                 col.not_null = true;
             }
             ColumnOption::Unique(_) => col.unique = true,
-            ColumnOption::ForeignKey(fk) => col.references = Some(self.name(&fk.foreign_table)),
-            ColumnOption::Check(_) => col.check = true,
+            ColumnOption::ForeignKey(fk) => {
+                col.references = Some(self.name(&fk.foreign_table));
+                col.on_delete_cascade = matches!(
+                    fk.on_delete,
+                    Some(sqlparser::ast::ReferentialAction::Cascade)
+                );
+            }
+            ColumnOption::Check(e) => {
+                col.check = true;
+                self.add_refs(col, &e.to_string());
+            }
             ColumnOption::Generated {
                 generated_as,
                 generation_expr,
                 generation_expr_mode,
                 ..
             } => {
+                if let Some(e) = generation_expr {
+                    self.add_refs(col, &e.to_string());
+                }
                 col.generated = Some(if generation_expr.is_none() {
                     Generated::Identity
                 } else {
@@ -259,6 +276,16 @@ impl Lower {
             }
             _ => {}
         }
+    }
+
+    /// SQLite: keeps the words of an expression a column's definition holds.
+    fn add_refs(&self, col: &mut ColumnDef, expr: &str) {
+        if self.dialect != Dialect::Sqlite {
+            return;
+        }
+        col.refs.extend(expr_words(expr));
+        col.refs.sort_unstable();
+        col.refs.dedup();
     }
 
     fn constraint(&self, c: &TableConstraint, not_valid: bool) -> ConstraintDef {
@@ -291,6 +318,10 @@ impl Lower {
                 name: name(&fk.name),
                 kind: ConstraintKind::ForeignKey {
                     references: self.name(&fk.foreign_table),
+                    on_delete_cascade: matches!(
+                        fk.on_delete,
+                        Some(sqlparser::ast::ReferentialAction::Cascade)
+                    ),
                 },
                 columns: idents(&fk.columns),
                 not_valid,
@@ -301,7 +332,12 @@ impl Lower {
                 kind: ConstraintKind::Check {
                     not_null_of: self.is_not_null_of(&ck.expr),
                 },
-                columns: Vec::new(),
+                // SQLite: the words of the expression, the columns it may use.
+                columns: if self.dialect == Dialect::Sqlite {
+                    expr_words(&ck.expr.to_string())
+                } else {
+                    Vec::new()
+                },
                 // PostgreSQL 18 `NOT ENFORCED` checks nothing, like `NOT VALID`.
                 not_valid: not_valid || ck.enforced == Some(false),
                 using_index: None,
@@ -568,6 +604,13 @@ pub(super) fn split_commas(toks: &[Tok]) -> Vec<Range<usize>> {
 }
 
 /// Folds an identifier the way the dialect compares it.
+/// The words of an expression's text (as sqlparser prints it), lower-cased,
+/// sorted, each once; string literals are not words.
+fn expr_words(text: &str) -> Vec<String> {
+    let (toks, _) = super::tokenize(text, Dialect::Sqlite);
+    super::tokens::words(&toks)
+}
+
 pub fn fold(value: &str, quoted: bool, dialect: Dialect) -> String {
     match dialect {
         Dialect::Postgres if quoted => value.to_string(),

@@ -46,6 +46,19 @@ impl Tok {
     }
 }
 
+/// The words of tokens (names and keywords, quoted or not), lower-cased,
+/// sorted, each once: what a SQLite view or trigger may name.
+pub fn words(toks: &[Tok]) -> Vec<String> {
+    let mut out: Vec<String> = toks
+        .iter()
+        .filter_map(Tok::word)
+        .map(|w| w.value.to_lowercase())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The statement's tokens as one line of text: unquoted words upper-cased,
 /// everything else as written, single spaces between tokens.
 pub fn normalize(toks: &[Tok], text: &str) -> String {

@@ -23,7 +23,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     for op in ops {
         match &op.kind {
             AlterKind::AddConstraint(def) if !def.not_valid => {
-                let ConstraintKind::ForeignKey { references } = &def.kind else {
+                let ConstraintKind::ForeignKey { references, .. } = &def.kind else {
                     continue;
                 };
                 let name = def

@@ -27,6 +27,9 @@ pub(crate) enum Verdict {
 }
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    if cx.dialect == Dialect::Sqlite {
+        rebuild(cx, out);
+    }
     let Action::AlterTable { table, ops, .. } = &cx.stmt.action else {
         return;
     };
@@ -180,5 +183,68 @@ pub(crate) fn verdict(dialect: Dialect, old: &TypeName, new: &TypeName, using: &
             },
             _ => Verdict::Rewrite,
         },
+    }
+}
+
+/// A SQLite rebuild that gives a copied column another type: judged at the
+/// step that drops the old table.
+fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Some((r, old, new)) = super::rebuild::at_drop(cx) else {
+        return;
+    };
+    let Some(copy) = &r.copy else { return };
+    if old.partial || new.partial || cx.is_new_table(&r.old) {
+        return;
+    }
+    let table = &r.table;
+    for (position, c) in new.columns().iter().enumerate() {
+        let name = &c.name;
+        let (Some(before), Some(after)) =
+            (old.column(name).and_then(|o| o.ty.as_ref()), c.ty.as_ref())
+        else {
+            continue;
+        };
+        // The new column is filled from the old one of the same name.
+        if !copy
+            .source_of(name, position)
+            .is_some_and(|s| s.iter().any(|w| w == name))
+        {
+            continue;
+        }
+        // SQLite stores values by the type's affinity: a new name with the
+        // same affinity (timestamp → datetime) changes no value.
+        if affinity(&before.base) == affinity(&after.base)
+            || verdict(Dialect::Sqlite, before, after, &Using::None) == Verdict::Safe
+        {
+            continue;
+        }
+        let colname = col(table, name);
+        out.push(cx.hit(
+            cx.stmt.span,
+            format!(
+                "the rebuild of {table} changes {colname} from {before} to {after}: every row is \
+                 copied into the new type's affinity, and deployed code may not handle the new type"
+            ),
+            format!(
+                "add a new column beside it ({name}_new {after}), write both from code, backfill in \
+                 batches, switch reads, then drop {name} in a later migration"
+            ),
+        ));
+    }
+}
+
+/// SQLite's type affinity of a declared type (the rules of "Datatypes In SQLite", 3.1).
+fn affinity(ty: &str) -> &'static str {
+    let t = ty.to_ascii_uppercase();
+    if t.contains("INT") {
+        "integer"
+    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+        "text"
+    } else if t.contains("BLOB") || t.is_empty() {
+        "blob"
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+        "real"
+    } else {
+        "numeric"
     }
 }

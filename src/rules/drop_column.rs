@@ -1,7 +1,7 @@
 //! drop-column: `DROP COLUMN` of a column that existed before this migration.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
-use crate::model::Severity;
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    if cx.dialect == Dialect::Sqlite {
+        rebuild(cx, out);
+    }
     let Action::AlterTable { table, ops, .. } = &cx.stmt.action else {
         return;
     };
@@ -33,5 +36,76 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                  then drop it in a later migration: `ALTER TABLE {table} DROP COLUMN {name};`"
             ),
         ));
+    }
+}
+
+/// A SQLite rebuild whose copy leaves old columns out: judged at the step
+/// that drops the old table with their data.
+fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    let Some((r, old, new)) = super::rebuild::at_drop(cx) else {
+        return;
+    };
+    let Some(copy) = &r.copy else { return };
+    if old.partial || new.partial || cx.is_new_table(&r.old) {
+        return;
+    }
+    let table = &r.table;
+    for c in old.columns() {
+        if copy.reads(&c.name) {
+            continue;
+        }
+        let name = &c.name;
+        let colname = col(table, name);
+        let rowid = new.column(name).is_some_and(|n| {
+            n.ty.as_ref().is_some_and(|t| t.base == "integer")
+                && new.constraints.iter().any(|k| {
+                    k.kind == crate::parse::ir::ConstraintKind::PrimaryKey
+                        && k.columns.len() == 1
+                        && k.columns.first() == Some(name)
+                })
+        });
+        if rowid {
+            let mut h = cx.hit(
+                cx.stmt.span,
+                format!(
+                    "the rebuild of {table} does not copy {colname}: every row gets a new id, and \
+                     whatever still holds an old id (other tables, caches, URLs) points at the wrong \
+                     row or none"
+                ),
+                format!(
+                    "copy it: name {name} in the INSERT's column list and select it from {old_name}",
+                    old_name = r.old
+                ),
+            );
+            h.severity = Some(crate::Severity::Warning);
+            out.push(h);
+            continue;
+        }
+        let (message, help) = if new.column(name).is_some() {
+            (
+                format!(
+                    "the rebuild of {table} does not copy {colname}: every row gets the new table's \
+                     default for it, and its old values are lost when {old_name} is dropped",
+                    old_name = r.old
+                ),
+                format!(
+                    "copy it: name {name} in the INSERT's column list and select it from {old_name}",
+                    old_name = r.old
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "the rebuild of {table} drops column {colname}: the copy leaves it out, its data \
+                     goes with {old_name}, and deployed code that still reads or writes it breaks",
+                    old_name = r.old
+                ),
+                format!(
+                    "first deploy code that no longer uses {colname}, then rebuild {table} without it \
+                     in a later migration; or keep it: add {name} to the new table and to the copy"
+                ),
+            )
+        };
+        out.push(cx.hit(cx.stmt.span, message, help));
     }
 }

@@ -24,7 +24,11 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     for name in names {
-        if cx.is_new_object(*kind, name) || (*kind == ObjectKind::Table && rebuilt_later(cx, name))
+        if cx.is_new_object(*kind, name)
+            || (*kind == ObjectKind::Table
+                && (rebuilt_later(cx, name)
+                    || (cx.dialect == crate::Dialect::Sqlite
+                        && (super::rebuild::is_step(cx) || super::rebuild::is_guard(cx)))))
         {
             continue;
         }

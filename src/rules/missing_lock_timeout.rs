@@ -109,7 +109,7 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
                         .iter()
                         .filter_map(|c| c.references.as_ref())
                         .chain(ct.constraints.iter().filter_map(|c| match &c.kind {
-                            crate::parse::ir::ConstraintKind::ForeignKey { references } => {
+                            crate::parse::ir::ConstraintKind::ForeignKey { references, .. } => {
                                 Some(references)
                             }
                             _ => None,

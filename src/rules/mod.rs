@@ -33,7 +33,11 @@ mod orphan_down;
 mod out_of_order_version;
 mod parse_error;
 mod partition_blocking;
+mod pragma_in_transaction;
+pub mod rebuild;
+mod rebuild_drops_objects;
 mod refresh_matview_blocking;
+mod refused_by_server;
 mod reindex_blocking;
 mod rename_column;
 mod rename_table;
@@ -81,7 +85,10 @@ pub static REGISTRY: &[&Rule] = &[
     &out_of_order_version::RULE,
     &parse_error::RULE,
     &partition_blocking::RULE,
+    &pragma_in_transaction::RULE,
+    &rebuild_drops_objects::RULE,
     &refresh_matview_blocking::RULE,
+    &refused_by_server::RULE,
     &reindex_blocking::RULE,
     &rename_column::RULE,
     &rename_table::RULE,

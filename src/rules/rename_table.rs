@@ -43,6 +43,10 @@ fn report(
     if cx.is_new_table(from) {
         return;
     }
+    // The SQLite rebuild renames the old table away first: one change of the table.
+    if cx.dialect == crate::Dialect::Sqlite && super::rebuild::is_step(cx) {
+        return;
+    }
     out.push(cx.hit(
         span,
         format!("renaming table {from} to {} breaks deployed code that still uses the old name", to.name),
