@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::model::Dialect;
 use crate::parse::ir::{
     Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, Name, ObjectKind,
-    TypeName,
+    TypeName, Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,9 +141,20 @@ impl Table {
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
         self.constraints.iter().any(|c| {
             c.validated
-                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n) } if n == column)
+                && matches!(&c.kind, ConstraintKind::Check { not_null_of: Some(n), .. } if n == column)
         })
     }
+}
+
+/// A function as declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// `None`: not declared, so `VOLATILE`.
+    pub volatility: Option<Volatility>,
+    /// `LANGUAGE sql`: a simple body may be inlined (and folded) by the planner.
+    pub sql: bool,
+    /// Its body, when `LANGUAGE sql` (lower-cased, without blanks).
+    pub sql_body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,10 +291,18 @@ pub struct Catalog {
     pub tables: NameMap<Arc<Table>>,
     /// Views and materialized views.
     pub views: NameMap<ObjectKind>,
+    /// The column names of the views whose query bellows could read.
+    pub view_columns: NameMap<Vec<String>>,
+    /// What each view's query reads, and the names it mentions.
+    pub view_reads: NameMap<(Vec<Name>, Vec<String>)>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
     pub indexes: NameMap<Arc<Index>>,
     pub enums: NameMap<Vec<String>>,
+    /// Domains, and whether each has a constraint (a `CHECK`, or a `NOT NULL`).
+    pub domains: NameMap<bool>,
+    /// Functions by name (any signature).
+    pub functions: NameMap<Function>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
     /// SQLite: views and triggers, with what they name.
@@ -300,8 +319,12 @@ impl Catalog {
             schemas: BTreeSet::new(),
             tables: NameMap::default(),
             views: NameMap::default(),
+            view_columns: NameMap::default(),
+            view_reads: NameMap::default(),
             indexes: NameMap::default(),
             enums: NameMap::default(),
+            domains: NameMap::default(),
+            functions: NameMap::default(),
             by_table: NameMap::default(),
             dependents: Dependents::default(),
             children: NameMap::default(),
@@ -437,9 +460,13 @@ impl Catalog {
             Action::CreateView {
                 name,
                 materialized,
+                columns,
+                reads,
                 words,
                 ..
             } => {
+                self.view_reads
+                    .insert(name.clone(), (reads.clone(), words.clone()));
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
                 } else {
@@ -454,6 +481,14 @@ impl Catalog {
                             words: words.clone(),
                         },
                     );
+                }
+                match columns {
+                    Some(c) => {
+                        self.view_columns.insert(name.clone(), c.clone());
+                    }
+                    None => {
+                        self.view_columns.remove(name);
+                    }
                 }
             }
             Action::CreateTrigger { name, table, words } => {
@@ -493,6 +528,27 @@ impl Catalog {
             Action::CreateEnum { name, values } => {
                 self.enums.insert(name.clone(), values.clone());
             }
+            Action::CreateDomain { name, check } => {
+                self.domains.insert(name.clone(), *check);
+            }
+            Action::AlterDomainAddConstraint { domain, .. } => {
+                self.domains.insert(domain.clone(), true);
+            }
+            Action::CreateFunction {
+                name,
+                volatility,
+                sql,
+                sql_body,
+            } => {
+                self.functions.insert(
+                    name.clone(),
+                    Function {
+                        volatility: *volatility,
+                        sql: *sql,
+                        sql_body: sql_body.clone(),
+                    },
+                );
+            }
             Action::Drop { kind, names, .. } => {
                 for n in names {
                     self.drop(*kind, n);
@@ -515,11 +571,25 @@ impl Catalog {
                 ObjectKind::Index => {
                     if let Some(i) = self.remove_index(from) {
                         self.add_shared_index(to.clone(), i);
+                    } else if let Some(table) = self.table_of_index(from) {
+                        // The index of a constraint: renaming it renames the constraint.
+                        let t = self.table_entry(&table);
+                        for c in &mut t.constraints {
+                            if c.name == from.name {
+                                c.name.clone_from(&to.name);
+                            }
+                        }
                     }
                 }
                 ObjectKind::View | ObjectKind::MaterializedView => {
                     if let Some(k) = self.views.remove(from) {
                         self.views.insert(to.clone(), k);
+                    }
+                    if let Some(c) = self.view_columns.remove(from) {
+                        self.view_columns.insert(to.clone(), c);
+                    }
+                    if let Some(r) = self.view_reads.remove(from) {
+                        self.view_reads.insert(to.clone(), r);
                     }
                 }
                 ObjectKind::Type => {
@@ -581,6 +651,8 @@ impl Catalog {
             ObjectKind::View | ObjectKind::MaterializedView => {
                 self.views.remove(name);
                 self.dependents.remove(name);
+                self.view_columns.remove(name);
+                self.view_reads.remove(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -593,6 +665,8 @@ impl Catalog {
                 self.schemas.remove(&name.name);
                 self.tables.retain(|k, _| k.schema != s);
                 self.views.retain(|k, _| k.schema != s);
+                self.view_columns.retain(|k, _| k.schema != s);
+                self.view_reads.retain(|k, _| k.schema != s);
                 let gone: Vec<Name> = self
                     .indexes
                     .iter()
@@ -932,6 +1006,92 @@ impl Catalog {
         sub
     }
 
+    /// The existing tables with a column of type `ty` (a domain or enum), by
+    /// name, with those columns.
+    pub fn tables_using_type(&self, ty: &Name) -> Vec<(&Name, Vec<&str>)> {
+        let mut out: Vec<(&Name, Vec<&str>)> = self
+            .tables
+            .iter()
+            .filter_map(|(n, t)| {
+                let cols: Vec<&str> = t
+                    .columns
+                    .iter()
+                    .filter(|c| c.ty.as_ref().is_some_and(|x| type_is(x, ty)))
+                    .map(|c| c.name.as_str())
+                    .collect();
+                (!cols.is_empty()).then_some((n, cols))
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// The table of an index: one created by `CREATE INDEX`, or the index
+    /// behind a primary key, unique or exclusion constraint (named as the
+    /// constraint, in the table's schema).
+    pub fn table_of_index(&self, index: &Name) -> Option<Name> {
+        if let Some(i) = self.indexes.get(index) {
+            return Some(i.table.clone());
+        }
+        let mut owners: Vec<&Name> = self
+            .tables
+            .iter()
+            .filter(|(t, table)| {
+                t.schema == index.schema
+                    && table.constraints.iter().any(|c| {
+                        c.name == index.name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey
+                                    | ConstraintKind::Unique
+                                    | ConstraintKind::Exclude
+                            )
+                    })
+            })
+            .map(|(t, _)| t)
+            .collect();
+        owners.sort_unstable();
+        owners.first().map(|t| (*t).clone())
+    }
+
+    /// What a `DROP … CASCADE` of a relation (or, with `column`, of one of
+    /// its columns) takes with it: the views that read it (and the views
+    /// on those), and the foreign keys of other tables that reference it, by
+    /// name.
+    pub fn cascade_of(&self, relation: &Name, column: Option<&str>) -> (Vec<Name>, Vec<String>) {
+        let mut views: Vec<Name> = Vec::new();
+        let mut frontier = vec![relation.clone()];
+        while let Some(r) = frontier.pop() {
+            for (v, (reads, words)) in &self.view_reads {
+                let uses = reads.contains(&r)
+                    && (r != *relation
+                        || column
+                            .is_none_or(|c| words.binary_search_by(|w| w.as_str().cmp(c)).is_ok()));
+                if uses && v != relation && !views.contains(v) {
+                    views.push(v.clone());
+                    frontier.push(v.clone());
+                }
+            }
+        }
+        views.sort_unstable();
+        let mut fks: Vec<String> = Vec::new();
+        if column.is_none() {
+            for (t, table) in &self.tables {
+                if t == relation {
+                    continue;
+                }
+                for c in &table.constraints {
+                    if matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == relation)
+                    {
+                        fks.push(format!("{} on {t}", c.name));
+                    }
+                }
+            }
+        }
+        fks.sort_unstable();
+        (views, fks)
+    }
+
     /// The partitions of a table, by name.
     pub fn partitions_of<'a>(
         &'a self,
@@ -980,6 +1140,18 @@ impl Catalog {
     }
 }
 
+/// Whether a column type names the user type `ty` (schema-qualified or not).
+fn type_is(t: &TypeName, ty: &Name) -> bool {
+    if t.array {
+        return false;
+    }
+    let base = t.base.as_str();
+    match &ty.schema {
+        Some(s) => base == format!("{s}.{}", ty.name) || base == ty.name,
+        None => base == ty.name || base == format!("public.{}", ty.name),
+    }
+}
+
 fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
     for c in &mut t.constraints {
         for col in &mut c.columns {
@@ -987,14 +1159,37 @@ fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
                 *col = to.to_string();
             }
         }
-        if let ConstraintKind::Check {
-            not_null_of: Some(n),
-        } = &mut c.kind
-            && n == from
-        {
-            *n = to.to_string();
+        if let ConstraintKind::Check { not_null_of, expr } = &mut c.kind {
+            if let Some(n) = not_null_of
+                && n == from
+            {
+                *n = to.to_string();
+            }
+            if let Some(e) = expr {
+                *e = rename_word(e, from, to);
+            }
         }
     }
+}
+
+/// `text` with every whole word `from` replaced by `to`.
+fn rename_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word == from { to } else { word });
+        word.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 fn column_of(c: &ColumnDef) -> Column {
@@ -1039,8 +1234,13 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         ));
     }
     if c.check {
-        t.constraints
-            .push(inline(ConstraintKind::Check { not_null_of: None }, "check"));
+        t.constraints.push(inline(
+            ConstraintKind::Check {
+                not_null_of: None,
+                expr: None,
+            },
+            "check",
+        ));
     }
 }
 
@@ -1081,6 +1281,7 @@ fn default_constraint_name(table: &Name, def: &ConstraintDef) -> String {
         ConstraintKind::ForeignKey { .. } => format!("{}_{cols}_fkey", table.name),
         ConstraintKind::Check {
             not_null_of: Some(c),
+            ..
         } => format!("{}_{c}_check", table.name),
         ConstraintKind::Exclude => format!("{}_{cols}_excl", table.name),
         ConstraintKind::NotNull => format!("{}_{cols}_not_null", table.name),

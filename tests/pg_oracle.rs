@@ -26,16 +26,19 @@ const ORACLE_RULES: &[&str] = &[
     "add-column-rewrite",
     "add-foreign-key-validating",
     "add-unique-constraint",
+    "alter-domain-add-constraint",
     "change-column-type",
     "concurrently-in-transaction",
     "create-index-blocking",
     "drop-index-blocking",
     "enum-value-in-transaction",
+    "missing-lock-timeout",
     "partition-blocking",
     "refresh-matview-blocking",
     "reindex-blocking",
     "set-not-null",
     "table-rewrite",
+    "validate-in-same-transaction",
 ];
 
 /// Rows given to every table before the statement under test.
@@ -83,7 +86,13 @@ fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
         // "blocks writes for the whole build": writes wait while the index is built.
         "create-index-blocking" => !m.blocked_write.is_empty() && scan,
         "drop-index-blocking" => rw,
+        // REINDEX SYSTEM: the catalog only, none of the user's relations.
+        "reindex-blocking" if sql.starts_with("REINDEX SYSTEM") => {
+            m.error.is_none() && m.rewritten.is_empty()
+        }
         "reindex-blocking" | "refresh-matview-blocking" => !m.blocked_read.is_empty(),
+        // Waiting for the lock would queue writes (at least) behind it.
+        "missing-lock-timeout" => !m.blocked_write.is_empty(),
         // Validating: a scan while writes wait. An inline REFERENCES on a new
         // column scans nothing; its claim is the write lock on the referenced table.
         "add-foreign-key-validating" => {
@@ -91,6 +100,11 @@ fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
                 && (scan || (sql.contains("ADD COLUMN") && sql.contains("REFERENCES")))
         }
         "add-check-validating" | "add-unique-constraint" | "set-not-null" => rw && scan,
+        // A scan while writes wait: on every table using the domain; for a
+        // validation, under the lock its transaction already holds.
+        "alter-domain-add-constraint" | "validate-in-same-transaction" => {
+            !m.blocked_write.is_empty() && scan
+        }
         "add-column-rewrite" | "table-rewrite" | "change-column-type" => !m.rewritten.is_empty(),
         "partition-blocking" => scan || m.blocked_rw().any(|t| m.partitioned.contains(t)),
         "concurrently-in-transaction" => m.error.as_deref() == Some("25001"),
@@ -112,11 +126,20 @@ fn text<'a>(out: &'a Linted, file: usize, s: &Stmt) -> &'a str {
     &out.discovered.files[file].text[s.span.start..s.span.end]
 }
 
+/// Rules whose flagged statement is measured together with the statements
+/// before it in its transaction (they hold the locks it runs under).
+fn with_its_transaction(rule: &str) -> bool {
+    rule == "validate-in-same-transaction"
+}
+
 /// Statements PostgreSQL refuses inside a transaction block.
 fn needs_autocommit(s: &Stmt) -> bool {
     let n = &s.normalized;
     n.contains("CONCURRENTLY") && !n.starts_with("REFRESH")
         || n.starts_with("VACUUM")
+        || n.starts_with("REINDEX SYSTEM")
+        || n.starts_with("REINDEX DATABASE")
+        || n.starts_with("REINDEX SCHEMA")
         || n.starts_with("ALTER SYSTEM")
         || n.starts_with("CREATE DATABASE")
 }
@@ -563,7 +586,19 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
         }
     } else {
         let last = ms.len().saturating_sub(1);
-        let count = ms.last().map_or(0, |m| up_of(&out, m).len());
+        let stmts = ms.last().map(|m| up_of(&out, m)).unwrap_or_default();
+        // Statements after `SET lock_timeout` still take their locks: that
+        // rule's ok cases are safe by the timeout, not by the lock.
+        let count = if rule == "missing-lock-timeout" {
+            stmts
+                .iter()
+                .position(
+                    |(_, s)| matches!(&s.action, Action::Set { name } if name == "lock_timeout"),
+                )
+                .unwrap_or(stmts.len())
+        } else {
+            stmts.len()
+        };
         targets.extend((0..count).map(|si| (last, si)));
     }
     targets.dedup();
@@ -609,9 +644,19 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     let mut server: Option<Server> = None;
     let mut existing = BTreeSet::new();
     for (mi, si) in targets {
+        // Where the flagged statement's transaction starts, when it is run with it.
+        let start = if violation && with_its_transaction(rule) {
+            up_of(&out, &ms[mi])
+                .iter()
+                .take(si)
+                .rposition(|(_, s)| matches!(s.action, Action::Begin))
+                .map_or(0, |b| b + 1)
+        } else {
+            si
+        };
         if violation || server.is_none() {
             let mut fresh = Server::connect(url, &schema);
-            replay(&mut fresh, &out, mi, si).map_err(|e| format!("{rule}/{name}: {e}"))?;
+            replay(&mut fresh, &out, mi, start).map_err(|e| format!("{rule}/{name}: {e}"))?;
             fresh.fill();
             existing = fresh.relations().into_keys().collect();
             server = Some(fresh);
@@ -623,7 +668,19 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
         if is_tx_control(s) {
             continue;
         }
-        let sql = text(&out, file, s);
+        let joined: Vec<&str> = up_of(&out, &ms[mi])
+            .into_iter()
+            .take(si + 1)
+            .skip(start)
+            .filter(|(_, s)| !is_tx_control(s))
+            .map(|(f, s)| text(&out, f, s))
+            .collect();
+        let joined = joined.join(";\n");
+        let sql = if start < si {
+            joined.as_str()
+        } else {
+            text(&out, file, s)
+        };
         let mut m = server.measure(sql, needs_autocommit(s));
         if !violation {
             // Objects created by the migration itself are new: nothing runs against them.
@@ -687,4 +744,105 @@ fn rules_hold_on_a_real_postgres_server() {
         "the server contradicts bellows:\n{}",
         failures.join("\n")
     );
+}
+
+/// Views and foreign keys of a schema, as `view v` / `fk name on t`.
+fn dependants(server: &mut Server) -> BTreeSet<String> {
+    let schema = server.schema.clone();
+    let mut out: BTreeSet<String> = server
+        .main
+        .query(
+            "SELECT viewname::text FROM pg_views WHERE schemaname = $1
+             UNION ALL SELECT matviewname::text FROM pg_matviews WHERE schemaname = $1",
+            &[&schema],
+        )
+        .expect("views")
+        .iter()
+        .map(|r| format!("view {}", r.get::<_, String>(0)))
+        .collect();
+    out.extend(
+        server
+            .main
+            .query(
+                "SELECT c.conname::text, t.relname::text FROM pg_constraint c
+                   JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                  WHERE n.nspname = $1 AND c.contype = 'f'",
+                &[&schema],
+            )
+            .expect("foreign keys")
+            .iter()
+            .map(|r| format!("fk {} on {}", r.get::<_, String>(0), r.get::<_, String>(1))),
+    );
+    out
+}
+
+/// What a finding says `CASCADE` also drops, in the form of [`dependants`].
+fn named_cascade(message: &str) -> BTreeSet<String> {
+    let Some((_, rest)) = message.split_once("CASCADE also drops ") else {
+        return BTreeSet::new();
+    };
+    let mut out = BTreeSet::new();
+    for part in rest
+        .split(" and foreign key(s) ")
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let (kind, list) = if i == 0 && p.starts_with("view(s) ") {
+                ("view", p.trim_start_matches("view(s) "))
+            } else {
+                ("fk", p.trim_start_matches("foreign key(s) "))
+            };
+            list.split(", ")
+                .map(move |n| format!("{kind} {n}"))
+                .collect::<Vec<_>>()
+        })
+    {
+        out.insert(part);
+    }
+    out
+}
+
+/// With `CASCADE`, the `drop-*` finding names exactly the views and foreign
+/// keys the server drops along.
+#[test]
+fn cascade_drops_what_the_finding_names() {
+    let Ok(url) = std::env::var("BELLOWS_TEST_POSTGRES_URL") else {
+        println!("skipped: BELLOWS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let mut failures = Vec::new();
+    for (rule, case) in [
+        ("drop-table", "violation-cascade"),
+        ("drop-column", "violation-cascade"),
+    ] {
+        let dir = common::root().join("fixtures").join(rule).join(case);
+        let out = lint(&dir);
+        let Some(f) = out.findings.iter().find(|f| f.rule == rule) else {
+            failures.push(format!("{rule}/{case}: no finding"));
+            continue;
+        };
+        let named = named_cascade(&f.message);
+        let ms = &out.discovered.roots[0].migrations;
+        let last = ms.len() - 1;
+        let stmts = up_of(&out, &ms[last]);
+        let mut server = Server::connect(&url, "oracle_cascade");
+        if let Err(e) = replay(&mut server, &out, last, stmts.len() - 1) {
+            failures.push(format!("{rule}/{case}: {e}"));
+            continue;
+        }
+        let before = dependants(&mut server);
+        let (file, s) = stmts[stmts.len() - 1];
+        if let Some(e) = server.run(text(&out, file, s)) {
+            failures.push(format!("{rule}/{case}: the statement failed ({e})"));
+            continue;
+        }
+        let after = dependants(&mut server);
+        let gone: BTreeSet<String> = before.difference(&after).cloned().collect();
+        if gone != named {
+            failures.push(format!(
+                "{rule}/{case}: the server dropped {gone:?}, the finding names {named:?}"
+            ));
+        }
+        let _ = server.run("DROP SCHEMA IF EXISTS oracle_cascade CASCADE");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::Token;
 
 use super::ir::{
     Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, CreateTable, DmlKind,
-    Name, ObjectKind, Using,
+    Name, ObjectKind, Using, Volatility,
 };
 use super::lower::{after_table_name, fold, make_name, normalize_type, split_commas, stmt_span};
 use super::tokens::Tok;
@@ -45,17 +45,206 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     if !c.eat("AS") {
         return None;
     }
-    let words = if dialect == Dialect::Sqlite {
-        super::tokens::words(toks.get(c.i..).unwrap_or_default())
-    } else {
-        Vec::new()
-    };
+    let (reads, words) = view_reads(toks, dialect);
     Some(Action::CreateView {
         name,
         materialized,
         or_replace,
+        columns: view_columns(toks, dialect),
+        reads,
         words,
     })
+}
+
+/// The relations a view's query reads (after `FROM`, `JOIN` and the commas
+/// of a `FROM` list) and every name it mentions, sorted and deduplicated.
+pub fn view_reads(toks: &[Tok], dialect: Dialect) -> (Vec<Name>, Vec<String>) {
+    let Some(start) = toks.iter().position(|t| t.is_word("AS")) else {
+        return (Vec::new(), Vec::new());
+    };
+    let body = toks.get(start + 1..).unwrap_or(&[]);
+    let mut words: Vec<String> = body
+        .iter()
+        .filter_map(|t| {
+            t.word()
+                .map(|w| super::lower::fold(&w.value, w.quote_style.is_some(), dialect))
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    let mut reads = Vec::new();
+    for (i, t) in body.iter().enumerate() {
+        if !(t.is_word("FROM") || t.is_word("JOIN")) {
+            continue;
+        }
+        let mut c = Cursor::new(body.get(i + 1..).unwrap_or(&[]), dialect);
+        loop {
+            if c.peek_is("LATERAL") || c.peek_is_token(&Token::LParen) {
+                break;
+            }
+            c.eat("ONLY");
+            let Some(n) = c.name() else { break };
+            reads.push(n);
+            // An alias, then maybe `, next`.
+            if c.eat("AS") || c.peek().and_then(Tok::keyword).is_none() {
+                c.ident();
+            }
+            if !c.eat_token(&Token::Comma) {
+                break;
+            }
+        }
+    }
+    reads.sort_unstable();
+    reads.dedup();
+    (reads, words)
+}
+
+/// The column names of `CREATE … VIEW name [(columns)] [WITH (…)] AS query`,
+/// as PostgreSQL names them: the explicit list, else each item of the first
+/// `SELECT` list (its alias, a column's own name, a function's name,
+/// `?column?`). `None` for `*`, or a query not read this way.
+pub fn view_columns(toks: &[Tok], dialect: Dialect) -> Option<Vec<String>> {
+    let word = |t: &Tok| {
+        t.word()
+            .map(|w| super::lower::fold(&w.value, w.quote_style.is_some(), dialect))
+    };
+    let view = toks.iter().position(|t| t.is_word("VIEW"))?;
+    let mut c = Cursor::new(toks.get(view + 1..)?, dialect);
+    c.eat_all(&["IF", "NOT", "EXISTS"]);
+    c.name()?;
+    if c.peek_is_token(&Token::LParen) {
+        let start = c.i + 1;
+        c.skip_parens();
+        let inner = c.toks.get(start..c.i.saturating_sub(1))?;
+        return split_commas(inner)
+            .into_iter()
+            .map(|r| match inner.get(r)? {
+                [one] => word(one),
+                _ => None,
+            })
+            .collect();
+    }
+    // The first SELECT at depth 0 after AS (past any WITH … AS (…) parts).
+    let rest = &c.toks[c.i..];
+    let mut depth = 0usize;
+    let mut select = None;
+    for (i, t) in rest.iter().enumerate() {
+        match t.token() {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth == 0 && t.is_word("SELECT") => {
+                select = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let body = rest.get(select? + 1..)?;
+    // The select list ends at the first clause word at depth 0.
+    let ends = [
+        "FROM",
+        "WHERE",
+        "GROUP",
+        "HAVING",
+        "WINDOW",
+        "UNION",
+        "INTERSECT",
+        "EXCEPT",
+        "ORDER",
+        "LIMIT",
+        "OFFSET",
+        "FETCH",
+        "INTO",
+        "FOR",
+    ];
+    let mut depth = 0usize;
+    let mut end = body.len();
+    for (i, t) in body.iter().enumerate() {
+        match t.token() {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ if depth == 0 && ends.iter().any(|e| t.is_word(e)) => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let mut list = body.get(..end)?;
+    if list.first().is_some_and(|t| t.is_word("ALL")) {
+        list = list.get(1..)?;
+    } else if list.first().is_some_and(|t| t.is_word("DISTINCT")) {
+        list = list.get(1..)?;
+        if list.first().is_some_and(|t| t.is_word("ON")) {
+            let mut d = Cursor::new(list.get(1..)?, dialect);
+            d.skip_parens();
+            list = list.get(1 + d.i..)?;
+        }
+    }
+    split_commas(list)
+        .into_iter()
+        .map(|r| item_name(list.get(r)?, &word))
+        .collect()
+}
+
+/// The name PostgreSQL gives one select-list item; `None` for `*`.
+fn item_name(item: &[Tok], word: &impl Fn(&Tok) -> Option<String>) -> Option<String> {
+    let last = item.last()?;
+    if matches!(last.token(), Token::Mul) {
+        return None;
+    }
+    if item.first().is_some_and(|t| t.is_word("CASE")) && last.is_word("END") {
+        return Some("case".to_string());
+    }
+    // `expr AS alias`, `expr alias`.
+    if item.len() >= 2 {
+        let before = &item[item.len() - 2];
+        if before.is_word("AS")
+            || (last.word().is_some() && before.word().is_some() && !before.is_word("AS"))
+        {
+            return word(last);
+        }
+        if let Some(w) = word(last)
+            && matches!(
+                before.token(),
+                Token::RParen | Token::SingleQuotedString(_) | Token::Number(..)
+            )
+        {
+            return Some(w);
+        }
+    }
+    // `col`, `t.col`, `s.t.col`: the column's own name.
+    if item.iter().enumerate().all(|(i, t)| {
+        if i % 2 == 0 {
+            t.word().is_some()
+        } else {
+            matches!(t.token(), Token::Period)
+        }
+    }) && item.len() % 2 == 1
+    {
+        return word(last);
+    }
+    // `col::type`: the column's name; `f(…)`: the function's name.
+    let head: Vec<&Tok> = item
+        .iter()
+        .take_while(|t| !matches!(t.token(), Token::DoubleColon))
+        .collect();
+    if head.len() < item.len() {
+        return item_name(&item[..head.len()], word);
+    }
+    if item.len() >= 2 && matches!(item[1].token(), Token::LParen | Token::Period) {
+        let call = item
+            .iter()
+            .position(|t| matches!(t.token(), Token::LParen))?;
+        if call >= 1
+            && item[..call]
+                .iter()
+                .all(|t| t.word().is_some() || matches!(t.token(), Token::Period))
+        {
+            return word(&item[call - 1]);
+        }
+    }
+    Some("?column?".to_string())
 }
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY]
@@ -467,6 +656,32 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A parenthesised option list (`(name [value], …)`), upper-cased
+    /// words per option; empty when the next token is not `(`.
+    fn options(&mut self) -> Vec<Vec<String>> {
+        if !self.peek_is_token(&Token::LParen) {
+            return Vec::new();
+        }
+        let start = self.i + 1;
+        self.skip_parens();
+        let end = self.i.saturating_sub(1).max(start);
+        let inner = self.toks.get(start..end).unwrap_or(&[]);
+        split_commas(inner)
+            .into_iter()
+            .filter_map(|r| inner.get(r))
+            .map(|part| {
+                part.iter()
+                    .map(|t| match t.token() {
+                        Token::Word(w) => w.value.to_ascii_uppercase(),
+                        Token::Number(n, _) => n.clone(),
+                        Token::SingleQuotedString(v) => v.to_ascii_uppercase(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     fn rest_has(&self, w: &str) -> bool {
         self.toks[self.i.min(self.toks.len())..]
             .iter()
@@ -507,19 +722,23 @@ impl<'a> Cursor<'a> {
         }
         if first.is_word("REINDEX") {
             self.i += 1;
-            self.skip_parens();
+            // `REINDEX (CONCURRENTLY [true], VERBOSE, …) …` (PostgreSQL 14+).
+            let options = self.options();
             let kind = if self.eat("INDEX") {
                 ObjectKind::Index
             } else if self.eat("TABLE") {
                 ObjectKind::Table
             } else if self.eat("SCHEMA") {
                 ObjectKind::Schema
-            } else if self.eat("DATABASE") || self.eat("SYSTEM") {
+            } else if self.eat("DATABASE") {
                 ObjectKind::Database
+            } else if self.eat("SYSTEM") {
+                // The system catalogs only.
+                ObjectKind::Other
             } else {
                 return None;
             };
-            let concurrently = self.eat("CONCURRENTLY");
+            let concurrently = self.eat("CONCURRENTLY") || option_on(&options, "CONCURRENTLY");
             let name = self.name().unwrap_or_else(|| Name::bare(""));
             return Some(Action::Reindex {
                 kind,
@@ -548,9 +767,8 @@ impl<'a> Cursor<'a> {
                     || self.eat("ANALYSE")
                 {
                 } else if matches!(self.peek().map(Tok::token), Some(Token::LParen)) {
-                    let start = self.i;
-                    self.skip_parens();
-                    full |= self.toks[start..self.i].iter().any(|t| t.is_word("FULL"));
+                    // `(FULL)`, `(FULL true)`; `(FULL false|off|0)` rewrites nothing.
+                    full |= option_on(&self.options(), "FULL");
                 } else {
                     break;
                 }
@@ -685,6 +903,16 @@ impl<'a> Cursor<'a> {
         if first.is_word("GRANT") || first.is_word("REVOKE") || first.is_word("ANALYZE") {
             return Some(Action::Other);
         }
+        // PostgreSQL statements that touch no table data: `IMPORT FOREIGN
+        // SCHEMA`, `REASSIGN OWNED`, `CHECKPOINT`, `SECURITY LABEL`.
+        let second = |w: &str| self.toks.get(1).is_some_and(|t| t.is_word(w));
+        if (first.is_word("IMPORT") && second("FOREIGN"))
+            || (first.is_word("REASSIGN") && second("OWNED"))
+            || (first.is_word("CHECKPOINT") && self.toks.len() == 1)
+            || (first.is_word("SECURITY") && second("LABEL"))
+        {
+            return Some(Action::Other);
+        }
         if strict { None } else { Some(Action::Other) }
     }
 
@@ -710,6 +938,10 @@ impl<'a> Cursor<'a> {
             self.eat_all(&["IF", "EXISTS"]);
             let name = self.name()?;
             return Some(Action::DropTrigger { name });
+        } else if self.eat("TABLESPACE") {
+            return Some(Action::NoTransaction {
+                what: "DROP TABLESPACE",
+            });
         } else if self.eat("TRIGGER") || self.eat("POLICY") {
             // DROP TRIGGER/POLICY … ON t: blocks reads and writes on t.
             self.eat_all(&["IF", "EXISTS"]);
@@ -784,6 +1016,71 @@ impl<'a> Cursor<'a> {
             return Some(Action::LockTable {
                 table,
                 reads: policy,
+            });
+        }
+        self.i = save;
+        self.eat_all(&["OR", "REPLACE"]);
+        if self.eat("TABLESPACE") {
+            return Some(Action::NoTransaction {
+                what: "CREATE TABLESPACE",
+            });
+        }
+        // Foreign tables, subscriptions, conversions, access methods: no
+        // table data of this database touched.
+        if self.eat_all(&["FOREIGN", "TABLE"])
+            || self.peek_is("SUBSCRIPTION")
+            || self.peek_is("CONVERSION")
+            || self.eat_all(&["ACCESS", "METHOD"])
+            || self.eat_all(&["DEFAULT", "CONVERSION"])
+        {
+            return Some(Action::Other);
+        }
+        if self.eat("DOMAIN") {
+            let name = self.name()?;
+            return Some(Action::CreateDomain {
+                name,
+                check: self.rest_has("CHECK"),
+            });
+        }
+        if self.eat("FUNCTION") {
+            let name = self.name()?;
+            let declared = |w: &str| self.rest_has(w);
+            let volatility = if declared("IMMUTABLE") {
+                Some(Volatility::Immutable)
+            } else if declared("STABLE") {
+                Some(Volatility::Stable)
+            } else if declared("VOLATILE") {
+                Some(Volatility::Volatile)
+            } else {
+                None
+            };
+            let sql = self.toks.windows(2).any(|w| {
+                w[0].is_word("LANGUAGE")
+                    && w[1]
+                        .word()
+                        .is_some_and(|x| x.value.eq_ignore_ascii_case("sql"))
+            });
+            // The body: a quoted string after AS (`$$ … $$` or `'…'`).
+            let sql_body = sql
+                .then(|| {
+                    self.toks.windows(2).find_map(|w| match w[1].token() {
+                        Token::DollarQuotedString(d) if w[0].is_word("AS") => Some(d.value.clone()),
+                        Token::SingleQuotedString(v) if w[0].is_word("AS") => Some(v.clone()),
+                        _ => None,
+                    })
+                })
+                .flatten()
+                .map(|b| {
+                    b.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .flat_map(char::to_lowercase)
+                        .collect()
+                });
+            return Some(Action::CreateFunction {
+                name,
+                volatility,
+                sql,
+                sql_body,
             });
         }
         self.i = save;
@@ -1012,7 +1309,26 @@ impl<'a> Cursor<'a> {
             }
             return Some(Action::Other);
         }
-        // ALTER FUNCTION/SCHEMA/DATABASE/ROLE/DOMAIN/…: no table data touched.
+        if self.eat("DOMAIN") {
+            let domain = self.name()?;
+            if !self.eat("ADD") {
+                return Some(Action::Other);
+            }
+            let constraint = if self.eat("CONSTRAINT") {
+                Some(self.ident()?)
+            } else {
+                None
+            };
+            let n = self.toks.len();
+            let not_valid =
+                n >= 2 && self.toks[n - 2].is_word("NOT") && self.toks[n - 1].is_word("VALID");
+            return Some(Action::AlterDomainAddConstraint {
+                domain,
+                constraint,
+                not_valid,
+            });
+        }
+        // ALTER FUNCTION/SCHEMA/DATABASE/ROLE/…: no table data touched.
         Some(Action::Other)
     }
 
@@ -1044,6 +1360,16 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Whether a boolean option of a parenthesised list is on: present with no
+/// value, or with a value other than `false`, `off`, `0`.
+fn option_on(options: &[Vec<String>], name: &str) -> bool {
+    options.iter().any(|o| {
+        o.first().is_some_and(|n| n == name)
+            && o.get(1)
+                .is_none_or(|v| !matches!(v.as_str(), "FALSE" | "OFF" | "0"))
+    })
+}
+
 /// One `ALTER TABLE` operation from its tokens.
 fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     let mut c = Cursor::new(part, dialect);
@@ -1055,10 +1381,11 @@ fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     if c.eat_all(&["DETACH", "PARTITION"]) {
         let partition = c.name()?;
         let concurrently = c.eat("CONCURRENTLY");
-        c.eat("FINALIZE");
+        let finalize = c.eat("FINALIZE");
         return Some(AlterKind::DetachPartition {
             partition,
             concurrently,
+            finalize,
         });
     }
     if c.eat_all(&["SET", "TABLESPACE"]) {
@@ -1337,7 +1664,14 @@ fn lenient_constraint(part: &[Tok], dialect: Dialect) -> Option<ConstraintDef> {
             }
             _ => None,
         };
-        kind = ConstraintKind::Check { not_null_of };
+        let expr = body
+            .iter()
+            .map(|t| t.token().to_string())
+            .collect::<String>();
+        kind = ConstraintKind::Check {
+            not_null_of,
+            expr: Some(super::ir::check_expr(&expr)),
+        };
     } else if c.eat("EXCLUDE") {
         kind = ConstraintKind::Exclude;
     } else if name.is_some() && c.eat_all(&["NOT", "NULL"]) {

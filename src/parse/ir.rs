@@ -139,6 +139,9 @@ pub enum ConstraintKind {
     /// `CHECK (expr)`; `not_null_of` is set when the expression is exactly `col IS NOT NULL`.
     Check {
         not_null_of: Option<String>,
+        /// The expression, lower-cased without blanks (see [`check_expr`]);
+        /// `None` when unknown (an inline column check).
+        expr: Option<String>,
     },
     ForeignKey {
         references: Name,
@@ -281,6 +284,9 @@ pub enum AlterKind {
     DetachPartition {
         partition: Name,
         concurrently: bool,
+        /// `FINALIZE`: completes an interrupted concurrent detach
+        /// (ShareUpdateExclusive on the parent).
+        finalize: bool,
     },
     /// MySQL `ALGORITHM=COPY` and the like.
     Algorithm {
@@ -345,6 +351,14 @@ pub struct CreateIndex {
     pub columns: Vec<String>,
 }
 
+/// A function's volatility (`VOLATILE` unless declared otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DmlKind {
     Update,
@@ -360,8 +374,13 @@ pub enum Action {
         name: Name,
         materialized: bool,
         or_replace: bool,
-        /// SQLite: the words of its query (tables and columns it may use),
-        /// lower-cased, sorted; empty for other dialects.
+        /// The view's column names, as the server names them; `None` when
+        /// bellows cannot tell (`SELECT *`, a query it does not read).
+        columns: Option<Vec<String>>,
+        /// What the query reads: the relations after `FROM` / `JOIN`, and
+        /// every name it mentions (folded as the dialect folds names,
+        /// sorted, deduplicated).
+        reads: Vec<Name>,
         words: Vec<String>,
     },
     /// SQLite `CREATE TRIGGER name … ON table …`.
@@ -388,6 +407,28 @@ pub enum Action {
     CreateEnum {
         name: Name,
         values: Vec<String>,
+    },
+    /// `CREATE DOMAIN name AS type …`.
+    CreateDomain {
+        name: Name,
+        /// It has a `CHECK` constraint.
+        check: bool,
+    },
+    /// `ALTER DOMAIN name ADD [CONSTRAINT c] CHECK (…) | NOT NULL [NOT VALID]`.
+    AlterDomainAddConstraint {
+        domain: Name,
+        constraint: Option<String>,
+        not_valid: bool,
+    },
+    /// `CREATE [OR REPLACE] FUNCTION name(…) …`.
+    CreateFunction {
+        name: Name,
+        /// As declared; `None` = not declared (the server takes `VOLATILE`).
+        volatility: Option<Volatility>,
+        /// `LANGUAGE sql`: a simple body may be inlined into the caller.
+        sql: bool,
+        /// A `LANGUAGE sql` function's body, lower-cased without blanks.
+        sql_body: Option<String>,
     },
     /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
     Drop {
@@ -476,4 +517,49 @@ pub enum Action {
     Code,
     /// Harmless or not modelled: comments on objects, grants, functions, triggers, …
     Other,
+}
+
+/// A check's expression as compared by definition: lower-cased, without
+/// blanks or the outer parentheses.
+pub fn check_expr(written: &str) -> String {
+    let mut s: String = written
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    while let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        if !balanced(inner) {
+            break;
+        }
+        s = inner.to_string();
+    }
+    s
+}
+
+/// Parentheses balance at every prefix.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i64;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_expr;
+
+    #[test]
+    fn check_expressions_compare_without_blanks_case_or_outer_parentheses() {
+        assert_eq!(check_expr("((Amount > 0))"), "amount>0");
+        assert_eq!(check_expr("(a > 0) AND (b > 0)"), "(a>0)and(b>0)");
+        assert_eq!(check_expr(" email <> '' "), check_expr("(email<>'')"));
+    }
 }

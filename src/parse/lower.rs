@@ -58,16 +58,17 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 columns_unknown: ct.query.is_some() || ct.like.is_some() || ct.clone.is_some(),
             })
         }
-        Statement::CreateView(v) => Action::CreateView {
-            name: cx.name(&v.name),
-            materialized: v.materialized,
-            or_replace: v.or_replace,
-            words: if dialect == Dialect::Sqlite {
-                super::tokens::words(toks)
-            } else {
-                Vec::new()
-            },
-        },
+        Statement::CreateView(v) => {
+            let (reads, words) = super::fallback::view_reads(toks, dialect);
+            Action::CreateView {
+                name: cx.name(&v.name),
+                materialized: v.materialized,
+                or_replace: v.or_replace,
+                columns: super::fallback::view_columns(toks, dialect),
+                reads,
+                words,
+            }
+        }
         Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),
             table: cx.name(&ci.table_name),
@@ -331,6 +332,7 @@ impl Lower {
                 name: name(&ck.name),
                 kind: ConstraintKind::Check {
                     not_null_of: self.is_not_null_of(&ck.expr),
+                    expr: Some(super::ir::check_expr(&ck.expr.to_string())),
                 },
                 // SQLite: the words of the expression, the columns it may use.
                 columns: if self.dialect == Dialect::Sqlite {

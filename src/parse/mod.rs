@@ -405,6 +405,34 @@ mod tests {
     }
 
     #[test]
+    fn view_columns_are_named_as_the_server_names_them() {
+        let columns = |sql: &str| match &stmts(sql)[0].action {
+            Action::CreateView { columns, .. } => columns.clone(),
+            other => panic!("not a view: {other:?}"),
+        };
+        assert_eq!(
+            columns(
+                "CREATE VIEW v AS SELECT DISTINCT ON (a) a, t.b, c AS d, count(*), x::text, \"E\" f, \
+                 CASE WHEN a THEN 1 END, 1 + 2 FROM t"
+            ),
+            Some(
+                ["a", "b", "d", "count", "x", "f", "case", "?column?"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(
+            columns("CREATE OR REPLACE VIEW v (x, \"Y\") AS SELECT 1, 2"),
+            Some(vec!["x".to_string(), "Y".to_string()])
+        );
+        assert_eq!(
+            columns("CREATE VIEW v AS WITH w AS (SELECT 1 AS z) SELECT z, n FROM w"),
+            Some(vec!["z".to_string(), "n".to_string()])
+        );
+        assert_eq!(columns("CREATE VIEW v AS SELECT t.* FROM t"), None);
+    }
+
+    #[test]
     fn spans_are_exact_under_bom_crlf_and_non_ascii() {
         let text =
             "\u{feff}CREATE TABLE \"üsers\" (id int);\r\nALTER TABLE \"üsers\" DROP COLUMN id;\r\n";

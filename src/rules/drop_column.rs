@@ -28,9 +28,19 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         let c = col(table, name);
+        let cascade = cx
+            .source(op.span)
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| w.eq_ignore_ascii_case("CASCADE"));
+        let also = if cascade {
+            super::drop_table::cascaded(cx, table, Some(name), &[])
+        } else {
+            String::new()
+        };
         out.push(cx.hit(
             op.span,
-            format!("dropping column {c} breaks deployed code that still reads or writes it"),
+            format!("dropping column {c} breaks deployed code that still reads or writes it{also}"),
             format!(
                 "first deploy code that no longer uses {c} (and, with an ORM, mark it ignored), \
                  then drop it in a later migration: `ALTER TABLE {table} DROP COLUMN {name};`"

@@ -14,7 +14,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
-    let Action::Drop { kind, names, .. } = &cx.stmt.action else {
+    let Action::Drop {
+        kind,
+        names,
+        cascade,
+        ..
+    } = &cx.stmt.action
+    else {
         return;
     };
     if !matches!(
@@ -33,6 +39,12 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         let what = kind.describe();
+        if *kind != ObjectKind::Table
+            && let Some(replacement) = replaced_later(cx, *kind, name)
+        {
+            out.extend(replacement);
+            continue;
+        }
         let (message, help) = if *kind == ObjectKind::Table {
             (
                 format!(
@@ -51,8 +63,119 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 ),
             )
         };
-        out.push(cx.hit(cx.stmt.span, message, help));
+        let also = if *cascade {
+            cascaded(cx, name, None, names)
+        } else {
+            String::new()
+        };
+        out.push(cx.hit(cx.stmt.span, format!("{message}{also}"), help));
     }
+}
+
+/// `; CASCADE also drops …`: what a `CASCADE` takes with the relation (or
+/// its column), known from the history; empty when nothing.
+pub(super) fn cascaded(
+    cx: &StmtCx<'_>,
+    relation: &crate::parse::ir::Name,
+    column: Option<&str>,
+    dropped_too: &[crate::parse::ir::Name],
+) -> String {
+    let (views, fks) = cx.catalog.cascade_of(relation, column);
+    let views: Vec<String> = views
+        .iter()
+        .filter(|v| !dropped_too.contains(v))
+        .map(ToString::to_string)
+        .collect();
+    let mut parts = Vec::new();
+    if !views.is_empty() {
+        parts.push(format!("view(s) {}", views.join(", ")));
+    }
+    if !fks.is_empty() {
+        parts.push(format!("foreign key(s) {}", fks.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; CASCADE also drops {}", parts.join(" and "))
+    }
+}
+
+/// A view dropped and created again under the same name later in the same
+/// migration is a replacement: `Some` with what it loses (nothing when the
+/// new view keeps every column of the old one, by name, in one transaction;
+/// a finding for the lost columns; a warning for the moment the view is
+/// missing when the two run in separate transactions). `None` when the view
+/// is not re-created.
+fn replaced_later(
+    cx: &StmtCx<'_>,
+    kind: ObjectKind,
+    name: &crate::parse::ir::Name,
+) -> Option<Vec<Hit>> {
+    let mut split = cx.transaction.is_none();
+    let mut new_columns = None;
+    let mut found = false;
+    for s in cx.later() {
+        match &s.action {
+            Action::Begin | Action::Commit | Action::Rollback => split = true,
+            Action::CreateView {
+                name: n,
+                materialized,
+                columns,
+                ..
+            } if n == name && *materialized == (kind == ObjectKind::MaterializedView) => {
+                new_columns = columns.as_ref();
+                found = true;
+                break;
+            }
+            _ => {}
+        }
+    }
+    if !found {
+        return None;
+    }
+    let what = kind.describe();
+    if split {
+        return Some(vec![Hit {
+            severity: Some(Severity::Warning),
+            ..cx.hit(
+                cx.stmt.span,
+                format!(
+                    "{what} {name} is dropped and created again in separate transactions: in between, queries on it fail"
+                ),
+                if kind == ObjectKind::View {
+                    format!(
+                        "drop and re-create {name} in one transaction (`BEGIN; DROP …; CREATE …; COMMIT;`), or use \
+                         `CREATE OR REPLACE VIEW` when the new view keeps the old columns in their order and only adds \
+                         columns at the end"
+                    )
+                } else {
+                    format!("drop and re-create {name} in one transaction (`BEGIN; DROP …; CREATE …; COMMIT;`)")
+                },
+            )
+        }]);
+    }
+    let (Some(old), Some(new)) = (cx.catalog.view_columns.get(name), new_columns) else {
+        return Some(Vec::new());
+    };
+    let lost: Vec<&str> = old
+        .iter()
+        .filter(|c| !new.contains(c))
+        .map(String::as_str)
+        .collect();
+    if lost.is_empty() {
+        return Some(Vec::new());
+    }
+    let cols = lost.join(", ");
+    Some(vec![cx.hit(
+        cx.stmt.span,
+        format!(
+            "{what} {name} is re-created without column(s) {cols}: deployed code that reads them breaks"
+        ),
+        format!(
+            "keep {cols} in the new {what} until no deployed code reads them (a NULL or a placeholder will do), and \
+             remove them in a later migration"
+        ),
+    )])
 }
 
 /// The SQLite rebuild pattern: a table created in this migration is renamed

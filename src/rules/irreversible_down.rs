@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::{Check, Dialects, Hit, MigrationCx, Rule};
-use crate::catalog::{Catalog, by_name};
+use crate::catalog::{Catalog, Constraint, Index, by_name};
 use crate::model::Severity;
+use crate::parse::ir::ConstraintKind;
 use crate::parse::ir::Name;
 
 pub static RULE: Rule = Rule {
@@ -58,6 +59,41 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             .to_string(),
         severity: None,
     });
+}
+
+/// Two constraints with the same definition (kind, columns, check
+/// expression where both are known).
+fn same_constraint(a: &Constraint, b: &Constraint) -> bool {
+    let kind = match (&a.kind, &b.kind) {
+        (
+            ConstraintKind::Check {
+                not_null_of: n1,
+                expr: e1,
+            },
+            ConstraintKind::Check {
+                not_null_of: n2,
+                expr: e2,
+            },
+        ) => n1 == n2 && (e1.is_none() || e2.is_none() || e1 == e2),
+        // The catalog keeps the referenced table's name as written: a later
+        // rename of that table does not reach it, so only the columns count.
+        (ConstraintKind::ForeignKey { .. }, ConstraintKind::ForeignKey { .. }) => true,
+        (k1, k2) => k1 == k2,
+    };
+    kind && a.columns == b.columns
+}
+
+/// How a message names a constraint's kind.
+fn describe(c: &Constraint) -> &'static str {
+    match c.kind {
+        ConstraintKind::PrimaryKey => "primary key",
+        ConstraintKind::Unique => "unique constraint",
+        ConstraintKind::Check { .. } => "check constraint",
+        ConstraintKind::ForeignKey { .. } => "foreign key",
+        ConstraintKind::Exclude => "exclusion constraint",
+        ConstraintKind::NotNull => "not-null constraint",
+        ConstraintKind::Other => "constraint",
+    }
 }
 
 /// What differs between the schema before the up and after up + down.
@@ -132,6 +168,31 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
                 ));
             }
         }
+        // Constraints by definition: the names the server generates for an
+        // unnamed constraint differ between the up and the down.
+        let mut left: Vec<&Constraint> = dt.constraints.iter().collect();
+        for c in &bt.constraints {
+            if let Some(i) = left.iter().position(|d| same_constraint(c, d)) {
+                left.swap_remove(i);
+            } else if c.columns.iter().all(|col| dt.column(col).is_some()) {
+                // (One that went with a column is reported with the column.)
+                out.push(format!(
+                    "{} {} on {t} dropped by the up is not re-created",
+                    describe(c),
+                    c.name
+                ));
+            }
+        }
+        for d in left {
+            if d.columns.iter().any(|col| bt.column(col).is_none()) {
+                continue;
+            }
+            out.push(format!(
+                "{} {} on {t} added by the up is left in place",
+                describe(d),
+                d.name
+            ));
+        }
     }
     // The catalog's maps are hashed: report in name order.
     for (v, _) in by_name(&before.views) {
@@ -148,8 +209,15 @@ fn differences(before: &Catalog, up: Option<&Catalog>, down: &Catalog) -> Vec<St
             _ => {}
         }
     }
-    for (i, _) in by_name(&before.indexes) {
-        if !down.indexes.contains_key(i) && !up.indexes.contains_key(i) {
+    // Indexes by definition (table, columns, uniqueness), not by name.
+    for (i, index) in by_name(&before.indexes) {
+        let same = |x: &Index| {
+            x.table == index.table && x.columns == index.columns && x.unique == index.unique
+        };
+        if !down.indexes.contains_key(i)
+            && !up.indexes.contains_key(i)
+            && !down.indexes.values().any(|x| same(x))
+        {
             out.push(format!("index {i} dropped by the up is not re-created"));
         }
     }

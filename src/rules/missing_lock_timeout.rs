@@ -25,12 +25,12 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
             attach_partition: Some(_),
             name,
             ..
-        } => reads_too(
-            cx.catalog
-                .indexes
-                .get(name)
-                .and_then(|i| existing(&i.table)),
-        ),
+        }
+        | Action::AlterIndex {
+            set_tablespace: true,
+            name,
+            ..
+        } => reads_too(cx.catalog.table_of_index(name).and_then(|t| existing(&t))),
         Action::RefreshMaterializedView {
             concurrently: true, ..
         } => None,
@@ -46,6 +46,7 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
                             concurrently: true,
                             ..
                         }
+                        | AlterKind::DetachPartition { finalize: true, .. }
                 )
             });
             if weak {
@@ -80,18 +81,13 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
             names
                 .iter()
                 .filter(|n| !cx.is_new_object(ObjectKind::Index, n))
-                .find_map(|n| cx.catalog.indexes.get(n).and_then(|i| existing(&i.table))),
+                .find_map(|n| cx.catalog.table_of_index(n).and_then(|t| existing(&t))),
         ),
         Action::Reindex {
             kind: ObjectKind::Index,
             name,
             concurrently: false,
-        } => reads_too(
-            cx.catalog
-                .indexes
-                .get(name)
-                .and_then(|i| existing(&i.table)),
-        ),
+        } => reads_too(cx.catalog.table_of_index(name).and_then(|t| existing(&t))),
         Action::Reindex {
             kind: ObjectKind::Table,
             name,
@@ -126,9 +122,9 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     if cx.lock_timeout || cx.settings.lock_timeout_set_by_runner {
         return;
     }
-    let Some((table, reads)) = locked_table(cx) else {
+    if locked_table(cx).is_none() {
         return;
-    };
+    }
     // One warning per migration: on its first blocking statement.
     let earlier_blocking = (0..cx.index).any(|i| {
         let probe = StmtCx {
@@ -141,6 +137,54 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     if earlier_blocking {
         return;
     }
+    // Every table a statement from here on would queue, up to a `SET lock_timeout`.
+    let mut created = cx.created.clone();
+    let mut reads: Vec<Name> = Vec::new();
+    let mut writes: Vec<Name> = Vec::new();
+    let mut statements = 0;
+    for (i, stmt) in cx.siblings.iter().enumerate().skip(cx.index) {
+        if matches!(&stmt.action, Action::Set { name } if matches!(name.as_str(), "lock_timeout" | "lock_wait_timeout" | "innodb_lock_wait_timeout"))
+        {
+            break;
+        }
+        let probe = StmtCx {
+            stmt,
+            index: i,
+            created: &created,
+            ..*cx
+        };
+        if let Some((table, blocks_reads)) = locked_table(&probe) {
+            statements += 1;
+            if blocks_reads {
+                writes.retain(|t| t != &table);
+                if !reads.contains(&table) {
+                    reads.push(table);
+                }
+            } else if !reads.contains(&table) && !writes.contains(&table) {
+                writes.push(table);
+            }
+        }
+        created.record(&stmt.action);
+    }
+    let mut queued = Vec::new();
+    if !reads.is_empty() {
+        queued.push(format!("every later query on {}", list(&reads)));
+    }
+    if !writes.is_empty() {
+        queued.push(format!("every later write to {}", list(&writes)));
+    }
+    let (subject, waits) = if statements == 1 {
+        ("this statement waits".to_string(), "it waits")
+    } else {
+        (
+            format!(
+                "this statement and {} more in the migration wait",
+                statements - 1
+            ),
+            "one waits",
+        )
+    };
+    let tables: Vec<Name> = reads.iter().chain(&writes).cloned().collect();
     let local = if cx.transaction.is_some() {
         "LOCAL "
     } else {
@@ -149,13 +193,24 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     out.push(cx.hit(
         cx.stmt.span,
         format!(
-            "this statement waits for a lock on {table} with no lock_timeout: while it waits, every later {} on \
-             {table} queues behind it",
-            if reads { "query" } else { "write" }
+            "{subject} for {} on {} with no lock_timeout: while {waits}, {} queues behind it",
+            if tables.len() == 1 { "a lock" } else { "locks" },
+            list(&tables),
+            queued.join(" and ")
         ),
         format!(
             "start the migration with `SET {local}lock_timeout = '2s';` so it fails fast instead of stalling traffic, \
              and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
         ),
     ));
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list(names: &[Name]) -> String {
+    let names: Vec<String> = names.iter().map(ToString::to_string).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }

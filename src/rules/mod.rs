@@ -10,9 +10,11 @@ mod add_column_not_null;
 mod add_column_rewrite;
 mod add_foreign_key_validating;
 mod add_unique_constraint;
+mod alter_domain_add_constraint;
 mod backfill_in_migration;
 mod change_column_type;
 mod claim_contradicted;
+mod commit_in_transaction;
 mod concurrently_in_transaction;
 mod create_index_blocking;
 mod down_loses_data;
@@ -44,7 +46,9 @@ mod rename_table;
 mod set_not_null;
 mod table_rewrite;
 mod truncate_table;
+mod uncommitted_transaction;
 mod unused_ignore;
+mod validate_in_same_transaction;
 
 use std::collections::BTreeSet;
 
@@ -63,9 +67,11 @@ pub static REGISTRY: &[&Rule] = &[
     &add_column_rewrite::RULE,
     &add_foreign_key_validating::RULE,
     &add_unique_constraint::RULE,
+    &alter_domain_add_constraint::RULE,
     &backfill_in_migration::RULE,
     &change_column_type::RULE,
     &claim_contradicted::RULE,
+    &commit_in_transaction::RULE,
     &concurrently_in_transaction::RULE,
     &create_index_blocking::RULE,
     &down_loses_data::RULE,
@@ -95,7 +101,9 @@ pub static REGISTRY: &[&Rule] = &[
     &set_not_null::RULE,
     &table_rewrite::RULE,
     &truncate_table::RULE,
+    &uncommitted_transaction::RULE,
     &unused_ignore::RULE,
+    &validate_in_same_transaction::RULE,
 ];
 
 /// Looks a rule up by id.

@@ -41,6 +41,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     AlterKind::DetachPartition {
                         partition,
                         concurrently: false,
+                        finalize: false,
                     } => out.push(cx.hit(
                         op.span,
                         format!("detaching {partition} blocks reads and writes on {table} until the migration commits"),
@@ -57,7 +58,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                         let checked = cx.catalog.table(partition).is_some_and(|p| {
                             p.constraints
                                 .iter()
-                                .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { not_null_of: None }))
+                                .any(|c| c.validated && matches!(c.kind, ConstraintKind::Check { not_null_of: None, .. }))
                         });
                         let default_part = cx
                             .catalog
@@ -68,7 +69,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                                 p.default_partition
                                     && *n != partition
                                     && !p.constraints.iter().any(|c| {
-                                        c.validated && matches!(c.kind, ConstraintKind::Check { not_null_of: None })
+                                        c.validated && matches!(c.kind, ConstraintKind::Check { not_null_of: None, .. })
                                     })
                             })
                             .map(|(n, _)| n.clone());

@@ -22,12 +22,27 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     else {
         return;
     };
+    if *kind == ObjectKind::Other {
+        // REINDEX SYSTEM: the catalog's own indexes, none of the user's.
+        out.push(Hit {
+            severity: Some(Severity::Warning),
+            ..cx.hit(
+                cx.stmt.span,
+                "this rebuilds the system catalog indexes only, none of your tables' indexes, and cannot be done \
+                 concurrently: it has no place in a migration"
+                    .to_string(),
+                "leave it out of the migration: if a catalog index is corrupt, run it by hand in a maintenance window"
+                    .to_string(),
+            )
+        });
+        return;
+    }
     if cx.settings.postgres_version < 12 {
         return;
     }
     let (what, table) = match kind {
         ObjectKind::Index => {
-            let t = cx.catalog.indexes.get(name).map(|i| i.table.clone());
+            let t = cx.catalog.table_of_index(name);
             if cx.is_new_object(ObjectKind::Index, name)
                 || t.as_ref().is_some_and(|t| cx.is_new_table(t))
             {

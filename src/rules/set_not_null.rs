@@ -30,9 +30,12 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             }
             _ => continue,
         };
-        if cx.is_new_column(table, column) {
+        // Only a new table is empty: a column added in this migration to an
+        // existing table still has a value (NULL or backfilled) in every old row.
+        if cx.is_new_table(table) {
             continue;
         }
+        let added = cx.is_new_column(table, column);
         if t.is_some_and(|t| {
             t.has_validated_not_null_check(column) || t.column(column).is_some_and(|c| c.not_null)
         }) {
@@ -56,9 +59,15 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                          proves it) and `ALTER TABLE {table} DROP CONSTRAINT {check};`"
                     )
                 };
+                let added = if added {
+                    " (the column is new, but the table's existing rows are not)"
+                } else {
+                    ""
+                };
                 (
                     format!(
-                        "setting {c} NOT NULL scans the whole table while blocking reads and writes on {table}"
+                        "setting {c} NOT NULL scans the whole table while blocking reads and writes on \
+                         {table}{added}"
                     ),
                     help,
                 )
