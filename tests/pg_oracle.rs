@@ -35,6 +35,7 @@ const ORACLE_RULES: &[&str] = &[
     "missing-lock-timeout",
     "partition-blocking",
     "refresh-matview-blocking",
+    "refused-by-server",
     "reindex-blocking",
     "set-not-null",
     "table-rewrite",
@@ -110,6 +111,8 @@ fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
         "concurrently-in-transaction" => m.error.as_deref() == Some("25001"),
         "enum-value-in-transaction" => m.error.as_deref() == Some("55P04"),
         "add-column-not-null" => m.error.as_deref() == Some("23502"),
+        // "cannot drop … because other objects depend on it".
+        "refused-by-server" => m.error.as_deref() == Some("2BP01"),
         _ => false,
     }
 }
