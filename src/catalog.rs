@@ -155,6 +155,8 @@ pub struct Function {
     pub sql: bool,
     /// Its body, when `LANGUAGE sql` (lower-cased, without blanks).
     pub sql_body: Option<String>,
+    /// `RETURNS trigger`: run by triggers, never called by code.
+    pub returns_trigger: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -567,6 +569,7 @@ impl Catalog {
                 sql,
                 sql_body,
                 signature,
+                returns_trigger,
                 ..
             } => {
                 self.objects
@@ -579,6 +582,7 @@ impl Catalog {
                         volatility: *volatility,
                         sql: *sql,
                         sql_body: sql_body.clone(),
+                        returns_trigger: *returns_trigger,
                     },
                 );
             }

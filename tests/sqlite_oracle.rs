@@ -410,7 +410,9 @@ fn confirm(
             if before.objects.contains_key(&key) && !after.objects.contains_key(&key) {
                 Ok(())
             } else {
-                Err(format!("trigger {trigger} was not there before or is still there"))
+                Err(format!(
+                    "trigger {trigger} was not there before or is still there"
+                ))
             }
         }
         other => Err(format!("no oracle for {other}")),

@@ -1309,6 +1309,9 @@ impl<'a> Cursor<'a> {
                     .flat_map(char::to_lowercase)
                     .collect()
             });
+        let returns_trigger = self.toks.windows(2).any(|w| {
+            w[0].is_word("RETURNS") && (w[1].is_word("TRIGGER") || w[1].is_word("EVENT_TRIGGER"))
+        });
         Some(Action::CreateFunction {
             name,
             volatility,
@@ -1316,6 +1319,7 @@ impl<'a> Cursor<'a> {
             sql_body,
             signature,
             or_replace,
+            returns_trigger,
         })
     }
 

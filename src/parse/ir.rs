@@ -452,6 +452,8 @@ pub enum Action {
         /// Its argument types (see [`signature`]); `None` when unread.
         signature: Option<String>,
         or_replace: bool,
+        /// `RETURNS trigger` / `event_trigger`: run by triggers, never called by code.
+        returns_trigger: bool,
     },
     /// `CREATE [OR REPLACE] PROCEDURE|AGGREGATE|SEQUENCE|EXTENSION|TYPE|TRIGGER|POLICY|EVENT`:
     /// an object that code or other objects can name.

@@ -137,6 +137,37 @@ fn drop_one(
         out.extend(hits);
         return;
     }
+    if let Some(hits) = swapped(cx, kind, name) {
+        out.extend(hits);
+        return;
+    }
+    if kind == ObjectKind::Function
+        && cx
+            .catalog
+            .functions
+            .get(name)
+            .is_some_and(|f| f.returns_trigger)
+    {
+        // Run by triggers only, never called by code: the server refuses
+        // the drop while a trigger runs it, and CASCADE drops those triggers.
+        if cascade {
+            out.push(Hit {
+                severity: Some(Severity::Warning),
+                ..cx.hit(
+                    cx.stmt.span,
+                    format!(
+                        "dropping trigger function {name} with CASCADE also drops every trigger that runs it: \
+                         what they did on each write stops"
+                    ),
+                    format!(
+                        "drop the triggers that run {name} by name first (`DROP TRIGGER … ON …;`), then the \
+                         function without CASCADE"
+                    ),
+                )
+            });
+        }
+        return;
+    }
     let what = kind.describe();
     let shown = match signature {
         Some(s) => format!("{name}({s})"),
@@ -404,6 +435,54 @@ fn replaced_later(
     Some(Vec::new())
 }
 
+/// The enum swap: `ALTER TYPE t RENAME TO t_old; CREATE TYPE t …; ALTER
+/// TABLE … TYPE t USING …; DROP TYPE t_old;` in one migration. Dropping the
+/// renamed old type is judged as the replacement of `t`: a finding only
+/// for the values the new `t` lost.
+fn swapped(cx: &StmtCx<'_>, kind: ObjectKind, name: &Name) -> Option<Vec<Hit>> {
+    if kind != ObjectKind::Type {
+        return None;
+    }
+    let old_name = cx.earlier().find_map(|s| match &s.action {
+        Action::RenameObject {
+            kind: ObjectKind::Type,
+            from,
+            to,
+        } if to == name => Some(from.clone()),
+        _ => None,
+    })?;
+    let recreated = cx.earlier().any(|s| {
+        matches!(&s.action, Action::CreateEnum { name: n, .. } | Action::CreateObject { name: n, .. } if *n == old_name)
+    });
+    if !recreated {
+        return None;
+    }
+    let (Some(old), Some(new)) = (cx.catalog.enums.get(name), cx.catalog.enums.get(&old_name))
+    else {
+        return Some(Vec::new());
+    };
+    let lost: Vec<String> = old
+        .iter()
+        .filter(|v| !new.contains(v))
+        .map(|v| format!("'{v}'"))
+        .collect();
+    if lost.is_empty() {
+        return Some(Vec::new());
+    }
+    let values = lost.join(", ");
+    Some(vec![cx.hit(
+        cx.stmt.span,
+        format!(
+            "type {old_name} is replaced by a new type without value(s) {values}: deployed code that writes or \
+             compares them breaks"
+        ),
+        format!(
+            "keep {values} in the new {old_name} until no deployed code writes them, and remove them in a later \
+             migration"
+        ),
+    )])
+}
+
 /// A unique or primary-key constraint of an existing table, dropped: upserts
 /// that name it or its columns break. A warning; not when the migration
 /// adds a constraint of that name again.
@@ -430,7 +509,31 @@ fn drop_key(
             matches!(&o.kind, AlterKind::AddConstraint(d) if d.name.as_deref() == Some(name))
         }))
     };
-    if cx.earlier().any(added) || cx.later().any(added) || alter_readds(cx, name) {
+    let mut columns = c.columns.clone();
+    columns.sort_unstable();
+    let same_columns = |cols: &[String]| {
+        let mut cols = cols.to_vec();
+        cols.sort_unstable();
+        cols == columns
+    };
+    // Another key on the same columns, added in the same migration.
+    let same_key = |s: &crate::parse::Stmt| {
+        match &s.action {
+        Action::AlterTable { table: t, ops, .. } if t == table => ops.iter().any(|o| {
+            matches!(&o.kind, AlterKind::AddConstraint(d)
+                if matches!(d.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) && same_columns(&d.columns))
+        }),
+        Action::CreateIndex(ci) => ci.table == *table && ci.unique && same_columns(&ci.columns),
+        _ => false,
+    }
+    };
+    if cx.earlier().any(added)
+        || cx.later().any(added)
+        || alter_readds(cx, name)
+        || cx.earlier().any(same_key)
+        || cx.later().any(same_key)
+        || same_key(cx.stmt)
+    {
         return;
     }
     let cols = c.columns.join(", ");

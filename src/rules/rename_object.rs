@@ -118,6 +118,7 @@ fn old_name_kept(cx: &StmtCx<'_>, from: &Name) -> bool {
         match &s.action {
             Action::Commit | Action::Rollback | Action::Begin => return false,
             Action::CreateView { name, .. }
+            | Action::CreateEnum { name, .. }
             | Action::CreateFunction { name, .. }
             | Action::CreateDomain { name, .. }
             | Action::CreateObject { name, .. }
