@@ -509,3 +509,41 @@ impl Linter<'_> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Class, REGISTRY, is_small};
+    use crate::parse::ir::Name;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn small_tables_match_by_name_or_by_schema_and_name() {
+        let small: BTreeSet<String> = ["flags", "app.settings", "public.plans"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(is_small(&small, &Name::bare("flags")));
+        assert!(is_small(&small, &Name::bare("plans")));
+        assert!(is_small(&small, &Name::new(Some("app".into()), "settings")));
+        assert!(!is_small(&small, &Name::bare("settings")));
+        assert!(!is_small(&small, &Name::new(Some("app".into()), "flags")));
+        assert!(!is_small(&small, &Name::bare("orders")));
+    }
+
+    #[test]
+    fn contract_rules_are_never_softened_by_small_tables() {
+        for id in [
+            "drop-column",
+            "drop-table",
+            "drop-object",
+            "rename-column",
+            "rename-object",
+            "rename-table",
+            "add-column-not-null",
+            "set-not-null",
+        ] {
+            let rule = REGISTRY.iter().find(|r| r.id == id).expect(id);
+            assert_eq!(rule.class, Class::Contract, "{id}");
+        }
+    }
+}
