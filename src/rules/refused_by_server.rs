@@ -58,14 +58,32 @@ fn postgres(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         }
         Action::AlterTable { table, ops, .. } => {
             for op in ops {
-                let AlterKind::DropColumn { name, .. } = &op.kind else {
-                    continue;
-                };
                 let cascade = cx
                     .source(op.span)
                     .split_whitespace()
                     .last()
                     .is_some_and(|w| w.eq_ignore_ascii_case("CASCADE"));
+                if let AlterKind::DropConstraint { name, .. } = &op.kind
+                    && !cascade
+                    && let Some(key) = cx
+                        .catalog
+                        .table(table)
+                        .and_then(|t| t.constraint(name))
+                        .filter(|c| c.kind == ConstraintKind::PrimaryKey)
+                    && let Some(first) = key.columns.first()
+                {
+                    // The foreign keys that reference the table use its key's index.
+                    let (_, fks) = pg_dependants(cx.catalog, table, Some(first), &[]);
+                    if let Some((message, help)) =
+                        pg_refusal(&format!("primary key {name} of {table}"), &[], &fks)
+                    {
+                        out.push(cx.hit(op.span, message, help));
+                    }
+                    continue;
+                }
+                let AlterKind::DropColumn { name, .. } = &op.kind else {
+                    continue;
+                };
                 if cascade
                     || cx
                         .catalog
