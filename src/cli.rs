@@ -331,6 +331,11 @@ fn settings(
         select: args.select.iter().cloned().collect(),
         ignore: args.ignore.iter().cloned().collect(),
         lock_timeout_set_by_runner: cfg.lock_timeout_set_by_runner,
+        small_tables: cfg
+            .small_tables
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .collect(),
         require_ignore_reason: cfg.require_ignore_reason,
         levels: cfg.rules.clone(),
         start_after: cfg.start_after.clone(),

@@ -99,6 +99,9 @@ pub struct Settings {
     pub require_ignore_reason: bool,
     /// The migration runner sets `lock_timeout` itself.
     pub lock_timeout_set_by_runner: bool,
+    /// `small-tables`: tables known to be small, lower-cased as written
+    /// (`flags` or `app.flags`).
+    pub small_tables: BTreeSet<String>,
     pub cwd: PathBuf,
 }
 
@@ -113,6 +116,7 @@ impl Default for Settings {
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,
+            small_tables: BTreeSet::new(),
             require_ignore_reason: false,
             since: None,
             stdin: None,
@@ -258,6 +262,9 @@ pub struct Hit {
     /// Overrides the rule's severity (a warning where the verdict depends on
     /// a server setting, an info note for a justified exception).
     pub severity: Option<Severity>,
+    /// The tables a lock, rewrite or scan finding is about; empty = the
+    /// tables its statement changes (`small-tables` reads it).
+    pub tables: Vec<crate::parse::ir::Name>,
 }
 
 /// The one-line message of a panic caught while checking `what`.

@@ -1,11 +1,12 @@
 //! duplicate-version: two migrations with the same version.
 
-use super::{Check, Dialects, Hit, RootCx, Rule};
+use super::{Check, Class, Dialects, Hit, RootCx, Rule};
 use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "duplicate-version",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "two migrations share a version: the tool refuses to run or their order is undefined",
     doc: include_str!("../../rules/duplicate-version.md"),
@@ -41,6 +42,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
                    merged"
                 .to_string(),
             severity: None,
+            tables: Vec::new(),
         });
     }
 }
