@@ -182,6 +182,8 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
     // Root directory → files under it (path, name relative to the root).
     let mut dirs: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
     let stdin_name = opts.stdin.as_ref().map(|(n, _)| normalize(n));
+    // The paths given, for the check that a forced layout found something.
+    let mut given: Vec<PathBuf> = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             let Some(name) = &stdin_name else {
@@ -210,6 +212,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 continue;
             }
         };
+        given.push(normalize(path));
         if meta.is_file() {
             let path = normalize(path);
             if !is_sql(&path) {
@@ -309,7 +312,59 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             });
         }
     }
+    if let Some(layout) = opts.layout {
+        forced_found_nothing(layout, &given, opts, &mut out);
+    }
     out
+}
+
+/// A layout given by `--layout` or config that finds no migration under a
+/// path the user named is an input error, never a silent pass.
+fn forced_found_nothing(layout: Layout, given: &[PathBuf], opts: &Options, out: &mut Discovered) {
+    for path in given {
+        let shown = display_path(path, &opts.cwd);
+        // A path with no .sql file at all already has its error.
+        if out
+            .errors
+            .iter()
+            .any(|e| e.message.starts_with(&format!("{shown}: ")))
+        {
+            continue;
+        }
+        let found = out.roots.iter().flat_map(|r| &r.migrations).any(|m| {
+            [m.up, m.down].into_iter().flatten().any(|p| {
+                out.files
+                    .get(p.file)
+                    .is_some_and(|f| f.path.starts_with(path))
+            })
+        });
+        if !found {
+            out.errors.push(InputError {
+                message: format!(
+                    "{shown}: layout {} found no migration under this path (it expects {})",
+                    layout.id(),
+                    expected(layout)
+                ),
+            });
+        }
+    }
+}
+
+/// What a layout's migration files look like, in a few words.
+fn expected(layout: Layout) -> &'static str {
+    match layout {
+        Layout::GolangMigrate => "`<version>_<name>.up.sql` and `.down.sql` files",
+        Layout::Sqlx => {
+            "`<version>_<name>.sql` or `<version>_<name>.up.sql`/`.down.sql` files directly in the folder"
+        }
+        Layout::Diesel => "one folder per migration, `<version>_<name>/up.sql` and `down.sql`",
+        Layout::Flyway => "`V<version>__<name>.sql`, `U<version>__…` or `R__<name>.sql` files",
+        Layout::Dbmate => "`<version>_<name>.sql` files with `-- migrate:up` and `-- migrate:down`",
+        Layout::Goose => "`<version>_<name>.sql` files with `-- +goose Up` and `-- +goose Down`",
+        Layout::SqlMigrate => "`.sql` files with `-- +migrate Up` and `-- +migrate Down`",
+        Layout::Prisma => "one folder per migration, `<timestamp>_<name>/migration.sql`",
+        Layout::Plain => "`.sql` files",
+    }
 }
 
 /// What a layout makes of a root's files.
