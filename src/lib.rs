@@ -50,6 +50,11 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         &discover::Options {
             dialect: settings.dialect,
             layout: settings.layout,
+            layout_by: if settings.layout_from_config {
+                "config"
+            } else {
+                "--layout"
+            },
             cwd: settings.cwd.clone(),
             exclude: settings
                 .exclude

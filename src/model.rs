@@ -80,6 +80,8 @@ pub struct Settings {
     pub mysql_version: u32,
     pub sqlite_version: crate::sqlite_version::SqliteVersion,
     pub layout: Option<Layout>,
+    /// The forced layout comes from the configuration, not `--layout`.
+    pub layout_from_config: bool,
     /// `--select`: only these rules (empty = all).
     pub select: BTreeSet<String>,
     /// `--ignore`: never these rules.
@@ -110,6 +112,7 @@ impl Default for Settings {
             mysql_version: 8,
             sqlite_version: crate::sqlite_version::SqliteVersion::DEFAULT,
             layout: None,
+            layout_from_config: false,
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,

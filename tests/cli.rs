@@ -114,6 +114,7 @@ fn json_has_every_field_of_the_contract() {
     );
     assert_eq!(v["roots"][0]["path"], "db/migrations");
     assert_eq!(v["roots"][0]["layout"], "golang-migrate");
+    assert_eq!(v["roots"][0]["detected_by"], "majority of 4 files");
     assert_eq!(v["roots"][0]["dialect"], "postgres");
     assert_eq!(v["roots"][0]["migrations"], 2);
     let d = &v["diagnostics"][0];

@@ -270,3 +270,111 @@ fn the_layout_flag_wins() {
         [(Layout::Plain, Dialect::Postgres)]
     );
 }
+
+/// Layout and why, of every root of a temporary tree.
+fn detect_in(files: &[(&str, &str)]) -> Vec<(Layout, String)> {
+    let t = tempfile::tempdir().expect("tempdir");
+    // A repository of its own: signals are not looked for above it.
+    std::fs::create_dir_all(t.path().join(".git")).expect("mkdir");
+    for (rel, text) in files {
+        let p = t.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    let settings = Settings {
+        cwd: t.path().to_path_buf(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[t.path().join("db")], &settings);
+    assert!(out.input_errors().is_empty(), "{:?}", out.input_errors());
+    out.discovered
+        .roots
+        .iter()
+        .map(|r| (r.layout, r.detected_by.clone()))
+        .collect()
+}
+
+#[test]
+fn one_stray_marker_does_not_flip_a_directory() {
+    let mut files: Vec<(String, &str)> = (1..=6)
+        .flat_map(|i| {
+            [
+                (
+                    format!("db/{i:06}_t{i}.up.sql"),
+                    "CREATE TABLE t (id int);\n",
+                ),
+                (format!("db/{i:06}_t{i}.down.sql"), "DROP TABLE t;\n"),
+            ]
+        })
+        .collect();
+    files.push((
+        "db/000007_x.sql".to_string(),
+        "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n",
+    ));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    assert_eq!(
+        detect_in(&files),
+        [(Layout::GolangMigrate, "majority of 13 files".to_string())]
+    );
+}
+
+#[test]
+fn a_metadata_file_is_the_strongest_signal() {
+    // flyway.conf beside the folder: the one V file makes it flyway.
+    assert_eq!(
+        detect_in(&[
+            ("flyway.conf", "flyway.locations=filesystem:db\n"),
+            ("db/V1__init.sql", "CREATE TABLE t (id int);\n"),
+            ("db/seed.sql", "SELECT 1;\n"),
+        ]),
+        [(Layout::Flyway, "flyway.conf".to_string())]
+    );
+    // A metadata file whose tool no file fits says nothing.
+    assert_eq!(
+        detect_in(&[
+            ("dbconfig.yml", "development:\n  dialect: postgres\n"),
+            ("db/001_init.sql", "CREATE TABLE t (id int);\n"),
+            ("db/002_more.sql", "CREATE TABLE u (id int);\n"),
+        ]),
+        [(Layout::Plain, "majority of 2 files".to_string())]
+    );
+    // A project manifest decides between tools that share file names.
+    assert_eq!(
+        detect_in(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"x\"\n\n[dependencies]\nsqlx = \"0.8\"\n"
+            ),
+            ("db/1_init.up.sql", "CREATE TABLE t (id int);\n"),
+            ("db/1_init.down.sql", "DROP TABLE t;\n"),
+        ]),
+        [(Layout::Sqlx, "Cargo.toml (sqlx)".to_string())]
+    );
+    assert_eq!(
+        detect_in(&[
+            (
+                "go.mod",
+                "module x\n\nrequire github.com/golang-migrate/migrate/v4 v4.17.0\n"
+            ),
+            (
+                "db/20240101120000_init.up.sql",
+                "CREATE TABLE t (id int);\n"
+            ),
+            ("db/20240101120000_init.down.sql", "DROP TABLE t;\n"),
+        ]),
+        [(Layout::GolangMigrate, "go.mod (golang-migrate)".to_string())]
+    );
+}
+
+#[test]
+fn a_forced_layout_says_where_it_comes_from() {
+    let dir = common::root().join("fixtures/layouts/golang-migrate");
+    let settings = Settings {
+        layout: Some(Layout::GolangMigrate),
+        layout_from_config: true,
+        cwd: dir.clone(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[dir], &settings);
+    assert_eq!(out.discovered.roots[0].detected_by, "config");
+}

@@ -113,6 +113,10 @@ pub struct Root {
     /// The path as the user would type it.
     pub display: String,
     pub layout: Layout,
+    /// Why this layout: the metadata file or manifest that names it
+    /// (`atlas.sum`, `Cargo.toml (sqlx)`), `majority of 412 files`,
+    /// `--layout` or `config`.
+    pub detected_by: String,
     pub dialect: crate::model::Dialect,
     pub migrations: Vec<Migration>,
     /// Down files with no up of the same version.
@@ -157,6 +161,8 @@ pub struct Options {
     pub dialect: Option<crate::model::Dialect>,
     /// Forced layout (`None` = detect).
     pub layout: Option<Layout>,
+    /// Where the forced layout comes from: `--layout` or `config`.
+    pub layout_by: &'static str,
     /// The working directory, for display paths.
     pub cwd: PathBuf,
     /// Files matching these globs, relative to the folder given, are skipped.
@@ -283,9 +289,10 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             }
         }
         for (dialect, group) in dialect_groups(&dir, cands, opts) {
-            let layout = opts
-                .layout
-                .unwrap_or_else(|| detect(&dir, &group, &out.files));
+            let (layout, detected_by) = match opts.layout {
+                Some(l) => (l, opts.layout_by.to_string()),
+                None => detect(&dir, &group, &out.files),
+            };
             let dialect = if opts.dialect.is_none() && layout == Layout::Prisma {
                 prisma::provider(&dir).unwrap_or(dialect)
             } else {
@@ -301,6 +308,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 display: display_path(&dir, &opts.cwd),
                 path: dir.clone(),
                 layout,
+                detected_by,
                 dialect,
                 migrations: built.migrations,
                 orphan_downs: built.orphan_downs,
@@ -479,52 +487,115 @@ fn file_dialect(name: &str) -> Option<crate::model::Dialect> {
     dialect_suffix(stem.rsplit_once('.')?.1)
 }
 
-fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> Layout {
-    let names = || cands.iter().map(|c| c.name.as_str());
-    let half = |n: usize| n > 0 && n * 2 >= cands.len();
-    if names().any(|n| n.ends_with("/up.sql") || n.ends_with("/down.sql")) {
-        return Layout::Diesel;
+/// What one file's name and markers say about the tool that runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A layout named by the file alone.
+    Of(Layout),
+    /// `<version>_<name>.up.sql`: golang-migrate or sqlx; `true` for a
+    /// 14-digit version (sqlx's default).
+    UpDown(bool),
+    /// `<digits>_<name>.sql`: a sqlx simple migration or a plain file.
+    Numbered,
+}
+
+fn shape(c: &Candidate, text: &str) -> Option<Shape> {
+    let n = c.name.as_str();
+    if n.ends_with("/up.sql") || n.ends_with("/down.sql") {
+        return Some(Shape::Of(Layout::Diesel));
     }
-    if names().any(|n| n.ends_with("/migration.sql")) {
-        return Layout::Prisma;
+    if n.ends_with("/migration.sql") {
+        return Some(Shape::Of(Layout::Prisma));
     }
-    if half(names().filter(|n| flyway::parse_name(n).is_some()).count()) {
-        return Layout::Flyway;
+    if flyway::parse_name(n).is_some() {
+        return Some(Shape::Of(Layout::Flyway));
     }
-    let texts = || {
-        cands
+    if let Some(l) = sections::marker_layout(text) {
+        return Some(Shape::Of(l));
+    }
+    if let Some((v, _, _)) = golang_migrate::parse_name(n) {
+        return Some(Shape::UpDown(v.len() == 14));
+    }
+    sqlx::simple_name(n).map(|_| Shape::Numbered)
+}
+
+/// The layout of a root and why: a metadata file or project manifest that
+/// names the tool (when some file has that tool's shape), else what most
+/// files look like. One stray file with another tool's marker does not
+/// flip a directory.
+fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, String) {
+    let shapes: Vec<Shape> = cands
+        .iter()
+        .filter_map(|c| shape(c, files.get(c.id).map_or("", |f| f.text.as_str())))
+        .collect();
+    let votes = |layout: Layout| {
+        shapes
             .iter()
-            .filter_map(|c| files.get(c.id))
-            .map(|f| f.text.as_str())
+            .filter(|s| match s {
+                Shape::Of(l) => *l == layout,
+                Shape::UpDown(_) => matches!(layout, Layout::Sqlx | Layout::GolangMigrate),
+                Shape::Numbered => matches!(layout, Layout::Sqlx | Layout::Plain),
+            })
+            .count()
     };
-    if let Some(l) = texts().find_map(sections::marker_layout) {
-        return l;
-    }
-    let manifest = manifest::nearest(dir);
-    let up_down = names()
-        .filter(|n| golang_migrate::parse_name(n).is_some())
-        .count();
-    if half(up_down) {
-        return match manifest {
-            Some(manifest::Tool::Sqlx) => Layout::Sqlx,
-            Some(manifest::Tool::GolangMigrate) => Layout::GolangMigrate,
-            _ => {
-                let sqlx_like = names()
-                    .all(|n| golang_migrate::parse_name(n).is_none_or(|(v, _, _)| v.len() == 14));
-                if sqlx_like {
-                    Layout::Sqlx
-                } else {
-                    Layout::GolangMigrate
-                }
-            }
+    for (layout, signal, strength) in manifest::signals(dir) {
+        let fits = votes(layout);
+        let enough = match strength {
+            manifest::Strength::Metadata => fits > 0,
+            manifest::Strength::Manifest => fits > 0 && fits * 2 >= shapes.len(),
         };
+        if enough {
+            return (layout, signal);
+        }
     }
-    if manifest == Some(manifest::Tool::Sqlx)
-        && half(names().filter(|n| sqlx::simple_name(n).is_some()).count())
-    {
-        return Layout::Sqlx;
+    let total = cands.len();
+    // The shapes in order of precedence on a tie.
+    let groups = [
+        Shape::Of(Layout::Diesel),
+        Shape::Of(Layout::Prisma),
+        Shape::Of(Layout::Flyway),
+        Shape::Of(Layout::Goose),
+        Shape::Of(Layout::SqlMigrate),
+        Shape::Of(Layout::Dbmate),
+        Shape::UpDown(false),
+        Shape::Numbered,
+    ];
+    let count = |g: Shape| {
+        shapes
+            .iter()
+            .filter(|s| match (g, s) {
+                (Shape::UpDown(_), Shape::UpDown(_)) => true,
+                _ => g == **s,
+            })
+            .count()
+    };
+    let mut best = None;
+    for g in groups {
+        let n = count(g);
+        if n > 0 && best.is_none_or(|(_, m)| n > m) {
+            best = Some((g, n));
+        }
     }
-    Layout::Plain
+    let Some((winner, n)) = best else {
+        return (Layout::Plain, "no tool's file names or markers".to_string());
+    };
+    let why = if n * 2 > total {
+        format!("majority of {total} files")
+    } else {
+        format!("{n} of {total} files")
+    };
+    match winner {
+        Shape::Of(l) => (l, why),
+        Shape::UpDown(_) => {
+            let all_14 = shapes.iter().all(|s| !matches!(s, Shape::UpDown(false)));
+            if all_14 {
+                (Layout::Sqlx, format!("{why}, 14-digit versions"))
+            } else {
+                (Layout::GolangMigrate, why)
+            }
+        }
+        Shape::Numbered => (Layout::Plain, why),
+    }
 }
 
 /// The root directory of a migration file and its name relative to it:
