@@ -204,6 +204,9 @@ pub enum Layout {
     SqlMigrate,
     Prisma,
     Plain,
+    Drizzle,
+    Atlas,
+    Supabase,
 }
 
 impl Layout {
@@ -218,6 +221,9 @@ impl Layout {
             Layout::SqlMigrate => "sql-migrate",
             Layout::Prisma => "prisma",
             Layout::Plain => "plain",
+            Layout::Drizzle => "drizzle",
+            Layout::Atlas => "atlas",
+            Layout::Supabase => "supabase",
         }
     }
 
@@ -236,6 +242,13 @@ impl Layout {
             Layout::Flyway => {
                 Some("set `executeInTransaction=false` in the migration's .sql.conf file")
             }
+            Layout::Atlas => Some("put `-- atlas:txmode none` at the top of the file"),
+            Layout::Drizzle => Some(
+                "run it by hand outside drizzle-kit (it runs every pending migration in one transaction, with no opt-out)",
+            ),
+            Layout::Supabase => Some(
+                "run it by hand outside `supabase db push` (it sends each file as one transaction, with no opt-out)",
+            ),
             Layout::Prisma | Layout::Plain => None,
         }
     }

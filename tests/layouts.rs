@@ -378,3 +378,114 @@ fn a_forced_layout_says_where_it_comes_from() {
     let out = bellows::check(&[dir], &settings);
     assert_eq!(out.discovered.roots[0].detected_by, "config");
 }
+
+/// (rule, file name, help) of every finding.
+fn findings(out: &Outcome) -> Vec<(&'static str, String, String)> {
+    out.findings
+        .iter()
+        .map(|f| {
+            let path = &out.discovered.files[f.file].path;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (f.rule, name, f.help.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn drizzle_journal_order_breakpoints_and_one_transaction() {
+    let out = run("drizzle");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Drizzle, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "meta/_journal.json");
+    let s = summary(&out, 0);
+    // The file not in the journal never runs.
+    let order: Vec<(&str, &str)> = s.iter().map(|m| (m.0.as_str(), m.1.as_str())).collect();
+    assert_eq!(order, [("0000", "create_users"), ("0001", "index_email")]);
+    assert!(s.iter().all(|m| m.2 == TxMode::Wrapped && m.4.is_none()));
+    // `--> statement-breakpoint` ends a statement even without a semicolon.
+    let first = out.discovered.roots[0].migrations[0]
+        .up
+        .expect("an up")
+        .file;
+    let stmts: Vec<&str> = out.statements[first]
+        .iter()
+        .map(|sp| &out.discovered.files[first].text[sp.start..sp.end])
+        .collect();
+    assert_eq!(stmts.len(), 3, "{stmts:?}");
+    assert!(stmts[1].starts_with("CREATE TABLE \"posts\"") && stmts[1].trim_end().ends_with(')'));
+    let f = findings(&out);
+    assert!(
+        f.iter().all(|(_, file, _)| file != "0002_draft.sql"),
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|(rule, file, help)| *rule == "concurrently-in-transaction"
+                && file == "0001_index_email.sql"
+                && help.contains("drizzle-kit")),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn atlas_sum_and_txmode_none() {
+    let out = run("atlas");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Atlas, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "atlas.sum");
+    let s = summary(&out, 0);
+    let tx: Vec<(&str, TxMode)> = s.iter().map(|m| (m.1.as_str(), m.2)).collect();
+    assert_eq!(
+        tx,
+        [
+            ("create_users", TxMode::Wrapped),
+            ("index_email", TxMode::None),
+            ("index_name", TxMode::Wrapped)
+        ]
+    );
+    let f = findings(&out);
+    let in_tx: Vec<&str> = f
+        .iter()
+        .filter(|(rule, _, _)| *rule == "concurrently-in-transaction")
+        .map(|(_, file, _)| file.as_str())
+        .collect();
+    assert_eq!(in_tx, ["20240103090000_index_name.sql"], "{f:?}");
+    assert!(
+        f.iter()
+            .any(|(_, _, help)| help.contains("-- atlas:txmode none"))
+    );
+}
+
+#[test]
+fn supabase_one_transaction_per_file() {
+    let out = run("supabase");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Supabase, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "supabase/config.toml");
+    let s = summary(&out, 0);
+    assert_eq!(s.len(), 2);
+    assert!(s.iter().all(|m| m.2 == TxMode::Wrapped && m.4.is_none()));
+    assert!(
+        out.discovered.roots[0]
+            .migrations
+            .iter()
+            .all(|m| !m.expects_down)
+    );
+    let f = findings(&out);
+    assert!(
+        f.iter()
+            .any(|(rule, file, help)| *rule == "concurrently-in-transaction"
+                && file == "20240102090000_index_email.sql"
+                && help.contains("supabase db push")),
+        "{f:?}"
+    );
+}

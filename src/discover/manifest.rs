@@ -23,6 +23,24 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
     let Ok(abs) = std::fs::canonicalize(dir) else {
         return out;
     };
+    // A tool's own files in the directory.
+    if abs.join("atlas.sum").is_file() {
+        out.push((Layout::Atlas, "atlas.sum".to_string(), Strength::Metadata));
+    }
+    if super::drizzle::has_journal(&abs) {
+        out.push((
+            Layout::Drizzle,
+            "meta/_journal.json".to_string(),
+            Strength::Metadata,
+        ));
+    }
+    if super::supabase::is_migrations_dir(&abs) {
+        out.push((
+            Layout::Supabase,
+            "supabase/config.toml".to_string(),
+            Strength::Metadata,
+        ));
+    }
     // Tool config files: in the directory or up to the repository root,
     // four folders at most.
     for d in abs.ancestors().take(4) {

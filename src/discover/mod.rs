@@ -9,7 +9,9 @@
 //! [`Discovered`]: every source file read, the roots with their layout and
 //! migrations, and the input errors (one line each).
 
+mod atlas;
 mod diesel;
+mod drizzle;
 mod flyway;
 mod golang_migrate;
 mod manifest;
@@ -17,6 +19,7 @@ mod plain;
 mod prisma;
 mod sections;
 mod sqlx;
+mod supabase;
 pub mod version;
 
 use std::collections::BTreeMap;
@@ -45,6 +48,9 @@ pub enum LayoutChoice {
     SqlMigrate,
     Prisma,
     Plain,
+    Supabase,
+    Drizzle,
+    Atlas,
 }
 
 impl LayoutChoice {
@@ -61,6 +67,9 @@ impl LayoutChoice {
             LayoutChoice::SqlMigrate => Layout::SqlMigrate,
             LayoutChoice::Prisma => Layout::Prisma,
             LayoutChoice::Plain => Layout::Plain,
+            LayoutChoice::Supabase => Layout::Supabase,
+            LayoutChoice::Drizzle => Layout::Drizzle,
+            LayoutChoice::Atlas => Layout::Atlas,
         })
     }
 }
@@ -293,10 +302,11 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 Some(l) => (l, opts.layout_by.to_string()),
                 None => detect(&dir, &group, &out.files),
             };
-            let dialect = if opts.dialect.is_none() && layout == Layout::Prisma {
-                prisma::provider(&dir).unwrap_or(dialect)
-            } else {
-                dialect
+            let dialect = match layout {
+                _ if opts.dialect.is_some() => dialect,
+                Layout::Prisma => prisma::provider(&dir).unwrap_or(dialect),
+                Layout::Drizzle => drizzle::dialect(&dir).unwrap_or(dialect),
+                _ => dialect,
             };
             for c in &group {
                 if let Some(f) = out.files.get_mut(c.id) {
@@ -372,6 +382,9 @@ fn expected(layout: Layout) -> &'static str {
         Layout::SqlMigrate => "`.sql` files with `-- +migrate Up` and `-- +migrate Down`",
         Layout::Prisma => "one folder per migration, `<timestamp>_<name>/migration.sql`",
         Layout::Plain => "`.sql` files",
+        Layout::Drizzle => "`NNNN_<name>.sql` files listed in `meta/_journal.json`",
+        Layout::Atlas => "`<version>_<name>.sql` files beside `atlas.sum`",
+        Layout::Supabase => "`<timestamp>_<name>.sql` files directly in the folder",
     }
 }
 
@@ -397,6 +410,9 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         }
         Layout::Prisma => prisma::build(group),
         Layout::Plain => plain::build(group),
+        Layout::Drizzle => drizzle::build(dir, group, files),
+        Layout::Atlas => atlas::build(group, files),
+        Layout::Supabase => supabase::build(group),
     };
     if layout == Layout::Goose {
         built.skipped = goose_go_files(dir);
@@ -534,7 +550,14 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
             .filter(|s| match s {
                 Shape::Of(l) => *l == layout,
                 Shape::UpDown(_) => matches!(layout, Layout::Sqlx | Layout::GolangMigrate),
-                Shape::Numbered => matches!(layout, Layout::Sqlx | Layout::Plain),
+                Shape::Numbered => matches!(
+                    layout,
+                    Layout::Sqlx
+                        | Layout::Plain
+                        | Layout::Drizzle
+                        | Layout::Atlas
+                        | Layout::Supabase
+                ),
             })
             .count()
     };

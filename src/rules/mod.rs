@@ -204,7 +204,9 @@ pub fn down_hint(layout: Layout, m: &Migration) -> String {
         Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
         Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
         Layout::Flyway => format!(" in `U{}__….sql`", m.version.text),
-        Layout::Prisma | Layout::Plain => String::new(),
+        Layout::Prisma | Layout::Plain | Layout::Drizzle | Layout::Atlas | Layout::Supabase => {
+            String::new()
+        }
     }
 }
 /// What a root rule sees.
