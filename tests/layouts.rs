@@ -489,3 +489,25 @@ fn supabase_one_transaction_per_file() {
         "{f:?}"
     );
 }
+
+#[test]
+fn template_and_placeholder_syntax_is_never_a_parse_error() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let dir = t.path().join("migrations");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("001_templates.sql"),
+        "CREATE TABLE ${schema}.users (id $%AUTO_INCREMENT_PRIMARY_KEY%$, email {{ .EmailType }});\n\
+         ALTER TABLE ${schema}.users ADD COLUMN note text DEFAULT :'default_note';\n\
+         CREATE TABLE audit (id int, at timestamptz DEFAULT now()::timestamptz);\n",
+    )
+    .expect("write");
+    let settings = Settings {
+        cwd: t.path().to_path_buf(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[dir], &settings);
+    let rules: Vec<&str> = out.findings.iter().map(|f| f.rule).collect();
+    assert!(!rules.contains(&"parse-error"), "{rules:?}");
+    assert_eq!(out.statements[0].len(), 3);
+}
