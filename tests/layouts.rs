@@ -511,3 +511,43 @@ fn template_and_placeholder_syntax_is_never_a_parse_error() {
     assert!(!rules.contains(&"parse-error"), "{rules:?}");
     assert_eq!(out.statements[0].len(), 3);
 }
+
+#[test]
+fn flyway_baseline_callbacks_and_placeholders() {
+    let out = run("flyway-baseline");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Flyway, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    let order: Vec<(&str, &str)> = s.iter().map(|m| (m.0.as_str(), m.1.as_str())).collect();
+    // The baseline stands for versions 1 to 3; callbacks are not migrations.
+    assert_eq!(order, [("3", "baseline"), ("4", "add_name")]);
+    // No drop-table from the callback, no parse-error from `${app_role}`.
+    let f = findings(&out);
+    let rules: Vec<(&str, &str)> = f.iter().map(|(r, file, _)| (*r, file.as_str())).collect();
+    assert_eq!(rules, [("missing-lock-timeout", "V4__add_name.sql")]);
+    // With the versioned migrations it replaces still kept, the baseline is not replayed.
+    let t = tempfile::tempdir().expect("tempdir");
+    for (name, text) in [
+        (
+            "V1__users.sql",
+            "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        ),
+        (
+            "B1__baseline.sql",
+            "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        ),
+        ("V2__name.sql", "ALTER TABLE users ADD COLUMN name text;\n"),
+    ] {
+        std::fs::write(t.path().join(name), text).expect("write");
+    }
+    let settings = Settings {
+        cwd: t.path().to_path_buf(),
+        ..Settings::default()
+    };
+    let out = bellows::check(&[t.path().to_path_buf()], &settings);
+    let s = summary(&out, 0);
+    let order: Vec<(&str, &str)> = s.iter().map(|m| (m.0.as_str(), m.1.as_str())).collect();
+    assert_eq!(order, [("1", "users"), ("2", "name")]);
+}
