@@ -207,6 +207,8 @@ pub enum Layout {
     Drizzle,
     Atlas,
     Supabase,
+    NodePgMigrate,
+    Tern,
 }
 
 impl Layout {
@@ -224,6 +226,8 @@ impl Layout {
             Layout::Drizzle => "drizzle",
             Layout::Atlas => "atlas",
             Layout::Supabase => "supabase",
+            Layout::NodePgMigrate => "node-pg-migrate",
+            Layout::Tern => "tern",
         }
     }
 
@@ -248,6 +252,10 @@ impl Layout {
             ),
             Layout::Supabase => Some(
                 "run it by hand outside `supabase db push` (it sends each file as one transaction, with no opt-out)",
+            ),
+            Layout::Tern => Some("put the line `---- tern: disable-tx ----` in the file"),
+            Layout::NodePgMigrate => Some(
+                "run it by hand outside node-pg-migrate, or write the migration in JavaScript with `pgm.noTransaction()` (SQL files always run in a transaction)",
             ),
             Layout::Prisma | Layout::Plain => None,
         }

@@ -551,3 +551,65 @@ fn flyway_baseline_callbacks_and_placeholders() {
     let order: Vec<(&str, &str)> = s.iter().map(|m| (m.0.as_str(), m.1.as_str())).collect();
     assert_eq!(order, [("1", "users"), ("2", "name")]);
 }
+
+#[test]
+fn node_pg_migrate_up_and_down_lines_in_one_transaction() {
+    let out = run("node-pg-migrate");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::NodePgMigrate, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "majority of 2 files");
+    let s = summary(&out, 0);
+    assert_eq!(
+        (s[0].0.as_str(), s[0].1.as_str(), s[0].2),
+        ("1704110400000", "create-users", TxMode::Wrapped)
+    );
+    assert_eq!(s[0].4.as_deref(), Some("DROP TABLE users"));
+    assert_eq!(s[1].3, INDEX);
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+    let f = findings(&out);
+    assert!(
+        f.iter()
+            .any(|(rule, file, help)| *rule == "concurrently-in-transaction"
+                && file == "1704186000000_index-email.sql"
+                && help.contains("pgm.noTransaction()")),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn tern_split_line_disable_tx_and_templates() {
+    let out = run("tern");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Tern, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "tern.conf");
+    let s = summary(&out, 0);
+    let tx: Vec<(&str, &str, TxMode)> = s
+        .iter()
+        .map(|m| (m.0.as_str(), m.1.as_str(), m.2))
+        .collect();
+    assert_eq!(
+        tx,
+        [
+            ("001", "create_users", TxMode::Wrapped),
+            ("002", "index_email", TxMode::None),
+            ("003", "add_name", TxMode::Wrapped)
+        ]
+    );
+    assert_eq!(s[1].3, INDEX);
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+    // The statement with no semicolon ends at the split line; the template parses.
+    assert_eq!(s[2].3, "ALTER TABLE users ADD COLUMN name {{ .NameType }}");
+    assert_eq!(
+        s[2].4.as_deref(),
+        Some("ALTER TABLE users DROP COLUMN name")
+    );
+    let rules: Vec<&str> = out.findings.iter().map(|f| f.rule).collect();
+    assert!(
+        !rules.contains(&"parse-error") && !rules.contains(&"concurrently-in-transaction"),
+        "{rules:?}"
+    );
+}

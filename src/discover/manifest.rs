@@ -34,6 +34,9 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
             Strength::Metadata,
         ));
     }
+    if abs.join("tern.conf").is_file() {
+        out.push((Layout::Tern, "tern.conf".to_string(), Strength::Metadata));
+    }
     if super::supabase::is_migrations_dir(&abs) {
         out.push((
             Layout::Supabase,

@@ -15,11 +15,13 @@ mod drizzle;
 mod flyway;
 mod golang_migrate;
 mod manifest;
+mod node_pg_migrate;
 mod plain;
 mod prisma;
 mod sections;
 mod sqlx;
 mod supabase;
+mod tern;
 pub mod version;
 
 use std::collections::BTreeMap;
@@ -51,6 +53,8 @@ pub enum LayoutChoice {
     Supabase,
     Drizzle,
     Atlas,
+    NodePgMigrate,
+    Tern,
 }
 
 impl LayoutChoice {
@@ -70,6 +74,8 @@ impl LayoutChoice {
             LayoutChoice::Supabase => Layout::Supabase,
             LayoutChoice::Drizzle => Layout::Drizzle,
             LayoutChoice::Atlas => Layout::Atlas,
+            LayoutChoice::NodePgMigrate => Layout::NodePgMigrate,
+            LayoutChoice::Tern => Layout::Tern,
         })
     }
 }
@@ -385,6 +391,8 @@ fn expected(layout: Layout) -> &'static str {
         Layout::Drizzle => "`NNNN_<name>.sql` files listed in `meta/_journal.json`",
         Layout::Atlas => "`<version>_<name>.sql` files beside `atlas.sum`",
         Layout::Supabase => "`<timestamp>_<name>.sql` files directly in the folder",
+        Layout::NodePgMigrate => "`<timestamp>_<name>.sql` files with a `-- Up Migration` line",
+        Layout::Tern => "`NNN_<name>.sql` files directly in the folder",
     }
 }
 
@@ -413,6 +421,8 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         Layout::Drizzle => drizzle::build(dir, group, files),
         Layout::Atlas => atlas::build(group, files),
         Layout::Supabase => supabase::build(group),
+        Layout::NodePgMigrate => node_pg_migrate::build(group, files),
+        Layout::Tern => tern::build(group, files),
     };
     if layout == Layout::Goose {
         built.skipped = goose_go_files(dir);
@@ -529,6 +539,12 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     if let Some(l) = sections::marker_layout(text) {
         return Some(Shape::Of(l));
     }
+    if node_pg_migrate::is_marked(text) {
+        return Some(Shape::Of(Layout::NodePgMigrate));
+    }
+    if tern::is_marked(text) {
+        return Some(Shape::Of(Layout::Tern));
+    }
     if let Some((v, _, _)) = golang_migrate::parse_name(n) {
         return Some(Shape::UpDown(v.len() == 14));
     }
@@ -557,6 +573,7 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
                         | Layout::Drizzle
                         | Layout::Atlas
                         | Layout::Supabase
+                        | Layout::Tern
                 ),
             })
             .count()
@@ -580,6 +597,8 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
         Shape::Of(Layout::Goose),
         Shape::Of(Layout::SqlMigrate),
         Shape::Of(Layout::Dbmate),
+        Shape::Of(Layout::NodePgMigrate),
+        Shape::Of(Layout::Tern),
         Shape::UpDown(false),
         Shape::Numbered,
     ];
@@ -619,6 +638,20 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
         }
         Shape::Numbered => (Layout::Plain, why),
     }
+}
+
+/// The first line of a text that `is` accepts: (its start, the offset
+/// after its newline).
+pub(crate) fn marker_line(text: &str, is: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if is(line.trim_end_matches(['\n', '\r'])) {
+            return Some((start, offset));
+        }
+    }
+    None
 }
 
 /// The root directory of a migration file and its name relative to it:

@@ -204,6 +204,8 @@ pub fn down_hint(layout: Layout, m: &Migration) -> String {
         Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
         Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
         Layout::Flyway => format!(" in `U{}__….sql`", m.version.text),
+        Layout::NodePgMigrate => " under a `-- Down Migration` line".to_string(),
+        Layout::Tern => " below the `---- create above / drop below ----` line".to_string(),
         Layout::Prisma | Layout::Plain | Layout::Drizzle | Layout::Atlas | Layout::Supabase => {
             String::new()
         }
