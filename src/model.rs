@@ -209,6 +209,10 @@ pub enum Layout {
     Supabase,
     NodePgMigrate,
     Tern,
+    Refinery,
+    Yoyo,
+    Hasura,
+    OryPop,
 }
 
 impl Layout {
@@ -228,6 +232,10 @@ impl Layout {
             Layout::Supabase => "supabase",
             Layout::NodePgMigrate => "node-pg-migrate",
             Layout::Tern => "tern",
+            Layout::Refinery => "refinery",
+            Layout::Yoyo => "yoyo",
+            Layout::Hasura => "hasura",
+            Layout::OryPop => "ory-pop",
         }
     }
 
@@ -257,7 +265,10 @@ impl Layout {
             Layout::NodePgMigrate => Some(
                 "run it by hand outside node-pg-migrate, or write the migration in JavaScript with `pgm.noTransaction()` (SQL files always run in a transaction)",
             ),
-            Layout::Prisma | Layout::Plain => None,
+            Layout::Refinery => Some("add the line `-- refinery:noTransaction` to the file"),
+            Layout::Yoyo => Some("start the file with the header `-- transactional: false`"),
+            Layout::OryPop => Some("name the file `….autocommit.up.sql`"),
+            Layout::Prisma | Layout::Plain | Layout::Hasura => None,
         }
     }
 }

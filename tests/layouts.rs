@@ -613,3 +613,111 @@ fn tern_split_line_disable_tx_and_templates() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn refinery_versioned_and_unversioned_with_no_transaction_line() {
+    let out = run("refinery");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Refinery, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "Cargo.toml (refinery)");
+    let s = summary(&out, 0);
+    let tx: Vec<(&str, &str, TxMode)> = s
+        .iter()
+        .map(|m| (m.0.as_str(), m.1.as_str(), m.2))
+        .collect();
+    // `U3__` is an unversioned migration, not the undo of anything.
+    assert_eq!(
+        tx,
+        [
+            ("1", "create_users", TxMode::Wrapped),
+            ("2", "index_email", TxMode::None),
+            ("3", "add_name", TxMode::Wrapped)
+        ]
+    );
+    assert!(s.iter().all(|m| m.4.is_none()));
+    assert!(out.findings.iter().all(|f| f.rule != "missing-down"));
+}
+
+#[test]
+fn yoyo_rollback_files_and_transactional_header() {
+    let out = run("yoyo");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Yoyo, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "yoyo.ini");
+    let s = summary(&out, 0);
+    assert_eq!(
+        (s[0].1.as_str(), s[0].2, s[0].4.as_deref()),
+        (
+            "0001_create_users",
+            TxMode::Wrapped,
+            Some("DROP TABLE users")
+        )
+    );
+    assert_eq!((s[1].2, s[1].3.as_str()), (TxMode::None, INDEX));
+    assert_eq!(s[1].4.as_deref(), Some(DROP_INDEX));
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+}
+
+#[test]
+fn hasura_folder_per_migration_under_its_database() {
+    let out = run("hasura");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Hasura, Dialect::Postgres)]
+    );
+    let root = &out.discovered.roots[0];
+    assert_eq!(
+        (root.display.as_str(), root.detected_by.as_str()),
+        ("hasura/migrations/default", "config.yaml (hasura)")
+    );
+    let s = summary(&out, 0);
+    assert_eq!(
+        (s[0].0.as_str(), s[0].1.as_str(), s[0].2),
+        ("1704110400000", "create_users", TxMode::Wrapped)
+    );
+    // hasura's "Could not auto-generate a down migration" is a template: still empty.
+    let f = findings(&out);
+    assert!(
+        f.iter()
+            .any(|(rule, file, _)| *rule == "empty-down" && file == "down.sql"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn ory_pop_dialect_files_autocommit_and_empty_files() {
+    let out = run("ory-pop");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::OryPop, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "go.mod (ory-pop)");
+    let s = summary(&out, 0);
+    // The dialect-less files and the PostgreSQL ones; not cockroach's or MySQL's.
+    let tx: Vec<(&str, TxMode, &str)> = s
+        .iter()
+        .map(|m| (m.1.as_str(), m.2, m.3.as_str()))
+        .collect();
+    assert_eq!(
+        tx,
+        [
+            (
+                "identities",
+                TxMode::Wrapped,
+                "CREATE TABLE identities (id uuid PRIMARY KEY, traits jsonb NOT NULL)"
+            ),
+            ("index_traits", TxMode::Wrapped, ""),
+            (
+                "index_traits",
+                TxMode::None,
+                "CREATE INDEX CONCURRENTLY identities_traits_idx ON identities USING gin (traits)"
+            ),
+        ]
+    );
+    // Empty files are pop's convention: no empty-down, no duplicate-version.
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+}

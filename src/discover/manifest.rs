@@ -34,6 +34,16 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
             Strength::Metadata,
         ));
     }
+    if super::hasura::is_migrations_dir(&abs) {
+        out.push((
+            Layout::Hasura,
+            "config.yaml (hasura)".to_string(),
+            Strength::Metadata,
+        ));
+    }
+    if super::yoyo::has_config(&abs) {
+        out.push((Layout::Yoyo, "yoyo.ini".to_string(), Strength::Metadata));
+    }
     if abs.join("tern.conf").is_file() {
         out.push((Layout::Tern, "tern.conf".to_string(), Strength::Metadata));
     }
@@ -64,7 +74,11 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
     for d in abs.ancestors() {
         if let Ok(t) = std::fs::read_to_string(d.join("Cargo.toml")) {
             let table = t.parse::<toml::Table>().ok();
-            for (krate, layout) in [("sqlx", Layout::Sqlx), ("diesel", Layout::Diesel)] {
+            for (krate, layout) in [
+                ("sqlx", Layout::Sqlx),
+                ("diesel", Layout::Diesel),
+                ("refinery", Layout::Refinery),
+            ] {
                 if table.as_ref().is_some_and(|t| depends_on(t, krate)) {
                     out.push((layout, format!("Cargo.toml ({krate})"), Strength::Manifest));
                 }
@@ -76,6 +90,8 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
                 ("github.com/golang-migrate/migrate", Layout::GolangMigrate),
                 ("github.com/pressly/goose", Layout::Goose),
                 ("github.com/rubenv/sql-migrate", Layout::SqlMigrate),
+                ("github.com/gobuffalo/pop", Layout::OryPop),
+                ("github.com/ory/pop", Layout::OryPop),
             ] {
                 let required = t
                     .lines()

@@ -14,15 +14,19 @@ mod diesel;
 mod drizzle;
 mod flyway;
 mod golang_migrate;
+mod hasura;
 mod manifest;
 mod node_pg_migrate;
+mod ory_pop;
 mod plain;
 mod prisma;
+mod refinery;
 mod sections;
 mod sqlx;
 mod supabase;
 mod tern;
 pub mod version;
+mod yoyo;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -55,6 +59,10 @@ pub enum LayoutChoice {
     Atlas,
     NodePgMigrate,
     Tern,
+    Refinery,
+    Yoyo,
+    Hasura,
+    OryPop,
 }
 
 impl LayoutChoice {
@@ -76,6 +84,10 @@ impl LayoutChoice {
             LayoutChoice::Atlas => Layout::Atlas,
             LayoutChoice::NodePgMigrate => Layout::NodePgMigrate,
             LayoutChoice::Tern => Layout::Tern,
+            LayoutChoice::Refinery => Layout::Refinery,
+            LayoutChoice::Yoyo => Layout::Yoyo,
+            LayoutChoice::Hasura => Layout::Hasura,
+            LayoutChoice::OryPop => Layout::OryPop,
         })
     }
 }
@@ -393,6 +405,10 @@ fn expected(layout: Layout) -> &'static str {
         Layout::Supabase => "`<timestamp>_<name>.sql` files directly in the folder",
         Layout::NodePgMigrate => "`<timestamp>_<name>.sql` files with a `-- Up Migration` line",
         Layout::Tern => "`NNN_<name>.sql` files directly in the folder",
+        Layout::Refinery => "`V<n>__<name>.sql` or `U<n>__<name>.sql` files",
+        Layout::Yoyo => "`<id>.sql` files (with `<id>.rollback.sql`) directly in the folder",
+        Layout::Hasura => "one folder per migration, `<ts>_<name>/up.sql` and `down.sql`",
+        Layout::OryPop => "`<14-digit version>_<name>[.<dialect>][.autocommit].up.sql` files",
     }
 }
 
@@ -423,6 +439,10 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         Layout::Supabase => supabase::build(group),
         Layout::NodePgMigrate => node_pg_migrate::build(group, files),
         Layout::Tern => tern::build(group, files),
+        Layout::Refinery => refinery::build(group, files),
+        Layout::Yoyo => yoyo::build(group, files),
+        Layout::Hasura => hasura::build(dir, group),
+        Layout::OryPop => ory_pop::build(group),
     };
     if layout == Layout::Goose {
         built.skipped = goose_go_files(dir);
@@ -510,6 +530,8 @@ fn file_dialect(name: &str) -> Option<crate::model::Dialect> {
         .strip_suffix(".up")
         .or_else(|| stem.strip_suffix(".down"))
         .unwrap_or(stem);
+    // ory/pop: `x.postgres.autocommit.up.sql`.
+    let stem = stem.strip_suffix(".autocommit").unwrap_or(stem);
     dialect_suffix(stem.rsplit_once('.')?.1)
 }
 
@@ -535,6 +557,12 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     }
     if flyway::parse_name(n).is_some() {
         return Some(Shape::Of(Layout::Flyway));
+    }
+    if yoyo::is_rollback(n) {
+        return Some(Shape::Of(Layout::Yoyo));
+    }
+    if ory_pop::is_pop_name(n) {
+        return Some(Shape::Of(Layout::OryPop));
     }
     if let Some(l) = sections::marker_layout(text) {
         return Some(Shape::Of(l));
@@ -564,8 +592,14 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
         shapes
             .iter()
             .filter(|s| match s {
+                // Tools that share another's file names.
+                Shape::Of(Layout::Diesel) => matches!(layout, Layout::Diesel | Layout::Hasura),
+                Shape::Of(Layout::Flyway) => matches!(layout, Layout::Flyway | Layout::Refinery),
                 Shape::Of(l) => *l == layout,
-                Shape::UpDown(_) => matches!(layout, Layout::Sqlx | Layout::GolangMigrate),
+                Shape::UpDown(_) => matches!(
+                    layout,
+                    Layout::Sqlx | Layout::GolangMigrate | Layout::OryPop
+                ),
                 Shape::Numbered => matches!(
                     layout,
                     Layout::Sqlx
@@ -574,6 +608,7 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
                         | Layout::Atlas
                         | Layout::Supabase
                         | Layout::Tern
+                        | Layout::Yoyo
                 ),
             })
             .count()
@@ -599,6 +634,8 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
         Shape::Of(Layout::Dbmate),
         Shape::Of(Layout::NodePgMigrate),
         Shape::Of(Layout::Tern),
+        Shape::Of(Layout::Yoyo),
+        Shape::Of(Layout::OryPop),
         Shape::UpDown(false),
         Shape::Numbered,
     ];

@@ -198,17 +198,23 @@ pub fn migration_label(m: &Migration) -> String {
 pub fn down_hint(layout: Layout, m: &Migration) -> String {
     let label = migration_label(m);
     match layout {
-        Layout::GolangMigrate | Layout::Sqlx => format!(" in `{label}.down.sql`"),
-        Layout::Diesel => format!(" in `{label}/down.sql`"),
+        Layout::GolangMigrate | Layout::Sqlx | Layout::OryPop => {
+            format!(" in `{label}.down.sql`")
+        }
+        Layout::Diesel | Layout::Hasura => format!(" in `{label}/down.sql`"),
+        Layout::Yoyo => format!(" in `{}.rollback.sql`", m.name),
         Layout::Goose => " under a `-- +goose Down` section".to_string(),
         Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
         Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
         Layout::Flyway => format!(" in `U{}__….sql`", m.version.text),
         Layout::NodePgMigrate => " under a `-- Down Migration` line".to_string(),
         Layout::Tern => " below the `---- create above / drop below ----` line".to_string(),
-        Layout::Prisma | Layout::Plain | Layout::Drizzle | Layout::Atlas | Layout::Supabase => {
-            String::new()
-        }
+        Layout::Prisma
+        | Layout::Plain
+        | Layout::Drizzle
+        | Layout::Atlas
+        | Layout::Supabase
+        | Layout::Refinery => String::new(),
     }
 }
 /// What a root rule sees.
