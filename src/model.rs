@@ -213,6 +213,8 @@ pub enum Layout {
     Yoyo,
     Hasura,
     OryPop,
+    Sqitch,
+    GraphileMigrate,
 }
 
 impl Layout {
@@ -236,6 +238,8 @@ impl Layout {
             Layout::Yoyo => "yoyo",
             Layout::Hasura => "hasura",
             Layout::OryPop => "ory-pop",
+            Layout::Sqitch => "sqitch",
+            Layout::GraphileMigrate => "graphile-migrate",
         }
     }
 
@@ -268,7 +272,10 @@ impl Layout {
             Layout::Refinery => Some("add the line `-- refinery:noTransaction` to the file"),
             Layout::Yoyo => Some("start the file with the header `-- transactional: false`"),
             Layout::OryPop => Some("name the file `….autocommit.up.sql`"),
-            Layout::Prisma | Layout::Plain | Layout::Hasura => None,
+            Layout::GraphileMigrate => Some(
+                "start the file with `--! no-transaction` (the file must then hold only this statement)",
+            ),
+            Layout::Prisma | Layout::Plain | Layout::Hasura | Layout::Sqitch => None,
         }
     }
 }

@@ -721,3 +721,88 @@ fn ory_pop_dialect_files_autocommit_and_empty_files() {
     // Empty files are pop's convention: no empty-down, no duplicate-version.
     assert!(out.findings.is_empty(), "{:?}", out.findings);
 }
+
+#[test]
+fn sqitch_plan_order_reworked_changes_revert_and_verify() {
+    let out = run("sqitch");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Sqitch, Dialect::Postgres)]
+    );
+    assert_eq!(out.discovered.roots[0].detected_by, "sqitch.plan");
+    let s = summary(&out, 0);
+    // The plan's order; the change reworked after @v1.0 first runs its
+    // `users@v1.0` scripts. Scripts hold their own BEGIN … COMMIT.
+    let order: Vec<(&str, TxMode, &str)> = s
+        .iter()
+        .map(|m| (m.1.as_str(), m.2, m.3.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("users", TxMode::None, "BEGIN"),
+            ("users_email_idx", TxMode::None, INDEX),
+            ("users", TxMode::None, "BEGIN")
+        ]
+    );
+    let r = &out.discovered.roots[0];
+    let file_of = |i: usize| {
+        let m = &r.migrations[i];
+        let up = &out.discovered.files[m.up.expect("an up").file].display;
+        let down = &out.discovered.files[m.down.expect("a down").file].display;
+        (up.clone(), down.clone())
+    };
+    assert_eq!(
+        file_of(0),
+        (
+            "deploy/users@v1.0.sql".to_string(),
+            "revert/users@v1.0.sql".to_string()
+        )
+    );
+    assert_eq!(
+        file_of(2),
+        (
+            "deploy/users.sql".to_string(),
+            "revert/users.sql".to_string()
+        )
+    );
+    // verify/ is not a migration (its DROP is never reported); `\set` is skipped.
+    let f = findings(&out);
+    let rules: Vec<(&str, &str)> = f.iter().map(|(r, file, _)| (*r, file.as_str())).collect();
+    assert_eq!(rules, [("missing-lock-timeout", "users.sql")], "{f:?}");
+    assert!(
+        out.findings
+            .iter()
+            .all(|x| out.discovered.files[x.file].display == "deploy/users.sql")
+    );
+}
+
+#[test]
+fn graphile_migrate_committed_then_current() {
+    let out = run("graphile-migrate");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::GraphileMigrate, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    let order: Vec<(&str, &str, TxMode)> = s
+        .iter()
+        .map(|m| (m.0.as_str(), m.1.as_str(), m.2))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("000001", "", TxMode::Wrapped),
+            ("000002", "", TxMode::None),
+            ("000003", "current", TxMode::Wrapped)
+        ]
+    );
+    let f = findings(&out);
+    let rules: Vec<(&str, &str)> = f.iter().map(|(r, file, _)| (*r, file.as_str())).collect();
+    assert_eq!(
+        rules,
+        [("concurrently-in-transaction", "current.sql")],
+        "{f:?}"
+    );
+    assert!(f[0].2.contains("--! no-transaction"));
+}

@@ -20,6 +20,12 @@ pub(super) enum Strength {
 /// The signals above `dir`, strongest first: (layout, what says so, strength).
 pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
     let mut out = Vec::new();
+    // `.` given on the command line is normalised to an empty path.
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let Ok(abs) = std::fs::canonicalize(dir) else {
         return out;
     };
@@ -43,6 +49,13 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
     }
     if super::yoyo::has_config(&abs) {
         out.push((Layout::Yoyo, "yoyo.ini".to_string(), Strength::Metadata));
+    }
+    if super::sqitch::has_plan(&abs) {
+        out.push((
+            Layout::Sqitch,
+            "sqitch.plan".to_string(),
+            Strength::Metadata,
+        ));
     }
     if abs.join("tern.conf").is_file() {
         out.push((Layout::Tern, "tern.conf".to_string(), Strength::Metadata));

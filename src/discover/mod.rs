@@ -14,6 +14,7 @@ mod diesel;
 mod drizzle;
 mod flyway;
 mod golang_migrate;
+mod graphile_migrate;
 mod hasura;
 mod manifest;
 mod node_pg_migrate;
@@ -22,6 +23,7 @@ mod plain;
 mod prisma;
 mod refinery;
 mod sections;
+mod sqitch;
 mod sqlx;
 mod supabase;
 mod tern;
@@ -63,6 +65,8 @@ pub enum LayoutChoice {
     Yoyo,
     Hasura,
     OryPop,
+    Sqitch,
+    GraphileMigrate,
 }
 
 impl LayoutChoice {
@@ -88,6 +92,8 @@ impl LayoutChoice {
             LayoutChoice::Yoyo => Layout::Yoyo,
             LayoutChoice::Hasura => Layout::Hasura,
             LayoutChoice::OryPop => Layout::OryPop,
+            LayoutChoice::Sqitch => Layout::Sqitch,
+            LayoutChoice::GraphileMigrate => Layout::GraphileMigrate,
         })
     }
 }
@@ -409,6 +415,8 @@ fn expected(layout: Layout) -> &'static str {
         Layout::Yoyo => "`<id>.sql` files (with `<id>.rollback.sql`) directly in the folder",
         Layout::Hasura => "one folder per migration, `<ts>_<name>/up.sql` and `down.sql`",
         Layout::OryPop => "`<14-digit version>_<name>[.<dialect>][.autocommit].up.sql` files",
+        Layout::Sqitch => "`sqitch.plan` with `deploy/<change>.sql` scripts",
+        Layout::GraphileMigrate => "`committed/NNNNNN.sql` files or `current.sql`",
     }
 }
 
@@ -443,6 +451,8 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         Layout::Yoyo => yoyo::build(group, files),
         Layout::Hasura => hasura::build(dir, group),
         Layout::OryPop => ory_pop::build(group),
+        Layout::Sqitch => sqitch::build(dir, group),
+        Layout::GraphileMigrate => graphile_migrate::build(group, files),
     };
     if layout == Layout::Goose {
         built.skipped = goose_go_files(dir);
@@ -555,6 +565,15 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     if n.ends_with("/migration.sql") {
         return Some(Shape::Of(Layout::Prisma));
     }
+    if ["deploy/", "revert/", "verify/"]
+        .iter()
+        .any(|d| n.starts_with(d))
+    {
+        return Some(Shape::Of(Layout::Sqitch));
+    }
+    if graphile_migrate::committed_number(n).is_some() || n == "current.sql" {
+        return Some(Shape::Of(Layout::GraphileMigrate));
+    }
     if flyway::parse_name(n).is_some() {
         return Some(Shape::Of(Layout::Flyway));
     }
@@ -636,6 +655,8 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
         Shape::Of(Layout::Tern),
         Shape::Of(Layout::Yoyo),
         Shape::Of(Layout::OryPop),
+        Shape::Of(Layout::Sqitch),
+        Shape::Of(Layout::GraphileMigrate),
         Shape::UpDown(false),
         Shape::Numbered,
     ];
@@ -711,6 +732,14 @@ fn root_key(path: &Path) -> (PathBuf, String) {
         .unwrap_or_default();
     let per_migration = dir_name.starts_with(|c: char| c.is_ascii_digit())
         && matches!(file.as_str(), "up.sql" | "down.sql" | "migration.sql");
+    // sqitch's `deploy/ revert/ verify/` beside `sqitch.plan`, and
+    // graphile-migrate's `committed/` beside `current.sql`: one root.
+    let per_kind = match dir_name.as_str() {
+        "deploy" | "revert" | "verify" => parent.parent().is_some_and(sqitch::has_plan),
+        "committed" => true,
+        _ => false,
+    };
+    let per_migration = per_migration || per_kind;
     if let Some(grand) = parent
         .parent()
         .filter(|_| per_migration || is_version_dir(&dir_name))

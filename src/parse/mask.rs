@@ -4,7 +4,8 @@
 //! `:'NAME'` / `:"NAME"` (psql variables: sqitch). Each is replaced by a
 //! name of the same byte length (`${schema}` → `__schema_`), so the
 //! statement parses and every span still points at the user's text.
-//! Strings, quoted names and comments are left alone.
+//! psql meta-command lines (`\set`, `\i`) are blanked. Strings, quoted
+//! names and comments are left alone.
 
 use std::borrow::Cow;
 
@@ -12,20 +13,32 @@ use std::borrow::Cow;
 pub fn mask(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
     // Most files hold none of the openers: no copy.
-    let may = b.windows(2).any(|w| {
-        matches!(w, b"{{" | b"${" | b"$%")
-            || (w[0] == b':' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'_' | b'\'' | b'"')))
-    });
+    let may = b.first() == Some(&b'\\')
+        || b.windows(2).any(|w| {
+            w == b"\n\\"
+                || matches!(w, b"{{" | b"${" | b"$%")
+                || (w[0] == b':'
+                    && (w[1].is_ascii_alphabetic() || matches!(w[1], b'_' | b'\'' | b'"')))
+        });
     if !may {
         return Cow::Borrowed(text);
     }
     let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         let rest = &b[i..];
         let end_of = |open: usize, close: &[u8]| {
             find(&b[i + open..], close).map(|at| i + open + at + close.len())
         };
+        let line_start = i == 0 || b[i - 1] == b'\n';
+        if line_start && rest.first() == Some(&b'\\') {
+            // A psql meta-command line (`\set`, `\i file`): blank it.
+            let end = find(rest, b"\n").map_or(b.len(), |at| i + at);
+            blanks.push((i, end));
+            i = end;
+            continue;
+        }
         let next = match rest {
             [b'\'', ..] => {
                 i = skip_quoted(b, i, b'\'');
@@ -69,9 +82,19 @@ pub fn mask(text: &str) -> Cow<'_, str> {
             _ => i += 1,
         }
     }
-    if ranges.is_empty() {
+    if ranges.is_empty() && blanks.is_empty() {
         return Cow::Borrowed(text);
     }
+    let mut out: Vec<u8> = b.to_vec();
+    for (start, end) in blanks {
+        if let Some(line) = out.get_mut(start..end) {
+            line.fill(b' ');
+        }
+    }
+    let Ok(text) = String::from_utf8(out) else {
+        return Cow::Borrowed(text);
+    };
+    let text = text.as_str();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (start, end) in ranges {

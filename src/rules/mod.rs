@@ -203,6 +203,7 @@ pub fn down_hint(layout: Layout, m: &Migration) -> String {
         }
         Layout::Diesel | Layout::Hasura => format!(" in `{label}/down.sql`"),
         Layout::Yoyo => format!(" in `{}.rollback.sql`", m.name),
+        Layout::Sqitch => format!(" in `revert/{}.sql`", m.name),
         Layout::Goose => " under a `-- +goose Down` section".to_string(),
         Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
         Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
@@ -214,7 +215,8 @@ pub fn down_hint(layout: Layout, m: &Migration) -> String {
         | Layout::Drizzle
         | Layout::Atlas
         | Layout::Supabase
-        | Layout::Refinery => String::new(),
+        | Layout::Refinery
+        | Layout::GraphileMigrate => String::new(),
     }
 }
 /// What a root rule sees.
