@@ -215,6 +215,7 @@ pub enum Layout {
     OryPop,
     Sqitch,
     GraphileMigrate,
+    Liquibase,
 }
 
 impl Layout {
@@ -240,6 +241,7 @@ impl Layout {
             Layout::OryPop => "ory-pop",
             Layout::Sqitch => "sqitch",
             Layout::GraphileMigrate => "graphile-migrate",
+            Layout::Liquibase => "liquibase",
         }
     }
 
@@ -275,6 +277,7 @@ impl Layout {
             Layout::GraphileMigrate => Some(
                 "start the file with `--! no-transaction` (the file must then hold only this statement)",
             ),
+            Layout::Liquibase => Some("add `runInTransaction:false` to the `--changeset` line"),
             Layout::Prisma | Layout::Plain | Layout::Hasura | Layout::Sqitch => None,
         }
     }

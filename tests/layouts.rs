@@ -806,3 +806,34 @@ fn graphile_migrate_committed_then_current() {
     );
     assert!(f[0].2.contains("--! no-transaction"));
 }
+
+#[test]
+fn liquibase_changesets_run_in_transaction_dbms_and_properties() {
+    let out = run("liquibase");
+    assert_eq!(
+        layout_and_dialect(&out),
+        [(Layout::Liquibase, Dialect::Postgres)]
+    );
+    let s = summary(&out, 0);
+    // The h2-only changeset is not run on PostgreSQL.
+    let sets: Vec<(&str, TxMode)> = s.iter().map(|m| (m.1.as_str(), m.2)).collect();
+    assert_eq!(
+        sets,
+        [
+            ("ann:create-users", TxMode::Wrapped),
+            ("ann:index-email", TxMode::None),
+            ("ann:index-name", TxMode::Wrapped),
+            ("bob:create-orders", TxMode::Wrapped)
+        ]
+    );
+    assert!(s.iter().all(|m| m.4.is_none()));
+    let f = findings(&out);
+    let rules: Vec<(&str, &str)> = f.iter().map(|(r, file, _)| (*r, file.as_str())).collect();
+    // No parse-error from `${schema}`, no drop-table from the h2 changeset.
+    assert_eq!(
+        rules,
+        [("concurrently-in-transaction", "001_users.sql")],
+        "{f:?}"
+    );
+    assert!(f[0].2.contains("runInTransaction:false"));
+}

@@ -16,6 +16,7 @@ mod flyway;
 mod golang_migrate;
 mod graphile_migrate;
 mod hasura;
+mod liquibase;
 mod manifest;
 mod node_pg_migrate;
 mod ory_pop;
@@ -67,6 +68,7 @@ pub enum LayoutChoice {
     OryPop,
     Sqitch,
     GraphileMigrate,
+    Liquibase,
 }
 
 impl LayoutChoice {
@@ -94,6 +96,7 @@ impl LayoutChoice {
             LayoutChoice::OryPop => Layout::OryPop,
             LayoutChoice::Sqitch => Layout::Sqitch,
             LayoutChoice::GraphileMigrate => Layout::GraphileMigrate,
+            LayoutChoice::Liquibase => Layout::Liquibase,
         })
     }
 }
@@ -417,6 +420,9 @@ fn expected(layout: Layout) -> &'static str {
         Layout::OryPop => "`<14-digit version>_<name>[.<dialect>][.autocommit].up.sql` files",
         Layout::Sqitch => "`sqitch.plan` with `deploy/<change>.sql` scripts",
         Layout::GraphileMigrate => "`committed/NNNNNN.sql` files or `current.sql`",
+        Layout::Liquibase => {
+            "`.sql` files starting with `-- liquibase formatted sql`, cut by `--changeset` lines"
+        }
     }
 }
 
@@ -453,6 +459,7 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         Layout::OryPop => ory_pop::build(group),
         Layout::Sqitch => sqitch::build(dir, group),
         Layout::GraphileMigrate => graphile_migrate::build(group, files),
+        Layout::Liquibase => liquibase::build(group, files),
     };
     if layout == Layout::Goose {
         built.skipped = goose_go_files(dir);
@@ -583,6 +590,9 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     if ory_pop::is_pop_name(n) {
         return Some(Shape::Of(Layout::OryPop));
     }
+    if liquibase::is_changelog(text) {
+        return Some(Shape::Of(Layout::Liquibase));
+    }
     if let Some(l) = sections::marker_layout(text) {
         return Some(Shape::Of(l));
     }
@@ -657,6 +667,7 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
         Shape::Of(Layout::OryPop),
         Shape::Of(Layout::Sqitch),
         Shape::Of(Layout::GraphileMigrate),
+        Shape::Of(Layout::Liquibase),
         Shape::UpDown(false),
         Shape::Numbered,
     ];

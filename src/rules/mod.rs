@@ -216,7 +216,8 @@ pub fn down_hint(layout: Layout, m: &Migration) -> String {
         | Layout::Atlas
         | Layout::Supabase
         | Layout::Refinery
-        | Layout::GraphileMigrate => String::new(),
+        | Layout::GraphileMigrate
+        | Layout::Liquibase => String::new(),
     }
 }
 /// What a root rule sees.
