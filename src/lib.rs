@@ -22,6 +22,7 @@ pub mod report;
 pub mod rules;
 pub mod since;
 pub mod sqlite_version;
+pub mod verify;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -145,7 +146,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     }
 }
 
-fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
+pub(crate) fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
     // Each file's place in path order, so findings compare numbers, not paths.
     let mut order: Vec<FileId> = (0..files.len()).collect();
     order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
