@@ -129,6 +129,15 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Where a forced layout comes from, as `roots[].detected_by` says it.
+    pub fn layout_by(&self) -> &'static str {
+        if self.layout_from_config {
+            "config"
+        } else {
+            "--layout"
+        }
+    }
+
     /// Whether the rule `id` runs: selected, not ignored, not turned off.
     pub fn enabled(&self, id: &str) -> bool {
         (self.select.is_empty() || self.select.contains(id))

@@ -140,6 +140,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
         &discover::Options {
             dialect: settings.dialect,
             layout: settings.layout,
+            layout_by: settings.layout_by(),
             cwd: settings.cwd.clone(),
             exclude: settings
                 .exclude
