@@ -11,8 +11,8 @@ use crate::model::Dialect;
 
 /// What `meta/_journal.json` says.
 struct Journal {
-    /// The entries in order: (idx, tag).
-    entries: Vec<(u64, String)>,
+    /// The entries in order: (idx, tag, when).
+    entries: Vec<(u64, String, Option<u64>)>,
     dialect: Option<Dialect>,
 }
 
@@ -36,7 +36,8 @@ fn journal(dir: &Path) -> Option<Journal> {
                 .get("idx")
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(i as u64);
-            Some((idx, tag))
+            let when = e.get("when").and_then(serde_json::Value::as_u64);
+            Some((idx, tag, when))
         })
         .collect();
     Some(Journal { entries, dialect })
@@ -66,7 +67,9 @@ fn breakpoints(text: &str) -> Vec<usize> {
 }
 
 pub(super) fn build(dir: &Path, files: &[Candidate], sources: &mut [SourceFile]) -> Built {
-    let entries = journal(dir).map_or_else(
+    let journal = journal(dir);
+    let listed = journal.is_some();
+    let entries = journal.map_or_else(
         || {
             // No readable journal: the files in name order.
             files
@@ -75,21 +78,37 @@ pub(super) fn build(dir: &Path, files: &[Candidate], sources: &mut [SourceFile])
                 .enumerate()
                 .map(|(i, c)| {
                     let tag = c.name.strip_suffix(".sql").unwrap_or(&c.name);
-                    (i as u64, tag.to_string())
+                    (i as u64, tag.to_string(), None)
                 })
                 .collect()
         },
         |j| j.entries,
     );
     let mut built = Built::default();
-    for (idx, tag) in entries {
+    let mut last_when: Option<u64> = None;
+    for (idx, tag, when) in &entries {
         let Some(c) = files.iter().find(|c| c.name == format!("{tag}.sql")) else {
             continue;
         };
+        if let (Some(w), Some(last)) = (when, last_when)
+            && *w <= last
+        {
+            built.out_of_step.push((
+                c.id,
+                "its `when` in meta/_journal.json is not later than the entry before it, so drizzle-kit skips it \
+                 on every database that already applied that one"
+                    .to_string(),
+                "give its journal entry a `when` later than the entry before it, or regenerate the migration with \
+                 `drizzle-kit generate`"
+                    .to_string(),
+            ));
+        }
+        last_when = last_when.max(*when);
+        let (idx, tag) = (*idx, tag.as_str());
         if let Some(src) = sources.get_mut(c.id) {
             src.annotations.cuts = breakpoints(&src.text);
         }
-        let name = tag.split_once('_').map_or(tag.as_str(), |(_, n)| n);
+        let name = tag.split_once('_').map_or(tag, |(_, n)| n);
         built.migrations.push(Migration {
             version: Version::new(&format!("{idx:04}")),
             name: name.to_string(),
@@ -101,6 +120,20 @@ pub(super) fn build(dir: &Path, files: &[Candidate], sources: &mut [SourceFile])
             expects_down: false,
             tx: TxMode::Wrapped,
         });
+    }
+    if listed {
+        for c in files.iter().filter(|c| !c.name.contains('/')) {
+            let tag = c.name.strip_suffix(".sql").unwrap_or(&c.name);
+            if !entries.iter().any(|e| e.1 == tag) {
+                built.out_of_step.push((
+                    c.id,
+                    "it is not listed in meta/_journal.json, so drizzle-kit never runs it".to_string(),
+                    "generate migrations with `drizzle-kit generate` instead of adding or renaming files by hand, \
+                     or delete the file if it is a leftover"
+                        .to_string(),
+                ));
+            }
+        }
     }
     built
 }

@@ -159,6 +159,10 @@ pub struct Root {
     pub orphan_downs: Vec<FileId>,
     /// Files of the root bellows does not read (goose Go migrations).
     pub skipped: Vec<String>,
+    /// Files the tool's own metadata disagrees with (a drizzle file its
+    /// journal does not list): the file, what the tool does about it, how
+    /// to bring them back in step.
+    pub out_of_step: Vec<(FileId, String, String)>,
 }
 
 /// A file read from disk.
@@ -349,6 +353,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 dialect,
                 migrations: built.migrations,
                 orphan_downs: built.orphan_downs,
+                out_of_step: built.out_of_step,
                 skipped: built
                     .skipped
                     .iter()
@@ -435,6 +440,8 @@ pub(crate) struct Built {
     /// Migrations that run after all versioned ones (flyway `R__`).
     pub repeatable: Vec<Migration>,
     pub skipped: Vec<PathBuf>,
+    /// See [`Root::out_of_step`].
+    pub out_of_step: Vec<(FileId, String, String)>,
 }
 
 fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFile]) -> Built {

@@ -23,6 +23,7 @@ mod drop_index_blocking;
 mod drop_schema;
 mod drop_table;
 mod duplicate_version;
+mod edited_migration;
 mod empty_down;
 mod enum_value_in_transaction;
 pub mod ignore;
@@ -80,6 +81,7 @@ pub static REGISTRY: &[&Rule] = &[
     &drop_schema::RULE,
     &drop_table::RULE,
     &duplicate_version::RULE,
+    &edited_migration::RULE,
     &empty_down::RULE,
     &enum_value_in_transaction::RULE,
     &irreversible_down::RULE,
