@@ -460,7 +460,7 @@ fn verify(args: &VerifyArgs) -> Output {
         allow_global_changes: args.allow_global_changes,
         progress: std::io::stderr().is_terminal(),
     };
-    let report = crate::verify::verify(&paths, &settings, &opts);
+    let report = crate::verify(&paths, &settings, &opts);
     // After Ctrl-C, what failed because the databases went away is not
     // reported: the handler ends the process.
     crate::verify::cleanup::wait_if_interrupted();
