@@ -328,6 +328,7 @@ fn settings(
             Some(l) => l.layout(),
             None => cfg.layout,
         },
+        layout_from_config: args.layout.is_none() && cfg.layout.is_some(),
         select: args.select.iter().cloned().collect(),
         ignore: args.ignore.iter().cloned().collect(),
         lock_timeout_set_by_runner: cfg.lock_timeout_set_by_runner,

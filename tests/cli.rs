@@ -114,6 +114,7 @@ fn json_has_every_field_of_the_contract() {
     );
     assert_eq!(v["roots"][0]["path"], "db/migrations");
     assert_eq!(v["roots"][0]["layout"], "golang-migrate");
+    assert_eq!(v["roots"][0]["detected_by"], "majority of 4 files");
     assert_eq!(v["roots"][0]["dialect"], "postgres");
     assert_eq!(v["roots"][0]["migrations"], 2);
     let d = &v["diagnostics"][0];
@@ -242,6 +243,39 @@ fn explicit_path_without_migrations_exits_2() {
     let out = bellows(t.path(), &["check", "empty"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty: no migration file"));
+}
+
+#[test]
+fn a_forced_layout_that_finds_nothing_exits_2_naming_the_path() {
+    let t = tempfile::tempdir().expect("tempdir");
+    // A folder named with digits only is read as a version folder: sqlx
+    // finds no `<version>_<name>.sql` directly in its root.
+    write(
+        t.path(),
+        "db/20240101/20240101120000_init.sql",
+        b"CREATE TABLE t (id int);\n",
+    );
+    let out = bellows(t.path(), &["check", "--layout", "sqlx", "db/20240101"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("db/20240101: layout sqlx found no migration under this path")
+            && err.contains("<version>_<name>.sql"),
+        "{err}"
+    );
+    // The same layout from the configuration.
+    write(t.path(), "bellows.toml", b"layout = \"diesel\"\n");
+    let out = bellows(t.path(), &["check", "db"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("db: layout diesel found no migration under this path"),
+        "{err}"
+    );
+    // Detection still reads the files.
+    std::fs::remove_file(t.path().join("bellows.toml")).expect("rm");
+    let out = bellows(t.path(), &["check", "db/20240101"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
 #[test]

@@ -14,8 +14,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
-    if cx.root.layout == crate::discover::Layout::Plain {
-        // Plain layouts order by whole file name: no two files share one.
+    use crate::discover::Layout;
+    if matches!(cx.root.layout, Layout::Plain | Layout::OryPop) {
+        // Plain layouts order by whole file name: no two files share one;
+        // pop runs a version's dialect-less and dialect files together.
         return;
     }
     // Migrations are sorted by version: equal versions stand side by side.

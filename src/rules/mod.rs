@@ -24,6 +24,7 @@ mod drop_object;
 mod drop_schema;
 mod drop_table;
 mod duplicate_version;
+mod edited_migration;
 mod empty_down;
 mod enum_value_in_transaction;
 pub mod ignore;
@@ -83,6 +84,7 @@ pub static REGISTRY: &[&Rule] = &[
     &drop_schema::RULE,
     &drop_table::RULE,
     &duplicate_version::RULE,
+    &edited_migration::RULE,
     &empty_down::RULE,
     &enum_value_in_transaction::RULE,
     &irreversible_down::RULE,
@@ -225,13 +227,26 @@ pub fn migration_label(m: &Migration) -> String {
 pub fn down_hint(layout: Layout, m: &Migration) -> String {
     let label = migration_label(m);
     match layout {
-        Layout::GolangMigrate | Layout::Sqlx => format!(" in `{label}.down.sql`"),
-        Layout::Diesel => format!(" in `{label}/down.sql`"),
+        Layout::GolangMigrate | Layout::Sqlx | Layout::OryPop => {
+            format!(" in `{label}.down.sql`")
+        }
+        Layout::Diesel | Layout::Hasura => format!(" in `{label}/down.sql`"),
+        Layout::Yoyo => format!(" in `{}.rollback.sql`", m.name),
+        Layout::Sqitch => format!(" in `revert/{}.sql`", m.name),
         Layout::Goose => " under a `-- +goose Down` section".to_string(),
         Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
         Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
         Layout::Flyway => format!(" in `U{}__….sql`", m.version.text),
-        Layout::Prisma | Layout::Plain => String::new(),
+        Layout::NodePgMigrate => " under a `-- Down Migration` line".to_string(),
+        Layout::Tern => " below the `---- create above / drop below ----` line".to_string(),
+        Layout::Prisma
+        | Layout::Plain
+        | Layout::Drizzle
+        | Layout::Atlas
+        | Layout::Supabase
+        | Layout::Refinery
+        | Layout::GraphileMigrate
+        | Layout::Liquibase => String::new(),
     }
 }
 /// What a root rule sees.
