@@ -16,6 +16,7 @@ pub mod fallback;
 pub mod ir;
 mod lexer;
 mod lower;
+mod mask;
 pub mod mysql_client;
 mod split;
 pub mod tokens;
@@ -85,6 +86,8 @@ pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
     let Some(sub) = text.get(span.start..span.end) else {
         return String::new();
     };
+    let masked = mask::mask(sub);
+    let sub: &str = &masked;
     let (toks, _) = tokenize(sub, dialect);
     tokens::normalize(&toks, sub)
 }
@@ -116,6 +119,9 @@ pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
 /// Parses a whole file whose migration tool splits or joins statements
 /// with annotations.
 pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> ParsedFile {
+    // Template syntax (`${x}`, `{{ x }}`, `:x`) is read as a name of the same length.
+    let masked = mask::mask(text);
+    let text: &str = &masked;
     // MySQL: what the client does first (DELIMITER, version comments).
     let client = if dialect == Dialect::Mysql {
         mysql_client::read(text)

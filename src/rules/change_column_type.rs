@@ -1,6 +1,6 @@
 //! change-column-type: a type change that rewrites the table or breaks readers.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::catalog::mysql::{self, Algorithm, Cause, Lock};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
@@ -8,6 +8,7 @@ use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
 pub static RULE: Rule = Rule {
     id: "change-column-type",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "changes a column's type in a way that rewrites the table or breaks readers",
     doc: include_str!("../../rules/change-column-type.md"),

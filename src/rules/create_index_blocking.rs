@@ -1,6 +1,6 @@
 //! create-index-blocking: `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::catalog::mysql::Algorithm;
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind, IndexKind};
@@ -8,6 +8,7 @@ use crate::parse::ir::{Action, AlterKind, ConstraintKind, IndexKind};
 pub static RULE: Rule = Rule {
     id: "create-index-blocking",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects {
         postgres: true,
         mysql: true,

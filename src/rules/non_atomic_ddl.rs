@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::catalog::Catalog;
 use crate::model::{Dialect, Severity};
 use crate::parse::Stmt;
@@ -12,6 +12,7 @@ use crate::parse::tokens::Tok;
 pub static RULE: Rule = Rule {
     id: "non-atomic-ddl",
     severity: Severity::Warning,
+    class: Class::Other,
     dialects: Dialects {
         postgres: false,
         mysql: true,
@@ -213,6 +214,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                 message,
                 help,
                 severity: None,
+                tables: Vec::new(),
             });
             return;
         }

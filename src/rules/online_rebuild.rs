@@ -1,6 +1,6 @@
 //! online-rebuild: a MySQL/MariaDB `ALTER TABLE` done in place by rebuilding the table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::catalog::mysql::{self, Algorithm, Cause, Lock};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, Name};
@@ -8,6 +8,7 @@ use crate::parse::ir::{Action, Name};
 pub static RULE: Rule = Rule {
     id: "online-rebuild",
     severity: Severity::Warning,
+    class: Class::Lock,
     dialects: Dialects {
         postgres: false,
         mysql: true,
