@@ -17,6 +17,7 @@ pub mod discover;
 pub mod model;
 pub mod outcome;
 pub mod parse;
+pub mod references;
 pub mod replay;
 pub mod report;
 pub mod rules;
