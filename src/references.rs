@@ -85,7 +85,11 @@ impl Index {
         migrations: &mut dyn Iterator<Item = &Path>,
         cwd: &Path,
     ) -> Option<Index> {
-        let absolute = |p: &Path| lexical(&cwd.join(p));
+        // Symbolic links resolved, as git resolves them.
+        let absolute = |p: &Path| {
+            let p = cwd.join(p);
+            std::fs::canonicalize(&p).unwrap_or_else(|_| lexical(&p))
+        };
         let near = absolute(near);
         let dir = if near.is_dir() {
             near.clone()
@@ -110,7 +114,7 @@ impl Index {
             return None;
         }
         let skip: std::collections::HashSet<PathBuf> = migrations.map(absolute).collect();
-        let cwd = lexical(cwd);
+        let cwd = absolute(Path::new(""));
         let files = names
             .par_iter()
             .filter_map(|name| {
