@@ -2,16 +2,17 @@
 //! column: "still named in app/reports/sales.sql:14 and api/orders.go:88",
 //! added to the help of a drop or a rename.
 //!
-//! One pass over `git ls-files`, run once, in the repository holding the
-//! first migration root a finding needs it for; the index is built the
-//! first time a finding asks and shared by every root of the run. Nothing is
+//! One pass over `git ls-files`, run once per repository holding a migration
+//! root with such a finding; its index is built the first time a finding
+//! asks and shared by every root in that repository. Nothing is
 //! named outside a git repository, when git lists over [`MAX_FILES`] files,
 //! or with `--no-references`. The migration files themselves, binary or
 //! non-UTF-8 files and files over [`MAX_BYTES`] are not read.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 
@@ -22,11 +23,15 @@ pub const MAX_BYTES: u64 = 1 << 20;
 /// How many places a help names.
 const SHOWN: usize = 3;
 
-/// The references of one run: on or off, and the index once built.
+/// The index of one repository, built the first time a finding asks.
+type Slot = Arc<OnceLock<Option<Index>>>;
+
+/// The references of one run: on or off, and the index of each repository
+/// (by its top directory) once built.
 #[derive(Debug, Clone, Default)]
 pub struct References {
     on: bool,
-    index: Arc<OnceLock<Option<Index>>>,
+    repos: Arc<Mutex<HashMap<PathBuf, Slot>>>,
 }
 
 impl References {
@@ -35,7 +40,7 @@ impl References {
     pub fn new(on: bool) -> Self {
         Self {
             on,
-            index: Arc::default(),
+            repos: Arc::default(),
         }
     }
 
@@ -58,10 +63,16 @@ impl References {
         if !self.on {
             return String::new();
         }
-        let Some(index) = self
-            .index
-            .get_or_init(|| Index::build(near, migrations, cwd))
-        else {
+        let near = absolute(cwd, near);
+        // The repository holding the root: nothing outside one.
+        let Some(top) = near.ancestors().skip(1).find(|a| a.join(".git").exists()) else {
+            return String::new();
+        };
+        let slot = {
+            let mut repos = self.repos.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(repos.entry(top.to_path_buf()).or_default())
+        };
+        let Some(index) = slot.get_or_init(|| Index::build(top, migrations, cwd)) else {
             return String::new();
         };
         let places = index.places(table, column);
@@ -80,26 +91,12 @@ struct Index {
 }
 
 impl Index {
-    fn build(
-        near: &Path,
-        migrations: &mut dyn Iterator<Item = &Path>,
-        cwd: &Path,
-    ) -> Option<Index> {
-        // Symbolic links resolved, as git resolves them.
-        let absolute = |p: &Path| {
-            let p = cwd.join(p);
-            std::fs::canonicalize(&p).unwrap_or_else(|_| lexical(&p))
-        };
-        let near = absolute(near);
-        let dir = if near.is_dir() {
-            near.clone()
-        } else {
-            near.parent()?.to_path_buf()
-        };
-        let top = dir.ancestors().find(|a| a.join(".git").exists())?;
+    /// One `git ls-files` in `top`; every listed file read once, in
+    /// parallel.
+    fn build(top: &Path, migrations: &mut dyn Iterator<Item = &Path>, cwd: &Path) -> Option<Index> {
         let out = Command::new("git")
             .arg("-C")
-            .arg(&dir)
+            .arg(top)
             .args(["ls-files", "-z", "--full-name", "--", ":(top)"])
             .stdin(Stdio::null())
             .stderr(Stdio::null())
@@ -113,8 +110,8 @@ impl Index {
         if names.len() > MAX_FILES {
             return None;
         }
-        let skip: std::collections::HashSet<PathBuf> = migrations.map(absolute).collect();
-        let cwd = absolute(Path::new(""));
+        let skip: HashSet<PathBuf> = migrations.map(|m| absolute(cwd, m)).collect();
+        let cwd = absolute(cwd, Path::new(""));
         let files = names
             .par_iter()
             .filter_map(|name| {
@@ -165,6 +162,13 @@ impl Index {
         }
         out
     }
+}
+
+/// `path` from `cwd`, absolute, symbolic links resolved as git resolves
+/// them (lexically when it does not exist).
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let p = cwd.join(path);
+    std::fs::canonicalize(&p).unwrap_or_else(|_| lexical(&p))
 }
 
 /// `path` without `.` and `..` components (`a/./b/../c` is `a/c`).
