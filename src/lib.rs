@@ -104,6 +104,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     let mut findings = Vec::new();
     let mut internal = Vec::new();
     let mut statements: Vec<Option<Vec<ByteSpan>>> = vec![None; discovered.files.len()];
+    let mut coverage = vec![parse::Coverage::default(); discovered.files.len()];
     for r in linted {
         match r {
             Ok(out) => {
@@ -112,6 +113,12 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
                 for (id, s) in out.files {
                     if let Some(slot) = statements.get_mut(id) {
                         slot.get_or_insert(s);
+                    }
+                }
+                // A file two roots read is counted once.
+                for (id, c) in out.coverage {
+                    if let Some(slot) = coverage.get_mut(id) {
+                        *slot = c;
                     }
                 }
             }
@@ -125,6 +132,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     for (id, file, error) in replay::parse_files(&unread, &discovered.files) {
         internal.extend(error.map(|message| InputError { message }));
         statements[id] = Some(replay::spans(&file));
+        coverage[id] = file.coverage();
     }
     discovered.errors.extend(internal);
     sort_findings(&mut findings, &discovered.files);
@@ -136,6 +144,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     Outcome {
         discovered,
         statements,
+        coverage,
         findings,
     }
 }
