@@ -40,9 +40,11 @@ pub enum Command {
     },
     /// List every rule: id, default severity, dialects, summary
     Rules,
+    /// Language server (LSP) over stdio, for editors
+    Server,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct CheckArgs {
     /// Migration directories or files
     #[arg(value_name = "PATHS")]
@@ -124,8 +126,9 @@ pub struct CheckArgs {
     pub stdin_filename: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     Sarif,
@@ -194,7 +197,21 @@ pub fn execute(args: Args) -> Output {
             stdout: Stdout::Text(rules_table()),
             ..Output::default()
         },
+        Command::Server => match crate::server::run() {
+            Ok(()) => Output::default(),
+            Err(e) => Output::fail(e),
+        },
     }
+}
+
+/// The settings `check` would use with no flag: from `config` (else the
+/// `bellows.toml` found upward from `cwd`) over the defaults.
+pub fn settings_from_config(config: Option<&Path>, cwd: &Path) -> Result<Settings, String> {
+    let args = CheckArgs {
+        config: config.map(Path::to_path_buf),
+        ..CheckArgs::default()
+    };
+    settings(&args, cwd).map(|(s, _, _)| s)
 }
 
 fn ensure_newline(s: &str) -> String {

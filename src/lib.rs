@@ -20,6 +20,7 @@ pub mod parse;
 pub mod replay;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod since;
 pub mod sqlite_version;
 
