@@ -42,6 +42,8 @@ pub enum Command {
     Rules,
     /// Language server (LSP) over stdio, for editors
     Server,
+    /// Model Context Protocol server over stdio, for coding agents
+    Mcp,
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -198,6 +200,10 @@ pub fn execute(args: Args) -> Output {
             ..Output::default()
         },
         Command::Server => match crate::server::run() {
+            Ok(()) => Output::default(),
+            Err(e) => Output::fail(e),
+        },
+        Command::Mcp => match crate::mcp::run() {
             Ok(()) => Output::default(),
             Err(e) => Output::fail(e),
         },

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod mcp;
 pub mod model;
 pub mod outcome;
 pub mod parse;
