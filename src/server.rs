@@ -417,7 +417,7 @@ pub fn run() -> Result<(), String> {
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
-    let (id, _params) = connection
+    let (id, params) = connection
         .initialize_start()
         .map_err(|e| format!("server: {e}"))?;
     connection
@@ -429,6 +429,25 @@ pub fn run() -> Result<(), String> {
             }),
         )
         .map_err(|e| format!("server: {e}"))?;
+    // A client that can watch files for us is asked to report changes to
+    // any configuration or migration, so open buffers are linted again when
+    // bellows.toml or their history changes outside the editor.
+    if params["capabilities"]["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"]
+        == serde_json::Value::Bool(true)
+    {
+        let _ = connection.sender.send(Message::Request(Request::new(
+            lsp_server::RequestId::from("bellows-watch".to_string()),
+            "client/registerCapability".to_string(),
+            serde_json::json!({ "registrations": [{
+                "id": "bellows-watch",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": { "watchers": [
+                    { "globPattern": "**/bellows.toml" },
+                    { "globPattern": "**/*.sql" }
+                ] }
+            }] }),
+        )));
+    }
     let shared = Arc::new(Mutex::new(Shared::default()));
     let (jobs, queue) = mpsc::channel::<Job>();
     let worker = {

@@ -18,6 +18,10 @@ struct Client {
 
 impl Client {
     fn start() -> Self {
+        Self::start_with(&json!({}))
+    }
+
+    fn start_with(capabilities: &Value) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bellows"))
             .arg("server")
             .stdin(Stdio::piped())
@@ -63,7 +67,7 @@ impl Client {
         };
         let init = c.request(
             "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+            json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "bellows", "{init}");
         assert_eq!(
@@ -315,5 +319,42 @@ fn outside_a_root_nothing_and_a_broken_config_is_one_diagnostic() {
         codes(&diags).contains(&"drop-table".to_string()),
         "{diags:?}"
     );
+    c.finish();
+}
+
+#[test]
+fn a_config_changed_outside_the_editor_is_read_again() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(d, "bellows.toml", "[rules]\ndrop-table = \"off\"\n");
+    write(d, "migrations/001_x.sql", "DROP TABLE users;\n");
+    let mut c = Client::start_with(
+        &json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    );
+    let register = c.wait(|m| m["method"] == "client/registerCapability");
+    let watchers = &register["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert!(
+        watchers
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w["globPattern"] == "**/bellows.toml")),
+        "{register}"
+    );
+    let mut reply = json!({ "jsonrpc": "2.0", "result": null });
+    reply["id"] = register["id"].clone();
+    c.send(&reply);
+    let file = uri(&d.join("migrations/001_x.sql"));
+    c.open(&file, "DROP TABLE users;\n");
+    assert!(!codes(&c.diagnostics(&file, Some(1))).contains(&"drop-table".to_string()));
+    write(d, "bellows.toml", "[rules]\ndrop-table = \"warning\"\n");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&d.join("bellows.toml")), "type": 2 }] }),
+    );
+    let diags = c.diagnostics(&file, Some(1));
+    let drop = diags
+        .iter()
+        .find(|d| d["code"] == "drop-table")
+        .expect("drop-table is on again");
+    assert_eq!(drop["severity"], 2, "{drop}");
     c.finish();
 }
