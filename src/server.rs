@@ -668,3 +668,29 @@ fn work(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Lines, Position};
+
+    #[test]
+    fn positions_count_utf16_units_and_round_trip() {
+        let text = "SELECT 1;\r\nALTER TABLE \"usérs\" DROP COLUMN \"é📧\";\r\n";
+        let lines = Lines::new(text);
+        let drop = text.find("DROP").unwrap_or(0);
+        assert_eq!(lines.position(drop), Position::new(1, 20));
+        let end = text.len() - ";\r\n".len();
+        // `é` is one unit, `📧` two: 20 + `DROP COLUMN "é📧"` (17 units).
+        assert_eq!(lines.position(end), Position::new(1, 37));
+        for offset in [0, drop, end, text.len()] {
+            assert_eq!(lines.offset(lines.position(offset)), offset);
+        }
+        // Past the end of a line: its end, before the CR.
+        assert_eq!(lines.offset(Position::new(0, 99)), "SELECT 1;".len());
+        // Inside a surrogate pair: after the character.
+        let mail = text.find('📧').unwrap_or(0);
+        assert_eq!(lines.offset(Position::new(1, 35)), mail + '📧'.len_utf8());
+        assert_eq!(lines.offset(Position::new(9, 0)), text.len());
+        assert_eq!(lines.position(text.len() + 5), Position::new(2, 0));
+    }
+}
