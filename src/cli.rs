@@ -40,10 +40,61 @@ pub enum Command {
     },
     /// List every rule: id, default severity, dialects, summary
     Rules,
+    /// Run the migrations up, down and up again on a throwaway database
+    Verify(VerifyArgs),
     /// Language server (LSP) over stdio, for editors
     Server,
     /// Model Context Protocol server over stdio, for coding agents
     Mcp,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Migration directories or files
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Server to create the scratch database on: postgres://… or mysql://… (also
+    /// BELLOWS_DATABASE_URL); its own database is only used to connect [default: SQLite
+    /// embedded; PostgreSQL: a temporary cluster when initdb and pg_ctl are on PATH]
+    #[arg(long, value_name = "URL", help_heading = "Database")]
+    pub database_url: Option<String>,
+
+    /// Before each migration, insert N generated rows into every empty table
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Database")]
+    pub rows: u32,
+
+    /// Keep the scratch database and print where it is
+    #[arg(long, help_heading = "Database")]
+    pub keep: bool,
+
+    /// With a URL: run migrations that create roles or users, and drop the ones the run created
+    #[arg(long, help_heading = "Database")]
+    pub allow_global_changes: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
+    pub format: Format,
+
+    /// SQL dialect of the migrations
+    #[arg(long, value_enum, help_heading = "Target")]
+    pub dialect: Option<Dialect>,
+
+    /// Migration layout [default: auto, detected per directory]
+    #[arg(long, value_enum, help_heading = "Target")]
+    pub layout: Option<LayoutChoice>,
+
+    /// Configuration file [default: bellows.toml found upward from the working directory]
+    #[arg(long, value_name = "FILE", help_heading = "Target")]
+    pub config: Option<PathBuf>,
+
+    /// PostgreSQL: add the trace (locks and rewrites of each statement) to the human report
+    #[arg(long, help_heading = "Output")]
+    pub trace: bool,
+
+    /// Verify only migrations added or changed since this git ref (older ones are applied, up only)
+    #[arg(long, value_name = "GIT-REF", help_heading = "Adoption")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -146,6 +197,8 @@ pub enum Format {
 pub struct Output {
     pub stdout: Stdout,
     pub errors: Vec<String>,
+    /// Lines for stderr that are not errors (verify's summary per root).
+    pub notes: Vec<String>,
     pub code: u8,
 }
 
@@ -155,6 +208,11 @@ pub enum Stdout {
     Text(String),
     /// The JSON report, written straight to the output as it is serialised.
     Json(Box<crate::outcome::Outcome>),
+    /// `bellows verify`'s JSON report, with the trace.
+    VerifyJson(
+        Box<crate::outcome::Outcome>,
+        Vec<crate::verify::trace::Entry>,
+    ),
 }
 
 impl Default for Stdout {
@@ -168,6 +226,9 @@ impl Stdout {
         match self {
             Stdout::Text(s) => out.write_all(s.as_bytes()),
             Stdout::Json(outcome) => report::json::write(outcome, out),
+            Stdout::VerifyJson(outcome, trace) => {
+                report::json::write_with_trace(outcome, Some(trace), out)
+            }
         }
     }
 }
@@ -177,6 +238,7 @@ impl Output {
         Self {
             stdout: Stdout::default(),
             errors: vec![message],
+            notes: Vec::new(),
             code: 2,
         }
     }
@@ -186,6 +248,7 @@ impl Output {
 pub fn execute(args: Args) -> Output {
     match args.command {
         Command::Check(c) => check(&c),
+        Command::Verify(v) => verify(&v),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => Output {
                 stdout: Stdout::Text(ensure_newline(r.doc)),
@@ -358,7 +421,16 @@ fn check(args: &CheckArgs) -> Output {
     } else {
         2
     };
-    let stdout = match args.format {
+    Output {
+        stdout: render(args.format, outcome),
+        errors,
+        notes: Vec::new(),
+        code,
+    }
+}
+
+fn render(format: Format, outcome: crate::Outcome) -> Stdout {
+    match format {
         Format::Human => Stdout::Text(report::human::render(
             &outcome,
             report::human::Style {
@@ -372,11 +444,79 @@ fn check(args: &CheckArgs) -> Output {
         Format::Gitlab => Stdout::Text(report::gitlab::render(&outcome)),
         Format::Junit => Stdout::Text(report::junit::render(&outcome)),
         Format::Compact => Stdout::Text(report::compact::render(&outcome)),
+    }
+}
+
+fn verify(args: &VerifyArgs) -> Output {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shared = CheckArgs {
+        paths: args.paths.clone(),
+        format: args.format,
+        deny_warnings: false,
+        exit_zero: false,
+        dialect: args.dialect,
+        postgres_version: None,
+        mysql_version: None,
+        sqlite_version: None,
+        layout: args.layout,
+        config: args.config.clone(),
+        select: Vec::new(),
+        ignore: Vec::new(),
+        since: args.since.clone(),
+        baseline: None,
+        write_baseline: None,
+        stdin_filename: None,
+    };
+    let (settings, paths, _) = match settings(&shared, &cwd) {
+        Ok(s) => s,
+        Err(e) => return Output::fail(e),
+    };
+    let opts = crate::verify::Options {
+        url: args
+            .database_url
+            .clone()
+            .or_else(|| std::env::var("BELLOWS_DATABASE_URL").ok())
+            .filter(|u| !u.is_empty()),
+        rows: args.rows,
+        keep: args.keep,
+        allow_global_changes: args.allow_global_changes,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let report = crate::verify::verify(&paths, &settings, &opts);
+    // After Ctrl-C, what failed because the databases went away is not
+    // reported: the handler ends the process.
+    crate::verify::cleanup::wait_if_interrupted();
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return Output::fail(e),
+    };
+    let failing = report
+        .outcome
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    let stdout = if args.format == Format::Json {
+        Stdout::VerifyJson(Box::new(report.outcome), report.trace)
+    } else if args.trace && args.format == Format::Human {
+        let table = crate::verify::trace::table(&report.trace);
+        match render(args.format, report.outcome) {
+            Stdout::Text(mut text) => {
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(&table);
+                Stdout::Text(text)
+            }
+            other => other,
+        }
+    } else {
+        render(args.format, report.outcome)
     };
     Output {
         stdout,
-        errors,
-        code,
+        errors: Vec::new(),
+        notes: report.notes,
+        code: u8::from(failing),
     }
 }
 

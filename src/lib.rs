@@ -24,6 +24,7 @@ pub mod rules;
 pub mod server;
 pub mod since;
 pub mod sqlite_version;
+pub mod verify;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -151,7 +152,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     }
 }
 
-fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
+pub(crate) fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
     // Each file's place in path order, so findings compare numbers, not paths.
     let mut order: Vec<FileId> = (0..files.len()).collect();
     order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));

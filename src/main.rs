@@ -35,6 +35,9 @@ fn main() -> ExitCode {
         eprintln!("bellows: cannot write the report: {e}");
         return ExitCode::from(2);
     }
+    for line in &out.notes {
+        eprintln!("bellows: {line}");
+    }
     for line in &out.errors {
         eprintln!("bellows: error: {line}");
     }

@@ -36,7 +36,19 @@ pub fn case_sqlite_version(dir: &Path) -> bellows::sqlite_version::SqliteVersion
 /// the directory lists the files that exist on the base ref, as `--since`
 /// would learn from git: every other file counts as changed.
 pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
-    let since = std::fs::read_to_string(dir.join("BASE")).ok().map(|text| {
+    let settings = Settings {
+        dialect: Some(dialect),
+        cwd: dir.to_path_buf(),
+        since: since_from_base(dir),
+        sqlite_version: case_sqlite_version(dir),
+        ..Settings::default()
+    };
+    bellows::check(&[dir.to_path_buf()], &settings)
+}
+
+/// `--since` as a `BASE` file in `dir` describes it.
+pub fn since_from_base(dir: &Path) -> Option<bellows::since::Since> {
+    std::fs::read_to_string(dir.join("BASE")).ok().map(|text| {
         let base: BTreeSet<PathBuf> = text
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -49,15 +61,7 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
             .filter(|p| p.is_file() && !base.contains(p))
             .collect();
         bellows::since::Since { changed, base }
-    });
-    let settings = Settings {
-        dialect: Some(dialect),
-        cwd: dir.to_path_buf(),
-        since,
-        sqlite_version: case_sqlite_version(dir),
-        ..Settings::default()
-    };
-    bellows::check(&[dir.to_path_buf()], &settings)
+    })
 }
 
 /// `(path, line, rule)` of every warning and error (info notes are not
@@ -107,4 +111,45 @@ impl Rng {
             (self.next_u64() % n as u64) as usize
         }
     }
+}
+
+pub type Expect = BTreeSet<(String, Option<usize>, String)>;
+
+/// Marks written in the case: trailing `-- expect: a, b` comments and the `EXPECTED` file.
+pub fn expectations(case: &Path) -> Expect {
+    let mut out = Expect::new();
+    for entry in walkdir::WalkDir::new(case).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(case)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if rel == "BASE" {
+            continue;
+        }
+        if rel == "EXPECTED" {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let mut parts = line.split_whitespace();
+                let (Some(file), Some(rule)) = (parts.next(), parts.next()) else {
+                    panic!("{}: bad EXPECTED line `{line}`", case.display());
+                };
+                out.insert((file.to_string(), None, rule.to_string()));
+            }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, marks)) = line.split_once("-- expect:") {
+                for rule in marks.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    out.insert((rel.clone(), Some(i + 1), rule.to_string()));
+                }
+            }
+        }
+    }
+    out
 }

@@ -7,8 +7,25 @@ use std::collections::BTreeSet;
 use bellows::rules::REGISTRY;
 use common::{root, subdirs};
 
-/// Fixture folders that are not rules.
-const NOT_RULES: &[&str] = &["layouts", "demo"];
+/// Fixture folders that are not rules (`verify` holds the cases of
+/// `bellows verify`, one folder per rule it reports).
+const NOT_RULES: &[&str] = &["layouts", "demo", "verify"];
+
+/// Where a rule's fixtures and snapshot are: rules of `bellows verify` only
+/// keep them under fixtures/verify/<id>, run by tests/verify.rs.
+fn fixtures_and_snapshot(r: &bellows::rules::Rule) -> (std::path::PathBuf, String) {
+    if matches!(r.check, bellows::rules::Check::Verify) {
+        (
+            root().join("fixtures/verify").join(r.id),
+            format!("verify__{}.snap", r.id),
+        )
+    } else {
+        (
+            root().join("fixtures").join(r.id),
+            format!("rules__{}.snap", r.id),
+        )
+    }
+}
 
 const HEADINGS: &[&str] = &[
     "## What it flags",
@@ -76,7 +93,8 @@ fn every_rule_has_a_doc_fixtures_and_a_snapshot() {
             );
             at = pos.unwrap_or(at);
         }
-        let cases: Vec<String> = subdirs(&root().join("fixtures").join(r.id))
+        let (fixtures, snapshot) = fixtures_and_snapshot(r);
+        let cases: Vec<String> = subdirs(&fixtures)
             .iter()
             .map(|p| {
                 p.file_name()
@@ -102,9 +120,7 @@ fn every_rule_has_a_doc_fixtures_and_a_snapshot() {
                 r.id
             );
         }
-        let snap = root()
-            .join("tests/snapshots")
-            .join(format!("rules__{}.snap", r.id));
+        let snap = root().join("tests/snapshots").join(snapshot);
         assert!(snap.is_file(), "{}: no snapshot {}", r.id, snap.display());
     }
 }
@@ -130,6 +146,17 @@ fn every_doc_and_fixture_folder_has_a_rule() {
         assert!(
             ids.contains(name.as_str()) || NOT_RULES.contains(&name.as_str()),
             "fixtures/{name} has no rule"
+        );
+    }
+    for dir in subdirs(&root().join("fixtures/verify")) {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            ids.contains(name.as_str()),
+            "fixtures/verify/{name} has no rule"
         );
     }
 }

@@ -5,58 +5,20 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use bellows::report::human::{Style, render};
-use bellows::rules::REGISTRY;
-use common::{case_dialect, found, lint_dir, root, subdirs};
-
-type Expect = BTreeSet<(String, Option<usize>, String)>;
-
-/// Marks written in the case: trailing `-- expect: a, b` comments and the `EXPECTED` file.
-fn expectations(case: &Path) -> Expect {
-    let mut out = Expect::new();
-    for entry in walkdir::WalkDir::new(case).sort_by_file_name() {
-        let Ok(entry) = entry else { continue };
-        let path = entry.path();
-        let rel = path
-            .strip_prefix(case)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        if rel == "BASE" {
-            continue;
-        }
-        if rel == "EXPECTED" {
-            for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                let mut parts = line.split_whitespace();
-                let (Some(file), Some(rule)) = (parts.next(), parts.next()) else {
-                    panic!("{}: bad EXPECTED line `{line}`", case.display());
-                };
-                out.insert((file.to_string(), None, rule.to_string()));
-            }
-            continue;
-        }
-        for (i, line) in text.lines().enumerate() {
-            if let Some((_, marks)) = line.split_once("-- expect:") {
-                for rule in marks.split(',').map(str::trim).filter(|r| !r.is_empty()) {
-                    out.insert((rel.clone(), Some(i + 1), rule.to_string()));
-                }
-            }
-        }
-    }
-    out
-}
+use bellows::rules::{Check, REGISTRY};
+use common::{Expect, case_dialect, expectations, found, lint_dir, root, subdirs};
 
 #[test]
 fn every_rule_fixture() {
     let mut failures = Vec::new();
     let mut snapshots: Vec<(&str, String)> = Vec::new();
-    for rule in REGISTRY {
+    // Rules of `bellows verify` only: tests/verify.rs runs their fixtures.
+    for rule in REGISTRY
+        .iter()
+        .filter(|r| !matches!(r.check, Check::Verify))
+    {
         let dir = root().join("fixtures").join(rule.id);
         let mut snapshot = String::new();
         for case in subdirs(&dir) {

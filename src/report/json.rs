@@ -8,13 +8,16 @@ use super::{Position, locate, rule_url};
 use crate::outcome::Outcome;
 
 #[derive(Serialize)]
-struct Report<'a> {
+struct Report<'a, T: Serialize> {
     version: u32,
     tool: Tool,
     summary: Summary,
     coverage: CoverageOut,
     roots: Vec<RootOut>,
     diagnostics: Diagnostics<'a>,
+    /// `bellows verify` on PostgreSQL: what each statement of the ups did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<&'a T>,
 }
 
 /// The diagnostics, serialised one by one as they are located.
@@ -87,6 +90,15 @@ struct Diagnostic<'a> {
 
 /// Writes the report; the diagnostics are streamed, never held as one string.
 pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_with_trace::<()>(outcome, None, out)
+}
+
+/// The report with `bellows verify`'s trace.
+pub fn write_with_trace<T: Serialize>(
+    outcome: &Outcome,
+    trace: Option<&T>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let report = Report {
         version: 1,
         tool: Tool {
@@ -128,6 +140,7 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
             })
             .collect(),
         diagnostics: Diagnostics(outcome),
+        trace,
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer_pretty(&mut out, &report)?;

@@ -13,9 +13,11 @@ mod add_unique_constraint;
 mod alter_domain_add_constraint;
 mod backfill_in_migration;
 mod change_column_type;
+mod claim_contradicted;
 mod commit_in_transaction;
 mod concurrently_in_transaction;
 mod create_index_blocking;
+mod down_loses_data;
 mod drop_column;
 mod drop_index_blocking;
 mod drop_schema;
@@ -25,6 +27,7 @@ mod empty_down;
 mod enum_value_in_transaction;
 pub mod ignore;
 mod irreversible_down;
+mod migration_fails;
 mod missing_down;
 mod missing_lock_timeout;
 mod non_atomic_ddl;
@@ -67,9 +70,11 @@ pub static REGISTRY: &[&Rule] = &[
     &alter_domain_add_constraint::RULE,
     &backfill_in_migration::RULE,
     &change_column_type::RULE,
+    &claim_contradicted::RULE,
     &commit_in_transaction::RULE,
     &concurrently_in_transaction::RULE,
     &create_index_blocking::RULE,
+    &down_loses_data::RULE,
     &drop_column::RULE,
     &drop_index_blocking::RULE,
     &drop_schema::RULE,
@@ -78,6 +83,7 @@ pub static REGISTRY: &[&Rule] = &[
     &empty_down::RULE,
     &enum_value_in_transaction::RULE,
     &irreversible_down::RULE,
+    &migration_fails::RULE,
     &missing_down::RULE,
     &missing_lock_timeout::RULE,
     &non_atomic_ddl::RULE,
@@ -172,6 +178,8 @@ pub enum Check {
     Root(fn(&RootCx<'_>, &mut Vec<Hit>)),
     /// The ignore comments, after they suppressed what they could.
     Ignores(fn(&IgnoreCx<'_>, &mut Vec<Hit>)),
+    /// Reported by `bellows verify` only, from what a real server did.
+    Verify,
 }
 
 /// What an ignore-comment rule sees.
