@@ -3,9 +3,9 @@
 //!
 //! The transport is MCP's stdio one: one JSON-RPC 2.0 message per line on
 //! stdin and stdout. The server answers `initialize`, `ping`, `tools/list`
-//! and `tools/call`; its tools are `check_migration`, `explain_rule` and
-//! `list_rules`. Everything runs in the order it arrives: three synchronous
-//! tools need no async runtime.
+//! and `tools/call`; its tools are `check_migration`, `verify_migrations`,
+//! `explain_rule` and `list_rules`. Everything runs in the order it
+//! arrives: synchronous tools need no async runtime.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -111,6 +111,24 @@ fn tools() -> Value {
             }
         },
         {
+            "name": "verify_migrations",
+            "title": "Verify migrations on a scratch database",
+            "description": "Run the migrations under `path` up, down and up again on a \
+                database bellows creates and removes (SQLite: embedded; PostgreSQL or MySQL: \
+                on the server of `database_url`, else BELLOWS_DATABASE_URL). Returns the JSON \
+                report: statements the server refused, downs that do not undo their up, and \
+                (PostgreSQL) the locks and rewrites each statement really took.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "path": { "type": "string", "description": "a migration folder on disk" },
+                    "database_url": { "type": "string", "description": "postgres://… or mysql://…: a server to create the scratch database on" },
+                    "rows": { "type": "integer", "description": "rows generated into every table before each migration (default 0)" }
+                },
+                "required": ["path"]
+            }
+        },
+        {
             "name": "list_rules",
             "title": "List the rules",
             "description": "Every bellows rule: id, default severity, dialects, summary.",
@@ -126,6 +144,7 @@ fn text_result(text: &str, is_error: bool) -> Value {
 fn call(name: &str, args: &Value, cwd: &std::path::Path) -> Value {
     match name {
         "check_migration" => check_migration(args, cwd),
+        "verify_migrations" => verify_migrations(args, cwd),
         "explain_rule" => {
             let rule = args["rule"].as_str().unwrap_or("");
             match crate::rules::find(rule) {
@@ -207,5 +226,49 @@ fn check_migration(args: &Value, cwd: &std::path::Path) -> Value {
         "content": [{ "type": "text", "text": value.to_string() }],
         "structuredContent": value,
         "isError": !errors.is_empty()
+    })
+}
+
+fn verify_migrations(args: &Value, cwd: &std::path::Path) -> Value {
+    let Some(path) = args["path"].as_str() else {
+        return text_result("give the `path` of a migration folder", true);
+    };
+    let settings = match crate::cli::settings_from_config(None, cwd) {
+        Ok(s) => s,
+        Err(e) => return text_result(&e, true),
+    };
+    let opts = crate::verify::Options {
+        url: args["database_url"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| std::env::var("BELLOWS_DATABASE_URL").ok())
+            .filter(|u| !u.is_empty()),
+        rows: args["rows"]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0),
+        keep: false,
+        allow_global_changes: false,
+        progress: false,
+    };
+    let report =
+        std::panic::catch_unwind(|| crate::verify::verify(&[cwd.join(path)], &settings, &opts));
+    let report = match report {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return text_result(&e, true),
+        Err(_) => return text_result("internal error in bellows, please report it", true),
+    };
+    let mut out = Vec::new();
+    let stdout = crate::cli::Stdout::VerifyJson(Box::new(report.outcome), report.trace);
+    if let Err(e) = stdout.write_to(&mut out) {
+        return text_result(&format!("cannot write the report: {e}"), true);
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(&out) else {
+        return text_result("cannot write the report", true);
+    };
+    json!({
+        "content": [{ "type": "text", "text": value.to_string() }],
+        "structuredContent": value,
+        "isError": false
     })
 }

@@ -110,7 +110,15 @@ fn an_agent_lists_the_tools_and_checks_unsaved_sql_against_the_history_on_disk()
         .iter()
         .filter_map(|t| t["name"].as_str())
         .collect();
-    assert_eq!(names, ["check_migration", "explain_rule", "list_rules"]);
+    assert_eq!(
+        names,
+        [
+            "check_migration",
+            "explain_rule",
+            "verify_migrations",
+            "list_rules"
+        ]
+    );
 
     let check = &replies[2]["result"];
     assert_eq!(check["isError"], false, "{check}");
@@ -160,4 +168,47 @@ fn an_agent_lists_the_tools_and_checks_unsaved_sql_against_the_history_on_disk()
             .any(|r| r["id"] == "drop-column" && r["severity"] == "error")
     );
     assert_eq!(replies[6]["error"]["code"], -32601);
+}
+
+#[test]
+fn an_agent_verifies_migrations_on_an_embedded_sqlite_database() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(d, "bellows.toml", "dialect = \"sqlite\"\n");
+    write(
+        d,
+        "migrations/000001_create_users.up.sql",
+        "CREATE TABLE users (id integer PRIMARY KEY, email text);\n",
+    );
+    write(
+        d,
+        "migrations/000001_create_users.down.sql",
+        "DROP TABLE users;\n",
+    );
+    write(
+        d,
+        "migrations/000002_index_email.up.sql",
+        "CREATE INDEX users_email ON users (email);\n",
+    );
+    write(d, "migrations/000002_index_email.down.sql", "SELECT 1;\n");
+    let replies = session(
+        d,
+        &[request(
+            1,
+            "tools/call",
+            &json!({ "name": "verify_migrations", "arguments": { "path": "migrations" } }),
+        )],
+    );
+    let result = &replies[0]["result"];
+    assert_eq!(result["isError"], false, "{result}");
+    let rules: Vec<&str> = result["structuredContent"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["rule"].as_str())
+        .collect();
+    // Measured on the database: the index survives the down, and the up
+    // applied again fails.
+    assert!(rules.contains(&"irreversible-down"), "{result}");
+    assert!(rules.contains(&"migration-fails"), "{result}");
 }
