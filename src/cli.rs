@@ -262,14 +262,25 @@ pub fn execute(args: Args) -> Output {
             stdout: Stdout::Text(rules_table()),
             ..Output::default()
         },
-        Command::Server => match crate::server::run() {
+        Command::Server => match crate::server::run(pipeline()) {
             Ok(()) => Output::default(),
             Err(e) => Output::fail(e),
         },
-        Command::Mcp => match crate::mcp::run() {
+        Command::Mcp => match crate::mcp::run(&crate::mcp::Tools {
+            pipeline: pipeline(),
+            verify: crate::verify,
+        }) {
             Ok(()) => Output::default(),
             Err(e) => Output::fail(e),
         },
+    }
+}
+
+/// The pipeline the editor and agent front ends run.
+fn pipeline() -> crate::server::Pipeline {
+    crate::server::Pipeline {
+        settings: settings_from_config,
+        check: crate::check,
     }
 }
 
@@ -482,7 +493,7 @@ fn verify(args: &VerifyArgs) -> Output {
         allow_global_changes: args.allow_global_changes,
         progress: std::io::stderr().is_terminal(),
     };
-    let report = crate::verify::verify(&paths, &settings, &opts);
+    let report = crate::verify(&paths, &settings, &opts);
     // After Ctrl-C, what failed because the databases went away is not
     // reported: the handler ends the process.
     crate::verify::cleanup::wait_if_interrupted();

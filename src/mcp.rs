@@ -13,12 +13,25 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::rules::REGISTRY;
+use crate::server::Pipeline;
+
+/// What the tools run, handed down by the command line.
+#[derive(Clone, Copy)]
+pub struct Tools {
+    pub pipeline: Pipeline,
+    /// `verify` itself.
+    pub verify: fn(
+        &[PathBuf],
+        &crate::model::Settings,
+        &crate::verify::Options,
+    ) -> Result<crate::verify::Report, String>,
+}
 
 /// The protocol revisions this server speaks, newest first.
 const PROTOCOL_VERSIONS: &[&str] = &["2025-06-18", "2025-03-26", "2024-11-05"];
 
 /// Serves MCP on stdin/stdout until stdin closes.
-pub fn run() -> Result<(), String> {
+pub fn run(tools: &Tools) -> Result<(), String> {
     let stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     for line in stdin.lines() {
@@ -27,7 +40,7 @@ pub fn run() -> Result<(), String> {
             continue;
         }
         let cwd = std::env::current_dir().unwrap_or_default();
-        if let Some(reply) = handle(&line, &cwd) {
+        if let Some(reply) = handle(&line, &cwd, tools) {
             let text = reply.to_string();
             stdout
                 .write_all(text.as_bytes())
@@ -44,7 +57,7 @@ fn error(id: &Value, code: i64, message: &str) -> Value {
 }
 
 /// The reply to one message (`None` for a notification).
-pub fn handle(line: &str, cwd: &std::path::Path) -> Option<Value> {
+pub fn handle(line: &str, cwd: &std::path::Path, tools: &Tools) -> Option<Value> {
     let Ok(msg) = serde_json::from_str::<Value>(line) else {
         return Some(error(&Value::Null, -32700, "not a JSON message"));
     };
@@ -68,18 +81,19 @@ pub fn handle(line: &str, cwd: &std::path::Path) -> Option<Value> {
             })
         }
         "ping" => json!({}),
-        "tools/list" => json!({ "tools": tools() }),
+        "tools/list" => json!({ "tools": tool_list() }),
         "tools/call" => call(
             params["name"].as_str().unwrap_or(""),
             &params["arguments"],
             cwd,
+            tools,
         ),
         _ => return Some(error(&id, -32601, &format!("unknown method `{method}`"))),
     };
     Some(json!({ "jsonrpc": "2.0", "id": id, "result": result }))
 }
 
-fn tools() -> Value {
+fn tool_list() -> Value {
     json!([
         {
             "name": "check_migration",
@@ -141,10 +155,10 @@ fn text_result(text: &str, is_error: bool) -> Value {
     json!({ "content": [{ "type": "text", "text": text }], "isError": is_error })
 }
 
-fn call(name: &str, args: &Value, cwd: &std::path::Path) -> Value {
+fn call(name: &str, args: &Value, cwd: &std::path::Path, tools: &Tools) -> Value {
     match name {
-        "check_migration" => check_migration(args, cwd),
-        "verify_migrations" => verify_migrations(args, cwd),
+        "check_migration" => check_migration(args, cwd, &tools.pipeline),
+        "verify_migrations" => verify_migrations(args, cwd, tools),
         "explain_rule" => {
             let rule = args["rule"].as_str().unwrap_or("");
             match crate::rules::find(rule) {
@@ -178,8 +192,8 @@ fn call(name: &str, args: &Value, cwd: &std::path::Path) -> Value {
     }
 }
 
-fn check_migration(args: &Value, cwd: &std::path::Path) -> Value {
-    let mut settings = match crate::cli::settings_from_config(None, cwd) {
+fn check_migration(args: &Value, cwd: &std::path::Path, pipeline: &Pipeline) -> Value {
+    let mut settings = match (pipeline.settings)(None, cwd) {
         Ok(s) => s,
         Err(e) => return text_result(&e, true),
     };
@@ -203,7 +217,7 @@ fn check_migration(args: &Value, cwd: &std::path::Path) -> Value {
             return text_result("give `sql` and `file_name`, or a `path` on disk", true);
         }
     };
-    let outcome = std::panic::catch_unwind(|| crate::check(&paths, &settings));
+    let outcome = std::panic::catch_unwind(|| (pipeline.check)(&paths, &settings));
     let Ok(outcome) = outcome else {
         return text_result("internal error in bellows, please report it", true);
     };
@@ -229,11 +243,11 @@ fn check_migration(args: &Value, cwd: &std::path::Path) -> Value {
     })
 }
 
-fn verify_migrations(args: &Value, cwd: &std::path::Path) -> Value {
+fn verify_migrations(args: &Value, cwd: &std::path::Path, tools: &Tools) -> Value {
     let Some(path) = args["path"].as_str() else {
         return text_result("give the `path` of a migration folder", true);
     };
-    let settings = match crate::cli::settings_from_config(None, cwd) {
+    let settings = match (tools.pipeline.settings)(None, cwd) {
         Ok(s) => s,
         Err(e) => return text_result(&e, true),
     };
@@ -251,16 +265,16 @@ fn verify_migrations(args: &Value, cwd: &std::path::Path) -> Value {
         allow_global_changes: false,
         progress: false,
     };
-    let report =
-        std::panic::catch_unwind(|| crate::verify::verify(&[cwd.join(path)], &settings, &opts));
+    let report = std::panic::catch_unwind(|| (tools.verify)(&[cwd.join(path)], &settings, &opts));
     let report = match report {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return text_result(&e, true),
         Err(_) => return text_result("internal error in bellows, please report it", true),
     };
     let mut out = Vec::new();
-    let stdout = crate::cli::Stdout::VerifyJson(Box::new(report.outcome), report.trace);
-    if let Err(e) = stdout.write_to(&mut out) {
+    if let Err(e) =
+        crate::report::json::write_with_trace(&report.outcome, Some(&report.trace), &mut out)
+    {
         return text_result(&format!("cannot write the report: {e}"), true);
     }
     let Ok(value) = serde_json::from_slice::<Value>(&out) else {

@@ -26,7 +26,19 @@ use lsp_types::{
     WorkspaceEdit,
 };
 
-use crate::model::{ByteSpan, Severity};
+use crate::model::{ByteSpan, Settings, Severity};
+use crate::outcome::Outcome;
+
+/// The pipeline, handed down by the command line: the front ends that run
+/// it again and again (this server, `bellows mcp`) never call up into it.
+#[derive(Clone, Copy)]
+pub struct Pipeline {
+    /// The settings `check` would use with no flag: from this configuration
+    /// file, else the `bellows.toml` found upward from the folder.
+    pub settings: fn(Option<&Path>, &Path) -> Result<Settings, String>,
+    /// `check` itself.
+    pub check: fn(&[PathBuf], &Settings) -> Outcome,
+}
 
 /// How long the worker waits for the typing to pause before it lints.
 const DEBOUNCE: Duration = Duration::from_millis(10);
@@ -79,7 +91,7 @@ fn is_migration_file(path: &Path) -> bool {
 /// The file is in a migration root when it lies under one of the
 /// configuration's `paths`, or, without `paths`, under a folder named
 /// `migrations` or `migration`.
-pub fn lint_buffer(path: &Path, text: &str) -> BufferLint {
+pub fn lint_buffer(path: &Path, text: &str, pipeline: &Pipeline) -> BufferLint {
     if !is_migration_file(path) {
         return BufferLint::Outside;
     }
@@ -109,12 +121,12 @@ pub fn lint_buffer(path: &Path, text: &str) -> BufferLint {
     if !inside {
         return BufferLint::Outside;
     }
-    let mut settings = match crate::cli::settings_from_config(config_file.as_deref(), &cwd) {
+    let mut settings = match (pipeline.settings)(config_file.as_deref(), &cwd) {
         Ok(s) => s,
         Err(e) => return BufferLint::Config(e),
     };
     settings.stdin = Some((path.to_path_buf(), text.to_string()));
-    let outcome = crate::check(&[PathBuf::from("-")], &settings);
+    let outcome = (pipeline.check)(&[PathBuf::from("-")], &settings);
     let id = outcome.discovered.files.iter().position(|f| f.path == path);
     let findings = outcome
         .findings
@@ -401,7 +413,7 @@ fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
 }
 
 /// Runs the server on stdin/stdout until the client says `exit`.
-pub fn run() -> Result<(), String> {
+pub fn run(pipeline: Pipeline) -> Result<(), String> {
     let (connection, io) = Connection::stdio();
     let caps = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
@@ -453,7 +465,7 @@ pub fn run() -> Result<(), String> {
     let worker = {
         let shared = Arc::clone(&shared);
         let sender = connection.sender.clone();
-        std::thread::spawn(move || work(&queue, &shared, &sender))
+        std::thread::spawn(move || work(&queue, &shared, &sender, &pipeline))
     };
     let result = serve(&connection, &shared, &jobs);
     drop(jobs);
@@ -626,6 +638,7 @@ fn work(
     queue: &mpsc::Receiver<Job>,
     shared: &Mutex<Shared>,
     sender: &crossbeam_channel::Sender<Message>,
+    pipeline: &Pipeline,
 ) {
     while let Ok(first) = queue.recv() {
         let mut pending: Vec<Job> = vec![first];
@@ -643,7 +656,7 @@ fn work(
             if lock(shared).versions.get(&job.uri) != Some(&job.version) {
                 continue;
             }
-            let lint = std::panic::catch_unwind(|| lint_buffer(&job.path, &job.text))
+            let lint = std::panic::catch_unwind(|| lint_buffer(&job.path, &job.text, pipeline))
                 .unwrap_or_else(|p| {
                     BufferLint::Config(crate::model::internal_error(
                         &job.path.display().to_string(),

@@ -555,7 +555,8 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     let Some(root) = out.discovered.roots.first() else {
         return Err(format!("{rule}/{name}: no migrations"));
     };
-    let schema = format!("oracle_{}", rule.replace('-', "_"));
+    // The process id keeps two runs on one server (two checkouts) apart.
+    let schema = format!("oracle_{}_{}", rule.replace('-', "_"), std::process::id());
     let ms = &root.migrations;
     // (migration index, statement index) of each statement under test.
     let mut targets: Vec<(usize, usize)> = Vec::new();
@@ -824,7 +825,8 @@ fn cascade_drops_what_the_finding_names() {
         let ms = &out.discovered.roots[0].migrations;
         let last = ms.len() - 1;
         let stmts = up_of(&out, &ms[last]);
-        let mut server = Server::connect(&url, "oracle_cascade");
+        let schema = format!("oracle_cascade_{}", std::process::id());
+        let mut server = Server::connect(&url, &schema);
         if let Err(e) = replay(&mut server, &out, last, stmts.len() - 1) {
             failures.push(format!("{rule}/{case}: {e}"));
             continue;
@@ -842,7 +844,7 @@ fn cascade_drops_what_the_finding_names() {
                 "{rule}/{case}: the server dropped {gone:?}, the finding names {named:?}"
             ));
         }
-        let _ = server.run("DROP SCHEMA IF EXISTS oracle_cascade CASCADE");
+        let _ = server.run(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -87,7 +87,7 @@ fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     old_name = r.old
                 ),
             );
-            h.severity = Some(crate::Severity::Warning);
+            h.severity = Some(crate::model::Severity::Warning);
             out.push(h);
             continue;
         }

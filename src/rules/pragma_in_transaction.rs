@@ -2,7 +2,7 @@
 //! where SQLite ignores it.
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
-use crate::Severity;
+use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {

@@ -3,9 +3,9 @@
 
 use super::rebuild::Rebuild;
 use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
 use crate::catalog::Catalog;
 use crate::discover::{Layout, TxMode};
+use crate::model::Severity;
 use crate::parse::Stmt;
 use crate::parse::ir::{Action, ConstraintKind, Name, ObjectKind};
 

@@ -4,8 +4,8 @@
 
 use super::{Check, Dialects, Hit, Rule, StmtCx, col};
 use crate::catalog::{Catalog, Table};
+use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, ColumnDef, ConstraintKind, Generated, Name};
-use crate::{Dialect, Severity};
 
 pub static RULE: Rule = Rule {
     id: "refused-by-server",
