@@ -53,6 +53,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         &discover::Options {
             dialect: settings.dialect,
             layout: settings.layout,
+            layout_by: settings.layout_by(),
             cwd: settings.cwd.clone(),
             exclude: settings
                 .exclude

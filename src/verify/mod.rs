@@ -146,6 +146,7 @@ pub fn verify(
         &discover::Options {
             dialect: settings.dialect,
             layout: settings.layout,
+            layout_by: settings.layout_by(),
             cwd: settings.cwd.clone(),
             exclude: settings
                 .exclude
