@@ -42,6 +42,10 @@ pub enum Command {
     Rules,
     /// Run the migrations up, down and up again on a throwaway database
     Verify(VerifyArgs),
+    /// Language server (LSP) over stdio, for editors
+    Server,
+    /// Model Context Protocol server over stdio, for coding agents
+    Mcp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,7 +97,7 @@ pub struct VerifyArgs {
     pub since: Option<String>,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct CheckArgs {
     /// Migration directories or files
     #[arg(value_name = "PATHS")]
@@ -174,10 +178,15 @@ pub struct CheckArgs {
     /// With `-` as PATH: lint standard input as if it were this file
     #[arg(long, value_name = "NAME", help_heading = "Adoption")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Do not name the repository's tracked files that still use a dropped or renamed table or column
+    #[arg(long, help_heading = "Rules")]
+    pub no_references: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     Sarif,
@@ -258,7 +267,36 @@ pub fn execute(args: Args) -> Output {
             stdout: Stdout::Text(rules_table()),
             ..Output::default()
         },
+        Command::Server => match crate::server::run(pipeline()) {
+            Ok(()) => Output::default(),
+            Err(e) => Output::fail(e),
+        },
+        Command::Mcp => match crate::mcp::run(&crate::mcp::Tools {
+            pipeline: pipeline(),
+            verify: crate::verify,
+        }) {
+            Ok(()) => Output::default(),
+            Err(e) => Output::fail(e),
+        },
     }
+}
+
+/// The pipeline the editor and agent front ends run.
+fn pipeline() -> crate::server::Pipeline {
+    crate::server::Pipeline {
+        settings: settings_from_config,
+        check: crate::check,
+    }
+}
+
+/// The settings `check` would use with no flag: from `config` (else the
+/// `bellows.toml` found upward from `cwd`) over the defaults.
+pub fn settings_from_config(config: Option<&Path>, cwd: &Path) -> Result<Settings, String> {
+    let args = CheckArgs {
+        config: config.map(Path::to_path_buf),
+        ..CheckArgs::default()
+    };
+    settings(&args, cwd).map(|(s, _, _)| s)
 }
 
 fn ensure_newline(s: &str) -> String {
@@ -348,6 +386,7 @@ fn settings(
             None => None,
         },
         stdin: None,
+        references: crate::references::References::new(!args.no_references),
         cwd: cwd.to_path_buf(),
     };
     let paths = if !args.paths.is_empty() {
@@ -450,6 +489,7 @@ fn verify(args: &VerifyArgs) -> Output {
         baseline: None,
         write_baseline: None,
         stdin_filename: None,
+        no_references: true,
     };
     let (settings, paths, _) = match settings(&shared, &cwd) {
         Ok(s) => s,

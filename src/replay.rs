@@ -123,6 +123,8 @@ pub struct StmtCx<'a> {
     pub settings: &'a Settings,
     pub layout: Layout,
     pub migration: &'a Migration,
+    /// Every file of the run (their paths: `references`).
+    pub sources: &'a [SourceFile],
     /// The statements of the same part (up or down), in order, and this one's index.
     pub siblings: &'a [&'a Stmt],
     pub index: usize,
@@ -321,6 +323,8 @@ pub trait Visitor {
 pub struct Walked {
     /// Where the statements of each file the root read are.
     pub files: Vec<(FileId, Vec<ByteSpan>)>,
+    /// How much of each file the root read was understood.
+    pub coverage: Vec<(FileId, crate::parse::Coverage)>,
     /// Internal errors while parsing a file (a bug in bellows), one line each.
     pub errors: Vec<String>,
 }
@@ -390,6 +394,7 @@ pub fn walk<V: Visitor + Send>(
             };
             visitor.file_done(*id, &file);
             out.files.push((*id, spans(&file)));
+            out.coverage.push((*id, file.coverage()));
         }
     }
     out
@@ -449,6 +454,7 @@ impl Replay<'_> {
                     settings,
                     layout: root.layout,
                     migration: m,
+                    sources: self.sources,
                     siblings: &up,
                     index: i,
                     is_down: false,
@@ -495,6 +501,7 @@ impl Replay<'_> {
                     settings,
                     layout: root.layout,
                     migration: m,
+                    sources: self.sources,
                     siblings: &down,
                     index: i,
                     is_down: true,

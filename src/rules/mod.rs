@@ -266,6 +266,8 @@ pub struct RootOutput {
     pub findings: Vec<Finding>,
     /// Where the statements of each file the root read are.
     pub files: Vec<(FileId, Vec<crate::model::ByteSpan>)>,
+    /// How much of each file the root read was understood.
+    pub coverage: Vec<(FileId, crate::parse::Coverage)>,
     /// Internal errors while parsing a file (a bug in bellows), one line each.
     pub errors: Vec<String>,
 }
@@ -292,6 +294,7 @@ pub fn lint_root(
     RootOutput {
         findings: linter.finish(root, sources, settings),
         files: walked.files,
+        coverage: walked.coverage,
         errors: walked.errors,
     }
 }
@@ -559,6 +562,26 @@ impl StmtCx<'_> {
         )?;
         Some((table, ops, plan))
     }
+}
+
+/// `; still named in app/reports/sales.sql:14 and api/orders.go:88`: where
+/// the repository's other tracked files still use `table` (or its `column`),
+/// for the help of a drop or a rename; empty when nowhere or turned off.
+pub(crate) fn still_named(cx: &StmtCx<'_>, table: &Name, column: Option<&str>) -> String {
+    let refs = &cx.settings.references;
+    if !refs.is_on() {
+        return String::new();
+    }
+    let Some(near) = cx.sources.get(cx.file) else {
+        return String::new();
+    };
+    refs.still_named(
+        &near.path,
+        &mut cx.sources.iter().map(|s| s.path.as_path()),
+        &cx.settings.cwd,
+        &table.name,
+        column,
+    )
 }
 
 #[cfg(test)]
