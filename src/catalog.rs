@@ -155,6 +155,8 @@ pub struct Function {
     pub sql: bool,
     /// Its body, when `LANGUAGE sql` (lower-cased, without blanks).
     pub sql_body: Option<String>,
+    /// `RETURNS trigger`: run by triggers, never called by code.
+    pub returns_trigger: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,6 +252,11 @@ impl Dependents {
         Some(d)
     }
 
+    /// The view or trigger of that name.
+    pub fn get(&self, name: &Name) -> Option<&Dependent> {
+        self.by_name.get(name)
+    }
+
     /// Those that name `word`, by name.
     pub fn naming(&self, word: &str) -> Vec<(&Name, &Dependent)> {
         self.by_word
@@ -282,6 +289,9 @@ impl Dependents {
     }
 }
 
+/// An object by kind, name and, for a trigger or a policy, its table.
+pub type ObjectKey = (ObjectKind, Name, Option<Name>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     pub dialect: Dialect,
@@ -303,6 +313,11 @@ pub struct Catalog {
     pub domains: NameMap<bool>,
     /// Functions by name (any signature).
     pub functions: NameMap<Function>,
+    /// Objects that code or other objects can name, besides tables, views,
+    /// indexes, enums and domains: functions, procedures, aggregates, other
+    /// types, sequences, extensions, triggers, policies, MySQL events; with
+    /// the signatures of a routine's overloads (empty when unknown).
+    pub objects: BTreeMap<ObjectKey, BTreeSet<String>>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
     /// SQLite: views and triggers, with what they name.
@@ -325,6 +340,7 @@ impl Catalog {
             enums: NameMap::default(),
             domains: NameMap::default(),
             functions: NameMap::default(),
+            objects: BTreeMap::new(),
             by_table: NameMap::default(),
             dependents: Dependents::default(),
             children: NameMap::default(),
@@ -534,23 +550,52 @@ impl Catalog {
             Action::AlterDomainAddConstraint { domain, .. } => {
                 self.domains.insert(domain.clone(), true);
             }
+            Action::CreateObject {
+                kind,
+                name,
+                on,
+                signature,
+                ..
+            } => {
+                let sigs = self
+                    .objects
+                    .entry((*kind, name.clone(), on.clone()))
+                    .or_default();
+                sigs.extend(signature.clone());
+            }
             Action::CreateFunction {
                 name,
                 volatility,
                 sql,
                 sql_body,
+                signature,
+                returns_trigger,
+                ..
             } => {
+                self.objects
+                    .entry((ObjectKind::Function, name.clone(), None))
+                    .or_default()
+                    .extend(signature.clone());
                 self.functions.insert(
                     name.clone(),
                     Function {
                         volatility: *volatility,
                         sql: *sql,
                         sql_body: sql_body.clone(),
+                        returns_trigger: *returns_trigger,
                     },
                 );
             }
-            Action::Drop { kind, names, .. } => {
-                for n in names {
+            Action::Drop {
+                kind,
+                names,
+                table,
+                signatures,
+                ..
+            } => {
+                for (i, n) in names.iter().enumerate() {
+                    let signature = signatures.get(i).cloned().flatten();
+                    self.drop_object(*kind, n, table.as_ref(), signature.as_deref());
                     self.drop(*kind, n);
                 }
             }
@@ -596,8 +641,25 @@ impl Catalog {
                     if let Some(v) = self.enums.remove(from) {
                         self.enums.insert(to.clone(), v);
                     }
+                    self.rename_object(*kind, from, to);
                 }
-                _ => {}
+                ObjectKind::Domain => {
+                    if let Some(v) = self.domains.remove(from) {
+                        self.domains.insert(to.clone(), v);
+                    }
+                }
+                ObjectKind::Function => {
+                    if let Some(v) = self.functions.remove(from) {
+                        self.functions.insert(to.clone(), v);
+                    }
+                    self.rename_object(*kind, from, to);
+                }
+                ObjectKind::Schema => {
+                    if self.schemas.remove(&from.name) {
+                        self.schemas.insert(to.name.clone());
+                    }
+                }
+                _ => self.rename_object(*kind, from, to),
             },
             Action::AddEnumValue { ty, value, .. } => {
                 let values = self.enums.entry(ty.clone()).or_default();
@@ -615,6 +677,86 @@ impl Catalog {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Whether the history created this object (and did not drop it); `on`
+    /// is the table of a trigger or policy (`None`: on any table).
+    pub fn has_object(&self, kind: ObjectKind, name: &Name, on: Option<&Name>) -> bool {
+        let other = || {
+            self.objects.keys().any(|(k, n, t)| {
+                *k == kind && n == name && on.is_none_or(|on| t.as_ref() == Some(on))
+            })
+        };
+        match kind {
+            ObjectKind::Table => self.tables.contains_key(name),
+            ObjectKind::View | ObjectKind::MaterializedView => self.views.get(name) == Some(&kind),
+            ObjectKind::Index => self.indexes.contains_key(name),
+            ObjectKind::Schema | ObjectKind::Database => self.schemas.contains(&name.name),
+            ObjectKind::Type => self.enums.contains_key(name) || other(),
+            ObjectKind::Domain => self.domains.contains_key(name),
+            ObjectKind::Function => self.functions.contains_key(name) || other(),
+            _ => other(),
+        }
+    }
+
+    /// The signatures known for a routine (empty when none was read).
+    pub fn signatures(&self, kind: ObjectKind, name: &Name) -> Option<&BTreeSet<String>> {
+        self.objects.get(&(kind, name.clone(), None))
+    }
+
+    /// Forgets a dropped object of [`Catalog::objects`], enums, domains and
+    /// functions (one overload when `signature` is given).
+    fn drop_object(
+        &mut self,
+        kind: ObjectKind,
+        name: &Name,
+        on: Option<&Name>,
+        signature: Option<&str>,
+    ) {
+        match kind {
+            ObjectKind::Domain => {
+                self.domains.remove(name);
+            }
+            ObjectKind::Trigger | ObjectKind::Policy => {
+                self.objects.retain(|(k, n, t), _| {
+                    !(*k == kind && n == name && on.is_none_or(|on| t.as_ref() == Some(on)))
+                });
+            }
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate => {
+                let key = (kind, name.clone(), None);
+                let empty = match (self.objects.get_mut(&key), signature) {
+                    (Some(sigs), Some(sig)) => {
+                        sigs.remove(sig);
+                        sigs.is_empty()
+                    }
+                    _ => true,
+                };
+                if empty {
+                    self.objects.remove(&key);
+                    if kind == ObjectKind::Function {
+                        self.functions.remove(name);
+                    }
+                }
+            }
+            ObjectKind::Table => {
+                self.objects.retain(|(_, _, t), _| t.as_ref() != Some(name));
+            }
+            ObjectKind::Schema | ObjectKind::Database => {
+                let s = Some(name.name.clone());
+                self.objects.retain(|(_, n, _), _| n.schema != s);
+                self.domains.retain(|k, _| k.schema != s);
+                self.functions.retain(|k, _| k.schema != s);
+            }
+            _ => {
+                self.objects.remove(&(kind, name.clone(), None));
+            }
+        }
+    }
+
+    fn rename_object(&mut self, kind: ObjectKind, from: &Name, to: &Name) {
+        if let Some(v) = self.objects.remove(&(kind, from.clone(), None)) {
+            self.objects.insert((kind, to.clone(), None), v);
         }
     }
 
@@ -678,7 +820,7 @@ impl Catalog {
                 }
                 self.enums.retain(|k, _| k.schema != s);
             }
-            ObjectKind::Sequence | ObjectKind::Other => {}
+            _ => {}
         }
     }
 
@@ -690,6 +832,18 @@ impl Catalog {
             })
         });
         self.tables.insert(to.clone(), t);
+        // Triggers and policies stay on the renamed table.
+        let moved: Vec<ObjectKey> = self
+            .objects
+            .keys()
+            .filter(|(_, _, t)| t.as_ref() == Some(from))
+            .cloned()
+            .collect();
+        for key in moved {
+            if let Some(v) = self.objects.remove(&key) {
+                self.objects.insert((key.0, key.1, Some(to.clone())), v);
+            }
+        }
         if self.dialect == Dialect::Sqlite {
             // SQLite rewrites other tables' foreign keys, views and
             // triggers to the new name (3.26+, legacy_alter_table off).
@@ -1225,13 +1379,17 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         t.constraints.push(inline(ConstraintKind::Unique, "key"));
     }
     if let Some(r) = &c.references {
-        t.constraints.push(inline(
+        let mut fk = inline(
             ConstraintKind::ForeignKey {
                 references: r.clone(),
                 on_delete_cascade: c.on_delete_cascade,
             },
             "fkey",
-        ));
+        );
+        if let Some(n) = &c.references_constraint {
+            fk.name.clone_from(n);
+        }
+        t.constraints.push(fk);
     }
     if c.check {
         t.constraints.push(inline(

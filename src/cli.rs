@@ -328,9 +328,15 @@ fn settings(
             Some(l) => l.layout(),
             None => cfg.layout,
         },
+        layout_from_config: args.layout.is_none() && cfg.layout.is_some(),
         select: args.select.iter().cloned().collect(),
         ignore: args.ignore.iter().cloned().collect(),
         lock_timeout_set_by_runner: cfg.lock_timeout_set_by_runner,
+        small_tables: cfg
+            .small_tables
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .collect(),
         require_ignore_reason: cfg.require_ignore_reason,
         levels: cfg.rules.clone(),
         start_after: cfg.start_after.clone(),
@@ -459,7 +465,7 @@ fn verify(args: &VerifyArgs) -> Output {
         allow_global_changes: args.allow_global_changes,
         progress: std::io::stderr().is_terminal(),
     };
-    let report = crate::verify::verify(&paths, &settings, &opts);
+    let report = crate::verify(&paths, &settings, &opts);
     // After Ctrl-C, what failed because the databases went away is not
     // reported: the handler ends the process.
     crate::verify::cleanup::wait_if_interrupted();

@@ -29,6 +29,8 @@ struct Raw {
     #[serde(default)]
     exclude: Vec<String>,
     lock_timeout_set_by_runner: Option<bool>,
+    #[serde(default)]
+    small_tables: Vec<String>,
     require_ignore_reason: Option<bool>,
     baseline: Option<String>,
     #[serde(default)]
@@ -51,6 +53,8 @@ pub struct Config {
     /// The folder `exclude` globs are relative to.
     pub base: PathBuf,
     pub lock_timeout_set_by_runner: bool,
+    /// `small-tables`: tables known to be small.
+    pub small_tables: Vec<String>,
     pub require_ignore_reason: bool,
     pub baseline: Option<PathBuf>,
     pub rules: BTreeMap<String, Level>,
@@ -150,6 +154,7 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
         start_after,
         exclude: raw.exclude,
         lock_timeout_set_by_runner: raw.lock_timeout_set_by_runner.unwrap_or(false),
+        small_tables: raw.small_tables,
         require_ignore_reason: raw.require_ignore_reason.unwrap_or(false),
         baseline: raw.baseline.map(|b| base.join(b)),
         rules,

@@ -51,6 +51,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         &discover::Options {
             dialect: settings.dialect,
             layout: settings.layout,
+            layout_by: settings.layout_by(),
             cwd: settings.cwd.clone(),
             exclude: settings
                 .exclude
@@ -128,7 +129,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         statements[id] = Some(replay::spans(&file));
     }
     discovered.errors.extend(internal);
-    sort_findings(&mut findings, &discovered.files);
+    outcome::sort_findings(&mut findings, &discovered.files);
     findings.dedup();
     let statements = statements
         .into_iter()
@@ -141,19 +142,13 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     }
 }
 
-pub(crate) fn sort_findings(findings: &mut [Finding], files: &[discover::SourceFile]) {
-    // Each file's place in path order, so findings compare numbers, not paths.
-    let mut order: Vec<FileId> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
-    let mut rank = vec![0; files.len()];
-    for (r, &id) in order.iter().enumerate() {
-        rank[id] = r;
-    }
-    findings.sort_by(|a, b| {
-        rank.get(a.file)
-            .cmp(&rank.get(b.file))
-            .then_with(|| a.span.map(|s| s.start).cmp(&b.span.map(|s| s.start)))
-            .then_with(|| a.rule.cmp(b.rule))
-            .then_with(|| a.message.cmp(&b.message))
-    });
+/// Runs the migrations under `paths` up, down and up again on a scratch
+/// database (`bellows verify`); the static findings of [`check`] are read
+/// when the trace needs them.
+pub fn verify(
+    paths: &[PathBuf],
+    settings: &Settings,
+    opts: &verify::Options,
+) -> Result<verify::Report, String> {
+    verify::verify(paths, settings, opts, || check(paths, settings))
 }

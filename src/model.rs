@@ -80,6 +80,8 @@ pub struct Settings {
     pub mysql_version: u32,
     pub sqlite_version: crate::sqlite_version::SqliteVersion,
     pub layout: Option<Layout>,
+    /// The forced layout comes from the configuration, not `--layout`.
+    pub layout_from_config: bool,
     /// `--select`: only these rules (empty = all).
     pub select: BTreeSet<String>,
     /// `--ignore`: never these rules.
@@ -99,6 +101,9 @@ pub struct Settings {
     pub require_ignore_reason: bool,
     /// The migration runner sets `lock_timeout` itself.
     pub lock_timeout_set_by_runner: bool,
+    /// `small-tables`: tables known to be small, lower-cased as written
+    /// (`flags` or `app.flags`).
+    pub small_tables: BTreeSet<String>,
     pub cwd: PathBuf,
 }
 
@@ -110,9 +115,11 @@ impl Default for Settings {
             mysql_version: 8,
             sqlite_version: crate::sqlite_version::SqliteVersion::DEFAULT,
             layout: None,
+            layout_from_config: false,
             select: BTreeSet::new(),
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,
+            small_tables: BTreeSet::new(),
             require_ignore_reason: false,
             since: None,
             stdin: None,
@@ -126,6 +133,15 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Where a forced layout comes from, as `roots[].detected_by` says it.
+    pub fn layout_by(&self) -> &'static str {
+        if self.layout_from_config {
+            "config"
+        } else {
+            "--layout"
+        }
+    }
+
     /// Whether the rule `id` runs: selected, not ignored, not turned off.
     pub fn enabled(&self, id: &str) -> bool {
         (self.select.is_empty() || self.select.contains(id))
@@ -201,6 +217,18 @@ pub enum Layout {
     SqlMigrate,
     Prisma,
     Plain,
+    Drizzle,
+    Atlas,
+    Supabase,
+    NodePgMigrate,
+    Tern,
+    Refinery,
+    Yoyo,
+    Hasura,
+    OryPop,
+    Sqitch,
+    GraphileMigrate,
+    Liquibase,
 }
 
 impl Layout {
@@ -215,6 +243,18 @@ impl Layout {
             Layout::SqlMigrate => "sql-migrate",
             Layout::Prisma => "prisma",
             Layout::Plain => "plain",
+            Layout::Drizzle => "drizzle",
+            Layout::Atlas => "atlas",
+            Layout::Supabase => "supabase",
+            Layout::NodePgMigrate => "node-pg-migrate",
+            Layout::Tern => "tern",
+            Layout::Refinery => "refinery",
+            Layout::Yoyo => "yoyo",
+            Layout::Hasura => "hasura",
+            Layout::OryPop => "ory-pop",
+            Layout::Sqitch => "sqitch",
+            Layout::GraphileMigrate => "graphile-migrate",
+            Layout::Liquibase => "liquibase",
         }
     }
 
@@ -233,7 +273,25 @@ impl Layout {
             Layout::Flyway => {
                 Some("set `executeInTransaction=false` in the migration's .sql.conf file")
             }
-            Layout::Prisma | Layout::Plain => None,
+            Layout::Atlas => Some("put `-- atlas:txmode none` at the top of the file"),
+            Layout::Drizzle => Some(
+                "run it by hand outside drizzle-kit (it runs every pending migration in one transaction, with no opt-out)",
+            ),
+            Layout::Supabase => Some(
+                "run it by hand outside `supabase db push` (it sends each file as one transaction, with no opt-out)",
+            ),
+            Layout::Tern => Some("put the line `---- tern: disable-tx ----` in the file"),
+            Layout::NodePgMigrate => Some(
+                "run it by hand outside node-pg-migrate, or write the migration in JavaScript with `pgm.noTransaction()` (SQL files always run in a transaction)",
+            ),
+            Layout::Refinery => Some("add the line `-- refinery:noTransaction` to the file"),
+            Layout::Yoyo => Some("start the file with the header `-- transactional: false`"),
+            Layout::OryPop => Some("name the file `….autocommit.up.sql`"),
+            Layout::GraphileMigrate => Some(
+                "start the file with `--! no-transaction` (the file must then hold only this statement)",
+            ),
+            Layout::Liquibase => Some("add `runInTransaction:false` to the `--changeset` line"),
+            Layout::Prisma | Layout::Plain | Layout::Hasura | Layout::Sqitch => None,
         }
     }
 }
@@ -258,6 +316,9 @@ pub struct Hit {
     /// Overrides the rule's severity (a warning where the verdict depends on
     /// a server setting, an info note for a justified exception).
     pub severity: Option<Severity>,
+    /// The tables a lock, rewrite or scan finding is about; empty = the
+    /// tables its statement changes (`small-tables` reads it).
+    pub tables: Vec<crate::parse::ir::Name>,
 }
 
 /// The one-line message of a panic caught while checking `what`.

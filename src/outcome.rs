@@ -2,7 +2,7 @@
 //! discovered input, where each file's statements are, and the findings.
 
 use crate::discover::{Discovered, InputError};
-use crate::model::{ByteSpan, Finding, Severity};
+use crate::model::{ByteSpan, FileId, Finding, Severity};
 
 /// The outcome of a check run.
 #[derive(Debug)]
@@ -35,4 +35,23 @@ impl Outcome {
     pub fn statement_count(&self) -> usize {
         self.statements.iter().map(Vec::len).sum()
     }
+}
+
+/// Sorts findings by path, line, rule id and message: the order every
+/// reporter shows.
+pub fn sort_findings(findings: &mut [Finding], files: &[crate::discover::SourceFile]) {
+    // Each file's place in path order, so findings compare numbers, not paths.
+    let mut order: Vec<FileId> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
+    let mut rank = vec![0; files.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id] = r;
+    }
+    findings.sort_by(|a, b| {
+        rank.get(a.file)
+            .cmp(&rank.get(b.file))
+            .then_with(|| a.span.map(|s| s.start).cmp(&b.span.map(|s| s.start)))
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.message.cmp(&b.message))
+    });
 }

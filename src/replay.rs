@@ -42,7 +42,10 @@ impl Created {
                 self.tables.insert(name.clone());
                 self.others.insert(name.clone());
             }
-            Action::CreateEnum { name, .. } => {
+            Action::CreateEnum { name, .. }
+            | Action::CreateDomain { name, .. }
+            | Action::CreateFunction { name, .. }
+            | Action::CreateObject { name, .. } => {
                 self.others.insert(name.clone());
             }
             Action::CreateIndex(ci) => {
@@ -151,6 +154,7 @@ impl StmtCx<'_> {
             message,
             help,
             severity: None,
+            tables: Vec::new(),
         }
     }
 

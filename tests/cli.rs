@@ -114,6 +114,7 @@ fn json_has_every_field_of_the_contract() {
     );
     assert_eq!(v["roots"][0]["path"], "db/migrations");
     assert_eq!(v["roots"][0]["layout"], "golang-migrate");
+    assert_eq!(v["roots"][0]["detected_by"], "majority of 4 files");
     assert_eq!(v["roots"][0]["dialect"], "postgres");
     assert_eq!(v["roots"][0]["migrations"], 2);
     let d = &v["diagnostics"][0];
@@ -242,6 +243,39 @@ fn explicit_path_without_migrations_exits_2() {
     let out = bellows(t.path(), &["check", "empty"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty: no migration file"));
+}
+
+#[test]
+fn a_forced_layout_that_finds_nothing_exits_2_naming_the_path() {
+    let t = tempfile::tempdir().expect("tempdir");
+    // A folder named with digits only is read as a version folder: sqlx
+    // finds no `<version>_<name>.sql` directly in its root.
+    write(
+        t.path(),
+        "db/20240101/20240101120000_init.sql",
+        b"CREATE TABLE t (id int);\n",
+    );
+    let out = bellows(t.path(), &["check", "--layout", "sqlx", "db/20240101"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("db/20240101: layout sqlx found no migration under this path")
+            && err.contains("<version>_<name>.sql"),
+        "{err}"
+    );
+    // The same layout from the configuration.
+    write(t.path(), "bellows.toml", b"layout = \"diesel\"\n");
+    let out = bellows(t.path(), &["check", "db"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("db: layout diesel found no migration under this path"),
+        "{err}"
+    );
+    // Detection still reads the files.
+    std::fs::remove_file(t.path().join("bellows.toml")).expect("rm");
+    let out = bellows(t.path(), &["check", "db/20240101"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
 #[test]
@@ -378,5 +412,77 @@ fn a_bad_sqlite_version_is_exit_2_listing_the_range() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+#[test]
+fn small_tables_turn_lock_findings_into_info_but_not_contract_findings() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_create.sql",
+        b"CREATE TABLE feature_flags (id bigint PRIMARY KEY, name text, note text);\n\
+          CREATE TABLE orders (id bigint PRIMARY KEY, name text);\n",
+    );
+    write(
+        d,
+        "migrations/002_change.sql",
+        b"SET lock_timeout = '2s';\n\
+          CREATE INDEX feature_flags_name ON feature_flags (name);\n\
+          CREATE INDEX orders_name ON orders (name);\n\
+          ALTER TABLE feature_flags DROP COLUMN note;\n",
+    );
+    let rules = |out: &Output| -> Vec<(String, String, String)> {
+        let v = json(out);
+        let mut r: Vec<(String, String, String)> = v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or_default().to_string(),
+                    f["severity"].as_str().unwrap_or_default().to_string(),
+                    f["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        r.sort();
+        r
+    };
+    let before = rules(&bellows(d, &["check", "--format", "json"]));
+    let severities = |r: &[(String, String, String)], table: &str| -> Vec<(String, String)> {
+        r.iter()
+            .filter(|(_, _, m)| m.contains(table))
+            .map(|(rule, sev, _)| (rule.clone(), sev.clone()))
+            .collect()
+    };
+    assert_eq!(
+        severities(&before, "feature_flags"),
+        vec![
+            ("create-index-blocking".to_string(), "error".to_string()),
+            ("drop-column".to_string(), "error".to_string()),
+        ]
+    );
+    write(d, "bellows.toml", b"small-tables = [\"feature_flags\"]\n");
+    let after = rules(&bellows(d, &["check", "--format", "json"]));
+    // The index build on the small table is info; the drop keeps its
+    // severity, and the index on orders is untouched.
+    assert_eq!(
+        severities(&after, "feature_flags"),
+        vec![
+            ("create-index-blocking".to_string(), "info".to_string()),
+            ("drop-column".to_string(), "error".to_string()),
+        ]
+    );
+    assert_eq!(
+        severities(&after, "orders"),
+        vec![("create-index-blocking".to_string(), "error".to_string())]
+    );
+    assert!(
+        after
+            .iter()
+            .any(|(_, _, m)| m.contains("listed in small-tables")),
+        "{after:?}"
     );
 }

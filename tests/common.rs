@@ -46,19 +46,25 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
     bellows::check(&[dir.to_path_buf()], &settings)
 }
 
-/// `--since` as a `BASE` file in `dir` describes it.
+/// `--since` as a `BASE` file in `dir` describes it: one file of the base
+/// ref a line, followed by `edited` when the branch changed it.
 pub fn since_from_base(dir: &Path) -> Option<bellows::since::Since> {
     std::fs::read_to_string(dir.join("BASE")).ok().map(|text| {
-        let base: BTreeSet<PathBuf> = text
+        let lines: Vec<(PathBuf, bool)> = text
             .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| dir.join(l.trim()))
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                let path = words.next()?;
+                Some((dir.join(path), words.next() == Some("edited")))
+            })
             .collect();
+        let base: BTreeSet<PathBuf> = lines.iter().map(|(p, _)| p.clone()).collect();
+        let edited: BTreeSet<&PathBuf> = lines.iter().filter(|l| l.1).map(|(p, _)| p).collect();
         let changed = walkdir::WalkDir::new(dir)
             .into_iter()
             .flatten()
             .map(|e| e.path().to_path_buf())
-            .filter(|p| p.is_file() && !base.contains(p))
+            .filter(|p| p.is_file() && (!base.contains(p) || edited.contains(p)))
             .collect();
         bellows::since::Since { changed, base }
     })

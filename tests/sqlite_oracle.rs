@@ -398,6 +398,23 @@ fn confirm(
                 Err(format!("{old} still there or {new} missing"))
             }
         }
+        // "dropping trigger t on x stops what it does on each write to x".
+        "drop-object" => {
+            if run.failed.is_some() {
+                return Err(format!("the migration failed: {:?}", run.failed));
+            }
+            let Some(trigger) = named(&f.message, "trigger").first().cloned() else {
+                return Err("no trigger in the message".to_string());
+            };
+            let key = ("trigger".to_string(), trigger.clone());
+            if before.objects.contains_key(&key) && !after.objects.contains_key(&key) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "trigger {trigger} was not there before or is still there"
+                ))
+            }
+        }
         other => Err(format!("no oracle for {other}")),
     }
 }

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bellows::report::human::{Style, render};
-use bellows::verify::{Options, Report, verify};
+use bellows::verify;
+use bellows::verify::{Options, Report};
 use bellows::{Dialect, Settings};
 use common::{Expect, expectations, found, root, since_from_base, subdirs};
 

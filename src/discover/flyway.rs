@@ -3,6 +3,11 @@
 //! (replayed after the versioned ones). Versions use `.` or `_` between
 //! parts (`V1_2__x.sql` is version 1.2). Each migration runs in a
 //! transaction unless its `<file>.conf` says `executeInTransaction=false`.
+//! A baseline `B<version>__<description>.sql` stands, on a new database,
+//! for every versioned migration up to its version: it is replayed only
+//! when those are gone from the folder. Callbacks (`beforeMigrate.sql`,
+//! `afterEachMigrate__x.sql`, …) are not migrations. `${placeholder}`s are
+//! masked by the parser.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,7 +21,7 @@ pub(super) fn parse_name(file: &str) -> Option<(char, String, &str)> {
     }
     let stem = file.strip_suffix(".sql")?;
     let prefix = stem.chars().next()?.to_ascii_uppercase();
-    if !matches!(prefix, 'V' | 'U' | 'R') {
+    if !matches!(prefix, 'V' | 'U' | 'R' | 'B') {
         return None;
     }
     let (version, desc) = stem[1..].split_once("__")?;
@@ -49,6 +54,7 @@ type Versioned = (FileId, String, TxMode);
 pub(super) fn build(files: &[Candidate]) -> Built {
     let mut versioned: BTreeMap<String, (Option<Versioned>, Option<FileId>)> = BTreeMap::new();
     let mut repeatable = Vec::new();
+    let mut baselines: Vec<(String, Versioned)> = Vec::new();
     for c in files {
         let Some((prefix, version, desc)) = parse_name(&c.name) else {
             continue;
@@ -59,6 +65,7 @@ pub(super) fn build(files: &[Candidate]) -> Built {
                     Some((c.id, desc.to_string(), tx_of(&c.path)));
             }
             'U' => versioned.entry(version).or_default().1 = Some(c.id),
+            'B' => baselines.push((version, (c.id, desc.to_string(), tx_of(&c.path)))),
             _ => repeatable.push((desc.to_string(), c.id, tx_of(&c.path))),
         }
     }
@@ -68,6 +75,19 @@ pub(super) fn build(files: &[Candidate]) -> Built {
             .any(|c| parse_name(&c.name).is_some_and(|(p, _, _)| p == 'U')),
         ..Built::default()
     };
+    // The latest baseline replaces the versioned migrations up to it, on a
+    // new database, when they are no longer kept.
+    let latest = baselines
+        .into_iter()
+        .max_by(|a, b| Version::new(&a.0).cmp(&Version::new(&b.0)));
+    if let Some((version, base)) = latest {
+        let covered = versioned
+            .iter()
+            .any(|(v, (up, _))| up.is_some() && Version::new(v) <= Version::new(&version));
+        if !covered {
+            versioned.entry(version).or_default().0 = Some(base);
+        }
+    }
     for (version, (up, down)) in versioned {
         match up {
             Some((file, name, tx)) => built.migrations.push(Migration {

@@ -9,15 +9,27 @@
 //! [`Discovered`]: every source file read, the roots with their layout and
 //! migrations, and the input errors (one line each).
 
+mod atlas;
 mod diesel;
+mod drizzle;
 mod flyway;
 mod golang_migrate;
+mod graphile_migrate;
+mod hasura;
+mod liquibase;
 mod manifest;
+mod node_pg_migrate;
+mod ory_pop;
 mod plain;
 mod prisma;
+mod refinery;
 mod sections;
+mod sqitch;
 mod sqlx;
+mod supabase;
+mod tern;
 pub mod version;
+mod yoyo;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,6 +57,18 @@ pub enum LayoutChoice {
     SqlMigrate,
     Prisma,
     Plain,
+    Supabase,
+    Drizzle,
+    Atlas,
+    NodePgMigrate,
+    Tern,
+    Refinery,
+    Yoyo,
+    Hasura,
+    OryPop,
+    Sqitch,
+    GraphileMigrate,
+    Liquibase,
 }
 
 impl LayoutChoice {
@@ -61,6 +85,18 @@ impl LayoutChoice {
             LayoutChoice::SqlMigrate => Layout::SqlMigrate,
             LayoutChoice::Prisma => Layout::Prisma,
             LayoutChoice::Plain => Layout::Plain,
+            LayoutChoice::Supabase => Layout::Supabase,
+            LayoutChoice::Drizzle => Layout::Drizzle,
+            LayoutChoice::Atlas => Layout::Atlas,
+            LayoutChoice::NodePgMigrate => Layout::NodePgMigrate,
+            LayoutChoice::Tern => Layout::Tern,
+            LayoutChoice::Refinery => Layout::Refinery,
+            LayoutChoice::Yoyo => Layout::Yoyo,
+            LayoutChoice::Hasura => Layout::Hasura,
+            LayoutChoice::OryPop => Layout::OryPop,
+            LayoutChoice::Sqitch => Layout::Sqitch,
+            LayoutChoice::GraphileMigrate => Layout::GraphileMigrate,
+            LayoutChoice::Liquibase => Layout::Liquibase,
         })
     }
 }
@@ -113,12 +149,20 @@ pub struct Root {
     /// The path as the user would type it.
     pub display: String,
     pub layout: Layout,
+    /// Why this layout: the metadata file or manifest that names it
+    /// (`atlas.sum`, `Cargo.toml (sqlx)`), `majority of 412 files`,
+    /// `--layout` or `config`.
+    pub detected_by: String,
     pub dialect: crate::model::Dialect,
     pub migrations: Vec<Migration>,
     /// Down files with no up of the same version.
     pub orphan_downs: Vec<FileId>,
     /// Files of the root bellows does not read (goose Go migrations).
     pub skipped: Vec<String>,
+    /// Files the tool's own metadata disagrees with (a drizzle file its
+    /// journal does not list): the file, what the tool does about it, how
+    /// to bring them back in step.
+    pub out_of_step: Vec<(FileId, String, String)>,
 }
 
 /// A file read from disk.
@@ -157,6 +201,8 @@ pub struct Options {
     pub dialect: Option<crate::model::Dialect>,
     /// Forced layout (`None` = detect).
     pub layout: Option<Layout>,
+    /// Where the forced layout comes from: `--layout` or `config`.
+    pub layout_by: &'static str,
     /// The working directory, for display paths.
     pub cwd: PathBuf,
     /// Files matching these globs, relative to the folder given, are skipped.
@@ -182,6 +228,8 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
     // Root directory → files under it (path, name relative to the root).
     let mut dirs: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
     let stdin_name = opts.stdin.as_ref().map(|(n, _)| normalize(n));
+    // The paths given, for the check that a forced layout found something.
+    let mut given: Vec<PathBuf> = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             let Some(name) = &stdin_name else {
@@ -210,6 +258,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 continue;
             }
         };
+        given.push(normalize(path));
         if meta.is_file() {
             let path = normalize(path);
             if !is_sql(&path) {
@@ -280,13 +329,15 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             }
         }
         for (dialect, group) in dialect_groups(&dir, cands, opts) {
-            let layout = opts
-                .layout
-                .unwrap_or_else(|| detect(&dir, &group, &out.files));
-            let dialect = if opts.dialect.is_none() && layout == Layout::Prisma {
-                prisma::provider(&dir).unwrap_or(dialect)
-            } else {
-                dialect
+            let (layout, detected_by) = match opts.layout {
+                Some(l) => (l, opts.layout_by.to_string()),
+                None => detect(&dir, &group, &out.files),
+            };
+            let dialect = match layout {
+                _ if opts.dialect.is_some() => dialect,
+                Layout::Prisma => prisma::provider(&dir).unwrap_or(dialect),
+                Layout::Drizzle => drizzle::dialect(&dir).unwrap_or(dialect),
+                _ => dialect,
             };
             for c in &group {
                 if let Some(f) = out.files.get_mut(c.id) {
@@ -298,9 +349,11 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                 display: display_path(&dir, &opts.cwd),
                 path: dir.clone(),
                 layout,
+                detected_by,
                 dialect,
                 migrations: built.migrations,
                 orphan_downs: built.orphan_downs,
+                out_of_step: built.out_of_step,
                 skipped: built
                     .skipped
                     .iter()
@@ -309,7 +362,73 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             });
         }
     }
+    if let Some(layout) = opts.layout {
+        forced_found_nothing(layout, &given, opts, &mut out);
+    }
     out
+}
+
+/// A layout given by `--layout` or config that finds no migration under a
+/// path the user named is an input error, never a silent pass.
+fn forced_found_nothing(layout: Layout, given: &[PathBuf], opts: &Options, out: &mut Discovered) {
+    for path in given {
+        let shown = display_path(path, &opts.cwd);
+        // A path with no .sql file at all already has its error.
+        if out
+            .errors
+            .iter()
+            .any(|e| e.message.starts_with(&format!("{shown}: ")))
+        {
+            continue;
+        }
+        let found = out.roots.iter().flat_map(|r| &r.migrations).any(|m| {
+            [m.up, m.down].into_iter().flatten().any(|p| {
+                out.files
+                    .get(p.file)
+                    .is_some_and(|f| f.path.starts_with(path))
+            })
+        });
+        if !found {
+            out.errors.push(InputError {
+                message: format!(
+                    "{shown}: layout {} found no migration under this path (it expects {})",
+                    layout.id(),
+                    expected(layout)
+                ),
+            });
+        }
+    }
+}
+
+/// What a layout's migration files look like, in a few words.
+fn expected(layout: Layout) -> &'static str {
+    match layout {
+        Layout::GolangMigrate => "`<version>_<name>.up.sql` and `.down.sql` files",
+        Layout::Sqlx => {
+            "`<version>_<name>.sql` or `<version>_<name>.up.sql`/`.down.sql` files directly in the folder"
+        }
+        Layout::Diesel => "one folder per migration, `<version>_<name>/up.sql` and `down.sql`",
+        Layout::Flyway => "`V<version>__<name>.sql`, `U<version>__…` or `R__<name>.sql` files",
+        Layout::Dbmate => "`<version>_<name>.sql` files with `-- migrate:up` and `-- migrate:down`",
+        Layout::Goose => "`<version>_<name>.sql` files with `-- +goose Up` and `-- +goose Down`",
+        Layout::SqlMigrate => "`.sql` files with `-- +migrate Up` and `-- +migrate Down`",
+        Layout::Prisma => "one folder per migration, `<timestamp>_<name>/migration.sql`",
+        Layout::Plain => "`.sql` files",
+        Layout::Drizzle => "`NNNN_<name>.sql` files listed in `meta/_journal.json`",
+        Layout::Atlas => "`<version>_<name>.sql` files beside `atlas.sum`",
+        Layout::Supabase => "`<timestamp>_<name>.sql` files directly in the folder",
+        Layout::NodePgMigrate => "`<timestamp>_<name>.sql` files with a `-- Up Migration` line",
+        Layout::Tern => "`NNN_<name>.sql` files directly in the folder",
+        Layout::Refinery => "`V<n>__<name>.sql` or `U<n>__<name>.sql` files",
+        Layout::Yoyo => "`<id>.sql` files (with `<id>.rollback.sql`) directly in the folder",
+        Layout::Hasura => "one folder per migration, `<ts>_<name>/up.sql` and `down.sql`",
+        Layout::OryPop => "`<14-digit version>_<name>[.<dialect>][.autocommit].up.sql` files",
+        Layout::Sqitch => "`sqitch.plan` with `deploy/<change>.sql` scripts",
+        Layout::GraphileMigrate => "`committed/NNNNNN.sql` files or `current.sql`",
+        Layout::Liquibase => {
+            "`.sql` files starting with `-- liquibase formatted sql`, cut by `--changeset` lines"
+        }
+    }
 }
 
 /// What a layout makes of a root's files.
@@ -321,6 +440,8 @@ pub(crate) struct Built {
     /// Migrations that run after all versioned ones (flyway `R__`).
     pub repeatable: Vec<Migration>,
     pub skipped: Vec<PathBuf>,
+    /// See [`Root::out_of_step`].
+    pub out_of_step: Vec<(FileId, String, String)>,
 }
 
 fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFile]) -> Built {
@@ -334,6 +455,18 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         }
         Layout::Prisma => prisma::build(group),
         Layout::Plain => plain::build(group),
+        Layout::Drizzle => drizzle::build(dir, group, files),
+        Layout::Atlas => atlas::build(group, files),
+        Layout::Supabase => supabase::build(group),
+        Layout::NodePgMigrate => node_pg_migrate::build(group, files),
+        Layout::Tern => tern::build(group, files),
+        Layout::Refinery => refinery::build(group, files),
+        Layout::Yoyo => yoyo::build(group, files),
+        Layout::Hasura => hasura::build(dir, group),
+        Layout::OryPop => ory_pop::build(group),
+        Layout::Sqitch => sqitch::build(dir, group),
+        Layout::GraphileMigrate => graphile_migrate::build(group, files),
+        Layout::Liquibase => liquibase::build(group, files),
     };
     if layout == Layout::Goose {
         built.skipped = goose_go_files(dir);
@@ -421,55 +554,180 @@ fn file_dialect(name: &str) -> Option<crate::model::Dialect> {
         .strip_suffix(".up")
         .or_else(|| stem.strip_suffix(".down"))
         .unwrap_or(stem);
+    // ory/pop: `x.postgres.autocommit.up.sql`.
+    let stem = stem.strip_suffix(".autocommit").unwrap_or(stem);
     dialect_suffix(stem.rsplit_once('.')?.1)
 }
 
-fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> Layout {
-    let names = || cands.iter().map(|c| c.name.as_str());
-    let half = |n: usize| n > 0 && n * 2 >= cands.len();
-    if names().any(|n| n.ends_with("/up.sql") || n.ends_with("/down.sql")) {
-        return Layout::Diesel;
+/// What one file's name and markers say about the tool that runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A layout named by the file alone.
+    Of(Layout),
+    /// `<version>_<name>.up.sql`: golang-migrate or sqlx; `true` for a
+    /// 14-digit version (sqlx's default).
+    UpDown(bool),
+    /// `<digits>_<name>.sql`: a sqlx simple migration or a plain file.
+    Numbered,
+}
+
+fn shape(c: &Candidate, text: &str) -> Option<Shape> {
+    let n = c.name.as_str();
+    if n.ends_with("/up.sql") || n.ends_with("/down.sql") {
+        return Some(Shape::Of(Layout::Diesel));
     }
-    if names().any(|n| n.ends_with("/migration.sql")) {
-        return Layout::Prisma;
+    if n.ends_with("/migration.sql") {
+        return Some(Shape::Of(Layout::Prisma));
     }
-    if half(names().filter(|n| flyway::parse_name(n).is_some()).count()) {
-        return Layout::Flyway;
-    }
-    let texts = || {
-        cands
-            .iter()
-            .filter_map(|c| files.get(c.id))
-            .map(|f| f.text.as_str())
-    };
-    if let Some(l) = texts().find_map(sections::marker_layout) {
-        return l;
-    }
-    let manifest = manifest::nearest(dir);
-    let up_down = names()
-        .filter(|n| golang_migrate::parse_name(n).is_some())
-        .count();
-    if half(up_down) {
-        return match manifest {
-            Some(manifest::Tool::Sqlx) => Layout::Sqlx,
-            Some(manifest::Tool::GolangMigrate) => Layout::GolangMigrate,
-            _ => {
-                let sqlx_like = names()
-                    .all(|n| golang_migrate::parse_name(n).is_none_or(|(v, _, _)| v.len() == 14));
-                if sqlx_like {
-                    Layout::Sqlx
-                } else {
-                    Layout::GolangMigrate
-                }
-            }
-        };
-    }
-    if manifest == Some(manifest::Tool::Sqlx)
-        && half(names().filter(|n| sqlx::simple_name(n).is_some()).count())
+    if ["deploy/", "revert/", "verify/"]
+        .iter()
+        .any(|d| n.starts_with(d))
     {
-        return Layout::Sqlx;
+        return Some(Shape::Of(Layout::Sqitch));
     }
-    Layout::Plain
+    if graphile_migrate::committed_number(n).is_some() || n == "current.sql" {
+        return Some(Shape::Of(Layout::GraphileMigrate));
+    }
+    if flyway::parse_name(n).is_some() {
+        return Some(Shape::Of(Layout::Flyway));
+    }
+    if yoyo::is_rollback(n) {
+        return Some(Shape::Of(Layout::Yoyo));
+    }
+    if ory_pop::is_pop_name(n) {
+        return Some(Shape::Of(Layout::OryPop));
+    }
+    if liquibase::is_changelog(text) {
+        return Some(Shape::Of(Layout::Liquibase));
+    }
+    if let Some(l) = sections::marker_layout(text) {
+        return Some(Shape::Of(l));
+    }
+    if node_pg_migrate::is_marked(text) {
+        return Some(Shape::Of(Layout::NodePgMigrate));
+    }
+    if tern::is_marked(text) {
+        return Some(Shape::Of(Layout::Tern));
+    }
+    if let Some((v, _, _)) = golang_migrate::parse_name(n) {
+        return Some(Shape::UpDown(v.len() == 14));
+    }
+    sqlx::simple_name(n).map(|_| Shape::Numbered)
+}
+
+/// The layout of a root and why: a metadata file or project manifest that
+/// names the tool (when some file has that tool's shape), else what most
+/// files look like. One stray file with another tool's marker does not
+/// flip a directory.
+fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, String) {
+    let shapes: Vec<Shape> = cands
+        .iter()
+        .filter_map(|c| shape(c, files.get(c.id).map_or("", |f| f.text.as_str())))
+        .collect();
+    let votes = |layout: Layout| {
+        shapes
+            .iter()
+            .filter(|s| match s {
+                // Tools that share another's file names.
+                Shape::Of(Layout::Diesel) => matches!(layout, Layout::Diesel | Layout::Hasura),
+                Shape::Of(Layout::Flyway) => matches!(layout, Layout::Flyway | Layout::Refinery),
+                Shape::Of(l) => *l == layout,
+                Shape::UpDown(_) => matches!(
+                    layout,
+                    Layout::Sqlx | Layout::GolangMigrate | Layout::OryPop
+                ),
+                Shape::Numbered => matches!(
+                    layout,
+                    Layout::Sqlx
+                        | Layout::Plain
+                        | Layout::Drizzle
+                        | Layout::Atlas
+                        | Layout::Supabase
+                        | Layout::Tern
+                        | Layout::Yoyo
+                ),
+            })
+            .count()
+    };
+    for (layout, signal, strength) in manifest::signals(dir) {
+        let fits = votes(layout);
+        let enough = match strength {
+            manifest::Strength::Metadata => fits > 0,
+            manifest::Strength::Manifest => fits > 0 && fits * 2 >= shapes.len(),
+        };
+        if enough {
+            return (layout, signal);
+        }
+    }
+    let total = cands.len();
+    // The shapes in order of precedence on a tie.
+    let groups = [
+        Shape::Of(Layout::Diesel),
+        Shape::Of(Layout::Prisma),
+        Shape::Of(Layout::Flyway),
+        Shape::Of(Layout::Goose),
+        Shape::Of(Layout::SqlMigrate),
+        Shape::Of(Layout::Dbmate),
+        Shape::Of(Layout::NodePgMigrate),
+        Shape::Of(Layout::Tern),
+        Shape::Of(Layout::Yoyo),
+        Shape::Of(Layout::OryPop),
+        Shape::Of(Layout::Sqitch),
+        Shape::Of(Layout::GraphileMigrate),
+        Shape::Of(Layout::Liquibase),
+        Shape::UpDown(false),
+        Shape::Numbered,
+    ];
+    let count = |g: Shape| {
+        shapes
+            .iter()
+            .filter(|s| match (g, s) {
+                (Shape::UpDown(_), Shape::UpDown(_)) => true,
+                _ => g == **s,
+            })
+            .count()
+    };
+    let mut best = None;
+    for g in groups {
+        let n = count(g);
+        if n > 0 && best.is_none_or(|(_, m)| n > m) {
+            best = Some((g, n));
+        }
+    }
+    let Some((winner, n)) = best else {
+        return (Layout::Plain, "no tool's file names or markers".to_string());
+    };
+    let why = if n * 2 > total {
+        format!("majority of {total} files")
+    } else {
+        format!("{n} of {total} files")
+    };
+    match winner {
+        Shape::Of(l) => (l, why),
+        Shape::UpDown(_) => {
+            let all_14 = shapes.iter().all(|s| !matches!(s, Shape::UpDown(false)));
+            if all_14 {
+                (Layout::Sqlx, format!("{why}, 14-digit versions"))
+            } else {
+                (Layout::GolangMigrate, why)
+            }
+        }
+        Shape::Numbered => (Layout::Plain, why),
+    }
+}
+
+/// The first line of a text that `is` accepts: (its start, the offset
+/// after its newline).
+pub(crate) fn marker_line(text: &str, is: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if is(line.trim_end_matches(['\n', '\r'])) {
+            return Some((start, offset));
+        }
+    }
+    None
 }
 
 /// The root directory of a migration file and its name relative to it:
@@ -492,6 +750,14 @@ fn root_key(path: &Path) -> (PathBuf, String) {
         .unwrap_or_default();
     let per_migration = dir_name.starts_with(|c: char| c.is_ascii_digit())
         && matches!(file.as_str(), "up.sql" | "down.sql" | "migration.sql");
+    // sqitch's `deploy/ revert/ verify/` beside `sqitch.plan`, and
+    // graphile-migrate's `committed/` beside `current.sql`: one root.
+    let per_kind = match dir_name.as_str() {
+        "deploy" | "revert" | "verify" => parent.parent().is_some_and(sqitch::has_plan),
+        "committed" => true,
+        _ => false,
+    };
+    let per_migration = per_migration || per_kind;
     if let Some(grand) = parent
         .parent()
         .filter(|_| per_migration || is_version_dir(&dir_name))

@@ -96,6 +96,8 @@ pub struct ColumnDef {
     pub references: Option<Name>,
     /// Its `REFERENCES` says `ON DELETE CASCADE`.
     pub on_delete_cascade: bool,
+    /// `CONSTRAINT name REFERENCES …`: the foreign key's own name.
+    pub references_constraint: Option<String>,
     pub generated: Option<Generated>,
     /// `serial`, `bigserial`, `smallserial`.
     pub serial: bool,
@@ -125,6 +127,7 @@ impl ColumnDef {
             check: false,
             references: None,
             on_delete_cascade: false,
+            references_constraint: None,
             generated: None,
             serial: false,
             refs: Vec::new(),
@@ -164,7 +167,7 @@ pub struct ConstraintDef {
     pub using_index: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ObjectKind {
     Table,
     View,
@@ -174,6 +177,15 @@ pub enum ObjectKind {
     Schema,
     Database,
     Sequence,
+    Function,
+    Procedure,
+    Aggregate,
+    Domain,
+    Extension,
+    Trigger,
+    Policy,
+    /// MySQL `EVENT`.
+    Event,
     Other,
 }
 
@@ -188,6 +200,14 @@ impl ObjectKind {
             ObjectKind::Schema => "schema",
             ObjectKind::Database => "database",
             ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Aggregate => "aggregate",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Policy => "policy",
+            ObjectKind::Event => "event",
             ObjectKind::Other => "object",
         }
     }
@@ -429,6 +449,22 @@ pub enum Action {
         sql: bool,
         /// A `LANGUAGE sql` function's body, lower-cased without blanks.
         sql_body: Option<String>,
+        /// Its argument types (see [`signature`]); `None` when unread.
+        signature: Option<String>,
+        or_replace: bool,
+        /// `RETURNS trigger` / `event_trigger`: run by triggers, never called by code.
+        returns_trigger: bool,
+    },
+    /// `CREATE [OR REPLACE] PROCEDURE|AGGREGATE|SEQUENCE|EXTENSION|TYPE|TRIGGER|POLICY|EVENT`:
+    /// an object that code or other objects can name.
+    CreateObject {
+        kind: ObjectKind,
+        name: Name,
+        /// The table of a trigger or policy.
+        on: Option<Name>,
+        /// A routine's argument types (see [`signature`]).
+        signature: Option<String>,
+        or_replace: bool,
     },
     /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
     Drop {
@@ -437,8 +473,11 @@ pub enum Action {
         if_exists: bool,
         cascade: bool,
         concurrently: bool,
-        /// MySQL `DROP INDEX i ON t`.
+        /// MySQL `DROP INDEX i ON t`; PostgreSQL `DROP TRIGGER|POLICY n ON t`.
         table: Option<Name>,
+        /// A routine's argument types, by position in `names` (see
+        /// [`signature`]); missing or `None` when not given.
+        signatures: Vec<Option<String>>,
     },
     AlterTable {
         table: Name,
@@ -446,7 +485,7 @@ pub enum Action {
         only: bool,
         ops: Vec<AlterOp>,
     },
-    /// `ALTER VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE … RENAME TO`.
+    /// `ALTER VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE|TYPE|FUNCTION|PROCEDURE|DOMAIN|SCHEMA … RENAME TO`.
     RenameObject {
         kind: ObjectKind,
         from: Name,
@@ -517,6 +556,68 @@ pub enum Action {
     Code,
     /// Harmless or not modelled: comments on objects, grants, functions, triggers, …
     Other,
+}
+
+/// A routine's argument list as compared by signature: the types only
+/// (modes, names and defaults left out), lower-cased, common aliases
+/// spelled one way, joined by `,`. `words` are the arguments' words,
+/// one list per argument.
+pub fn signature(args: &[Vec<String>]) -> String {
+    let multiword = [
+        "double",
+        "character",
+        "timestamp",
+        "time",
+        "bit",
+        "interval",
+        "national",
+        "char",
+        "varchar",
+        "setof",
+    ];
+    let mut out = Vec::new();
+    for arg in args {
+        let mut w: Vec<String> = arg.iter().map(|x| x.to_lowercase()).collect();
+        if let Some(d) = w.iter().position(|x| x == "default" || x == "=") {
+            w.truncate(d);
+        }
+        if w.first()
+            .is_some_and(|x| matches!(x.as_str(), "in" | "out" | "inout" | "variadic"))
+        {
+            w.remove(0);
+        }
+        // `name type`: a first word followed by a type word is the name.
+        let named = w.len() > 1
+            && w.first().is_some_and(|x| !multiword.contains(&x.as_str()))
+            && w.get(1)
+                .is_some_and(|x| x.chars().next().is_some_and(char::is_alphabetic));
+        if named {
+            w.remove(0);
+        }
+        let mut ty = String::new();
+        for x in &w {
+            let word = x.chars().next().is_some_and(char::is_alphanumeric);
+            if word && ty.chars().last().is_some_and(char::is_alphanumeric) {
+                ty.push(' ');
+            }
+            ty.push_str(x);
+        }
+        let ty = match ty.as_str() {
+            "int" | "int4" => "integer".to_string(),
+            "int8" => "bigint".to_string(),
+            "int2" => "smallint".to_string(),
+            "bool" => "boolean".to_string(),
+            "float8" => "double precision".to_string(),
+            "float4" => "real".to_string(),
+            "varchar" => "character varying".to_string(),
+            "timestamptz" => "timestamp with time zone".to_string(),
+            _ => ty,
+        };
+        if !ty.is_empty() {
+            out.push(ty);
+        }
+    }
+    out.join(",")
 }
 
 /// A check's expression as compared by definition: lower-cased, without

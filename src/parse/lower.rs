@@ -115,6 +115,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
             cascade: *cascade,
             concurrently: toks.iter().take(4).any(|t| t.is_word("CONCURRENTLY")),
             table: table.as_ref().map(|n| cx.name(n)),
+            signatures: Vec::new(),
         },
         Statement::AlterTable(at) => {
             let parts = op_ranges(toks, at.operations.len());
@@ -211,6 +212,9 @@ impl Lower {
         Self::apply_type(&mut col, &c.data_type);
         for opt in &c.options {
             self.apply_option(&mut col, &opt.option);
+            if let (ColumnOption::ForeignKey(_), Some(n)) = (&opt.option, &opt.name) {
+                col.references_constraint = Some(self.ident(n));
+            }
         }
         col
     }

@@ -16,6 +16,7 @@ pub mod fallback;
 pub mod ir;
 mod lexer;
 mod lower;
+mod mask;
 mod split;
 pub mod tokens;
 
@@ -84,6 +85,8 @@ pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
     let Some(sub) = text.get(span.start..span.end) else {
         return String::new();
     };
+    let masked = mask::mask(sub);
+    let sub: &str = &masked;
     let (toks, _) = tokenize(sub, dialect);
     tokens::normalize(&toks, sub)
 }
@@ -115,6 +118,9 @@ pub fn parse_file(text: &str, dialect: Dialect) -> ParsedFile {
 /// Parses a whole file whose migration tool splits or joins statements
 /// with annotations.
 pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> ParsedFile {
+    // Template syntax (`${x}`, `{{ x }}`, `:x`) is read as a name of the same length.
+    let masked = mask::mask(text);
+    let text: &str = &masked;
     let sd = sql_dialect(dialect);
     let (tokens, comments) = split::tokenize(text, sd, dialect);
     let mut out = ParsedFile {

@@ -56,6 +56,8 @@ struct Summary {
 struct RootOut {
     path: String,
     layout: &'static str,
+    /// Why this layout (`atlas.sum`, `majority of 412 files`, `--layout`).
+    detected_by: String,
     dialect: &'static str,
     migrations: usize,
     /// Files of the root that bellows does not read (goose Go migrations).
@@ -110,6 +112,7 @@ pub fn write_with_trace<T: Serialize>(
             .map(|r| RootOut {
                 path: r.display.clone(),
                 layout: r.layout.id(),
+                detected_by: r.detected_by.clone(),
                 dialect: r.dialect.id(),
                 migrations: r.migrations.len(),
                 skipped: r.skipped.clone(),

@@ -1,12 +1,13 @@
 //! add-check-validating: a `CHECK` added to an existing table without `NOT VALID`.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {
     id: "add-check-validating",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "adds a CHECK that is validated at once, scanning the table while reads and writes wait",
     doc: include_str!("../../rules/add-check-validating.md"),

@@ -1,12 +1,13 @@
 //! add-column-not-null: `ADD COLUMN … NOT NULL` without a `DEFAULT` on an existing table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
     id: "add-column-not-null",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "adds a NOT NULL column without a default to a table that has rows",
     doc: include_str!("../../rules/add-column-not-null.md"),

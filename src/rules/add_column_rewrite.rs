@@ -1,12 +1,13 @@
 //! add-column-rewrite: a new column that makes PostgreSQL rewrite an existing table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ColumnDef, Generated, Name, Volatility};
 
 pub static RULE: Rule = Rule {
     id: "add-column-rewrite",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "adds a column whose default or kind rewrites the whole table under a blocking lock",
     doc: include_str!("../../rules/add-column-rewrite.md"),

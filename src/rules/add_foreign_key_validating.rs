@@ -1,12 +1,13 @@
 //! add-foreign-key-validating: a foreign key added to an existing table without `NOT VALID`.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {
     id: "add-foreign-key-validating",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "adds a foreign key that is validated at once, scanning while writes to both tables wait",
     doc: include_str!("../../rules/add-foreign-key-validating.md"),

@@ -1,13 +1,14 @@
 //! add-unique-constraint: `UNIQUE` / `PRIMARY KEY` / `EXCLUDE` added to an
 //! existing table with an index built under lock.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {
     id: "add-unique-constraint",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "adds a UNIQUE, PRIMARY KEY or EXCLUDE constraint whose index is built under a blocking lock",
     doc: include_str!("../../rules/add-unique-constraint.md"),

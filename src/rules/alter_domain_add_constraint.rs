@@ -1,13 +1,14 @@
 //! alter-domain-add-constraint: `ALTER DOMAIN … ADD CONSTRAINT` without `NOT
 //! VALID` on a domain that columns of existing tables use.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {
     id: "alter-domain-add-constraint",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "adds a domain constraint that scans every table using the domain while writes to them wait",
     doc: include_str!("../../rules/alter-domain-add-constraint.md"),

@@ -1,12 +1,13 @@
 //! backfill-in-migration: `UPDATE` / `DELETE` / `INSERT … SELECT` on an existing table in a migration.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, DmlKind};
 
 pub static RULE: Rule = Rule {
     id: "backfill-in-migration",
     severity: Severity::Warning,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "rewrites rows of an existing table inside a migration, holding locks for the whole transaction",
     doc: include_str!("../../rules/backfill-in-migration.md"),

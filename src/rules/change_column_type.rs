@@ -1,12 +1,13 @@
 //! change-column-type: a type change that rewrites the table or breaks readers.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name, TypeName, Using};
 
 pub static RULE: Rule = Rule {
     id: "change-column-type",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "changes a column's type in a way that rewrites the table or breaks readers",
     doc: include_str!("../../rules/change-column-type.md"),

@@ -1,7 +1,7 @@
 //! commit-in-transaction: `COMMIT` / `ROLLBACK` / `END` inside a migration
 //! that the tool already wraps in a transaction.
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::discover::TxMode;
 use crate::model::Severity;
 use crate::parse::ir::Action;
@@ -9,6 +9,7 @@ use crate::parse::ir::Action;
 pub static RULE: Rule = Rule {
     id: "commit-in-transaction",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "ends the transaction the migration tool opened, so the migration can end half applied",
     doc: include_str!("../../rules/commit-in-transaction.md"),
@@ -64,6 +65,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                     "remove the `BEGIN`/`{word}` lines and let {tool}'s transaction cover the whole migration{hint}"
                 ),
                 severity: None,
+                tables: Vec::new(),
             });
         }
     }

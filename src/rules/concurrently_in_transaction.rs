@@ -1,12 +1,13 @@
 //! concurrently-in-transaction: a statement the server refuses inside a transaction block.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, TxReason};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "concurrently-in-transaction",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::POSTGRES,
     summary: "a statement PostgreSQL refuses inside a transaction block runs inside one",
     doc: include_str!("../../rules/concurrently-in-transaction.md"),

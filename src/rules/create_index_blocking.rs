@@ -1,12 +1,13 @@
 //! create-index-blocking: `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {
     id: "create-index-blocking",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "builds an index without CONCURRENTLY, blocking writes for the whole build",
     doc: include_str!("../../rules/create-index-blocking.md"),

@@ -1,12 +1,13 @@
 //! drop-column: `DROP COLUMN` of a column that existed before this migration.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-column",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "drops a column that deployed code may still read or write",
     doc: include_str!("../../rules/drop-column.md"),
@@ -87,7 +88,7 @@ fn rebuild(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     old_name = r.old
                 ),
             );
-            h.severity = Some(crate::Severity::Warning);
+            h.severity = Some(crate::model::Severity::Warning);
             out.push(h);
             continue;
         }

@@ -1,12 +1,13 @@
 //! drop-index-blocking: `DROP INDEX` without `CONCURRENTLY`.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-index-blocking",
     severity: Severity::Warning,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "drops an index without CONCURRENTLY, locking its table against reads and writes",
     doc: include_str!("../../rules/drop-index-blocking.md"),

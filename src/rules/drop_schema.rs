@@ -1,12 +1,13 @@
 //! drop-schema: `DROP SCHEMA` / `DROP DATABASE`.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-schema",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "drops a whole schema or database with every table in it",
     doc: include_str!("../../rules/drop-schema.md"),

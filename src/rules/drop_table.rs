@@ -1,12 +1,13 @@
 //! drop-table: `DROP TABLE` / `DROP VIEW` / `DROP MATERIALIZED VIEW` of an existing object.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "drop-table",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "drops a table or view that deployed code may still use",
     doc: include_str!("../../rules/drop-table.md"),
@@ -33,7 +34,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         if cx.is_new_object(*kind, name)
             || (*kind == ObjectKind::Table
                 && (rebuilt_later(cx, name)
-                    || (cx.dialect == crate::Dialect::Sqlite
+                    || (cx.dialect == crate::model::Dialect::Sqlite
                         && (super::rebuild::is_step(cx) || super::rebuild::is_guard(cx)))))
         {
             continue;

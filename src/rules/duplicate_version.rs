@@ -1,11 +1,12 @@
 //! duplicate-version: two migrations with the same version.
 
-use super::{Check, Dialects, Hit, RootCx, Rule};
+use super::{Check, Class, Dialects, Hit, RootCx, Rule};
 use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "duplicate-version",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "two migrations share a version: the tool refuses to run or their order is undefined",
     doc: include_str!("../../rules/duplicate-version.md"),
@@ -13,8 +14,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
-    if cx.root.layout == crate::discover::Layout::Plain {
-        // Plain layouts order by whole file name: no two files share one.
+    use crate::discover::Layout;
+    if matches!(cx.root.layout, Layout::Plain | Layout::OryPop) {
+        // Plain layouts order by whole file name: no two files share one;
+        // pop runs a version's dialect-less and dialect files together.
         return;
     }
     // Migrations are sorted by version: equal versions stand side by side.
@@ -41,6 +44,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
                    merged"
                 .to_string(),
             severity: None,
+            tables: Vec::new(),
         });
     }
 }

@@ -1,11 +1,12 @@
 //! empty-down: a down migration that holds no statement.
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "empty-down",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "a down migration that holds no statement rolls nothing back",
     doc: include_str!("../../rules/empty-down.md"),
@@ -95,6 +96,11 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     } else {
         "holds only a comment that does not say it is empty on purpose"
     };
+    // ory/pop keeps many files empty on purpose: a down with nothing at all
+    // in it is its convention, not an oversight.
+    if comments.is_empty() && cx.layout == crate::model::Layout::OryPop {
+        return;
+    }
     let hit = match reason {
         Some(reason) => Hit {
             file: down.file,
@@ -102,6 +108,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             message: format!("the down of {label} is empty on purpose: {reason}"),
             help: "rolling back this migration does nothing; plan a forward fix instead".to_string(),
             severity: Some(Severity::Info),
+            tables: Vec::new(),
         },
         None => Hit {
             file: down.file,
@@ -111,6 +118,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                    (`-- irreversible: …`); a tool's template comment does not count"
                 .to_string(),
             severity: None,
+            tables: Vec::new(),
         },
     };
     out.push(hit);

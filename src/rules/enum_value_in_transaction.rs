@@ -1,13 +1,14 @@
 //! enum-value-in-transaction: a value added with `ALTER TYPE … ADD VALUE` and
 //! used later in the same transaction.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {
     id: "enum-value-in-transaction",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::POSTGRES,
     summary: "uses an enum value in the transaction that added it, which PostgreSQL refuses",
     doc: include_str!("../../rules/enum-value-in-transaction.md"),

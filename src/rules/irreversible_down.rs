@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::catalog::{Catalog, Constraint, Index, by_name};
 use crate::model::Severity;
 use crate::parse::ir::ConstraintKind;
@@ -11,6 +11,7 @@ use crate::parse::ir::Name;
 pub static RULE: Rule = Rule {
     id: "irreversible-down",
     severity: Severity::Warning,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "the down migration does not restore the schema the up changed",
     doc: include_str!("../../rules/irreversible-down.md"),
@@ -58,6 +59,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                nullability), drop what the up created, and never drop what existed before the up"
             .to_string(),
         severity: None,
+        tables: Vec::new(),
     });
 }
 

@@ -1,11 +1,12 @@
 //! missing-down: a migration with no down where the layout has one.
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "missing-down",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "a migration without a down migration cannot be rolled back",
     doc: include_str!("../../rules/missing-down.md"),
@@ -29,5 +30,6 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             super::down_hint(cx.layout, m)
         ),
         severity: None,
+        tables: Vec::new(),
     });
 }

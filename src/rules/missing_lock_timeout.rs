@@ -1,12 +1,13 @@
 //! missing-lock-timeout: a blocking statement with no `lock_timeout` set earlier in the migration.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "missing-lock-timeout",
     severity: Severity::Warning,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "a statement that blocks a busy table waits for its lock with no lock_timeout",
     doc: include_str!("../../rules/missing-lock-timeout.md"),
@@ -21,6 +22,18 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
     let reads_too = |t: Option<Name>| t.map(|t| (t, true));
     match &cx.stmt.action {
         Action::LockTable { table, reads } => existing(table).map(|t| (t, *reads)),
+        // CREATE TRIGGER … ON t blocks writes to t; CREATE POLICY blocks reads
+        // and writes; dropping either blocks reads and writes.
+        Action::CreateObject {
+            kind: kind @ (ObjectKind::Trigger | ObjectKind::Policy),
+            on: Some(table),
+            ..
+        } => existing(table).map(|t| (t, *kind == ObjectKind::Policy)),
+        Action::Drop {
+            kind: ObjectKind::Trigger | ObjectKind::Policy,
+            table: Some(table),
+            ..
+        } => reads_too(existing(table)),
         Action::AlterIndex {
             attach_partition: Some(_),
             name,
@@ -190,7 +203,9 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     } else {
         ""
     };
-    out.push(cx.hit(
+    out.push(Hit {
+        tables: tables.clone(),
+        ..cx.hit(
         cx.stmt.span,
         format!(
             "{subject} for {} on {} with no lock_timeout: while {waits}, {} queues behind it",
@@ -202,7 +217,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "start the migration with `SET {local}lock_timeout = '2s';` so it fails fast instead of stalling traffic, \
              and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
         ),
-    ));
+    )
+    });
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -20,9 +20,11 @@ mod create_index_blocking;
 mod down_loses_data;
 mod drop_column;
 mod drop_index_blocking;
+mod drop_object;
 mod drop_schema;
 mod drop_table;
 mod duplicate_version;
+mod edited_migration;
 mod empty_down;
 mod enum_value_in_transaction;
 pub mod ignore;
@@ -42,6 +44,7 @@ mod refresh_matview_blocking;
 mod refused_by_server;
 mod reindex_blocking;
 mod rename_column;
+mod rename_object;
 mod rename_table;
 mod set_not_null;
 mod table_rewrite;
@@ -77,9 +80,11 @@ pub static REGISTRY: &[&Rule] = &[
     &down_loses_data::RULE,
     &drop_column::RULE,
     &drop_index_blocking::RULE,
+    &drop_object::RULE,
     &drop_schema::RULE,
     &drop_table::RULE,
     &duplicate_version::RULE,
+    &edited_migration::RULE,
     &empty_down::RULE,
     &enum_value_in_transaction::RULE,
     &irreversible_down::RULE,
@@ -97,6 +102,7 @@ pub static REGISTRY: &[&Rule] = &[
     &refused_by_server::RULE,
     &reindex_blocking::RULE,
     &rename_column::RULE,
+    &rename_object::RULE,
     &rename_table::RULE,
     &set_not_null::RULE,
     &table_rewrite::RULE,
@@ -158,12 +164,27 @@ impl Dialects {
 pub struct Rule {
     pub id: &'static str,
     pub severity: Severity,
+    /// What kind of hazard it flags (`small-tables` turns lock findings into info).
+    pub class: Class,
     pub dialects: Dialects,
     /// One line, lowercase, no final period (`bellows rules`, SARIF).
     pub summary: &'static str,
     /// `rules/<id>.md`, compiled in.
     pub doc: &'static str,
     pub check: Check,
+}
+
+/// What kind of hazard a rule flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A lock, a rewrite or a scan of a table: brief on a small table, so
+    /// `small-tables` makes its findings on them info.
+    Lock,
+    /// A change old code or data cannot survive (a drop, a rename, NOT
+    /// NULL): the same whatever the table's size.
+    Contract,
+    /// Transactions, server refusals, reversibility, layout, the tool itself.
+    Other,
 }
 
 /// What a rule looks at.
@@ -206,13 +227,26 @@ pub fn migration_label(m: &Migration) -> String {
 pub fn down_hint(layout: Layout, m: &Migration) -> String {
     let label = migration_label(m);
     match layout {
-        Layout::GolangMigrate | Layout::Sqlx => format!(" in `{label}.down.sql`"),
-        Layout::Diesel => format!(" in `{label}/down.sql`"),
+        Layout::GolangMigrate | Layout::Sqlx | Layout::OryPop => {
+            format!(" in `{label}.down.sql`")
+        }
+        Layout::Diesel | Layout::Hasura => format!(" in `{label}/down.sql`"),
+        Layout::Yoyo => format!(" in `{}.rollback.sql`", m.name),
+        Layout::Sqitch => format!(" in `revert/{}.sql`", m.name),
         Layout::Goose => " under a `-- +goose Down` section".to_string(),
         Layout::Dbmate => " under a `-- migrate:down` section".to_string(),
         Layout::SqlMigrate => " under a `-- +migrate Down` section".to_string(),
         Layout::Flyway => format!(" in `U{}__….sql`", m.version.text),
-        Layout::Prisma | Layout::Plain => String::new(),
+        Layout::NodePgMigrate => " under a `-- Down Migration` line".to_string(),
+        Layout::Tern => " below the `---- create above / drop below ----` line".to_string(),
+        Layout::Prisma
+        | Layout::Plain
+        | Layout::Drizzle
+        | Layout::Atlas
+        | Layout::Supabase
+        | Layout::Refinery
+        | Layout::GraphileMigrate
+        | Layout::Liquibase => String::new(),
     }
 }
 /// What a root rule sees.
@@ -292,6 +326,11 @@ impl Visitor for Linter<'_> {
             };
             let mut out = Vec::new();
             f(cx, &mut out);
+            if rule.class == Class::Lock && !cx.settings.small_tables.is_empty() {
+                for h in &mut out {
+                    small_table_info(cx, h);
+                }
+            }
             self.hits.extend(out.into_iter().map(|h| (*rule, h)));
         }
     }
@@ -301,6 +340,108 @@ impl Visitor for Linter<'_> {
             self.directives.push((id, ignore::directives(id, file)));
         }
     }
+}
+
+/// A lock, rewrite or scan finding about tables all listed in
+/// `small-tables` becomes info: on a small table it is over at once.
+fn small_table_info(cx: &StmtCx<'_>, h: &mut Hit) {
+    let tables = if h.tables.is_empty() {
+        statement_tables(cx)
+    } else {
+        h.tables.clone()
+    };
+    if !tables.is_empty()
+        && tables
+            .iter()
+            .all(|t| is_small(&cx.settings.small_tables, t))
+    {
+        h.severity = Some(Severity::Info);
+        h.message
+            .push_str(" (listed in small-tables: over at once on a small table)");
+    }
+}
+
+/// `small-tables` names the table as written (`flags`), or with its schema
+/// (`app.flags`, `public.flags` on PostgreSQL).
+fn is_small(small: &BTreeSet<String>, t: &Name) -> bool {
+    let plain = t.name.to_lowercase();
+    let full = t.to_string().to_lowercase();
+    small.contains(&full)
+        || (t.schema.is_none()
+            && (small.contains(&plain)
+                || small.contains(&format!("public.{plain}"))
+                || small.contains(&format!("main.{plain}"))))
+}
+
+/// The tables a statement locks, rewrites or scans: its target, the tables
+/// its foreign keys reference, the table of an index, the tables using a
+/// domain.
+fn statement_tables(cx: &StmtCx<'_>) -> Vec<Name> {
+    use crate::parse::ir::{Action, AlterKind, ConstraintKind, ObjectKind};
+    let catalog = cx.catalog;
+    let mut out: Vec<Name> = match &cx.stmt.action {
+        Action::AlterTable { table, ops, .. } => std::iter::once(table.clone())
+            .chain(ops.iter().filter_map(|op| match &op.kind {
+                AlterKind::AddColumn { column, .. } => column.references.clone(),
+                AlterKind::AddConstraint(c) => match &c.kind {
+                    ConstraintKind::ForeignKey { references, .. } => Some(references.clone()),
+                    _ => None,
+                },
+                AlterKind::AttachPartition { partition, .. }
+                | AlterKind::DetachPartition { partition, .. } => Some(partition.clone()),
+                _ => None,
+            }))
+            .collect(),
+        Action::CreateIndex(ci) => vec![ci.table.clone()],
+        Action::CreateTable(ct) => ct.partition_of.iter().cloned().collect(),
+        Action::Drop {
+            kind: ObjectKind::Index,
+            names,
+            table,
+            ..
+        } => match table {
+            Some(t) => vec![t.clone()],
+            None => names
+                .iter()
+                .filter_map(|n| catalog.table_of_index(n))
+                .collect(),
+        },
+        Action::Reindex {
+            kind: ObjectKind::Table,
+            name,
+            ..
+        }
+        | Action::RefreshMaterializedView { name, .. } => vec![name.clone()],
+        Action::Reindex {
+            kind: ObjectKind::Index,
+            name,
+            ..
+        }
+        | Action::AlterIndex { name, .. } => catalog.table_of_index(name).into_iter().collect(),
+        Action::Vacuum { tables, .. }
+        | Action::Optimize { tables }
+        | Action::Truncate { tables } => tables.clone(),
+        Action::Cluster { table } => table.iter().cloned().collect(),
+        Action::LockTable { table, .. }
+        | Action::Dml { table, .. }
+        | Action::CreateObject {
+            on: Some(table), ..
+        }
+        | Action::Drop {
+            kind: ObjectKind::Trigger | ObjectKind::Policy,
+            table: Some(table),
+            ..
+        } => vec![table.clone()],
+        Action::AlterDomainAddConstraint { domain, .. } => catalog
+            .tables_using_type(domain)
+            .into_iter()
+            .map(|(t, _)| t.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 impl Linter<'_> {
@@ -381,5 +522,43 @@ impl Linter<'_> {
                 help: h.help,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Class, REGISTRY, is_small};
+    use crate::parse::ir::Name;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn small_tables_match_by_name_or_by_schema_and_name() {
+        let small: BTreeSet<String> = ["flags", "app.settings", "public.plans"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(is_small(&small, &Name::bare("flags")));
+        assert!(is_small(&small, &Name::bare("plans")));
+        assert!(is_small(&small, &Name::new(Some("app".into()), "settings")));
+        assert!(!is_small(&small, &Name::bare("settings")));
+        assert!(!is_small(&small, &Name::new(Some("app".into()), "flags")));
+        assert!(!is_small(&small, &Name::bare("orders")));
+    }
+
+    #[test]
+    fn contract_rules_are_never_softened_by_small_tables() {
+        for id in [
+            "drop-column",
+            "drop-table",
+            "drop-object",
+            "rename-column",
+            "rename-object",
+            "rename-table",
+            "add-column-not-null",
+            "set-not-null",
+        ] {
+            let rule = REGISTRY.iter().find(|r| r.id == id).expect(id);
+            assert_eq!(rule.class, Class::Contract, "{id}");
+        }
     }
 }

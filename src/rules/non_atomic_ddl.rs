@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::model::{Dialect, Severity};
 use crate::parse::Stmt;
 use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
@@ -11,6 +11,7 @@ use crate::parse::tokens::Tok;
 pub static RULE: Rule = Rule {
     id: "non-atomic-ddl",
     severity: Severity::Warning,
+    class: Class::Other,
     dialects: Dialects {
         postgres: false,
         mysql: true,
@@ -87,6 +88,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             message,
             help,
             severity: None,
+            tables: Vec::new(),
         });
     }
 }

@@ -1,11 +1,12 @@
 //! orphan-down: a down file with no up file of the same version.
 
-use super::{Check, Dialects, Hit, RootCx, Rule};
+use super::{Check, Class, Dialects, Hit, RootCx, Rule};
 use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "orphan-down",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "a down migration without an up migration of the same version",
     doc: include_str!("../../rules/orphan-down.md"),
@@ -21,6 +22,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
             help: "rename it to match its up file (same version and name), or delete it if its up was removed"
                 .to_string(),
             severity: None,
+            tables: Vec::new(),
         });
     }
 }

@@ -1,13 +1,14 @@
 //! out-of-order-version: with `--since`, a new migration whose version is
 //! lower than the newest one already on the base ref.
 
-use super::{Check, Dialects, Hit, RootCx, Rule, migration_label};
+use super::{Check, Class, Dialects, Hit, RootCx, Rule, migration_label};
 use crate::model::Severity;
 use crate::since::absolute;
 
 pub static RULE: Rule = Rule {
     id: "out-of-order-version",
     severity: Severity::Warning,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "a new migration is numbered below one that environments may already have run",
     doc: include_str!("../../rules/out-of-order-version.md"),
@@ -48,6 +49,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
                 newest.version.text
             ),
             severity: None,
+            tables: Vec::new(),
         });
     }
 }

@@ -1,12 +1,13 @@
 //! parse-error: a statement neither sqlparser nor bellows' recogniser can read.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::Understood;
 
 pub static RULE: Rule = Rule {
     id: "parse-error",
     severity: Severity::Warning,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "a statement bellows cannot parse (its tokens are still scanned for dangerous operations)",
     doc: include_str!("../../rules/parse-error.md"),

@@ -1,12 +1,13 @@
 //! partition-blocking: partition changes that lock the parent or scan a partition.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind};
 
 pub static RULE: Rule = Rule {
     id: "partition-blocking",
     severity: Severity::Warning,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "creates, attaches or detaches a partition in a way that locks the parent or scans a partition",
     doc: include_str!("../../rules/partition-blocking.md"),

@@ -1,13 +1,14 @@
 //! pragma-in-transaction: SQLite `PRAGMA foreign_keys` inside a transaction,
 //! where SQLite ignores it.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
-use crate::Severity;
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, TxReason};
+use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {
     id: "pragma-in-transaction",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects {
         postgres: false,
         mysql: false,

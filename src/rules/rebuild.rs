@@ -281,7 +281,7 @@ fn copy_between(stmts: &[&Stmt], from: usize, to: usize, into: &Name, text: &str
 
 /// Reads `INSERT [OR …] INTO t [(cols)] SELECT e1, e2 … FROM …`.
 fn read_copy(sql: &str) -> Option<Copy> {
-    let (toks, _) = crate::parse::tokenize(sql, crate::Dialect::Sqlite);
+    let (toks, _) = crate::parse::tokenize(sql, crate::model::Dialect::Sqlite);
     let word = |t: &Tok| t.word().map(|w| w.value.to_lowercase());
     let mut i = toks.iter().position(|t| t.is_word("INTO"))? + 1;
     // The table name (possibly qualified).

@@ -2,16 +2,17 @@
 //! indexes, triggers or views, or deletes child rows through ON DELETE CASCADE.
 
 use super::rebuild::Rebuild;
-use super::{Check, Dialects, Hit, Rule, StmtCx};
-use crate::Severity;
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::catalog::Catalog;
 use crate::discover::{Layout, TxMode};
+use crate::model::Severity;
 use crate::parse::Stmt;
 use crate::parse::ir::{Action, ConstraintKind, Name, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "rebuild-drops-objects",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects {
         postgres: false,
         mysql: false,

@@ -1,12 +1,13 @@
 //! refresh-matview-blocking: `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "refresh-matview-blocking",
     severity: Severity::Warning,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "refreshes a materialized view without CONCURRENTLY, blocking its readers",
     doc: include_str!("../../rules/refresh-matview-blocking.md"),

@@ -2,16 +2,17 @@
 //! the schema replayed so far and the target version. One section per
 //! dialect.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::catalog::{Catalog, Table};
-use crate::parse::ir::{Action, AlterKind, ColumnDef, ConstraintKind, Generated, Name};
-use crate::{Dialect, Severity};
+use crate::model::{Dialect, Severity};
+use crate::parse::ir::{Action, AlterKind, ColumnDef, ConstraintKind, Generated, Name, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "refused-by-server",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects {
-        postgres: false,
+        postgres: true,
         mysql: false,
         sqlite: true,
     },
@@ -21,9 +22,170 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
-    if cx.dialect == Dialect::Sqlite {
-        sqlite(cx, out);
+    match cx.dialect {
+        Dialect::Sqlite => sqlite(cx, out),
+        Dialect::Postgres => postgres(cx, out),
+        Dialect::Mysql => {}
     }
+}
+
+/// PostgreSQL refuses to drop what a view or another table's foreign key
+/// still depends on, unless `CASCADE` says to drop those too (SQLSTATE
+/// 2BP01, "cannot drop … because other objects depend on it").
+fn postgres(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
+    match &cx.stmt.action {
+        Action::Drop {
+            kind: kind @ (ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView),
+            names,
+            cascade: false,
+            ..
+        } => {
+            for name in names {
+                let exists = match kind {
+                    ObjectKind::Table => cx.catalog.tables.contains_key(name),
+                    _ => cx.catalog.views.get(name) == Some(kind),
+                };
+                if !exists {
+                    continue;
+                }
+                let (views, fks) = pg_dependants(cx.catalog, name, None, names);
+                if let Some((message, help)) =
+                    pg_refusal(&format!("{} {name}", kind.describe()), &views, &fks)
+                {
+                    out.push(cx.hit(cx.stmt.span, message, help));
+                }
+            }
+        }
+        Action::AlterTable { table, ops, .. } => {
+            for op in ops {
+                let cascade = cx
+                    .source(op.span)
+                    .split_whitespace()
+                    .last()
+                    .is_some_and(|w| w.eq_ignore_ascii_case("CASCADE"));
+                if let AlterKind::DropConstraint { name, .. } = &op.kind
+                    && !cascade
+                    && let Some(key) = cx
+                        .catalog
+                        .table(table)
+                        .and_then(|t| t.constraint(name))
+                        .filter(|c| c.kind == ConstraintKind::PrimaryKey)
+                    && let Some(first) = key.columns.first()
+                {
+                    // The foreign keys that reference the table use its key's index.
+                    let (_, fks) = pg_dependants(cx.catalog, table, Some(first), &[]);
+                    if let Some((message, help)) =
+                        pg_refusal(&format!("primary key {name} of {table}"), &[], &fks)
+                    {
+                        out.push(cx.hit(op.span, message, help));
+                    }
+                    continue;
+                }
+                let AlterKind::DropColumn { name, .. } = &op.kind else {
+                    continue;
+                };
+                if cascade
+                    || cx
+                        .catalog
+                        .table(table)
+                        .is_none_or(|t| t.column(name).is_none())
+                {
+                    continue;
+                }
+                let (views, fks) = pg_dependants(cx.catalog, table, Some(name), &[]);
+                if let Some((message, help)) =
+                    pg_refusal(&format!("column {}", col(table, name)), &views, &fks)
+                {
+                    out.push(cx.hit(op.span, message, help));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The views (by name) and other tables' foreign keys (`(constraint,
+/// table)`) that still depend on `relation` (or its `column`), leaving out
+/// what the same statement drops too.
+fn pg_dependants(
+    catalog: &Catalog,
+    relation: &Name,
+    column: Option<&str>,
+    dropped_too: &[Name],
+) -> (Vec<Name>, Vec<(String, Name)>) {
+    let (views, _) = catalog.cascade_of(relation, column);
+    let views: Vec<Name> = views
+        .into_iter()
+        .filter(|v| !dropped_too.contains(v))
+        .collect();
+    let mut fks: Vec<(String, Name)> = Vec::new();
+    // A foreign key depends on the referenced table, and on its key columns:
+    // a column of the primary key, when the table has no other unique key a
+    // foreign key could use.
+    let key_column = match (column, catalog.table(relation)) {
+        (None, _) => true,
+        (Some(c), Some(t)) => {
+            let keys: Vec<_> = t
+                .constraints
+                .iter()
+                .filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique))
+                .collect();
+            keys.len() == 1
+                && keys.iter().all(|k| {
+                    k.kind == ConstraintKind::PrimaryKey && k.columns.iter().any(|x| x == c)
+                })
+                && !catalog.indexes_of(relation).any(|(_, i)| i.unique)
+        }
+        (Some(_), None) => false,
+    };
+    if key_column {
+        for (t, table) in &catalog.tables {
+            if t == relation || dropped_too.contains(t) {
+                continue;
+            }
+            for c in &table.constraints {
+                if matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == relation)
+                {
+                    fks.push((c.name.clone(), t.clone()));
+                }
+            }
+        }
+    }
+    fks.sort_unstable();
+    (views, fks)
+}
+
+/// The finding for dropping `what` while `views` and `fks` depend on it.
+fn pg_refusal(what: &str, views: &[Name], fks: &[(String, Name)]) -> Option<(String, String)> {
+    let mut why: Vec<String> = views.iter().map(|v| format!("view {v}")).collect();
+    why.extend(fks.iter().map(|(c, t)| format!("foreign key {c} on {t}")));
+    if why.is_empty() {
+        return None;
+    }
+    let mut first: Vec<String> = views
+        .iter()
+        .rev()
+        .map(|v| format!("DROP VIEW {v};"))
+        .collect();
+    first.extend(
+        fks.iter()
+            .map(|(c, t)| format!("ALTER TABLE {t} DROP CONSTRAINT {c};")),
+    );
+    Some((
+        format!(
+            "dropping {what} is refused by PostgreSQL without CASCADE: {} still {} on it \
+             (\"cannot drop … because other objects depend on it\"); {}",
+            why.join(", "),
+            if why.len() == 1 { "depends" } else { "depend" },
+            fails()
+        ),
+        format!(
+            "first `{}` (and re-create what must stay without it afterwards), or add CASCADE knowing \
+             that it drops {} too",
+            first.join(" "),
+            why.join(", ")
+        ),
+    ))
 }
 
 /// SQLite's ALTER TABLE: sqlite-ddl.md, "ALTER TABLE forms".

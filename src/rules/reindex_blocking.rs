@@ -1,12 +1,13 @@
 //! reindex-blocking: `REINDEX` without `CONCURRENTLY` (PostgreSQL 12 and later).
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "reindex-blocking",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "rebuilds indexes without CONCURRENTLY, blocking reads and writes on the table",
     doc: include_str!("../../rules/reindex-blocking.md"),

@@ -1,12 +1,13 @@
 //! rename-column: `RENAME COLUMN` (and MySQL `CHANGE old new`) on an existing table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
     id: "rename-column",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "renames a column that deployed code still uses by its old name",
     doc: include_str!("../../rules/rename-column.md"),

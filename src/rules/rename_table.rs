@@ -1,12 +1,13 @@
 //! rename-table: `ALTER TABLE … RENAME TO` / MySQL `RENAME TABLE` of an existing table.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "rename-table",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "renames a table that deployed code still uses by its old name",
     doc: include_str!("../../rules/rename-table.md"),
@@ -44,7 +45,7 @@ fn report(
         return;
     }
     // The SQLite rebuild renames the old table away first: one change of the table.
-    if cx.dialect == crate::Dialect::Sqlite && super::rebuild::is_step(cx) {
+    if cx.dialect == crate::model::Dialect::Sqlite && super::rebuild::is_step(cx) {
         return;
     }
     out.push(cx.hit(

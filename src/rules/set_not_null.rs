@@ -1,12 +1,13 @@
 //! set-not-null: `ALTER COLUMN … SET NOT NULL` (MySQL `MODIFY … NOT NULL`) on an existing column.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, col};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "makes an existing column NOT NULL with a full scan under a blocking lock",
     doc: include_str!("../../rules/set-not-null.md"),

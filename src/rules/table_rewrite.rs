@@ -1,12 +1,13 @@
 //! table-rewrite: statements that rewrite a whole table under a blocking lock.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::{Dialect, Severity};
 use crate::parse::ir::{Action, AlterKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "table-rewrite",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects {
         postgres: true,
         mysql: true,

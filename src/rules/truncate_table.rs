@@ -1,12 +1,13 @@
 //! truncate-table: `TRUNCATE`.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
 use crate::parse::ir::Action;
 
 pub static RULE: Rule = Rule {
     id: "truncate-table",
     severity: Severity::Error,
+    class: Class::Contract,
     dialects: Dialects::ALL,
     summary: "deletes every row of a table that deployed code still uses",
     doc: include_str!("../../rules/truncate-table.md"),

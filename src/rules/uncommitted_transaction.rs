@@ -1,6 +1,6 @@
 //! uncommitted-transaction: a `BEGIN` with no `COMMIT` before the end of the migration.
 
-use super::{Check, Dialects, Hit, MigrationCx, Rule};
+use super::{Check, Class, Dialects, Hit, MigrationCx, Rule};
 use crate::discover::{Part, TxMode};
 use crate::model::Severity;
 use crate::parse::Stmt;
@@ -9,6 +9,7 @@ use crate::parse::ir::Action;
 pub static RULE: Rule = Rule {
     id: "uncommitted-transaction",
     severity: Severity::Error,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "opens a transaction that the migration never commits",
     doc: include_str!("../../rules/uncommitted-transaction.md"),
@@ -58,5 +59,6 @@ fn hit(cx: &MigrationCx<'_>, part: Part, begin: &Stmt, which: &str) -> Hit {
         ),
         help,
         severity: None,
+        tables: Vec::new(),
     }
 }

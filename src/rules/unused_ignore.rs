@@ -1,11 +1,12 @@
 //! unused-ignore: a `bellows:ignore` comment that suppressed nothing or names an unknown rule.
 
-use super::{Check, Dialects, Hit, IgnoreCx, Rule};
+use super::{Check, Class, Dialects, Hit, IgnoreCx, Rule};
 use crate::model::Severity;
 
 pub static RULE: Rule = Rule {
     id: "unused-ignore",
     severity: Severity::Warning,
+    class: Class::Other,
     dialects: Dialects::ALL,
     summary: "an ignore comment that suppresses nothing or names an unknown rule",
     doc: include_str!("../../rules/unused-ignore.md"),
@@ -20,6 +21,7 @@ fn check(cx: &IgnoreCx<'_>, out: &mut Vec<Hit>) {
             message,
             help: help.to_string(),
             severity: None,
+            tables: Vec::new(),
         };
         if d.rules.is_empty() {
             out.push(hit(

@@ -2,7 +2,7 @@
 //! added the constraint `NOT VALID` (or that already holds a strong lock on
 //! the table), so the validation scan runs under that lock.
 
-use super::{Check, Dialects, Hit, Rule, StmtCx, TxReason};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, TxReason};
 use crate::discover::TxMode;
 use crate::model::Severity;
 use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name};
@@ -10,6 +10,7 @@ use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name};
 pub static RULE: Rule = Rule {
     id: "validate-in-same-transaction",
     severity: Severity::Error,
+    class: Class::Lock,
     dialects: Dialects::POSTGRES,
     summary: "validates a constraint in the transaction that added it, so the scan runs under the add's lock",
     doc: include_str!("../../rules/validate-in-same-transaction.md"),

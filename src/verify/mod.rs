@@ -142,12 +142,19 @@ impl Step {
 
 /// Runs the migrations under `paths` on scratch databases. `Err` is one
 /// line for exit 2 (no server, no database, a refused global change).
-pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<Report, String> {
+/// `check` gives the static findings the trace is compared with.
+pub fn verify(
+    paths: &[PathBuf],
+    settings: &Settings,
+    opts: &Options,
+    check: impl FnOnce() -> Outcome,
+) -> Result<Report, String> {
     let discovered = discover::discover(
         paths,
         &discover::Options {
             dialect: settings.dialect,
             layout: settings.layout,
+            layout_by: settings.layout_by(),
             cwd: settings.cwd.clone(),
             exclude: settings
                 .exclude
@@ -224,7 +231,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
     }
     cleanup::wait_if_interrupted();
     if !traced.is_empty() {
-        let checked = crate::check(paths, settings);
+        let checked = check();
         findings.extend(
             trace::contradictions(&traced, &checked, &discovered.files)
                 .into_iter()
@@ -235,7 +242,7 @@ pub fn verify(paths: &[PathBuf], settings: &Settings, opts: &Options) -> Result<
         );
     }
     findings.retain(|f| crate::rules::find(f.rule).is_none_or(|r| settings.enabled(r.id)));
-    crate::sort_findings(&mut findings, &discovered.files);
+    crate::outcome::sort_findings(&mut findings, &discovered.files);
     let statements = (0..discovered.files.len())
         .map(|id| {
             parsed

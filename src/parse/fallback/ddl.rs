@@ -36,22 +36,63 @@ impl Cursor<'_> {
             return Some(Action::NoTransaction {
                 what: "DROP TABLESPACE",
             });
+        } else if self.eat_all(&["EVENT", "TRIGGER"]) {
+            return Some(Action::Other);
         } else if self.eat("TRIGGER") || self.eat("POLICY") {
-            // DROP TRIGGER/POLICY … ON t: blocks reads and writes on t.
-            self.eat_all(&["IF", "EXISTS"]);
-            self.name()?;
-            if !self.eat("ON") {
-                return Some(Action::Other);
-            }
-            let table = self.name()?;
-            return Some(Action::LockTable { table, reads: true });
+            // DROP TRIGGER/POLICY … ON t: blocks reads and writes on t
+            // (MySQL: `DROP TRIGGER [schema.]name`, no table).
+            let kind = if self
+                .toks
+                .get(self.i - 1)
+                .is_some_and(|t| t.is_word("POLICY"))
+            {
+                ObjectKind::Policy
+            } else {
+                ObjectKind::Trigger
+            };
+            let if_exists = self.eat_all(&["IF", "EXISTS"]);
+            let name = self.name()?;
+            let table = if self.eat("ON") {
+                Some(self.name()?)
+            } else {
+                None
+            };
+            return Some(Action::Drop {
+                kind,
+                names: vec![name],
+                if_exists,
+                cascade: self.rest_has("CASCADE"),
+                concurrently: false,
+                table,
+                signatures: Vec::new(),
+            });
+        } else if self.eat("FUNCTION") || self.eat("ROUTINE") {
+            ObjectKind::Function
+        } else if self.eat("PROCEDURE") {
+            ObjectKind::Procedure
+        } else if self.eat("AGGREGATE") {
+            ObjectKind::Aggregate
+        } else if self.eat("DOMAIN") {
+            ObjectKind::Domain
+        } else if self.eat("EXTENSION") {
+            ObjectKind::Extension
+        } else if self.dialect == Dialect::Mysql && self.eat("EVENT") {
+            ObjectKind::Event
         } else {
-            // DROP FUNCTION, EXTENSION, …: no table data lost.
+            // DROP OPERATOR, CAST, ROLE, …: no table data lost.
             return Some(Action::Other);
         };
         let concurrently = self.eat("CONCURRENTLY");
         let if_exists = self.eat_all(&["IF", "EXISTS"]);
-        let names = self.names();
+        let mut names = Vec::new();
+        let mut signatures = Vec::new();
+        while let Some(n) = self.name() {
+            names.push(n);
+            signatures.push(self.routine_args());
+            if !self.eat_token(&Token::Comma) {
+                break;
+            }
+        }
         if names.is_empty() {
             return None;
         }
@@ -64,7 +105,33 @@ impl Cursor<'_> {
             cascade,
             concurrently,
             table,
+            signatures,
         })
+    }
+
+    /// A routine's parenthesised argument list, as a signature; `None` when
+    /// no `(` follows.
+    fn routine_args(&mut self) -> Option<String> {
+        if !self.peek_is_token(&Token::LParen) {
+            return None;
+        }
+        let start = self.i + 1;
+        self.skip_parens();
+        let end = self.i.saturating_sub(1).max(start);
+        let inner = self.toks.get(start..end).unwrap_or(&[]);
+        let args: Vec<Vec<String>> = split_commas(inner)
+            .into_iter()
+            .filter_map(|r| inner.get(r))
+            .map(|part| {
+                part.iter()
+                    .map(|t| match t.token() {
+                        Token::Word(w) => w.value.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(crate::parse::ir::signature(&args))
     }
 
     pub(super) fn create(&mut self, strict: bool) -> Option<Action> {
@@ -100,19 +167,77 @@ impl Cursor<'_> {
             self.eat_all(&["OR", "REPLACE"]);
             self.eat("CONSTRAINT");
         }
+        let or_replace = self.toks.get(2).is_some_and(|t| t.is_word("REPLACE"));
+        let before_definer = self.i;
+        if self.eat("DEFINER") {
+            // MySQL `CREATE DEFINER = user TRIGGER|PROCEDURE|FUNCTION|EVENT …`.
+            let kinds = ["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"];
+            match self.toks[self.i..]
+                .iter()
+                .take(10)
+                .position(|t| kinds.iter().any(|k| t.is_word(k)))
+            {
+                Some(at) => self.i += at,
+                None => self.i = before_definer,
+            }
+        }
         if self.eat("TRIGGER") || self.eat("POLICY") {
             // CREATE TRIGGER … ON t blocks writes to t; CREATE POLICY … ON t blocks reads and writes.
-            let policy = self
+            let kind = if self
                 .toks
                 .get(self.i - 1)
-                .is_some_and(|t| t.is_word("POLICY"));
+                .is_some_and(|t| t.is_word("POLICY"))
+            {
+                ObjectKind::Policy
+            } else {
+                ObjectKind::Trigger
+            };
+            self.eat_all(&["IF", "NOT", "EXISTS"]);
+            let name = self.name()?;
             let on = self.toks[self.i..].iter().position(|t| t.is_word("ON"))?;
             self.i += on + 1;
             let table = self.name()?;
-            return Some(Action::LockTable {
-                table,
-                reads: policy,
+            return Some(Action::CreateObject {
+                kind,
+                name,
+                on: Some(table),
+                signature: None,
+                or_replace,
             });
+        }
+        let routine = if self.eat("PROCEDURE") {
+            Some(ObjectKind::Procedure)
+        } else if self.eat("AGGREGATE") {
+            Some(ObjectKind::Aggregate)
+        } else if self.eat("SEQUENCE") {
+            Some(ObjectKind::Sequence)
+        } else if self.eat("EXTENSION") {
+            Some(ObjectKind::Extension)
+        } else if self.dialect == Dialect::Mysql && self.eat("EVENT") {
+            Some(ObjectKind::Event)
+        } else if self.eat("TYPE") {
+            Some(ObjectKind::Type)
+        } else {
+            None
+        };
+        if let Some(kind) = routine {
+            self.eat_all(&["IF", "NOT", "EXISTS"]);
+            let name = self.name()?;
+            let signature = if matches!(kind, ObjectKind::Procedure | ObjectKind::Aggregate) {
+                self.routine_args()
+            } else {
+                None
+            };
+            return Some(Action::CreateObject {
+                kind,
+                name,
+                on: None,
+                signature,
+                or_replace,
+            });
+        }
+        if self.eat("FUNCTION") {
+            return self.create_function(or_replace);
         }
         self.i = save;
         self.eat_all(&["OR", "REPLACE"]);
@@ -136,47 +261,6 @@ impl Cursor<'_> {
             return Some(Action::CreateDomain {
                 name,
                 check: self.rest_has("CHECK"),
-            });
-        }
-        if self.eat("FUNCTION") {
-            let name = self.name()?;
-            let declared = |w: &str| self.rest_has(w);
-            let volatility = if declared("IMMUTABLE") {
-                Some(Volatility::Immutable)
-            } else if declared("STABLE") {
-                Some(Volatility::Stable)
-            } else if declared("VOLATILE") {
-                Some(Volatility::Volatile)
-            } else {
-                None
-            };
-            let sql = self.toks.windows(2).any(|w| {
-                w[0].is_word("LANGUAGE")
-                    && w[1]
-                        .word()
-                        .is_some_and(|x| x.value.eq_ignore_ascii_case("sql"))
-            });
-            // The body: a quoted string after AS (`$$ … $$` or `'…'`).
-            let sql_body = sql
-                .then(|| {
-                    self.toks.windows(2).find_map(|w| match w[1].token() {
-                        Token::DollarQuotedString(d) if w[0].is_word("AS") => Some(d.value.clone()),
-                        Token::SingleQuotedString(v) if w[0].is_word("AS") => Some(v.clone()),
-                        _ => None,
-                    })
-                })
-                .flatten()
-                .map(|b| {
-                    b.chars()
-                        .filter(|c| !c.is_whitespace())
-                        .flat_map(char::to_lowercase)
-                        .collect()
-                });
-            return Some(Action::CreateFunction {
-                name,
-                volatility,
-                sql,
-                sql_body,
             });
         }
         self.i = save;
@@ -283,6 +367,56 @@ impl Cursor<'_> {
             }));
         }
         Some(Action::Other)
+    }
+
+    /// `CREATE [OR REPLACE] FUNCTION name(args) …`, after `FUNCTION`.
+    fn create_function(&mut self, or_replace: bool) -> Option<Action> {
+        let name = self.name()?;
+        let signature = self.routine_args();
+        let declared = |w: &str| self.rest_has(w);
+        let volatility = if declared("IMMUTABLE") {
+            Some(Volatility::Immutable)
+        } else if declared("STABLE") {
+            Some(Volatility::Stable)
+        } else if declared("VOLATILE") {
+            Some(Volatility::Volatile)
+        } else {
+            None
+        };
+        let sql = self.toks.windows(2).any(|w| {
+            w[0].is_word("LANGUAGE")
+                && w[1]
+                    .word()
+                    .is_some_and(|x| x.value.eq_ignore_ascii_case("sql"))
+        });
+        // The body: a quoted string after AS (`$$ … $$` or `'…'`).
+        let sql_body = sql
+            .then(|| {
+                self.toks.windows(2).find_map(|w| match w[1].token() {
+                    Token::DollarQuotedString(d) if w[0].is_word("AS") => Some(d.value.clone()),
+                    Token::SingleQuotedString(v) if w[0].is_word("AS") => Some(v.clone()),
+                    _ => None,
+                })
+            })
+            .flatten()
+            .map(|b| {
+                b.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            });
+        let returns_trigger = self.toks.windows(2).any(|w| {
+            w[0].is_word("RETURNS") && (w[1].is_word("TRIGGER") || w[1].is_word("EVENT_TRIGGER"))
+        });
+        Some(Action::CreateFunction {
+            name,
+            volatility,
+            sql,
+            sql_body,
+            signature,
+            or_replace,
+            returns_trigger,
+        })
     }
 
     /// The parenthesised column list of a `CREATE TABLE`, read leniently.
@@ -405,8 +539,40 @@ impl Cursor<'_> {
             }
             return Some(Action::Other);
         }
+        let routine = if self.eat("FUNCTION") || self.eat("ROUTINE") {
+            Some(ObjectKind::Function)
+        } else if self.eat("PROCEDURE") {
+            Some(ObjectKind::Procedure)
+        } else if self.eat("AGGREGATE") {
+            Some(ObjectKind::Aggregate)
+        } else if self.eat("SCHEMA") {
+            Some(ObjectKind::Schema)
+        } else {
+            None
+        };
+        if let Some(kind) = routine {
+            let from = self.name()?;
+            self.routine_args();
+            if self.eat_all(&["RENAME", "TO"]) {
+                let to = self.ident()?;
+                return Some(Action::RenameObject {
+                    kind,
+                    to: Name::new(from.schema.clone(), to),
+                    from,
+                });
+            }
+            return Some(Action::Other);
+        }
         if self.eat("DOMAIN") {
             let domain = self.name()?;
+            if self.eat_all(&["RENAME", "TO"]) {
+                let to = self.ident()?;
+                return Some(Action::RenameObject {
+                    kind: ObjectKind::Domain,
+                    to: Name::new(domain.schema.clone(), to),
+                    from: domain,
+                });
+            }
             if !self.eat("ADD") {
                 return Some(Action::Other);
             }
@@ -476,10 +642,41 @@ mod tests {
     }
 
     #[test]
-    fn drop_trigger_on_a_table_locks_the_table() {
+    fn drop_trigger_on_a_table_names_the_table() {
         assert!(matches!(
             read("DROP TRIGGER IF EXISTS audit ON orders", Postgres),
-            Some(Action::LockTable { reads: true, .. })
+            Some(Action::Drop {
+                kind: ObjectKind::Trigger,
+                if_exists: true,
+                table: Some(t),
+                ..
+            }) if t.name == "orders"
+        ));
+    }
+
+    #[test]
+    fn routines_are_read_with_their_signatures() {
+        let Some(Action::Drop {
+            kind, signatures, ..
+        }) = read(
+            "DROP FUNCTION IF EXISTS total(IN amount int4, numeric(10, 2)), other",
+            Postgres,
+        )
+        else {
+            panic!("not a drop");
+        };
+        assert_eq!(kind, ObjectKind::Function);
+        assert_eq!(
+            signatures,
+            vec![Some("integer,numeric(10,2)".to_string()), None]
+        );
+        assert!(matches!(
+            read("CREATE OR REPLACE FUNCTION f(a text) RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", Postgres),
+            Some(Action::CreateFunction { signature: Some(s), or_replace: true, returns_trigger: true, .. }) if s == "text"
+        ));
+        assert!(matches!(
+            read("ALTER FUNCTION f(text) RENAME TO g", Postgres),
+            Some(Action::RenameObject { kind: ObjectKind::Function, to, .. }) if to.name == "g"
         ));
     }
 
