@@ -3,7 +3,7 @@
 //! disagrees with (a drizzle file its journal does not list, or listed
 //! with a `when` that does not increase).
 
-use super::{Check, Dialects, Hit, RootCx, Rule, migration_label};
+use super::{Check, Class, Dialects, Hit, RootCx, Rule, migration_label};
 use crate::model::{Layout, Severity};
 use crate::since::absolute;
 
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     id: "edited-migration",
     severity: Severity::Warning,
     dialects: Dialects::ALL,
+    class: Class::Other,
     summary: "a migration environments already ran was changed, or the tool's metadata disagrees with a file",
     doc: include_str!("../../rules/edited-migration.md"),
     check: Check::Root(check),
@@ -31,6 +32,7 @@ fn refusal(layout: Layout) -> &'static str {
 fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
     for (file, why, fix) in &cx.root.out_of_step {
         out.push(Hit {
+            tables: Vec::new(),
             file: *file,
             span: None,
             message: why.clone(),
@@ -53,6 +55,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
         };
         let label = migration_label(m);
         out.push(Hit {
+            tables: Vec::new(),
             file: up.file,
             span: None,
             message: format!(
