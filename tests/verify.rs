@@ -745,6 +745,7 @@ fn without_a_url_or_initdb_postgres_is_exit_2_naming_both_ways() {
     );
 }
 
+#[cfg(feature = "embedded-postgres")]
 fn pglite_dirs() -> BTreeSet<String> {
     std::fs::read_dir(std::env::temp_dir())
         .into_iter()
