@@ -42,6 +42,10 @@ pub enum Command {
     Rules,
     /// Run the migrations up, down and up again on a throwaway database
     Verify(VerifyArgs),
+    /// Language server (LSP) over stdio, for editors
+    Server,
+    /// Model Context Protocol server over stdio, for coding agents
+    Mcp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,7 +97,7 @@ pub struct VerifyArgs {
     pub since: Option<String>,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct CheckArgs {
     /// Migration directories or files
     #[arg(value_name = "PATHS")]
@@ -175,8 +179,9 @@ pub struct CheckArgs {
     pub stdin_filename: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     Sarif,
@@ -257,7 +262,36 @@ pub fn execute(args: Args) -> Output {
             stdout: Stdout::Text(rules_table()),
             ..Output::default()
         },
+        Command::Server => match crate::server::run(pipeline()) {
+            Ok(()) => Output::default(),
+            Err(e) => Output::fail(e),
+        },
+        Command::Mcp => match crate::mcp::run(&crate::mcp::Tools {
+            pipeline: pipeline(),
+            verify: crate::verify,
+        }) {
+            Ok(()) => Output::default(),
+            Err(e) => Output::fail(e),
+        },
     }
+}
+
+/// The pipeline the editor and agent front ends run.
+fn pipeline() -> crate::server::Pipeline {
+    crate::server::Pipeline {
+        settings: settings_from_config,
+        check: crate::check,
+    }
+}
+
+/// The settings `check` would use with no flag: from `config` (else the
+/// `bellows.toml` found upward from `cwd`) over the defaults.
+pub fn settings_from_config(config: Option<&Path>, cwd: &Path) -> Result<Settings, String> {
+    let args = CheckArgs {
+        config: config.map(Path::to_path_buf),
+        ..CheckArgs::default()
+    };
+    settings(&args, cwd).map(|(s, _, _)| s)
 }
 
 fn ensure_newline(s: &str) -> String {

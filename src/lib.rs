@@ -14,12 +14,14 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod mcp;
 pub mod model;
 pub mod outcome;
 pub mod parse;
 pub mod replay;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod since;
 pub mod sqlite_version;
 pub mod verify;
@@ -106,6 +108,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     let mut findings = Vec::new();
     let mut internal = Vec::new();
     let mut statements: Vec<Option<Vec<ByteSpan>>> = vec![None; discovered.files.len()];
+    let mut coverage = vec![parse::Coverage::default(); discovered.files.len()];
     for r in linted {
         match r {
             Ok(out) => {
@@ -114,6 +117,12 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
                 for (id, s) in out.files {
                     if let Some(slot) = statements.get_mut(id) {
                         slot.get_or_insert(s);
+                    }
+                }
+                // A file two roots read is counted once.
+                for (id, c) in out.coverage {
+                    if let Some(slot) = coverage.get_mut(id) {
+                        *slot = c;
                     }
                 }
             }
@@ -127,6 +136,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     for (id, file, error) in replay::parse_files(&unread, &discovered.files) {
         internal.extend(error.map(|message| InputError { message }));
         statements[id] = Some(replay::spans(&file));
+        coverage[id] = file.coverage();
     }
     discovered.errors.extend(internal);
     outcome::sort_findings(&mut findings, &discovered.files);
@@ -138,6 +148,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     Outcome {
         discovered,
         statements,
+        coverage,
         findings,
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::discover::{Discovered, InputError};
 use crate::model::{ByteSpan, FileId, Finding, Severity};
+use crate::parse::Coverage;
 
 /// The outcome of a check run.
 #[derive(Debug)]
@@ -12,6 +13,8 @@ pub struct Outcome {
     /// statements themselves are dropped once linted;
     /// [`crate::parse::parse_annotated`] gives them again.
     pub statements: Vec<Vec<ByteSpan>>,
+    /// Per file: how much of it bellows understood.
+    pub coverage: Vec<Coverage>,
     /// Sorted by path, line, rule id.
     pub findings: Vec<Finding>,
 }
@@ -34,6 +37,12 @@ impl Outcome {
     }
     pub fn statement_count(&self) -> usize {
         self.statements.iter().map(Vec::len).sum()
+    }
+    /// How much of every file bellows understood, summed.
+    pub fn coverage(&self) -> Coverage {
+        self.coverage
+            .iter()
+            .fold(Coverage::default(), |a, &b| a + b)
     }
 }
 

@@ -321,6 +321,8 @@ pub trait Visitor {
 pub struct Walked {
     /// Where the statements of each file the root read are.
     pub files: Vec<(FileId, Vec<ByteSpan>)>,
+    /// How much of each file the root read was understood.
+    pub coverage: Vec<(FileId, crate::parse::Coverage)>,
     /// Internal errors while parsing a file (a bug in bellows), one line each.
     pub errors: Vec<String>,
 }
@@ -390,6 +392,7 @@ pub fn walk<V: Visitor + Send>(
             };
             visitor.file_done(*id, &file);
             out.files.push((*id, spans(&file)));
+            out.coverage.push((*id, file.coverage()));
         }
     }
     out

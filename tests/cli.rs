@@ -486,3 +486,44 @@ fn small_tables_turn_lock_findings_into_info_but_not_contract_findings() {
         "{after:?}"
     );
 }
+
+#[test]
+fn every_report_says_how_much_it_understood() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_init.sql",
+        b"CREATE TABLE users (id bigint PRIMARY KEY, email text);\n\
+          DO $$ BEGIN EXECUTE 'ALTER TABLE users DROP COLUMN email'; END $$;\n\
+          ALTER TABLE users FROBNICATE email;\n",
+    );
+    let out = bellows(d, &["check", "--format", "json", "migrations"]);
+    let v = json(&out);
+    let c = &v["coverage"];
+    assert_eq!(c["statements"], 3, "{c}");
+    assert_eq!(c["not_understood"], 1, "{c}");
+    assert_eq!(
+        c["parsed"].as_u64().unwrap_or(0) + c["recognised"].as_u64().unwrap_or(0),
+        2,
+        "{c}"
+    );
+    assert_eq!(c["code"], 1, "{c}");
+    assert_eq!(v["summary"]["statements"], 3);
+    let human = bellows(d, &["check", "migrations"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains(
+            "coverage: 2 of 3 statements understood; 1 not understood, only scanned for \
+             dangerous keywords, 1 DO block whose statements bellows does not follow"
+        ),
+        "{text}"
+    );
+    let safe = project(false);
+    let text = String::from_utf8_lossy(&bellows(safe.path(), &["check", "db/migrations"]).stdout)
+        .into_owned();
+    assert!(
+        text.contains("coverage: all 5 statements understood"),
+        "{text}"
+    );
+}

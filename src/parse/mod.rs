@@ -29,6 +29,58 @@ pub use split::{Annotations, LineIndex};
 
 use crate::model::Dialect;
 
+/// How much of a file bellows understood, statement by statement: a run
+/// over SQL it could not read is never mistaken for a safe one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Read by sqlparser.
+    pub parsed: usize,
+    /// Read by bellows' own recogniser (valid SQL the parser lacks).
+    pub recognised: usize,
+    /// Read by neither: only scanned for dangerous keywords.
+    pub not_understood: usize,
+    /// Of those read, `DO` blocks: code whose statements bellows does not follow.
+    pub code: usize,
+}
+
+impl Coverage {
+    /// Every statement counted.
+    pub fn statements(self) -> usize {
+        self.parsed + self.recognised + self.not_understood
+    }
+}
+
+impl std::ops::Add for Coverage {
+    type Output = Coverage;
+
+    fn add(self, other: Coverage) -> Coverage {
+        Coverage {
+            parsed: self.parsed + other.parsed,
+            recognised: self.recognised + other.recognised,
+            not_understood: self.not_understood + other.not_understood,
+            code: self.code + other.code,
+        }
+    }
+}
+
+impl ParsedFile {
+    /// How each of the file's statements was understood.
+    pub fn coverage(&self) -> Coverage {
+        let mut c = Coverage::default();
+        for s in &self.statements {
+            match s.understood {
+                Understood::Parser => c.parsed += 1,
+                Understood::Recogniser => c.recognised += 1,
+                Understood::No(_) => c.not_understood += 1,
+            }
+            if matches!(s.action, Action::Code) && !matches!(s.understood, Understood::No(_)) {
+                c.code += 1;
+            }
+        }
+        c
+    }
+}
+
 /// Depth limit handed to sqlparser: deep nesting becomes a parse error, never a stack overflow.
 const RECURSION_LIMIT: usize = 64;
 

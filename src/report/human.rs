@@ -154,5 +154,40 @@ pub fn summary(outcome: &Outcome) -> String {
             plural(files, "file")
         );
     }
+    let c = outcome.coverage();
+    let mut gaps = Vec::new();
+    if c.not_understood > 0 {
+        gaps.push(format!(
+            "{} not understood, only scanned for dangerous keywords",
+            c.not_understood
+        ));
+    }
+    if c.code > 0 {
+        gaps.push(format!(
+            "{} whose statements bellows does not follow",
+            plural(c.code, "DO block")
+        ));
+    }
+    if c.statements() == 0 {
+        s.push_str("coverage: no statement to read\n");
+    } else if gaps.is_empty() {
+        let _ = writeln!(
+            s,
+            "coverage: {} understood",
+            if c.statements() == 1 {
+                "the one statement".to_string()
+            } else {
+                format!("all {} statements", c.statements())
+            }
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "coverage: {} of {} understood; {}",
+            c.statements() - c.not_understood,
+            plural(c.statements(), "statement"),
+            gaps.join(", ")
+        );
+    }
     s
 }

@@ -12,6 +12,7 @@ struct Report<'a, T: Serialize> {
     version: u32,
     tool: Tool,
     summary: Summary,
+    coverage: CoverageOut,
     roots: Vec<RootOut>,
     diagnostics: Diagnostics<'a>,
     /// `bellows verify` on PostgreSQL: what each statement of the ups did.
@@ -50,6 +51,19 @@ struct Summary {
     statements: usize,
     errors: usize,
     warnings: usize,
+}
+
+/// How many statements bellows understood: `parsed` (by sqlparser) +
+/// `recognised` (by bellows' own reader) + `not_understood` (only scanned
+/// for dangerous keywords) = `statements`; `code` counts the `DO` blocks
+/// among those read, whose statements bellows does not follow.
+#[derive(Serialize)]
+struct CoverageOut {
+    statements: usize,
+    parsed: usize,
+    recognised: usize,
+    not_understood: usize,
+    code: usize,
 }
 
 #[derive(Serialize)]
@@ -104,6 +118,16 @@ pub fn write_with_trace<T: Serialize>(
             statements: outcome.statement_count(),
             errors: outcome.errors(),
             warnings: outcome.warnings(),
+        },
+        coverage: {
+            let c = outcome.coverage();
+            CoverageOut {
+                statements: c.statements(),
+                parsed: c.parsed,
+                recognised: c.recognised,
+                not_understood: c.not_understood,
+                code: c.code,
+            }
         },
         roots: outcome
             .discovered

@@ -264,6 +264,8 @@ pub struct RootOutput {
     pub findings: Vec<Finding>,
     /// Where the statements of each file the root read are.
     pub files: Vec<(FileId, Vec<crate::model::ByteSpan>)>,
+    /// How much of each file the root read was understood.
+    pub coverage: Vec<(FileId, crate::parse::Coverage)>,
     /// Internal errors while parsing a file (a bug in bellows), one line each.
     pub errors: Vec<String>,
 }
@@ -290,6 +292,7 @@ pub fn lint_root(
     RootOutput {
         findings: linter.finish(root, sources, settings),
         files: walked.files,
+        coverage: walked.coverage,
         errors: walked.errors,
     }
 }

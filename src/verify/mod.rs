@@ -251,10 +251,19 @@ pub fn verify(
                 .unwrap_or_default()
         })
         .collect();
+    let coverage = (0..discovered.files.len())
+        .map(|id| {
+            parsed
+                .get(&id)
+                .map(crate::parse::ParsedFile::coverage)
+                .unwrap_or_default()
+        })
+        .collect();
     Ok(Report {
         outcome: Outcome {
             discovered,
             statements,
+            coverage,
             findings,
         },
         notes,

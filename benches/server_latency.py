@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Change-to-diagnostics latency of `bellows server` on a real migration root.
+
+Starts the server (the release build, `cargo build --release --locked` first), opens the
+newest migration of a root as an editor would, then sends one full-text didChange at a time
+(the file, then the file plus a comment line, in turn) and times each until the
+publishDiagnostics of that version arrives. Every lint replays the whole root's history from
+disk with the buffer in place of the file; the time includes the server's 10 ms debounce.
+
+    python3 benches/server_latency.py [ROOT] [ROUNDS]
+
+ROOT defaults to ../shared/corpus/LemmyNet__lemmy/migrations (the largest root of the shared
+corpus: 342 diesel migrations); ROUNDS to 30. Standard library only.
+"""
+
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(os.environ.get("BELLOWS_BIN", HERE / "target" / "release" / "bellows"))
+
+
+def send(proc, msg):
+    body = json.dumps(msg).encode()
+    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.flush()
+
+
+def receive(proc):
+    length = 0
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("the server closed its output")
+        line = line.strip()
+        if not line:
+            break
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    return json.loads(proc.stdout.read(length))
+
+
+def wait_for(proc, pred):
+    while True:
+        m = receive(proc)
+        if pred(m):
+            return m
+
+
+def main():
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else
+                        HERE / ".." / "shared" / "corpus" / "LemmyNet__lemmy" / "migrations").resolve()
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    if not root.is_dir():
+        print(f"{root}: not found, nothing to measure", file=sys.stderr)
+        return 0
+    if not BIN.is_file():
+        raise SystemExit(f"{BIN}: build it first with `cargo build --release --locked`")
+    files = sorted(p for p in root.rglob("*.sql") if p.name != "down.sql" and ".down." not in p.name)
+    target = files[-1]
+    text = target.read_text()
+    uri = target.as_uri()
+    proc = subprocess.Popen([str(BIN), "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    send(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": os.getpid(), "rootUri": None, "capabilities": {}}})
+    wait_for(proc, lambda m: m.get("id") == 1)
+    send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    send(proc, {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": uri, "languageId": "sql", "version": 1, "text": text}}})
+    first = wait_for(proc, lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                     and m["params"].get("version") == 1)
+    times = []
+    for v in range(2, rounds + 2):
+        body = text if v % 2 else text + f"\n-- edit {v}\n"
+        start = time.perf_counter()
+        send(proc, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": body}]}})
+        wait_for(proc, lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                 and m["params"].get("version") == v)
+        times.append((time.perf_counter() - start) * 1000)
+    send(proc, {"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
+    wait_for(proc, lambda m: m.get("id") == 2)
+    send(proc, {"jsonrpc": "2.0", "method": "exit", "params": None})
+    proc.wait(timeout=10)
+    times.sort()
+    migrations = len({p.parent if p.name in ("up.sql", "down.sql") else p for p in root.rglob("*.sql")})
+    size = sum(p.stat().st_size for p in root.rglob("*.sql"))
+    print(f"root: {root.name} ({migrations} migrations, {len(list(root.rglob('*.sql')))} files, "
+          f"{size / 1e6:.1f} MB); buffer: {target.relative_to(root)}; "
+          f"{len(first['params']['diagnostics'])} diagnostics")
+    print(f"change-to-diagnostics over {rounds} changes: median {statistics.median(times):.1f} ms, "
+          f"min {times[0]:.1f} ms, p90 {times[int(len(times) * 0.9) - 1]:.1f} ms, "
+          f"max {times[-1]:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
