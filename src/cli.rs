@@ -177,6 +177,10 @@ pub struct CheckArgs {
     /// With `-` as PATH: lint standard input as if it were this file
     #[arg(long, value_name = "NAME", help_heading = "Adoption")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Do not name the repository's tracked files that still use a dropped or renamed table or column
+    #[arg(long, help_heading = "Rules")]
+    pub no_references: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -381,6 +385,7 @@ fn settings(
             None => None,
         },
         stdin: None,
+        references: crate::references::References::new(!args.no_references),
         cwd: cwd.to_path_buf(),
     };
     let paths = if !args.paths.is_empty() {
@@ -483,6 +488,7 @@ fn verify(args: &VerifyArgs) -> Output {
         baseline: None,
         write_baseline: None,
         stdin_filename: None,
+        no_references: true,
     };
     let (settings, paths, _) = match settings(&shared, &cwd) {
         Ok(s) => s,

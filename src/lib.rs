@@ -18,6 +18,7 @@ pub mod mcp;
 pub mod model;
 pub mod outcome;
 pub mod parse;
+pub mod references;
 pub mod replay;
 pub mod report;
 pub mod rules;

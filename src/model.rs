@@ -104,6 +104,9 @@ pub struct Settings {
     /// `small-tables`: tables known to be small, lower-cased as written
     /// (`flags` or `app.flags`).
     pub small_tables: BTreeSet<String>,
+    /// Whether drops and renames name the tracked files that still use the
+    /// name (off by default; `check` turns it on unless `--no-references`).
+    pub references: crate::references::References,
     pub cwd: PathBuf,
 }
 
@@ -120,6 +123,7 @@ impl Default for Settings {
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,
             small_tables: BTreeSet::new(),
+            references: crate::references::References::default(),
             require_ignore_reason: false,
             since: None,
             stdin: None,

@@ -123,6 +123,8 @@ pub struct StmtCx<'a> {
     pub settings: &'a Settings,
     pub layout: Layout,
     pub migration: &'a Migration,
+    /// Every file of the run (their paths: `references`).
+    pub sources: &'a [SourceFile],
     /// The statements of the same part (up or down), in order, and this one's index.
     pub siblings: &'a [&'a Stmt],
     pub index: usize,
@@ -452,6 +454,7 @@ impl Replay<'_> {
                     settings,
                     layout: root.layout,
                     migration: m,
+                    sources: self.sources,
                     siblings: &up,
                     index: i,
                     is_down: false,
@@ -497,6 +500,7 @@ impl Replay<'_> {
                     settings,
                     layout: root.layout,
                     migration: m,
+                    sources: self.sources,
                     siblings: &down,
                     index: i,
                     is_down: true,

@@ -44,7 +44,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             format!("dropping column {c} breaks deployed code that still reads or writes it{also}"),
             format!(
                 "first deploy code that no longer uses {c} (and, with an ORM, mark it ignored), \
-                 then drop it in a later migration: `ALTER TABLE {table} DROP COLUMN {name};`"
+                 then drop it in a later migration: `ALTER TABLE {table} DROP COLUMN {name};`{named}",
+                named = super::still_named(cx, table, Some(name))
             ),
         ));
     }

@@ -69,6 +69,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         } else {
             String::new()
         };
+        let help = help + &super::still_named(cx, name, None);
         out.push(cx.hit(cx.stmt.span, format!("{message}{also}"), help));
     }
 }

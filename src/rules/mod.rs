@@ -528,6 +528,26 @@ impl Linter<'_> {
     }
 }
 
+/// `; still named in app/reports/sales.sql:14 and api/orders.go:88`: where
+/// the repository's other tracked files still use `table` (or its `column`),
+/// for the help of a drop or a rename; empty when nowhere or turned off.
+pub(crate) fn still_named(cx: &StmtCx<'_>, table: &Name, column: Option<&str>) -> String {
+    let refs = &cx.settings.references;
+    if !refs.is_on() {
+        return String::new();
+    }
+    let Some(near) = cx.sources.get(cx.file) else {
+        return String::new();
+    };
+    refs.still_named(
+        &near.path,
+        &mut cx.sources.iter().map(|s| s.path.as_path()),
+        &cx.settings.cwd,
+        &table.name,
+        column,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Class, REGISTRY, is_small};

@@ -34,7 +34,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             format!(
                 "add {to} beside {from} instead: `ALTER TABLE {table} ADD COLUMN {to} …;`, write both \
                  from code, backfill {to} from {from} in batches, switch reads to {to}, then drop {from} \
-                 in a later migration"
+                 in a later migration{named}",
+                named = super::still_named(cx, table, Some(from))
             ),
         ));
     }

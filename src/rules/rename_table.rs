@@ -53,8 +53,9 @@ fn report(
         format!("renaming table {from} to {} breaks deployed code that still uses the old name", to.name),
         format!(
             "create {to} beside {from} (or a view named {from} over {to} while code moves), write both \
-             from code, copy the rows in batches, switch reads, then drop {from} in a later migration",
-            to = to.name
+             from code, copy the rows in batches, switch reads, then drop {from} in a later migration{named}",
+            to = to.name,
+            named = super::still_named(cx, from, None)
         ),
     ));
 }
