@@ -711,3 +711,126 @@ fn a_user_that_cannot_create_a_database_is_exit_2_with_the_servers_reason() {
         );
     }
 }
+
+/// Runs bellows with an empty PATH: no initdb, no pg_ctl.
+fn bellows_without_initdb(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let empty = tempfile::tempdir().expect("a temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("BELLOWS_DATABASE_URL")
+        .env("PATH", empty.path())
+        .output()
+        .expect("bellows runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(not(feature = "embedded-postgres"))]
+#[test]
+fn without_a_url_or_initdb_postgres_is_exit_2_naming_both_ways() {
+    let case = root().join("fixtures/verify/irreversible-down/violation-column");
+    let (code, stdout, stderr) =
+        bellows_without_initdb(&["verify", "--dialect", "postgres", "."], &case);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--database-url postgres://")
+            && stderr.contains("cargo install bellows --features embedded-postgres"),
+        "{stderr}"
+    );
+}
+
+#[cfg(feature = "embedded-postgres")]
+fn pglite_dirs() -> BTreeSet<String> {
+    std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("bellows_pglite_"))
+        .collect()
+}
+
+#[cfg(feature = "embedded-postgres")]
+#[test]
+fn without_a_url_or_initdb_postgres_runs_on_the_embedded_server() {
+    let before = pglite_dirs();
+    let case = root().join("fixtures/verify/irreversible-down/violation-column");
+    let (code, stdout, stderr) = bellows_without_initdb(
+        &[
+            "verify",
+            "--dialect",
+            "postgres",
+            "--format",
+            "compact",
+            ".",
+        ],
+        &case,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout,
+        "000002_drop_name.down.sql:1:1: error[irreversible-down] after the up and the down of \
+         000002_drop_name, the PostgreSQL schema differs from the one before the up: column \
+         users.name was `character varying(50) not null default 'anonymous'::character varying`, \
+         is now `character varying(50)`\n"
+    );
+    assert!(
+        stderr.starts_with(
+            "bellows: .: verified on the embedded PostgreSQL 17.5, not on PostgreSQL 15 as the \
+             settings say (--postgres-version)\nbellows: .: 2 of 2 migrations verified on postgres in "
+        ),
+        "{stderr}"
+    );
+
+    let case = root().join("fixtures/verify/migration-fails/violation-up");
+    let (code, stdout, stderr) = bellows_without_initdb(
+        &[
+            "verify",
+            "--dialect",
+            "postgres",
+            "--format",
+            "compact",
+            ".",
+        ],
+        &case,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout,
+        "000002_add_email.up.sql:1:1: error[migration-fails] the up of 000002_add_email fails on \
+         PostgreSQL: syntax error at or near \"user\" (code 42601)\n"
+    );
+    assert!(stderr.contains("1 of 2 migrations verified"), "{stderr}");
+
+    // The trace: pg_locks read in the one session, inside the migration's
+    // own transaction.
+    let case = root().join("fixtures/verify/irreversible-down/violation-column");
+    let (code, stdout, stderr) = bellows_without_initdb(
+        &["verify", "--dialect", "postgres", "--format", "json", "."],
+        &case,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let drop_name = json["trace"]
+        .as_array()
+        .expect("a trace")
+        .iter()
+        .find(|e| e["path"] == "000002_drop_name.up.sql")
+        .expect("the up of 000002 is traced");
+    assert_eq!(
+        drop_name["locks"],
+        serde_json::json!([{"relation": "users", "mode": "AccessExclusiveLock"}])
+    );
+    assert_eq!(drop_name["observed"], "transaction");
+    assert_eq!(
+        pglite_dirs(),
+        before,
+        "the embedded server's directory is removed"
+    );
+}

@@ -9,6 +9,8 @@
 //! transaction, the comparison and the findings — is here, the same for all.
 
 pub mod cleanup;
+#[cfg(feature = "embedded-postgres")]
+mod embedded;
 pub mod global;
 mod mysql;
 mod postgres;
@@ -82,9 +84,15 @@ pub trait Engine {
         Ok(BTreeSet::new())
     }
     /// Runs a statement that cannot run in a transaction, watching the
-    /// relation locks it holds from a second session while it runs.
-    fn execute_sampled(&mut self, sql: &str) -> Result<BTreeSet<(u32, String)>, DbError> {
-        self.execute(sql).map(|()| BTreeSet::new())
+    /// relation locks it holds from a second session while it runs; `None`
+    /// when there is no second session (nothing observed, no trace entry).
+    fn execute_sampled(&mut self, sql: &str) -> Result<Option<BTreeSet<(u32, String)>>, DbError> {
+        self.execute(sql).map(|()| None)
+    }
+    /// Which server verifies, when it is not the one the settings name
+    /// (the embedded PostgreSQL: always 17.5).
+    fn server(&self) -> Option<String> {
+        None
     }
 }
 
@@ -275,7 +283,7 @@ fn open(dialect: Dialect, opts: &Options, root: &str) -> Result<Box<dyn Engine>,
             Some(_) => Err(format!(
                 "{root}: the migrations are PostgreSQL, the database URL is not postgres://…"
             )),
-            None => Ok(Box::new(postgres::Postgres::temporary()?)),
+            None => without_url(),
         },
         Dialect::Mysql => match url {
             Some(u) if is_mysql => Ok(Box::new(mysql::Mysql::create(u)?)),
@@ -289,6 +297,31 @@ fn open(dialect: Dialect, opts: &Options, root: &str) -> Result<Box<dyn Engine>,
             )),
         },
     }
+}
+
+/// PostgreSQL without a URL: a temporary cluster when initdb and pg_ctl
+/// are on PATH, else the embedded server when it is compiled in.
+fn without_url() -> Result<Box<dyn Engine>, String> {
+    if postgres::cluster_available() {
+        return Ok(Box::new(postgres::Postgres::temporary()?));
+    }
+    embedded_server()
+}
+
+#[cfg(feature = "embedded-postgres")]
+fn embedded_server() -> Result<Box<dyn Engine>, String> {
+    Ok(Box::new(embedded::Embedded::start()?))
+}
+
+#[cfg(not(feature = "embedded-postgres"))]
+fn embedded_server() -> Result<Box<dyn Engine>, String> {
+    Err(
+        "verifying PostgreSQL migrations needs a server: give --database-url \
+         postgres://user:password@host:5432/db (or BELLOWS_DATABASE_URL), put initdb and pg_ctl \
+         on PATH for a temporary cluster, or install bellows with its embedded PostgreSQL: \
+         cargo install bellows --features embedded-postgres"
+            .to_string(),
+    )
 }
 
 /// One root's run.
@@ -367,6 +400,18 @@ impl<'a> RootRun<'a> {
         let mut engine = open(self.root.dialect, self.opts, &self.root.display)?;
         if self.opts.keep {
             engine.keep();
+        }
+        if let Some(server) = engine.server() {
+            let pg = self.settings.postgres_version;
+            self.notes.push(format!(
+                "{}: verified on {server}{}",
+                self.root.display,
+                if pg == 17 {
+                    String::new()
+                } else {
+                    format!(", not on PostgreSQL {pg} as the settings say (--postgres-version)")
+                }
+            ));
         }
         if !globals.is_empty() {
             self.guard_roles(engine.as_mut(), globals)?;
@@ -663,7 +708,9 @@ impl<'a> RootRun<'a> {
                 // active_sql_transaction: cannot run inside a transaction block
                 Err(e) if e.code.as_deref() == Some("25001") => {
                     engine.execute("ROLLBACK")?;
-                    let seen = engine.execute_sampled(s.text)?;
+                    let Some(seen) = engine.execute_sampled(s.text)? else {
+                        return Ok(());
+                    };
                     (seen.clone(), seen, "sampled")
                 }
                 Err(e) => {

@@ -118,6 +118,43 @@ impl Postgres {
         Ok(this)
     }
 
+    /// The only database of a server that takes one connection at a time
+    /// (the embedded one): bellows started that server for this run alone,
+    /// so its default database is the scratch database; nothing is created
+    /// or dropped, and there is no second session. `on_interrupt` removes
+    /// the server's files on Ctrl-C.
+    #[cfg(feature = "embedded-postgres")]
+    pub fn single(
+        config: &Config,
+        server: String,
+        on_interrupt: cleanup::Action,
+    ) -> Result<Self, String> {
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| format!("cannot connect to {server}: {}", err(&e)))?;
+        let _ = client.batch_execute("SET synchronous_commit = off");
+        let mut this = Self {
+            scratch: Some(client),
+            admin: None,
+            name: config.get_dbname().unwrap_or("postgres").to_string(),
+            server,
+            keep: false,
+            cleanup: cleanup::register(on_interrupt),
+            cluster: None,
+            undo: None,
+            undo_cleanup: None,
+            admin_config: config.clone(),
+            scratch_config: config.clone(),
+            pid: String::new(),
+        };
+        this.pid = this
+            .query("SELECT pg_backend_pid()")
+            .ok()
+            .and_then(|r| r.first().map(|r| at(r, 0)))
+            .unwrap_or_default();
+        Ok(this)
+    }
+
     /// A scratch database on a temporary cluster.
     pub fn temporary() -> Result<Self, String> {
         let cluster = Cluster::start()?;
@@ -457,7 +494,7 @@ impl Engine for Postgres {
     /// `CREATE INDEX CONCURRENTLY` and its kin wait for older snapshots, so
     /// the statement is caught holding its locks; the session lets go as
     /// soon as the statement waits. Others are polled while they run.
-    fn execute_sampled(&mut self, sql: &str) -> Result<BTreeSet<(u32, String)>, DbError> {
+    fn execute_sampled(&mut self, sql: &str) -> Result<Option<BTreeSet<(u32, String)>>, DbError> {
         let mut watcher = self.scratch_config.connect(NoTls).map_err(|e| err(&e))?;
         watcher
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1")
@@ -489,7 +526,7 @@ impl Engine for Postgres {
             let ran = self.execute(sql);
             done.store(true, Ordering::Relaxed);
             let seen = watching.join().unwrap_or_default();
-            ran.map(|()| seen)
+            ran.map(|()| Some(seen))
         })
     }
 }
@@ -562,16 +599,13 @@ fn stop(dir: &Path, run_as: Option<&str>) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Whether a temporary cluster can be started (initdb and pg_ctl on PATH).
+pub fn cluster_available() -> bool {
+    on_path("initdb") && on_path("pg_ctl")
+}
+
 impl Cluster {
     fn start() -> Result<Self, String> {
-        if !on_path("initdb") || !on_path("pg_ctl") {
-            return Err(
-                "verifying PostgreSQL migrations needs a server: give --database-url \
-                 postgres://user:password@host:5432/db (or BELLOWS_DATABASE_URL), or put initdb and \
-                 pg_ctl on PATH for a temporary cluster"
-                    .to_string(),
-            );
-        }
         // initdb refuses to run as root; a system account runs the cluster.
         let run_as = if is_root() {
             let user = ["postgres", "nobody"]
