@@ -32,6 +32,9 @@ type Slot = Arc<OnceLock<Option<Index>>>;
 pub struct References {
     on: bool,
     repos: Arc<Mutex<HashMap<PathBuf, Slot>>>,
+    /// The repository top of each folder asked about (`None`: outside one),
+    /// so a run with thousands of findings looks for `.git` once a folder.
+    tops: Arc<Mutex<HashMap<PathBuf, Option<PathBuf>>>>,
 }
 
 impl References {
@@ -41,11 +44,36 @@ impl References {
         Self {
             on,
             repos: Arc::default(),
+            tops: Arc::default(),
         }
     }
 
     pub fn is_on(&self) -> bool {
         self.on
+    }
+
+    /// The top of the git repository holding `file` (resolved as git
+    /// resolves it), or `None` outside one. Each folder is looked at once a
+    /// run: a history of thousands of findings asks the disk a few times.
+    fn top_of(&self, file: &Path) -> Option<PathBuf> {
+        let mut tops = self.tops.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut visited = Vec::new();
+        let mut found = None;
+        for a in file.ancestors().skip(1) {
+            if let Some(t) = tops.get(a) {
+                found.clone_from(t);
+                break;
+            }
+            visited.push(a.to_path_buf());
+            if a.join(".git").exists() {
+                found = Some(std::fs::canonicalize(a).unwrap_or_else(|_| a.to_path_buf()));
+                break;
+            }
+        }
+        for v in visited {
+            tops.insert(v, found.clone());
+        }
+        found
     }
 
     /// `; still named in a:1, b:2 and c:3` — where the tracked files other
@@ -63,11 +91,11 @@ impl References {
         if !self.on {
             return String::new();
         }
-        let near = absolute(cwd, near);
         // The repository holding the root: nothing outside one.
-        let Some(top) = near.ancestors().skip(1).find(|a| a.join(".git").exists()) else {
+        let Some(top) = self.top_of(&lexical(&cwd.join(near))) else {
             return String::new();
         };
+        let top = top.as_path();
         let slot = {
             let mut repos = self.repos.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(repos.entry(top.to_path_buf()).or_default())
