@@ -12,6 +12,17 @@ use crate::parse::lower::{after_table_name, split_commas, stmt_span};
 use crate::parse::tokens::Tok;
 
 impl Cursor<'_> {
+    /// `… RENAME TO to` after the name `from` of an object of `kind`
+    /// (the new name stays in `from`'s schema).
+    fn renamed(&mut self, kind: ObjectKind, from: Name) -> Option<Action> {
+        let to = self.ident()?;
+        Some(Action::RenameObject {
+            kind,
+            to: Name::new(from.schema.clone(), to),
+            from,
+        })
+    }
+
     pub(super) fn drop(&mut self) -> Option<Action> {
         self.i += 1;
         let kind = if self.eat("TABLE") {
@@ -499,12 +510,7 @@ impl Cursor<'_> {
                 });
             }
             if self.eat_all(&["RENAME", "TO"]) {
-                let to = self.ident()?;
-                return Some(Action::RenameObject {
-                    kind: ObjectKind::Index,
-                    to: Name::new(name.schema.clone(), to),
-                    from: name,
-                });
+                return self.renamed(ObjectKind::Index, name);
             }
             return Some(Action::Other);
         }
@@ -521,12 +527,7 @@ impl Cursor<'_> {
             self.eat_all(&["IF", "EXISTS"]);
             let from = self.name()?;
             if self.eat_all(&["RENAME", "TO"]) {
-                let to = self.ident()?;
-                return Some(Action::RenameObject {
-                    kind,
-                    to: Name::new(from.schema.clone(), to),
-                    from,
-                });
+                return self.renamed(kind, from);
             }
             return Some(Action::Other);
         }
@@ -561,24 +562,14 @@ impl Cursor<'_> {
             let from = self.name()?;
             self.routine_args();
             if self.eat_all(&["RENAME", "TO"]) {
-                let to = self.ident()?;
-                return Some(Action::RenameObject {
-                    kind,
-                    to: Name::new(from.schema.clone(), to),
-                    from,
-                });
+                return self.renamed(kind, from);
             }
             return Some(Action::Other);
         }
         if self.eat("DOMAIN") {
             let domain = self.name()?;
             if self.eat_all(&["RENAME", "TO"]) {
-                let to = self.ident()?;
-                return Some(Action::RenameObject {
-                    kind: ObjectKind::Domain,
-                    to: Name::new(domain.schema.clone(), to),
-                    from: domain,
-                });
+                return self.renamed(ObjectKind::Domain, domain);
             }
             if !self.eat("ADD") {
                 return Some(Action::Other);
