@@ -3,7 +3,7 @@
 //! them. One transaction per file, unless the file's header says
 //! `-- atlas:txmode none`.
 
-use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version};
+use super::{Built, Candidate, Migration, SourceFile, TxMode, Version};
 
 /// The transaction mode the header directives of a file ask for.
 fn tx_of(text: &str) -> TxMode {
@@ -30,19 +30,14 @@ pub(super) fn build(files: &[Candidate], sources: &[SourceFile]) -> Built {
         .filter_map(|c| {
             let stem = c.name.strip_suffix(".sql")?;
             let (version, name) = stem.split_once('_').unwrap_or((stem, ""));
-            Some(Migration {
-                version: Version::new(version),
-                name: name.to_string(),
-                up: Some(Part {
-                    file: c.id,
-                    section: None,
-                }),
-                down: None,
-                expects_down: false,
-                tx: sources
+            Some(Migration::forward(
+                Version::new(version),
+                name.to_string(),
+                c.id,
+                sources
                     .get(c.id)
                     .map_or(TxMode::Wrapped, |s| tx_of(&s.text)),
-            })
+            ))
         })
         .collect();
     Built {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version};
+use super::{Built, Candidate, Migration, SourceFile, TxMode, Version};
 use crate::model::Dialect;
 
 /// What `meta/_journal.json` says.
@@ -109,17 +109,12 @@ pub(super) fn build(dir: &Path, files: &[Candidate], sources: &mut [SourceFile])
             src.annotations.cuts = breakpoints(&src.text);
         }
         let name = tag.split_once('_').map_or(tag, |(_, n)| n);
-        built.migrations.push(Migration {
-            version: Version::new(&format!("{idx:04}")),
-            name: name.to_string(),
-            up: Some(Part {
-                file: c.id,
-                section: None,
-            }),
-            down: None,
-            expects_down: false,
-            tx: TxMode::Wrapped,
-        });
+        built.migrations.push(Migration::forward(
+            Version::new(&format!("{idx:04}")),
+            name.to_string(),
+            c.id,
+            TxMode::Wrapped,
+        ));
     }
     if listed {
         for c in files.iter().filter(|c| !c.name.contains('/')) {

@@ -116,17 +116,12 @@ pub(super) fn build(files: &[Candidate]) -> Built {
         .max_by(|a, b| Version::new(a).cmp(&Version::new(b)))
         .unwrap_or_default();
     for (desc, file, tx) in repeatable {
-        built.repeatable.push(Migration {
-            version: Version::new(&format!("{last}~R__{desc}")),
-            name: desc,
-            up: Some(Part {
-                file,
-                section: None,
-            }),
-            down: None,
-            expects_down: false,
+        built.repeatable.push(Migration::forward(
+            Version::new(&format!("{last}~R__{desc}")),
+            desc,
+            file,
             tx,
-        });
+        ));
     }
     built
 }

@@ -3,7 +3,7 @@
 //! the work in progress, linted as the next migration. No down. One
 //! transaction per file unless its header says `--! no-transaction`.
 
-use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version, marker_line};
+use super::{Built, Candidate, Migration, SourceFile, TxMode, Version, marker_line};
 
 /// The number of a committed migration (`committed/000001.sql`,
 /// `committed/000002-add-users.sql`).
@@ -31,30 +31,20 @@ pub(super) fn build(files: &[Candidate], sources: &[SourceFile]) -> Built {
             continue;
         };
         last = last.max(n.parse().unwrap_or(0));
-        built.migrations.push(Migration {
-            version: Version::new(n),
-            name: String::new(),
-            up: Some(Part {
-                file: c.id,
-                section: None,
-            }),
-            down: None,
-            expects_down: false,
-            tx: tx_of(sources.get(c.id)),
-        });
+        built.migrations.push(Migration::forward(
+            Version::new(n),
+            String::new(),
+            c.id,
+            tx_of(sources.get(c.id)),
+        ));
     }
     if let Some(c) = files.iter().find(|c| c.name == "current.sql") {
-        built.migrations.push(Migration {
-            version: Version::new(&format!("{:06}", last + 1)),
-            name: "current".to_string(),
-            up: Some(Part {
-                file: c.id,
-                section: None,
-            }),
-            down: None,
-            expects_down: false,
-            tx: tx_of(sources.get(c.id)),
-        });
+        built.migrations.push(Migration::forward(
+            Version::new(&format!("{:06}", last + 1)),
+            "current".to_string(),
+            c.id,
+            tx_of(sources.get(c.id)),
+        ));
     }
     built
 }

@@ -142,6 +142,24 @@ pub struct Migration {
     pub expects_down: bool,
 }
 
+impl Migration {
+    /// A forward-only migration: the whole file `file` is its up, and the
+    /// project keeps no down for it.
+    pub fn forward(version: Version, name: String, file: FileId, tx: TxMode) -> Migration {
+        Migration {
+            version,
+            name,
+            up: Some(Part {
+                file,
+                section: None,
+            }),
+            down: None,
+            tx,
+            expects_down: false,
+        }
+    }
+}
+
 /// A directory of migrations with one history.
 #[derive(Debug, Clone)]
 pub struct Root {

@@ -2,7 +2,7 @@
 //! natural order of its path (`2_x.sql` before `10_y.sql`, `v1.9/` before
 //! `v1.10/`). No down, no transaction wrapper.
 
-use super::{Built, Candidate, Migration, Part, TxMode, Version};
+use super::{Built, Candidate, Migration, TxMode, Version};
 
 pub(super) fn build(files: &[Candidate]) -> Built {
     let migrations = files
@@ -12,17 +12,7 @@ pub(super) fn build(files: &[Candidate]) -> Built {
                 .name
                 .split_once(".sql")
                 .map_or(c.name.as_str(), |(s, _)| s);
-            Migration {
-                version: Version::new(stem),
-                name: stem.to_string(),
-                up: Some(Part {
-                    file: c.id,
-                    section: None,
-                }),
-                down: None,
-                expects_down: false,
-                tx: TxMode::None,
-            }
+            Migration::forward(Version::new(stem), stem.to_string(), c.id, TxMode::None)
         })
         .collect();
     Built {

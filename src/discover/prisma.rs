@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Built, Candidate, Migration, Part, TxMode, Version};
+use super::{Built, Candidate, Migration, TxMode, Version};
 use crate::model::Dialect;
 
 /// The dialect of `migration_lock.toml`'s `provider`.
@@ -24,17 +24,12 @@ pub(super) fn build(files: &[Candidate]) -> Built {
         .filter_map(|c| {
             let folder = c.name.strip_suffix("/migration.sql")?;
             let (version, name) = folder.split_once('_').unwrap_or((folder, ""));
-            Some(Migration {
-                version: Version::new(version),
-                name: name.to_string(),
-                up: Some(Part {
-                    file: c.id,
-                    section: None,
-                }),
-                down: None,
-                expects_down: false,
-                tx: TxMode::Wrapped,
-            })
+            Some(Migration::forward(
+                Version::new(version),
+                name.to_string(),
+                c.id,
+                TxMode::Wrapped,
+            ))
         })
         .collect();
     Built {

@@ -3,7 +3,7 @@
 //! in a Rust project depending on `refinery`. No down. One transaction per
 //! migration unless the file holds a `-- refinery:noTransaction` line.
 
-use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version, marker_line};
+use super::{Built, Candidate, Migration, SourceFile, TxMode, Version, marker_line};
 
 /// `(version, name)` of a refinery file name.
 fn parse_name(file: &str) -> Option<(&str, &str)> {
@@ -24,17 +24,12 @@ pub(super) fn build(files: &[Candidate], sources: &[SourceFile]) -> Built {
             let no_tx = sources.get(c.id).is_some_and(|s| {
                 marker_line(&s.text, |l| l.trim() == "-- refinery:noTransaction").is_some()
             });
-            Some(Migration {
-                version: Version::new(version),
-                name: name.to_string(),
-                up: Some(Part {
-                    file: c.id,
-                    section: None,
-                }),
-                down: None,
-                expects_down: false,
-                tx: if no_tx { TxMode::None } else { TxMode::Wrapped },
-            })
+            Some(Migration::forward(
+                Version::new(version),
+                name.to_string(),
+                c.id,
+                if no_tx { TxMode::None } else { TxMode::Wrapped },
+            ))
         })
         .collect();
     Built {

@@ -2,7 +2,7 @@
 //! `<version>_<name>.sql` files with no down. sqlx runs each migration in a
 //! transaction unless the file starts with `-- no-transaction`.
 
-use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version, golang_migrate};
+use super::{Built, Candidate, Migration, SourceFile, TxMode, Version, golang_migrate};
 
 /// `(version, name)` of a simple migration file name.
 pub(super) fn simple_name(file: &str) -> Option<(&str, &str)> {
@@ -43,17 +43,12 @@ pub(super) fn build(files: &[Candidate], sources: &[SourceFile]) -> Built {
         .iter()
         .filter_map(|c| {
             let (version, name) = simple_name(&c.name)?;
-            Some(Migration {
-                version: Version::new(version),
-                name: name.to_string(),
-                up: Some(Part {
-                    file: c.id,
-                    section: None,
-                }),
-                down: None,
-                expects_down: false,
-                tx: tx_of(sources.get(c.id)),
-            })
+            Some(Migration::forward(
+                Version::new(version),
+                name.to_string(),
+                c.id,
+                tx_of(sources.get(c.id)),
+            ))
         })
         .collect();
     Built {

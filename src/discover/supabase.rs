@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{Built, Candidate, Migration, Part, TxMode, Version};
+use super::{Built, Candidate, Migration, TxMode, Version};
 
 /// Whether `dir` is a supabase project's `supabase/migrations` folder.
 pub(super) fn is_migrations_dir(dir: &Path) -> bool {
@@ -24,20 +24,14 @@ pub(super) fn build(files: &[Candidate]) -> Built {
         .filter_map(|c| {
             let stem = c.name.strip_suffix(".sql")?;
             let (version, name) = stem.split_once('_').unwrap_or((stem, ""));
-            version
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-                .then(|| Migration {
-                    version: Version::new(version),
-                    name: name.to_string(),
-                    up: Some(Part {
-                        file: c.id,
-                        section: None,
-                    }),
-                    down: None,
-                    expects_down: false,
-                    tx: TxMode::Wrapped,
-                })
+            version.bytes().all(|b| b.is_ascii_digit()).then(|| {
+                Migration::forward(
+                    Version::new(version),
+                    name.to_string(),
+                    c.id,
+                    TxMode::Wrapped,
+                )
+            })
         })
         .collect();
     Built {
