@@ -88,10 +88,11 @@ fn corpus_reads_without_crash_and_few_parse_errors() {
 fn normalised_text_read_again_is_the_parsed_one() {
     use bellows::Dialect;
     let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for dir in [
-        common::root().join("../shared/corpus"),
-        common::root().join("fixtures"),
-    ] {
+    let corpus = common::root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: ../shared/corpus is not there; the fixtures only");
+    }
+    for dir in [corpus, common::root().join("fixtures")] {
         files.extend(
             walkdir::WalkDir::new(dir)
                 .into_iter()
