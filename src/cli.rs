@@ -46,6 +46,16 @@ pub enum Command {
     Server,
     /// Model Context Protocol server over stdio, for coding agents
     Mcp,
+    /// Write every table's estimated rows and size (read-only) as JSON, for `check --stats`
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// The database to read: postgres://…, mysql://… (the URL's database), sqlite://path or an
+    /// SQLite file (also BELLOWS_DATABASE_URL). Read-only: nothing is written
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -182,6 +192,11 @@ pub struct CheckArgs {
     /// Do not name the repository's tracked files that still use a dropped or renamed table or column
     #[arg(long, help_heading = "Rules")]
     pub no_references: bool,
+
+    /// Table sizes written by `bellows stats`: lock findings on small tables become info, the
+    /// others name the size [default: `stats` in bellows.toml, when the file is there]
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    pub stats: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -254,6 +269,7 @@ pub fn execute(args: Args) -> Output {
     match args.command {
         Command::Check(c) => check(&c),
         Command::Verify(v) => verify(&v),
+        Command::Stats(a) => stats(&a),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => Output {
                 stdout: Stdout::Text(ensure_newline(r.doc)),
@@ -376,6 +392,7 @@ fn settings(
             .iter()
             .map(|t| t.trim().to_lowercase())
             .collect(),
+        table_sizes: table_sizes(args.stats.as_deref(), &cfg, cwd)?,
         require_ignore_reason: cfg.require_ignore_reason,
         levels: cfg.rules.clone(),
         start_after: cfg.start_after.clone(),
@@ -397,6 +414,60 @@ fn settings(
         vec![PathBuf::from("migrations")]
     };
     Ok((settings, paths, cfg.baseline))
+}
+
+/// The table sizes of `--stats FILE` (missing or malformed: exit 2), else
+/// of `stats =` in the configuration when that file is there (a developer
+/// machine without it lints without sizes).
+fn table_sizes(
+    flag: Option<&Path>,
+    cfg: &config::Config,
+    cwd: &Path,
+) -> Result<Option<crate::model::TableSizes>, String> {
+    let file = match (flag, &cfg.stats) {
+        (Some(f), _) => f,
+        (None, Some(f)) if f.exists() => f.as_path(),
+        (None, _) => return Ok(None),
+    };
+    let small_rows = cfg
+        .small_table_rows
+        .unwrap_or(crate::model::TableSizes::SMALL_ROWS);
+    config::load_stats(file, &crate::discover::display_path(file, cwd), small_rows)
+        .map(Some)
+        .map_err(|e| e.0)
+}
+
+fn stats(args: &StatsArgs) -> Output {
+    let Some(url) = args
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("BELLOWS_DATABASE_URL").ok())
+        .filter(|u| !u.is_empty())
+    else {
+        return Output::fail(
+            "stats needs a database: give --database-url postgres://…, mysql://… or an SQLite \
+             file (or BELLOWS_DATABASE_URL)"
+                .to_string(),
+        );
+    };
+    match crate::stats::read(&url) {
+        Ok(file) => {
+            let unknown = file.tables.iter().filter(|t| t.rows.is_none()).count();
+            let mut note = format!("{} tables of {}", file.tables.len(), file.server);
+            if unknown > 0 {
+                let _ = write!(
+                    note,
+                    "; {unknown} never analyzed (rows unknown: not treated as small)"
+                );
+            }
+            Output {
+                stdout: Stdout::Text(crate::stats::to_json(&file)),
+                notes: vec![note],
+                ..Output::default()
+            }
+        }
+        Err(e) => Output::fail(e),
+    }
 }
 
 fn check(args: &CheckArgs) -> Output {
@@ -490,6 +561,7 @@ fn verify(args: &VerifyArgs) -> Output {
         write_baseline: None,
         stdin_filename: None,
         no_references: true,
+        stats: None,
     };
     let (settings, paths, _) = match settings(&shared, &cwd) {
         Ok(s) => s,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::discover::{Layout, LayoutChoice};
-use crate::model::Dialect;
+use crate::model::{Dialect, StatsFile, TableSizes};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "bellows.toml";
@@ -31,6 +31,8 @@ struct Raw {
     lock_timeout_set_by_runner: Option<bool>,
     #[serde(default)]
     small_tables: Vec<String>,
+    stats: Option<String>,
+    small_table_rows: Option<u64>,
     require_ignore_reason: Option<bool>,
     baseline: Option<String>,
     #[serde(default)]
@@ -55,6 +57,11 @@ pub struct Config {
     pub lock_timeout_set_by_runner: bool,
     /// `small-tables`: tables known to be small.
     pub small_tables: Vec<String>,
+    /// `stats`: the table sizes `bellows stats` wrote (resolved against the
+    /// configuration's folder).
+    pub stats: Option<PathBuf>,
+    /// `small-table-rows`: with stats, tables below this are small.
+    pub small_table_rows: Option<u64>,
     pub require_ignore_reason: bool,
     pub baseline: Option<PathBuf>,
     pub rules: BTreeMap<String, Level>,
@@ -170,10 +177,35 @@ pub fn parse(text: &str, path: &Path, display: &str) -> Result<Config, ConfigErr
         exclude: raw.exclude,
         lock_timeout_set_by_runner: raw.lock_timeout_set_by_runner.unwrap_or(false),
         small_tables: raw.small_tables,
+        stats: raw.stats.map(|f| base.join(f)),
+        small_table_rows: raw.small_table_rows,
         require_ignore_reason: raw.require_ignore_reason.unwrap_or(false),
         baseline: raw.baseline.map(|b| base.join(b)),
         rules,
         base,
+    })
+}
+
+/// Reads a table-sizes file written by `bellows stats`; `display` names it
+/// in the error (a missing or malformed file: exit 2).
+pub fn load_stats(path: &Path, display: &str, small_rows: u64) -> Result<TableSizes, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{display}: cannot read the table sizes: {e}")))?;
+    let stats: StatsFile = serde_json::from_str(&text).map_err(|e| {
+        ConfigError(format!(
+            "{display}: not a table-sizes file written by `bellows stats`: {e}"
+        ))
+    })?;
+    if stats.version != 1 {
+        return Err(ConfigError(format!(
+            "{display}: table-sizes format version {} is not known to this bellows (it reads 1)",
+            stats.version
+        )));
+    }
+    Ok(TableSizes {
+        file: display.to_string(),
+        stats,
+        small_rows,
     })
 }
 
@@ -199,6 +231,9 @@ layout = "auto"
 start-after = "20230101000000"
 exclude = ["**/seeds/**"]
 lock-timeout-set-by-runner = false
+small-tables = ["feature_flags"]
+stats = "bellows-stats.json"
+small-table-rows = 5000
 require-ignore-reason = true
 baseline = "bellows-baseline.json"
 
@@ -214,6 +249,9 @@ backfill-in-migration = "off"
         assert_eq!(c.postgres_version, Some(16));
         assert_eq!(c.start_after.as_deref(), Some("20230101000000"));
         assert!(c.require_ignore_reason);
+        assert_eq!(c.small_tables, ["feature_flags"]);
+        assert_eq!(c.stats, Some(PathBuf::from("proj/bellows-stats.json")));
+        assert_eq!(c.small_table_rows, Some(5000));
         assert_eq!(c.rules.get("backfill-in-migration"), Some(&Level::Off));
         assert_eq!(
             c.baseline,

@@ -26,6 +26,7 @@ pub mod rules;
 pub mod server;
 pub mod since;
 pub mod sqlite_version;
+pub mod stats;
 pub mod verify;
 
 use std::collections::BTreeSet;
@@ -152,6 +153,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         statements,
         coverage,
         findings,
+        stats: settings
+            .table_sizes
+            .as_ref()
+            .map(|s| (s.file.clone(), s.stats.taken.clone())),
     }
 }
 

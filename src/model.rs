@@ -105,6 +105,8 @@ pub struct Settings {
     /// `small-tables`: tables known to be small, lower-cased as written
     /// (`flags` or `app.flags`).
     pub small_tables: BTreeSet<String>,
+    /// Table sizes from a `bellows stats` file (`--stats`, `stats =`).
+    pub table_sizes: Option<TableSizes>,
     /// Whether drops and renames name the tracked files that still use the
     /// name (off by default; `check` turns it on unless `--no-references`).
     pub references: crate::references::References,
@@ -124,6 +126,7 @@ impl Default for Settings {
             ignore: BTreeSet::new(),
             lock_timeout_set_by_runner: false,
             small_tables: BTreeSet::new(),
+            table_sizes: None,
             references: crate::references::References::default(),
             require_ignore_reason: false,
             since: None,
@@ -298,6 +301,115 @@ impl Layout {
             Layout::Liquibase => Some("add `runInTransaction:false` to the `--changeset` line"),
             Layout::Prisma | Layout::Plain | Layout::Hasura | Layout::Sqitch => None,
         }
+    }
+}
+
+/// What `bellows stats` writes and `check --stats` reads: the estimated
+/// size of every table of one database, and when and where it was read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatsFile {
+    /// The format's version: 1.
+    pub version: u32,
+    /// When the sizes were read, UTC (`2026-12-07T04:31:00Z`).
+    pub taken: String,
+    /// The server as it may be shown (no password), or the SQLite file.
+    pub server: String,
+    pub dialect: Dialect,
+    pub tables: Vec<TableStats>,
+}
+
+/// One table of a [`StatsFile`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TableStats {
+    /// PostgreSQL: the schema; MySQL: the database; SQLite: `main`.
+    pub schema: String,
+    pub name: String,
+    /// Estimated rows; `None` = unknown (PostgreSQL: never analyzed).
+    pub rows: Option<u64>,
+    /// Bytes on disk, indexes (and TOAST) included; `None` = unknown.
+    pub bytes: Option<u64>,
+}
+
+/// The table sizes a run knows, from a stats file.
+#[derive(Debug, Clone)]
+pub struct TableSizes {
+    /// The file as the user would name it.
+    pub file: String,
+    pub stats: StatsFile,
+    /// `small-table-rows`: below this many rows a table is small.
+    pub small_rows: u64,
+}
+
+impl TableSizes {
+    /// The default of `small-table-rows`.
+    pub const SMALL_ROWS: u64 = 10_000;
+
+    /// The table a migration names: `schema` as written (`None` = the
+    /// default schema, already dropped when written as `public.` or
+    /// `main.`). An unqualified name is the table of that name in the
+    /// default schema (`public`, `main`, or the MySQL database read), else
+    /// the largest of that name in any schema; names compare
+    /// case-insensitively.
+    pub fn find(&self, schema: Option<&str>, name: &str) -> Option<&TableStats> {
+        let same = |t: &&TableStats| t.name.eq_ignore_ascii_case(name);
+        let mut of_name = self.stats.tables.iter().filter(same);
+        if let Some(s) = schema {
+            return of_name.find(|t| t.schema.eq_ignore_ascii_case(s));
+        }
+        let candidates: Vec<&TableStats> = of_name.collect();
+        let default = match self.stats.dialect {
+            Dialect::Postgres => "public",
+            Dialect::Sqlite => "main",
+            // One database is read, so any schema is the default one.
+            Dialect::Mysql => return candidates.first().copied(),
+        };
+        candidates
+            .iter()
+            .find(|t| t.schema.eq_ignore_ascii_case(default))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .max_by_key(|t| (t.rows.is_none(), t.rows, t.bytes))
+            })
+            .copied()
+    }
+
+    /// Whether the table is known to have fewer rows than `small-table-rows`.
+    pub fn is_small(&self, t: &TableStats) -> bool {
+        t.rows.is_some_and(|r| r < self.small_rows)
+    }
+}
+
+/// `~42 M rows, 18 GB`: a table's size as messages show it.
+pub fn size_words(t: &TableStats) -> String {
+    let rows = match t.rows {
+        Some(1) => "~1 row".to_string(),
+        Some(r) => format!("~{} rows", short(r, 1000, &["", " k", " M", " G", " T"])),
+        None => "rows unknown (never analyzed)".to_string(),
+    };
+    match t.bytes {
+        Some(b) => format!(
+            "{rows}, {}",
+            short(b, 1000, &[" B", " kB", " MB", " GB", " TB", " PB"])
+        ),
+        None => rows,
+    }
+}
+
+/// `n` in the largest unit that keeps it at 1 or more: two significant
+/// digits below 10 (`4.2 M`), whole numbers above (`42 M`).
+fn short(n: u64, base: u64, units: &[&str]) -> String {
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= base as f64 && unit + 1 < units.len() {
+        value /= base as f64;
+        unit += 1;
+    }
+    let u = units[unit];
+    if unit == 0 || value >= 10.0 {
+        format!("{value:.0}{u}")
+    } else {
+        format!("{value:.1}{u}")
     }
 }
 

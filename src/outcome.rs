@@ -17,6 +17,8 @@ pub struct Outcome {
     pub coverage: Vec<Coverage>,
     /// Sorted by path, line, rule id.
     pub findings: Vec<Finding>,
+    /// The table-sizes file the run read, and when its sizes were taken.
+    pub stats: Option<(String, String)>,
 }
 
 impl Outcome {

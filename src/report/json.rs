@@ -14,6 +14,9 @@ struct Report<'a, T: Serialize> {
     summary: Summary,
     coverage: CoverageOut,
     roots: Vec<RootOut>,
+    /// The table sizes the run read (`--stats`, `stats =`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<StatsOut<'a>>,
     diagnostics: Diagnostics<'a>,
     /// `bellows verify` on PostgreSQL: what each statement of the ups did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,6 +67,12 @@ struct CoverageOut {
     recognised: usize,
     not_understood: usize,
     code: usize,
+}
+
+#[derive(Serialize)]
+struct StatsOut<'a> {
+    file: &'a str,
+    taken: &'a str,
 }
 
 #[derive(Serialize)]
@@ -142,6 +151,10 @@ pub fn write_with_trace<T: Serialize>(
                 skipped: r.skipped.clone(),
             })
             .collect(),
+        stats: outcome
+            .stats
+            .as_ref()
+            .map(|(file, taken)| StatsOut { file, taken }),
         diagnostics: Diagnostics(outcome),
         trace,
     };

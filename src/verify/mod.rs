@@ -12,8 +12,8 @@ pub mod cleanup;
 #[cfg(feature = "embedded-postgres")]
 mod embedded;
 pub mod global;
-mod mysql;
-mod postgres;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
 pub mod rows;
 pub mod schema;
 mod sqlite;
@@ -265,6 +265,7 @@ pub fn verify(
             statements,
             coverage,
             findings,
+            stats: None,
         },
         notes,
         trace: traced,

@@ -79,17 +79,30 @@ fn users(admin: &mut Conn) -> Result<BTreeSet<String>, DbError> {
     Ok(rows.into_iter().flatten().collect())
 }
 
+/// A session on the server of `url` (`mysql://` or `mariadb://`), its
+/// options, and the server as it may be shown (without its password): what
+/// `verify` creates its database from and `bellows stats` reads from.
+pub fn connect(url: &str) -> Result<(Conn, Opts, String), String> {
+    let server = super::redact(url);
+    let url = url.replacen("mariadb://", "mysql://", 1);
+    let opts = Opts::from_url(&url).map_err(|e| format!("{server}: not a MySQL URL: {e}"))?;
+    let conn =
+        Conn::new(opts.clone()).map_err(|e| format!("cannot connect to {server}: {}", err(&e)))?;
+    Ok((conn, opts, server))
+}
+
+/// The server's error, as [`DbError`].
+pub fn error(e: &mysql::Error) -> DbError {
+    err(e)
+}
+
 fn at(row: &Row, i: usize) -> String {
     row.get(i).cloned().flatten().unwrap_or_default()
 }
 
 impl Mysql {
     pub fn create(url: &str) -> Result<Self, String> {
-        let server = super::redact(url);
-        let url = url.replacen("mariadb://", "mysql://", 1);
-        let opts = Opts::from_url(&url).map_err(|e| format!("{server}: not a MySQL URL: {e}"))?;
-        let mut admin = Conn::new(opts.clone())
-            .map_err(|e| format!("cannot connect to {server}: {}", err(&e)))?;
+        let (mut admin, opts, server) = connect(url)?;
         let name = format!("bellows_verify_{}", super::random_suffix());
         admin
             .query_drop(format!("CREATE DATABASE {name}"))

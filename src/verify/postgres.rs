@@ -42,8 +42,12 @@ fn err(e: &postgres::Error) -> DbError {
             message: db.message().trim_end_matches('.').to_string(),
             code: Some(db.code().code().to_string()),
         },
+        // `error connecting to server` says why only in its source.
         None => DbError {
-            message: e.to_string(),
+            message: match std::error::Error::source(e) {
+                Some(why) => format!("{e}: {why}"),
+                None => e.to_string(),
+            },
             code: None,
         },
     }
@@ -56,17 +60,12 @@ fn quote(name: &str) -> String {
 impl Postgres {
     /// A scratch database on the server of `url`.
     pub fn create(url: &str) -> Result<Self, String> {
-        let server = super::redact(url);
-        let config: Config = url
-            .parse()
-            .map_err(|e| format!("{server}: not a PostgreSQL URL: {e}"))?;
+        let (config, server) = config(url)?;
         Self::open(&config, server, None)
     }
 
     fn open(config: &Config, server: String, cluster: Option<Cluster>) -> Result<Self, String> {
-        let mut admin = config
-            .connect(NoTls)
-            .map_err(|e| format!("cannot connect to {server}: {}", err(&e)))?;
+        let mut admin = connect_to(config, &server)?;
         let name = format!("bellows_verify_{}", super::random_suffix());
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -180,6 +179,34 @@ impl Postgres {
         let messages = self.client()?.simple_query(sql).map_err(|e| err(&e))?;
         Ok(rows(&messages))
     }
+}
+
+/// The connection settings of `url`, and the server as it may be shown
+/// (without its password).
+fn config(url: &str) -> Result<(Config, String), String> {
+    let server = super::redact(url);
+    let config: Config = url
+        .parse()
+        .map_err(|e| format!("{server}: not a PostgreSQL URL: {e}"))?;
+    Ok((config, server))
+}
+
+fn connect_to(config: &Config, server: &str) -> Result<Client, String> {
+    config
+        .connect(NoTls)
+        .map_err(|e| format!("cannot connect to {server}: {}", err(&e)))
+}
+
+/// A session on the database `url` names (nothing created), and the
+/// server as it may be shown: what `bellows stats` reads from.
+pub fn connect(url: &str) -> Result<(Client, String), String> {
+    let (config, server) = config(url)?;
+    Ok((connect_to(&config, &server)?, server))
+}
+
+/// The server's error, as [`DbError`].
+pub fn error(e: &postgres::Error) -> DbError {
+    err(e)
 }
 
 /// Drops the databases the run created and the roles that were not there
