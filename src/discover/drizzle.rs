@@ -86,10 +86,15 @@ pub(super) fn build(dir: &Path, files: &[Candidate], sources: &mut [SourceFile])
     );
     let mut built = Built::default();
     let mut last_when: Option<u64> = None;
+    // Journal entries with no file, and the file listed before each.
+    let mut missing: Vec<(&str, Option<usize>)> = Vec::new();
+    let mut listed_before: Option<usize> = None;
     for (idx, tag, when) in &entries {
         let Some(c) = files.iter().find(|c| c.name == format!("{tag}.sql")) else {
+            missing.push((tag.as_str(), listed_before));
             continue;
         };
+        listed_before = Some(c.id);
         if let (Some(w), Some(last)) = (when, last_when)
             && *w <= last
         {
@@ -115,6 +120,24 @@ pub(super) fn build(dir: &Path, files: &[Candidate], sources: &mut [SourceFile])
             c.id,
             TxMode::Wrapped,
         ));
+    }
+    // Reported on the file the journal lists before the missing one, else
+    // the first one it lists.
+    let first = built.migrations.first().and_then(|m| m.up).map(|p| p.file);
+    for (tag, before) in missing {
+        if let Some(file) = before.or(first) {
+            built.out_of_step.push((
+                file,
+                format!(
+                    "meta/_journal.json lists {tag}, but {tag}.sql is not in the folder: drizzle-kit \
+                     migrate stops with an error on every database"
+                ),
+                format!(
+                    "restore {tag}.sql if it was deleted by mistake; else remove its entry from \
+                     meta/_journal.json with `drizzle-kit drop`"
+                ),
+            ));
+        }
     }
     if listed {
         for c in files.iter().filter(|c| !c.name.contains('/')) {

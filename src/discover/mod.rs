@@ -474,7 +474,7 @@ fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFil
         Layout::Prisma => prisma::build(group),
         Layout::Plain => plain::build(group),
         Layout::Drizzle => drizzle::build(dir, group, files),
-        Layout::Atlas => atlas::build(group, files),
+        Layout::Atlas => atlas::build(dir, group, files),
         Layout::Supabase => supabase::build(group),
         Layout::NodePgMigrate => node_pg_migrate::build(group, files),
         Layout::Tern => tern::build(group, files),
