@@ -61,16 +61,22 @@ pub fn to_json(stats: &StatsFile) -> String {
 }
 
 /// Every table but the server's own: `pg_class.reltuples` (the planner's
-/// estimate; -1 = never analyzed, unknown) and `pg_total_relation_size`
-/// (heap, indexes and TOAST). A partitioned table is the sum of its
-/// partitions.
+/// estimate) and `pg_total_relation_size` (heap, indexes and TOAST). Rows
+/// are unknown when the table was never analyzed: -1 since PostgreSQL 14,
+/// and before it 0 rows in 0 pages while the file holds data. A partitioned
+/// table is the sum of its partitions.
 const POSTGRES_SIZES: &str = "\
+WITH est AS (
+  SELECT c.oid,
+         CASE WHEN c.reltuples < 0
+                OR (c.reltuples = 0 AND c.relpages = 0 AND pg_relation_size(c.oid) > 0)
+              THEN NULL ELSE round(c.reltuples)::int8 END AS rows
+  FROM pg_class c WHERE c.relkind IN ('r', 'm'))
 SELECT n.nspname::text, c.relname::text,
   CASE WHEN c.relkind = 'p' THEN
-         (SELECT CASE WHEN bool_or(l.reltuples < 0) THEN NULL ELSE round(sum(l.reltuples))::int8 END
-            FROM pg_partition_tree(c.oid) t JOIN pg_class l ON l.oid = t.relid WHERE t.isleaf)
-       WHEN c.reltuples < 0 THEN NULL
-       ELSE round(c.reltuples)::int8 END,
+         (SELECT CASE WHEN bool_or(e.rows IS NULL) THEN NULL ELSE sum(e.rows)::int8 END
+            FROM pg_partition_tree(c.oid) t JOIN est e ON e.oid = t.relid WHERE t.isleaf)
+       ELSE (SELECT e.rows FROM est e WHERE e.oid = c.oid) END,
   CASE WHEN c.relkind = 'p' THEN
          (SELECT sum(pg_total_relation_size(t.relid))::int8
             FROM pg_partition_tree(c.oid) t WHERE t.isleaf)

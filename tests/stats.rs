@@ -377,6 +377,12 @@ fn postgres_sizes_are_read_from_the_catalog_and_used_by_check() {
          CREATE TABLE {schema}.small (id bigint PRIMARY KEY, v text);
          INSERT INTO {schema}.small VALUES (1, 'a'), (2, 'b'), (3, 'c');
          CREATE TABLE {schema}.fresh (id bigint PRIMARY KEY);
+         CREATE TABLE {schema}.events (id bigint, v text) PARTITION BY RANGE (id);
+         CREATE TABLE {schema}.events_1 PARTITION OF {schema}.events FOR VALUES FROM (0) TO (100);
+         CREATE TABLE {schema}.events_2 PARTITION OF {schema}.events FOR VALUES FROM (100) TO (200);
+         INSERT INTO {schema}.events SELECT i, 'e' FROM generate_series(50, 149) i;
+         ANALYZE {schema}.events_1;
+         ANALYZE {schema}.events_2;
          ANALYZE {schema}.big;
          ANALYZE {schema}.small;"
     ))
@@ -397,6 +403,20 @@ fn postgres_sizes_are_read_from_the_catalog_and_used_by_check() {
     assert_eq!(small["rows"], 3);
     // Never analyzed: unknown, not 0 (PostgreSQL 14 and later say -1).
     assert_eq!(fresh["rows"], serde_json::Value::Null, "{fresh}");
+    // A partitioned table is the sum of its partitions.
+    let (events, e1, e2) = (
+        table(&v, &schema, "events"),
+        table(&v, &schema, "events_1"),
+        table(&v, &schema, "events_2"),
+    );
+    assert_eq!(
+        (&events["rows"], &e1["rows"], &e2["rows"]),
+        (&100.into(), &50.into(), &50.into())
+    );
+    assert_eq!(
+        events["bytes"].as_u64(),
+        Some(e1["bytes"].as_u64().expect("bytes") + e2["bytes"].as_u64().expect("bytes"))
+    );
     // Heap, TOAST and the primary key: 20000 rows of ~130 bytes.
     let bytes = big["bytes"].as_u64().expect("bytes");
     assert!(bytes > 2_000_000 && bytes < 10_000_000, "{bytes}");
