@@ -447,3 +447,78 @@ pub fn internal_error(what: &str, payload: &Box<dyn std::any::Any + Send>) -> St
         .unwrap_or_else(|| "unknown panic".to_string());
     format!("{what}: internal error in bellows, please report it: {detail}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Dialect, StatsFile, TableSizes, TableStats, size_words};
+
+    fn sizes(dialect: Dialect, tables: &[(&str, &str, Option<u64>)]) -> TableSizes {
+        TableSizes {
+            file: "bellows-stats.json".to_string(),
+            stats: StatsFile {
+                version: 1,
+                taken: String::new(),
+                server: String::new(),
+                dialect,
+                tables: tables
+                    .iter()
+                    .map(|(schema, name, rows)| TableStats {
+                        schema: (*schema).to_string(),
+                        name: (*name).to_string(),
+                        rows: *rows,
+                        bytes: None,
+                    })
+                    .collect(),
+            },
+            small_rows: TableSizes::SMALL_ROWS,
+        }
+    }
+
+    #[test]
+    fn unqualified_names_are_the_default_schema_else_the_largest_of_the_name() {
+        let s = sizes(
+            Dialect::Postgres,
+            &[
+                ("app", "orders", Some(5)),
+                ("public", "orders", Some(9)),
+                ("app", "events", Some(7)),
+                ("audit", "events", None),
+            ],
+        );
+        let rows = |schema: Option<&str>, name: &str| s.find(schema, name).map(|t| t.rows);
+        assert_eq!(rows(None, "orders"), Some(Some(9)));
+        assert_eq!(rows(None, "ORDERS"), Some(Some(9)));
+        assert_eq!(rows(Some("app"), "orders"), Some(Some(5)));
+        assert_eq!(rows(Some("billing"), "orders"), None);
+        // No `public.events`: the largest, and unknown counts as large.
+        assert_eq!(rows(None, "events"), Some(None));
+        let m = sizes(Dialect::Mysql, &[("shop", "orders", Some(3))]);
+        assert_eq!(m.find(None, "orders").map(|t| t.rows), Some(Some(3)));
+        assert_eq!(
+            m.find(Some("shop"), "orders").map(|t| t.rows),
+            Some(Some(3))
+        );
+        assert!(!s.is_small(s.find(Some("audit"), "events").expect("known")));
+        assert!(s.is_small(s.find(None, "orders").expect("known")));
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        let t = |rows, bytes| {
+            size_words(&TableStats {
+                schema: String::new(),
+                name: String::new(),
+                rows,
+                bytes,
+            })
+        };
+        assert_eq!(t(Some(1), Some(8192)), "~1 row, 8.2 kB");
+        assert_eq!(t(Some(999), Some(512)), "~999 rows, 512 B");
+        assert_eq!(t(Some(1_234), None), "~1.2 k rows");
+        assert_eq!(
+            t(Some(42_000_000), Some(18_000_000_000)),
+            "~42 M rows, 18 GB"
+        );
+        assert_eq!(t(None, Some(0)), "rows unknown (never analyzed), 0 B");
+    }
+}
