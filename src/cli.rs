@@ -457,7 +457,7 @@ fn stats(args: &StatsArgs) -> Output {
             if unknown > 0 {
                 let _ = write!(
                     note,
-                    "; {unknown} never analyzed (rows unknown: not treated as small)"
+                    "; rows unknown for {unknown} (never analyzed): never taken as small"
                 );
             }
             Output {

@@ -385,7 +385,7 @@ pub fn size_words(t: &TableStats) -> String {
     let rows = match t.rows {
         Some(1) => "~1 row".to_string(),
         Some(r) => format!("~{} rows", short(r, 1000, &["", " k", " M", " G", " T"])),
-        None => "rows unknown (never analyzed)".to_string(),
+        None => "rows unknown".to_string(),
     };
     match t.bytes {
         Some(b) => format!(
@@ -519,6 +519,6 @@ mod tests {
             t(Some(42_000_000), Some(18_000_000_000)),
             "~42 M rows, 18 GB"
         );
-        assert_eq!(t(None, Some(0)), "rows unknown (never analyzed), 0 B");
+        assert_eq!(t(None, Some(0)), "rows unknown, 0 B");
     }
 }

@@ -283,6 +283,14 @@ fn check_stats_makes_lock_findings_on_small_tables_info_and_names_big_ones() {
         ]
     );
 
+    let human = bellows(d, &["check", "--stats", "prod-stats.json"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout)
+            .ends_with("table sizes: prod-stats.json, taken 2026-11-30T06:00:00Z\n"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+
     // From the configuration, with its own threshold: 12 rows are not small under 10.
     write(
         d,
@@ -457,7 +465,9 @@ fn postgres_sizes_are_read_from_the_catalog_and_used_by_check() {
     let fresh = sev("fresh");
     assert_eq!(fresh[0].0, "error", "{fresh:?}");
     assert!(
-        fresh[0].1.contains("rows unknown (never analyzed)"),
+        fresh[0]
+            .1
+            .contains(&format!("({schema}.fresh: rows unknown, ")),
         "{fresh:?}"
     );
     drop(guard);

@@ -189,5 +189,8 @@ pub fn summary(outcome: &Outcome) -> String {
             gaps.join(", ")
         );
     }
+    if let Some((file, taken)) = &outcome.stats {
+        let _ = writeln!(s, "table sizes: {file}, taken {taken}");
+    }
     s
 }
