@@ -348,14 +348,16 @@ fn a_stats_file_given_that_is_missing_or_malformed_is_exit_2_naming_it() {
     assert!(stderr(&out).contains("broken.json"), "{}", stderr(&out));
 }
 
-/// Drops the test's schema, also when an assertion failed.
+/// Drops the test's schema and role (the same name), also when an
+/// assertion failed.
 struct DropSchema(postgres::Client, String);
 
 impl Drop for DropSchema {
     fn drop(&mut self) {
-        let _ = self
-            .0
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.1));
+        let _ = self.0.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {0} CASCADE; DROP ROLE IF EXISTS {0}",
+            self.1
+        ));
     }
 }
 
@@ -395,13 +397,40 @@ fn postgres_sizes_are_read_from_the_catalog_and_used_by_check() {
          ANALYZE {schema}.small;"
     ))
     .expect("set up");
-    let guard = DropSchema(c, schema.clone());
+    let mut guard = DropSchema(c, schema.clone());
     let t = tempfile::tempdir().expect("tempdir");
     let d = t.path();
     let out = bellows(d, &["stats", "--database-url", &url]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["dialect"], "postgres");
+    // A role that may write nothing, not even read the tables, reads the
+    // same sizes: the catalog is all it needs.
+    guard
+        .0
+        .batch_execute(&format!("CREATE ROLE {schema} LOGIN"))
+        .expect("create role");
+    let (user_part, host) = url.split_once('@').expect("a URL with a user");
+    let (protocol, _) = user_part.split_once("://").expect("a URL");
+    let reader = bellows(
+        d,
+        &[
+            "stats",
+            "--database-url",
+            &format!("{protocol}://{schema}@{host}"),
+        ],
+    );
+    assert_eq!(reader.status.code(), Some(0), "{}", stderr(&reader));
+    let mine = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .filter(|t| t["schema"] == schema.as_str())
+            .cloned()
+            .collect()
+    };
+    assert_eq!(mine(&json(&reader)), mine(&v));
     let (big, small, fresh) = (
         table(&v, &schema, "big"),
         table(&v, &schema, "small"),
