@@ -561,6 +561,11 @@ fn mysql_sizes_are_read_from_information_schema_and_used_by_check() {
         "migrations/002_small.sql",
         "ALTER TABLE small ADD COLUMN w int;\n",
     );
+    write(
+        d,
+        "migrations/003_both.sql",
+        "ALTER TABLE small ADD COLUMN x int;\nALTER TABLE big ADD COLUMN x int;\n",
+    );
     let v = json(&bellows(
         d,
         &[
@@ -585,7 +590,17 @@ fn mysql_sizes_are_read_from_information_schema_and_used_by_check() {
     assert_eq!(big[0].0, "warning");
     assert!(big[0].1.contains("(big: ~"), "{big:?}");
     let small = lock("small");
-    assert_eq!(small.len(), 1, "{v}");
+    assert_eq!(small.len(), 2, "{v}");
     assert_eq!(small[0].0, "info", "{small:?}");
     assert!(small[0].1.contains("(small: ~3 rows, "), "{small:?}");
+    // A migration that waits on both tables is as long as the big one, and
+    // says both sizes.
+    assert_eq!(small[1].0, "warning", "{small:?}");
+    assert!(
+        small[1]
+            .1
+            .contains("wait the same way on big) (small: ~3 rows, ")
+            && small[1].1.contains("; big: ~"),
+        "{small:?}"
+    );
 }

@@ -307,7 +307,10 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     } else {
         String::new()
     };
-    out.push(cx.hit(
+    out.push(Hit {
+        // Every table it names: small only when all are.
+        tables: tables.clone(),
+        ..cx.hit(
         cx.stmt.span,
         format!(
             "this statement waits for a metadata lock on {table} with no lock_wait_timeout: while it waits behind any \
@@ -319,7 +322,8 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "start the migration with `SET SESSION lock_wait_timeout = 5;`{wait} so it fails fast instead of \
              stalling traffic, and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
         ),
-    ));
+    )
+    });
 }
 
 /// `a`, `a and b`, `a, b and c`.
