@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod fix;
 pub mod mcp;
 pub mod model;
 pub mod mysql_version;
@@ -62,6 +63,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
                 .clone()
                 .map(|g| (g, settings.exclude_base.clone())),
             stdin: settings.stdin.clone(),
+            overlay: settings.overlay.clone(),
         },
     );
     let mut discovered = discovered;
@@ -147,12 +149,20 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect();
-    Outcome {
+    let mut outcome = Outcome {
         discovered,
         statements,
         coverage,
         findings,
-    }
+    };
+    fix::resolve(&mut outcome);
+    outcome
+}
+
+/// Plans the safe fixes of a run of [`check`] over `paths`: each one
+/// re-checked with the fixed files in memory, nothing written.
+pub fn fix(paths: &[PathBuf], settings: &Settings, outcome: &Outcome) -> fix::Plan {
+    fix::plan(outcome, settings, &|s| check(paths, s))
 }
 
 /// Runs the migrations under `paths` up, down and up again on a scratch

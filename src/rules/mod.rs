@@ -24,6 +24,7 @@ mod drop_object;
 mod drop_schema;
 mod drop_table;
 mod duplicate_version;
+pub(crate) mod edit;
 mod edited_migration;
 mod empty_down;
 mod enum_value_in_transaction;
@@ -525,6 +526,7 @@ impl Linter<'_> {
                 span: h.span,
                 message: h.message,
                 help: h.help,
+                fix: h.fix,
             })
             .collect()
     }
