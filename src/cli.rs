@@ -447,16 +447,9 @@ fn check(args: &CheckArgs) -> Output {
                 ..Output::default()
             };
         }
-        let plan = crate::fix(&paths, &settings, &outcome);
-        for (i, why) in &plan.refused {
-            if let Some(f) = outcome.findings.get(*i) {
-                let path = outcome
-                    .discovered
-                    .files
-                    .get(f.file)
-                    .map_or("", |s| s.display.as_str());
-                notes.push(format!("not fixed: {path} [{}]: {why}", f.rule));
-            }
+        let plan = crate::fix(&paths, &settings);
+        for (path, rule, why) in &plan.refused {
+            notes.push(format!("not fixed: {path} [{rule}]: {why}"));
         }
         if args.diff {
             let fixes = plan.applied.len();

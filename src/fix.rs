@@ -82,77 +82,136 @@ pub struct Change {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub changes: Vec<Change>,
-    /// The findings (indexes into the outcome's) whose fix is applied.
-    pub applied: Vec<usize>,
-    /// The findings whose fix is not applied, and why.
-    pub refused: Vec<(usize, String)>,
+    /// The fixes applied: path, rule, title.
+    pub applied: Vec<(String, &'static str, String)>,
+    /// The fixes not applied: path, rule, why.
+    pub refused: Vec<(String, &'static str, String)>,
 }
 
-/// Plans the fixes of `outcome` (a run of `check` over `paths` with
-/// `settings`), each re-checked in memory with `recheck`.
-pub fn plan(
-    outcome: &Outcome,
-    settings: &Settings,
-    recheck: &dyn Fn(&Settings) -> Outcome,
-) -> Plan {
-    let candidates: Vec<usize> = outcome
-        .findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.fix.is_some())
-        .map(|(i, _)| i)
-        .collect();
-    let mut plan = Plan::default();
-    if candidates.is_empty() {
-        return plan;
-    }
-    // The run to compare with: the same settings, parse errors always on.
+/// Rounds of fixing: a fix can make way for another (a lock-timeout
+/// prelude is written once the statements around it are settled).
+const ROUNDS: usize = 4;
+
+/// Plans the fixes of a run of `check` with `settings`, re-checking each
+/// round of fixes in memory with `recheck` (the same paths, the fixed
+/// files in `Settings::overlay`).
+pub fn plan(settings: &Settings, recheck: &dyn Fn(&Settings) -> Outcome) -> Plan {
+    // The same settings, parse errors always on, no slow references.
     let mut base = settings.clone();
     base.references = crate::references::References::new(false);
     if !base.select.is_empty() {
         base.select.insert("parse-error".to_string());
     }
     base.ignore.remove("parse-error");
-    let before = recheck(&base);
-    let counts_before = counts(&before);
-    let try_set = |set: &[usize]| -> Result<Vec<Change>, String> {
-        let changes = changes(outcome, set, &settings.cwd)?;
+    let with = |overlay: &BTreeMap<PathBuf, String>| {
         let mut s = base.clone();
-        for c in &changes {
+        for (path, text) in overlay {
             match &mut s.stdin {
-                Some((name, text)) if same_file(name, &c.path, &settings.cwd) => {
-                    text.clone_from(&c.after);
-                }
+                Some((name, t)) if same_file(name, path, &settings.cwd) => t.clone_from(text),
                 _ => {
-                    s.overlay.insert(c.path.clone(), c.after.clone());
+                    s.overlay.insert(path.clone(), text.clone());
                 }
             }
         }
-        let after = recheck(&s);
-        judge(outcome, set, &counts_before, &after)?;
-        Ok(changes)
+        s
     };
-    if let Ok(changes) = try_set(&candidates) {
-        plan.changes = changes;
-        plan.applied = candidates;
-        return plan;
-    }
-    // One at a time, each on top of those accepted.
-    let mut accepted: Vec<usize> = Vec::new();
-    let mut changes = Vec::new();
-    for &i in &candidates {
-        let mut set = accepted.clone();
-        set.push(i);
-        match try_set(&set) {
-            Ok(c) => {
-                accepted = set;
-                changes = c;
-            }
-            Err(why) => plan.refused.push((i, why)),
+    let first = recheck(&base);
+    let mut plan = Plan::default();
+    let mut overlay: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut refused: std::collections::BTreeSet<(String, &'static str, String)> =
+        std::collections::BTreeSet::new();
+    let mut later: Option<Outcome> = None;
+    for _ in 0..ROUNDS {
+        let current = later.as_ref().unwrap_or(&first);
+        let key = |o: &Outcome, i: usize| {
+            let f = &o.findings[i];
+            (display(o, f.file), f.rule, f.message.clone())
+        };
+        let fixable: Vec<usize> = (0..current.findings.len())
+            .filter(|&i| current.findings[i].fix.is_some() && !refused.contains(&key(current, i)))
+            .collect();
+        // A lock-timeout prelude waits for the other fixes of its file:
+        // they may take the statement out of its transaction, or remove
+        // the need for it.
+        let files_of = |i: usize| -> Vec<FileId> {
+            current.findings[i]
+                .fix
+                .iter()
+                .flat_map(|f| f.edits.iter().map(|e| e.file))
+                .collect()
+        };
+        let candidates: Vec<usize> = fixable
+            .iter()
+            .copied()
+            .filter(|&i| {
+                current.findings[i].rule != "missing-lock-timeout"
+                    || !fixable.iter().any(|&j| {
+                        current.findings[j].rule != "missing-lock-timeout"
+                            && files_of(j).iter().any(|f| files_of(i).contains(f))
+                    })
+            })
+            .collect();
+        if candidates.is_empty() {
+            break;
         }
+        let counts_now = counts(current);
+        let attempt = |set: &[usize]| -> Result<(BTreeMap<PathBuf, String>, Outcome), String> {
+            let mut next = overlay.clone();
+            for c in changes(current, set, &settings.cwd)? {
+                next.insert(c.path, c.after);
+            }
+            let after = recheck(&with(&next));
+            judge(current, set, &counts_now, &after)?;
+            Ok((next, after))
+        };
+        let mut accepted: Vec<usize> = Vec::new();
+        let mut state = None;
+        if let Ok(r) = attempt(&candidates) {
+            accepted.clone_from(&candidates);
+            state = Some(r);
+        } else {
+            // One at a time, each on top of those accepted.
+            for &i in &candidates {
+                let mut set = accepted.clone();
+                set.push(i);
+                match attempt(&set) {
+                    Ok(r) => {
+                        accepted = set;
+                        state = Some(r);
+                    }
+                    Err(why) => {
+                        let (path, rule, message) = key(current, i);
+                        refused.insert((path.clone(), rule, message));
+                        plan.refused.push((path, rule, why));
+                    }
+                }
+            }
+        }
+        let Some((next, after)) = state else {
+            continue;
+        };
+        for &i in &accepted {
+            let f = &current.findings[i];
+            let title = f.fix.as_ref().map(|x| x.title.clone()).unwrap_or_default();
+            plan.applied.push((display(current, f.file), f.rule, title));
+        }
+        overlay = next;
+        later = Some(after);
     }
-    plan.changes = changes;
-    plan.applied = accepted;
+    for (path, after) in overlay {
+        let before = first
+            .discovered
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.text.clone());
+        plan.changes.push(Change {
+            display: discover::display_path(&path, &settings.cwd),
+            path,
+            before,
+            after,
+        });
+    }
     plan
 }
 
@@ -160,10 +219,16 @@ fn same_file(a: &std::path::Path, b: &std::path::Path, cwd: &std::path::Path) ->
     crate::since::absolute(a, cwd) == crate::since::absolute(b, cwd)
 }
 
-/// Findings per rule and file (by path as shown; new files count as none before).
+/// Warnings and errors per rule and file (by path as shown; new files
+/// count as none before). Info notes (an empty down explained by its
+/// comment) are no hazard.
 fn counts(outcome: &Outcome) -> BTreeMap<(&'static str, String), usize> {
     let mut out = BTreeMap::new();
-    for f in &outcome.findings {
+    for f in outcome
+        .findings
+        .iter()
+        .filter(|f| f.severity != crate::model::Severity::Info)
+    {
         let path = outcome
             .discovered
             .files

@@ -159,10 +159,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     outcome
 }
 
-/// Plans the safe fixes of a run of [`check`] over `paths`: each one
-/// re-checked with the fixed files in memory, nothing written.
-pub fn fix(paths: &[PathBuf], settings: &Settings, outcome: &Outcome) -> fix::Plan {
-    fix::plan(outcome, settings, &|s| check(paths, s))
+/// Plans the safe fixes of [`check`] over `paths`: each one re-checked
+/// with the fixed files in memory, nothing written.
+pub fn fix(paths: &[PathBuf], settings: &Settings) -> fix::Plan {
+    fix::plan(settings, &|s| check(paths, s))
 }
 
 /// Runs the migrations under `paths` up, down and up again on a scratch

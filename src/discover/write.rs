@@ -10,7 +10,7 @@
 //! node-pg-migrate timestamps in milliseconds that runs every migration in
 //! one transaction anyway.
 
-use super::{Layout, Migration, Root, SourceFile, Version};
+use super::{Layout, Part, Root, SourceFile, Version};
 use crate::model::{ByteSpan, NewFile, NewMigration};
 
 /// Whether bellows may edit or add migration files of a layout at all (a
@@ -19,12 +19,13 @@ pub fn editable(layout: Layout) -> bool {
     !matches!(layout, Layout::Atlas | Layout::GraphileMigrate)
 }
 
-/// The layout's no-transaction marker, as an edit of the migration's up
-/// file `text`: `None` when the layout has no marker bellows can write in
-/// the file itself (diesel's and flyway's live in another file).
+/// The layout's no-transaction marker, as an edit of the file `text` that
+/// holds `part` (a migration's up or down): `None` when the layout has no
+/// marker bellows can write in the file itself (diesel's and flyway's live
+/// in another file).
 pub fn no_transaction_marker(
     layout: Layout,
-    m: &Migration,
+    part: Option<Part>,
     text: &str,
 ) -> Option<(ByteSpan, String)> {
     let at_top = |line: &str| Some((ByteSpan::new(0, 0), format!("{line}\n")));
@@ -34,8 +35,8 @@ pub fn no_transaction_marker(
         Layout::Tern => at_top("---- tern: disable-tx ----"),
         Layout::Refinery => at_top("-- refinery:noTransaction"),
         Layout::Dbmate | Layout::SqlMigrate => {
-            // The up marker line gets the option.
-            let section = m.up?.section?;
+            // The section's marker line gets the option.
+            let section = part?.section?;
             let head = text.get(..section.start)?;
             let line_start = head
                 .trim_end_matches(['\n', '\r'])

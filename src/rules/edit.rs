@@ -113,6 +113,16 @@ pub fn not_valid(cx: &StmtCx<'_>, op: ByteSpan) -> Option<Fix> {
     }
     let table = altered_table(cx)?;
     let name = cx.source(name_after(cx, op, "CONSTRAINT", &[])?);
+    // A VALIDATE later in this migration: validate-in-same-transaction's
+    // fix moves that one instead.
+    let folded = name.trim_matches('"').to_lowercase();
+    if cx.later().any(|s| {
+        matches!(&s.action, crate::parse::ir::Action::AlterTable { ops, .. }
+            if ops.iter().any(|o| matches!(&o.kind,
+                crate::parse::ir::AlterKind::ValidateConstraint { name } if name.to_lowercase() == folded)))
+    }) {
+        return None;
+    }
     let end = trimmed(cx.text, op).end;
     Some(fix(
         "add it NOT VALID, and validate it in a new migration",
@@ -124,6 +134,50 @@ pub fn not_valid(cx: &StmtCx<'_>, op: ByteSpan) -> Option<Fix> {
             no_transaction: false,
         }],
     ))
+}
+
+/// The current statement moved into a new migration named `name` (its
+/// down: nothing to undo).
+pub fn moved(cx: &StmtCx<'_>, title: &str, name: &str) -> Fix {
+    fix(
+        title,
+        vec![edit(cx, removal(cx.text, cx.stmt.span), "")],
+        vec![NewMigration {
+            name: name.to_string(),
+            up: statement(cx),
+            down: None,
+            no_transaction: false,
+        }],
+    )
+}
+
+/// `SET lock_timeout` (MySQL `SET SESSION lock_wait_timeout`) on a line of
+/// its own before the current statement, indented as it is.
+pub fn lock_timeout_prelude(cx: &StmtCx<'_>) -> Fix {
+    let start = cx.stmt.span.start;
+    let line_start = cx.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &cx.text[line_start..start];
+    let indent = if indent.trim().is_empty() { indent } else { "" };
+    let set = match cx.dialect {
+        crate::model::Dialect::Mysql => "SET SESSION lock_wait_timeout = 5;".to_string(),
+        _ => format!(
+            "SET {}lock_timeout = '2s';",
+            if cx.transaction.is_some() {
+                "LOCAL "
+            } else {
+                ""
+            }
+        ),
+    };
+    fix(
+        "set a lock timeout first",
+        vec![edit(
+            cx,
+            ByteSpan::new(start, start),
+            format!("{set}\n{indent}"),
+        )],
+        Vec::new(),
+    )
 }
 
 /// The bytes that remove a statement: the statement, its `;`, and the rest
@@ -281,8 +335,13 @@ pub fn outside_transaction(
         None if insert.is_some() => Some(fix(title, edits, Vec::new())),
         None | Some(TxReason::Explicit) => None,
         Some(TxReason::Tool) if cx.siblings.len() == 1 => {
+            let part = if cx.is_down {
+                cx.migration.down
+            } else {
+                cx.migration.up
+            };
             let (span, text) =
-                crate::discover::write::no_transaction_marker(cx.layout, cx.migration, cx.text)?;
+                crate::discover::write::no_transaction_marker(cx.layout, part, cx.text)?;
             edits.insert(0, edit(cx, span, text));
             Some(fix(
                 &format!("{title}, outside the migration's transaction"),

@@ -213,6 +213,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     };
     out.push(Hit {
         tables: tables.clone(),
+        fix: Some(super::edit::lock_timeout_prelude(cx)),
         ..cx.hit(
         cx.stmt.span,
         format!(
@@ -307,7 +308,7 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     } else {
         String::new()
     };
-    out.push(cx.hit(
+    let mut hit = cx.hit(
         cx.stmt.span,
         format!(
             "this statement waits for a metadata lock on {table} with no lock_wait_timeout: while it waits behind any \
@@ -319,7 +320,9 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "start the migration with `SET SESSION lock_wait_timeout = 5;`{wait} so it fails fast instead of \
              stalling traffic, and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
         ),
-    ));
+    );
+    hit.fix = Some(super::edit::lock_timeout_prelude(cx));
+    out.push(hit);
 }
 
 /// `a`, `a and b`, `a, b and c`.
