@@ -113,20 +113,21 @@ pub fn not_valid(cx: &StmtCx<'_>, op: ByteSpan) -> Option<Fix> {
     }
     let table = altered_table(cx)?;
     let name = cx.source(name_after(cx, op, "CONSTRAINT", &[])?);
+    let end = trimmed(cx.text, op).end;
+    let not_valid = edit(cx, ByteSpan::new(end, end), " NOT VALID");
     // A VALIDATE later in this migration: validate-in-same-transaction's
-    // fix moves that one instead.
+    // fix moves that one out.
     let folded = name.trim_matches('"').to_lowercase();
     if cx.later().any(|s| {
         matches!(&s.action, crate::parse::ir::Action::AlterTable { ops, .. }
             if ops.iter().any(|o| matches!(&o.kind,
                 crate::parse::ir::AlterKind::ValidateConstraint { name } if name.to_lowercase() == folded)))
     }) {
-        return None;
+        return Some(fix("add it NOT VALID", vec![not_valid], Vec::new()));
     }
-    let end = trimmed(cx.text, op).end;
     Some(fix(
         "add it NOT VALID, and validate it in a new migration",
-        vec![edit(cx, ByteSpan::new(end, end), " NOT VALID")],
+        vec![not_valid],
         vec![NewMigration {
             name: crate::discover::write::file_words(&["validate", name]),
             up: format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n"),
