@@ -9,7 +9,7 @@ use common::{root, subdirs};
 
 /// Fixture folders that are not rules (`verify` holds the cases of
 /// `bellows verify`, one folder per rule it reports).
-const NOT_RULES: &[&str] = &["layouts", "demo", "verify"];
+const NOT_RULES: &[&str] = &["layouts", "demo", "verify", "fix"];
 
 /// Where a rule's fixtures and snapshot are: rules of `bellows verify` only
 /// keep them under fixtures/verify/<id>, run by tests/verify.rs.

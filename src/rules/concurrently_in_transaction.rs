@@ -80,7 +80,6 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
 /// migration, else (an index build or drop) the statement moved into a
 /// new migration that has it, with its down counterpart.
 fn fix(cx: &StmtCx<'_>) -> Option<crate::model::Fix> {
-    let title = "run it outside a transaction";
     match &cx.stmt.action {
         Action::CreateIndex(ci) => super::create_index_blocking::fix_create(cx, ci, None),
         Action::Drop {
@@ -90,11 +89,11 @@ fn fix(cx: &StmtCx<'_>) -> Option<crate::model::Fix> {
         } if names.len() == 1 => {
             let name = &names[0];
             let creates = |a: &Action| matches!(a, Action::CreateIndex(ci) if ci.name.as_ref().is_some_and(|n| n.name == name.name));
-            super::edit::outside_transaction(cx, title, None, name, &creates, None)
+            super::edit::outside_transaction(cx, None, name, &creates, None)
         }
         // Others only where the marker alone does it.
         _ if cx.siblings.len() == 1 => {
-            super::edit::outside_transaction(cx, title, None, &Name::bare(""), &|_| false, None)
+            super::edit::outside_transaction(cx, None, &Name::bare(""), &|_| false, None)
         }
         _ => None,
     }

@@ -321,7 +321,6 @@ pub fn moved_down(
 /// statement that `undoes` it (or `default_down`).
 pub fn outside_transaction(
     cx: &StmtCx<'_>,
-    title: &str,
     insert: Option<usize>,
     name: &Name,
     undoes: &dyn Fn(&crate::parse::ir::Action) -> bool,
@@ -333,7 +332,7 @@ pub fn outside_transaction(
         .into_iter()
         .collect();
     match cx.transaction {
-        None if insert.is_some() => Some(fix(title, edits, Vec::new())),
+        None if insert.is_some() => Some(fix("add CONCURRENTLY", edits, Vec::new())),
         None | Some(TxReason::Explicit) => None,
         Some(TxReason::Tool) if cx.siblings.len() == 1 => {
             let part = if cx.is_down {
@@ -344,11 +343,13 @@ pub fn outside_transaction(
             let (span, text) =
                 crate::discover::write::no_transaction_marker(cx.layout, part, cx.text)?;
             edits.insert(0, edit(cx, span, text));
-            Some(fix(
-                &format!("{title}, outside the migration's transaction"),
-                edits,
-                Vec::new(),
-            ))
+            let marker = format!("{}'s no-transaction marker", cx.layout.id());
+            let title = if insert.is_some() {
+                format!("add CONCURRENTLY and {marker}")
+            } else {
+                format!("add {marker}")
+            };
+            Some(fix(&title, edits, Vec::new()))
         }
         Some(_) => {
             if cx.is_down {
@@ -371,8 +372,13 @@ pub fn outside_transaction(
             } else {
                 "drop"
             };
+            let title = if insert.is_some() {
+                "add CONCURRENTLY, in a new migration outside a transaction"
+            } else {
+                "move it into a new migration outside a transaction"
+            };
             Some(fix(
-                &format!("{title}, in a new migration outside a transaction"),
+                title,
                 edits,
                 vec![NewMigration {
                     name: crate::discover::write::file_words(&[verb, &name.name]),

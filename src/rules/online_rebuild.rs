@@ -78,7 +78,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         if let Some((first, last)) = clauses
             && let (Some(f), Some(l)) = (ops.get(first), ops.get(last))
         {
-            let span = super::edit::trimmed(cx.text, crate::model::ByteSpan::new(f.span.start, l.span.end));
+            let span = super::edit::trimmed(
+                cx.text,
+                crate::model::ByteSpan::new(f.span.start, l.span.end),
+            );
             hit.fix = Some(super::edit::fix(
                 "assert ALGORITHM=INSTANT instead",
                 vec![super::edit::edit(cx, span, "ALGORITHM=INSTANT")],

@@ -199,7 +199,11 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     hit.fix = assert.map(|a| {
         super::edit::fix(
             &format!("assert {a} in place of ALGORITHM=COPY"),
-            vec![super::edit::edit(cx, super::edit::trimmed(cx.text, op.span), a)],
+            vec![super::edit::edit(
+                cx,
+                super::edit::trimmed(cx.text, op.span),
+                a,
+            )],
             Vec::new(),
         )
     });
