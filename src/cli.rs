@@ -321,10 +321,11 @@ fn rules_table() -> String {
     for r in REGISTRY {
         let _ = writeln!(
             out,
-            "{:width$}  {:7}  {:22}  {}",
+            "{:width$}  {:7}  {:22}  {:3}  {}",
             r.id,
             r.severity.id(),
             r.dialects.names().join(","),
+            if r.has_fix() { "fix" } else { "" },
             r.summary
         );
     }

@@ -126,6 +126,43 @@ fn every_rule_has_a_doc_fixtures_and_a_snapshot() {
 }
 
 #[test]
+fn a_rule_has_a_fix_paragraph_exactly_when_it_has_fix_fixtures() {
+    for r in REGISTRY {
+        let fixtures = root().join("fixtures/fix").join(r.id).is_dir();
+        assert_eq!(
+            r.has_fix(),
+            fixtures,
+            "{}: a `## Fix` paragraph in rules/{}.md and fixtures/fix/{} go together \
+             (tests/fix.rs asserts that the fix is offered and applied there)",
+            r.id,
+            r.id,
+            r.id
+        );
+        if r.has_fix() {
+            let fix = r.doc.find("\n## Fix\n");
+            let use_instead = r.doc.find("\n## Use instead\n");
+            let exemptions = r.doc.find("\n## Exemptions\n");
+            assert!(
+                use_instead < fix && fix < exemptions,
+                "{}: `## Fix` sits between `## Use instead` and `## Exemptions`",
+                r.id
+            );
+        }
+    }
+    for dir in subdirs(&root().join("fixtures/fix")) {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            REGISTRY.iter().any(|r| r.id == name),
+            "fixtures/fix/{name} has no rule"
+        );
+    }
+}
+
+#[test]
 fn every_doc_and_fixture_folder_has_a_rule() {
     let ids: BTreeSet<&str> = REGISTRY.iter().map(|r| r.id).collect();
     for entry in std::fs::read_dir(root().join("rules"))

@@ -177,6 +177,14 @@ pub struct Rule {
     pub check: Check,
 }
 
+impl Rule {
+    /// Whether the rule offers a fix (`check --fix`): its doc says what the
+    /// fix writes under `## Fix` (tests/meta.rs keeps the two in step).
+    pub fn has_fix(&self) -> bool {
+        self.doc.contains("\n## Fix\n")
+    }
+}
+
 /// What kind of hazard a rule flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
