@@ -448,7 +448,11 @@ fn check(args: &CheckArgs) -> Output {
                 ..Output::default()
             };
         }
-        let plan = crate::fix(&paths, &settings);
+        let baseline = args.baseline.as_ref().or(config_baseline.as_ref());
+        if let Some(Err(e)) = baseline.map(|b| crate::baseline::apply(&mut outcome, b)) {
+            return Output::fail(e);
+        }
+        let plan = crate::fix(&paths, &settings, baseline.map(PathBuf::as_path));
         for (path, rule, why) in &plan.refused {
             notes.push(format!("not fixed: {path} [{rule}]: {why}"));
         }

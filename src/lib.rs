@@ -160,9 +160,21 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
 }
 
 /// Plans the safe fixes of [`check`] over `paths`: each one re-checked
-/// with the fixed files in memory, nothing written.
-pub fn fix(paths: &[PathBuf], settings: &Settings) -> fix::Plan {
-    fix::plan(settings, &|s| check(paths, s))
+/// with the fixed files in memory, nothing written. The findings a
+/// `baseline` file records are left alone (they are old migrations).
+pub fn fix(
+    paths: &[PathBuf],
+    settings: &Settings,
+    baseline: Option<&std::path::Path>,
+) -> fix::Plan {
+    fix::plan(settings, &|s| {
+        let mut outcome = check(paths, s);
+        if let Some(b) = baseline {
+            // A baseline that cannot be read was reported by the run itself.
+            let _ = baseline::apply(&mut outcome, b);
+        }
+        outcome
+    })
 }
 
 /// Runs the migrations under `paths` up, down and up again on a scratch

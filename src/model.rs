@@ -116,6 +116,8 @@ pub struct NewMigration {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFile {
     pub path: PathBuf,
+    /// The path as the user would type it.
+    pub display: String,
     pub text: String,
 }
 

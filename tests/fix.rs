@@ -105,7 +105,7 @@ fn every_fix_fixture() {
                 failures.push(format!("{label}: no {rule} finding with a fix"));
                 continue;
             }
-            let plan = bellows::fix(&paths, &settings);
+            let plan = bellows::fix(&paths, &settings, None);
             let applied = plan.applied.iter().any(|a| a.1 == rule);
             let turned_down = plan.refused.iter().any(|r| r.1 == rule);
             if refused && (applied || !turned_down) {
@@ -148,7 +148,7 @@ fn every_fix_fixture() {
                 failures.push(format!("{label}: a fixed statement is not understood"));
             }
             // A second round finds nothing more to do.
-            let again = bellows::fix(&paths, &settings);
+            let again = bellows::fix(&paths, &settings, None);
             if !again.changes.is_empty() {
                 failures.push(format!(
                     "{label}: a second --fix changes {:?}",
@@ -345,4 +345,27 @@ fn json_diagnostics_carry_their_fix() {
         d["new_files"][0]["text"],
         "ALTER TABLE Orders VALIDATE CONSTRAINT orders_customer_id_fkey;\n"
     );
+}
+
+#[test]
+fn findings_a_baseline_records_are_not_fixed() {
+    let tmp = scratch("create-index-blocking/golang-migrate-alone");
+    let written = bellows(
+        tmp.path(),
+        &["check", "--write-baseline", "baseline.json", "."],
+    );
+    assert_eq!(written.status.code(), Some(0));
+    let before = contents(tmp.path());
+    let diff = bellows(
+        tmp.path(),
+        &["check", "--diff", "--baseline", "baseline.json", "."],
+    );
+    assert_eq!(diff.status.code(), Some(0));
+    assert!(diff.stdout.is_empty());
+    let fix = bellows(
+        tmp.path(),
+        &["check", "--fix", "--baseline", "baseline.json", "."],
+    );
+    assert_eq!(fix.status.code(), Some(0));
+    assert_eq!(contents(tmp.path()), before);
 }

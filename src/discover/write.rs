@@ -187,7 +187,12 @@ pub fn new_migrations(
         });
         let mut file = |name: String, text: String| {
             out.push(NewFile {
-                path: root.path.join(name),
+                path: root.path.join(&name),
+                display: if root.display == "." {
+                    name
+                } else {
+                    format!("{}/{name}", root.display.trim_end_matches('/'))
+                },
                 text,
             });
         };

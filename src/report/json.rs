@@ -119,7 +119,6 @@ struct NewFileOut {
 
 fn fix_out(outcome: &Outcome, fix: &crate::model::Fix) -> FixOut {
     let files = &outcome.discovered.files;
-    let cwd = std::env::current_dir().unwrap_or_default();
     FixOut {
         title: fix.title.clone(),
         edits: fix
@@ -144,7 +143,7 @@ fn fix_out(outcome: &Outcome, fix: &crate::model::Fix) -> FixOut {
             .files
             .iter()
             .map(|f| NewFileOut {
-                path: crate::discover::display_path(&f.path, &cwd),
+                path: f.display.clone(),
                 text: f.text.clone(),
             })
             .collect(),
