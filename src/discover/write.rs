@@ -168,15 +168,28 @@ pub fn new_migrations(
     let up_file = files.get(last.up?.file)?;
     let rel = up_file.path.strip_prefix(&root.path).ok()?;
     let rel = rel.to_string_lossy().replace('\\', "/");
+    // The version as numbered: plain roots take the whole stem as their
+    // version (`002_add_note`), numbered by its leading digits.
+    let current: &str = if next_version(&last.version.text, 1).is_some() {
+        &last.version.text
+    } else {
+        let digits = last
+            .version
+            .text
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        last.version.text.get(..digits).filter(|d| !d.is_empty())?
+    };
     // What comes before the version in the file name (`V` for flyway).
-    let pos = rel.find(&last.version.text)?;
+    let pos = rel.find(current)?;
     let prefix = &rel[..pos];
-    let after = &rel[pos + last.version.text.len()..];
+    let after = &rel[pos + current.len()..];
     let sep = if after.starts_with('-') { "-" } else { "_" };
     let reversible = root.migrations.iter().any(|m| m.down.is_some()) || last.expects_down;
     let mut out = Vec::new();
     for (i, m) in new.iter().enumerate() {
-        let version = next_version(&last.version.text, u32::try_from(i + 1).ok()?)?;
+        let version = next_version(current, u32::try_from(i + 1).ok()?)?;
         if Version::new(&version) <= last.version {
             return None;
         }
