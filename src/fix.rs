@@ -162,6 +162,27 @@ pub fn plan(settings: &Settings, recheck: &dyn Fn(&Settings) -> Outcome) -> Plan
             }
             let after = recheck(&with(&next));
             judge(current, set, &counts_now, &after)?;
+            // Every new file is read back as (part of) a migration.
+            let new_files = next
+                .keys()
+                .filter(|p| !first.discovered.files.iter().any(|f| &f.path == *p));
+            for path in new_files {
+                let id = after.discovered.files.iter().position(|f| &f.path == path);
+                let read = id.is_some_and(|id| {
+                    after
+                        .discovered
+                        .roots
+                        .iter()
+                        .flat_map(|r| &r.migrations)
+                        .any(|m| [m.up, m.down].into_iter().flatten().any(|p| p.file == id))
+                });
+                if !read {
+                    return Err(format!(
+                        "{} would not be read as a migration",
+                        discover::display_path(path, &settings.cwd)
+                    ));
+                }
+            }
             Ok((next, after))
         };
         let mut accepted: Vec<usize> = Vec::new();

@@ -6,7 +6,8 @@
 //! main loop never waits for a lint, changes that arrive while one runs are
 //! coalesced, and a result older than the buffer is dropped. Findings become
 //! diagnostics (code = rule id, link to the rule's doc, exact UTF-16 range);
-//! a code action inserts an ignore comment with a reason; hover on a finding
+//! code actions apply a rule's fix (new migration files through
+//! `documentChanges`) or insert an ignore comment with a reason; hover on a finding
 //! shows the rule's doc. `bellows.toml` is found and read from the file's
 //! folder upward on every lint, so a change to it applies at once.
 

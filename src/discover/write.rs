@@ -185,7 +185,13 @@ pub fn new_migrations(
     let pos = rel.find(current)?;
     let prefix = &rel[..pos];
     let after = &rel[pos + current.len()..];
-    let sep = if after.starts_with('-') { "-" } else { "_" };
+    let sep = if after.starts_with("__") {
+        "__"
+    } else if after.starts_with('-') {
+        "-"
+    } else {
+        "_"
+    };
     let reversible = root.migrations.iter().any(|m| m.down.is_some()) || last.expects_down;
     let mut out = Vec::new();
     for (i, m) in new.iter().enumerate() {
