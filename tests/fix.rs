@@ -369,3 +369,15 @@ fn findings_a_baseline_records_are_not_fixed() {
     assert_eq!(fix.status.code(), Some(0));
     assert_eq!(contents(tmp.path()), before);
 }
+
+#[test]
+fn a_crlf_file_keeps_its_line_endings() {
+    let tmp = scratch("missing-lock-timeout/plain-crlf");
+    let out = bellows(tmp.path(), &["check", "--fix", "."]);
+    assert_eq!(out.status.code(), Some(0));
+    let fixed = std::fs::read_to_string(tmp.path().join("002_add_note.sql")).unwrap();
+    assert_eq!(
+        fixed,
+        "-- add note\r\nSET lock_timeout = '2s';\r\nALTER TABLE orders ADD COLUMN note text;\r\n"
+    );
+}

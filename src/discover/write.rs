@@ -28,7 +28,8 @@ pub fn no_transaction_marker(
     part: Option<Part>,
     text: &str,
 ) -> Option<(ByteSpan, String)> {
-    let at_top = |line: &str| Some((ByteSpan::new(0, 0), format!("{line}\n")));
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let at_top = |line: &str| Some((ByteSpan::new(0, 0), format!("{line}{newline}")));
     match layout {
         Layout::Sqlx => at_top("-- no-transaction"),
         Layout::Goose => at_top("-- +goose NO TRANSACTION"),

@@ -170,12 +170,17 @@ pub fn lock_timeout_prelude(cx: &StmtCx<'_>) -> Fix {
             }
         ),
     };
+    let newline = if cx.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     fix(
         "set a lock timeout first",
         vec![edit(
             cx,
             ByteSpan::new(start, start),
-            format!("{set}\n{indent}"),
+            format!("{set}{newline}{indent}"),
         )],
         Vec::new(),
     )
