@@ -36,20 +36,32 @@ fn migration_of(outcome: &Outcome, file: FileId) -> Option<(&Root, &Migration)> 
 /// migration that is not the root's last (a later migration may depend on
 /// what the fix moves out).
 pub fn resolve(outcome: &mut Outcome) {
-    let mut fixes: Vec<(usize, Option<Fix>)> = Vec::new();
-    for (i, f) in outcome.findings.iter().enumerate() {
-        let Some(fix) = &f.fix else { continue };
-        fixes.push((i, complete(outcome, f.file, fix.clone())));
+    if outcome.findings.iter().all(|f| f.fix.is_none()) {
+        return;
     }
-    for (i, fix) in fixes {
-        if let Some(f) = outcome.findings.get_mut(i) {
-            f.fix = fix;
+    // Each file's migration, once.
+    let mut of_file: BTreeMap<FileId, (usize, usize)> = BTreeMap::new();
+    for (ri, r) in outcome.discovered.roots.iter().enumerate() {
+        for (mi, m) in r.migrations.iter().enumerate() {
+            for p in [m.up, m.down].into_iter().flatten() {
+                of_file.entry(p.file).or_insert((ri, mi));
+            }
         }
     }
+    let mut findings = std::mem::take(&mut outcome.findings);
+    for f in &mut findings {
+        if let Some(fix) = f.fix.take() {
+            f.fix = of_file
+                .get(&f.file)
+                .and_then(|&(ri, mi)| complete(outcome, ri, mi, fix));
+        }
+    }
+    outcome.findings = findings;
 }
 
-fn complete(outcome: &Outcome, file: FileId, mut fix: Fix) -> Option<Fix> {
-    let (root, m) = migration_of(outcome, file)?;
+fn complete(outcome: &Outcome, ri: usize, mi: usize, mut fix: Fix) -> Option<Fix> {
+    let root = outcome.discovered.roots.get(ri)?;
+    let m = root.migrations.get(mi)?;
     if !discover::write::editable(root.layout) {
         return None;
     }
