@@ -56,8 +56,13 @@ fn server_url(dialect: Dialect) -> Option<String> {
         Dialect::Mysql => "BELLOWS_TEST_MYSQL_URL",
         Dialect::Sqlite => return None,
     };
+    static SAID: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
     let url = std::env::var(var).ok().filter(|u| !u.is_empty());
-    if url.is_none() {
+    let mut said = SAID
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if url.is_none() && !said.contains(&var) {
+        said.push(var);
         eprintln!("{var} is not set: the fixed roots are not run on that server");
     }
     url
