@@ -50,13 +50,15 @@ fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     v
 }
 
+/// The server URLs already said to be unset.
+static SAID: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
+
 fn server_url(dialect: Dialect) -> Option<String> {
     let var = match dialect {
         Dialect::Postgres => "BELLOWS_TEST_POSTGRES_URL",
         Dialect::Mysql => "BELLOWS_TEST_MYSQL_URL",
         Dialect::Sqlite => return None,
     };
-    static SAID: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
     let url = std::env::var(var).ok().filter(|u| !u.is_empty());
     let mut said = SAID
         .lock()
