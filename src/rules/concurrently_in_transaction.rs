@@ -89,11 +89,11 @@ fn fix(cx: &StmtCx<'_>) -> Option<crate::model::Fix> {
         } if names.len() == 1 => {
             let name = &names[0];
             let creates = |a: &Action| matches!(a, Action::CreateIndex(ci) if ci.name.as_ref().is_some_and(|n| n.name == name.name));
-            super::edit::outside_transaction(cx, None, name, &creates, None)
+            super::edit::outside_transaction(cx, None, name, Some(&creates), None)
         }
         // Others only where the marker alone does it.
         _ if cx.siblings.len() == 1 => {
-            super::edit::outside_transaction(cx, None, &Name::bare(""), &|_| false, None)
+            super::edit::outside_transaction(cx, None, &Name::bare(""), None, None)
         }
         _ => None,
     }

@@ -105,7 +105,7 @@ pub(super) fn fix_create(
         "DROP INDEX CONCURRENTLY IF EXISTS {};\n",
         edit::qualified(&name)
     );
-    edit::outside_transaction(cx, insert, &name, &drops, Some(default_down))
+    edit::outside_transaction(cx, insert, &name, Some(&drops), Some(default_down))
 }
 
 /// MySQL/MariaDB: a secondary index is built online (not a finding); a

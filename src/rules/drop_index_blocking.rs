@@ -57,5 +57,5 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
 fn fix(cx: &StmtCx<'_>, name: &Name) -> Option<crate::model::Fix> {
     let at = edit::word_end(cx.text, cx.stmt.span, "INDEX")?;
     let creates = |a: &Action| matches!(a, Action::CreateIndex(ci) if ci.name.as_ref().is_some_and(|n| n.name == name.name));
-    edit::outside_transaction(cx, Some(at), name, &creates, None)
+    edit::outside_transaction(cx, Some(at), name, Some(&creates), None)
 }

@@ -263,17 +263,17 @@ pub fn edit(cx: &StmtCx<'_>, span: ByteSpan, text: impl Into<String>) -> Edit {
 }
 
 /// When a statement moves into a new migration: the statement of this
-/// migration's down that undoes it (`undoes` says which; `CONCURRENTLY` is
+/// migration's down that undoes it (`None`: nothing does) (`undoes` says which; `CONCURRENTLY` is
 /// added after `INDEX` when missing), moved out of the down with the edit
 /// that removes it. `(None, [])` when the down does not name `name`;
 /// `None` (no fix) when the down uses the name otherwise.
 pub fn moved_down(
     cx: &StmtCx<'_>,
     name: &Name,
-    undoes: &dyn Fn(&crate::parse::ir::Action) -> bool,
+    undoes: Option<&dyn Fn(&crate::parse::ir::Action) -> bool>,
 ) -> Option<(Option<String>, Vec<Edit>)> {
     use crate::parse::ir::{Action, ObjectKind};
-    let Some(part) = cx.migration.down else {
+    let (Some(part), Some(undoes)) = (cx.migration.down, undoes) else {
         return Some((None, Vec::new()));
     };
     let src = cx.sources.get(part.file)?;
@@ -323,12 +323,13 @@ pub fn moved_down(
 /// migration runs outside one; with the layout's no-transaction marker
 /// where the tool wraps the migration and the statement is alone in it;
 /// else moved into a new migration that runs outside one, with the down
-/// statement that `undoes` it (or `default_down`).
+/// statement that `undoes` it (or `default_down`; `None`: a statement
+/// with no down counterpart, such as `REINDEX`).
 pub fn outside_transaction(
     cx: &StmtCx<'_>,
     insert: Option<usize>,
     name: &Name,
-    undoes: &dyn Fn(&crate::parse::ir::Action) -> bool,
+    undoes: Option<&dyn Fn(&crate::parse::ir::Action) -> bool>,
     default_down: Option<String>,
 ) -> Option<Fix> {
     use super::TxReason;
@@ -372,10 +373,10 @@ pub fn outside_transaction(
                 None => statement(cx),
             };
             edits.push(edit(cx, removal(cx.text, span), ""));
-            let verb = if matches!(cx.stmt.action, crate::parse::ir::Action::CreateIndex(_)) {
-                "create"
-            } else {
-                "drop"
+            let verb = match cx.stmt.action {
+                crate::parse::ir::Action::CreateIndex(_) => "create",
+                crate::parse::ir::Action::Reindex { .. } => "reindex",
+                _ => "drop",
             };
             let title = if insert.is_some() {
                 "add CONCURRENTLY, in a new migration outside a transaction"
