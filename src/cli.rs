@@ -197,6 +197,14 @@ pub struct CheckArgs {
     /// others name the size [default: `stats` in bellows.toml, when the file is there]
     #[arg(long, value_name = "FILE", help_heading = "Rules")]
     pub stats: Option<PathBuf>,
+
+    /// Write the safe mechanical fixes into the migrations, then report what remains
+    #[arg(long, help_heading = "Fixes", conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print the fixes as a unified diff and write nothing (exit 1 when there is any)
+    #[arg(long, help_heading = "Fixes")]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -329,10 +337,11 @@ fn rules_table() -> String {
     for r in REGISTRY {
         let _ = writeln!(
             out,
-            "{:width$}  {:7}  {:22}  {}",
+            "{:width$}  {:7}  {:22}  {:3}  {}",
             r.id,
             r.severity.id(),
             r.dialects.names().join(","),
+            if r.has_fix() { "fix" } else { "" },
             r.summary
         );
     }
@@ -403,6 +412,7 @@ fn settings(
             None => None,
         },
         stdin: None,
+        overlay: std::collections::BTreeMap::new(),
         references: crate::references::References::new(!args.no_references),
         cwd: cwd.to_path_buf(),
     };
@@ -486,9 +496,60 @@ fn check(args: &CheckArgs) -> Output {
         if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
             return Output::fail(format!("-: cannot read standard input as UTF-8 text: {e}"));
         }
+        if args.fix {
+            return Output::fail(
+                "-: --fix cannot rewrite standard input; --diff shows the fixes as a diff"
+                    .to_string(),
+            );
+        }
         settings.stdin = Some((name.clone(), text));
     }
     let mut outcome = crate::check(&paths, &settings);
+    let mut notes = Vec::new();
+    if args.fix || args.diff {
+        let errors: Vec<String> = outcome
+            .input_errors()
+            .iter()
+            .map(|e| e.message.clone())
+            .collect();
+        if !errors.is_empty() {
+            return Output {
+                errors,
+                code: 2,
+                ..Output::default()
+            };
+        }
+        let baseline = args.baseline.as_ref().or(config_baseline.as_ref());
+        if let Some(Err(e)) = baseline.map(|b| crate::baseline::apply(&mut outcome, b)) {
+            return Output::fail(e);
+        }
+        let plan = crate::fix(&paths, &settings, baseline.map(PathBuf::as_path));
+        for (path, rule, why) in &plan.refused {
+            notes.push(format!("not fixed: {path} [{rule}]: {why}"));
+        }
+        if args.diff {
+            let fixes = plan.applied.len();
+            notes.push(format!(
+                "{fixes} fix{} would change {} file{}",
+                if fixes == 1 { "" } else { "es" },
+                plan.changes.len(),
+                if plan.changes.len() == 1 { "" } else { "s" }
+            ));
+            return Output {
+                stdout: Stdout::Text(crate::fix::diff(&plan)),
+                errors: Vec::new(),
+                notes,
+                code: u8::from(!plan.changes.is_empty()),
+            };
+        }
+        match crate::fix::write(&plan) {
+            Ok(written) => notes.extend(written),
+            Err(e) => return Output::fail(e),
+        }
+        if !plan.changes.is_empty() {
+            outcome = crate::check(&paths, &settings);
+        }
+    }
     if let Some(file) = &args.write_baseline {
         if let Err(e) = crate::baseline::write(&outcome, file) {
             return Output::fail(e);
@@ -518,7 +579,7 @@ fn check(args: &CheckArgs) -> Output {
     Output {
         stdout: render(args.format, outcome),
         errors,
-        notes: Vec::new(),
+        notes,
         code,
     }
 }
@@ -562,6 +623,8 @@ fn verify(args: &VerifyArgs) -> Output {
         stdin_filename: None,
         no_references: true,
         stats: None,
+        fix: false,
+        diff: false,
     };
     let (settings, paths, _) = match settings(&shared, &cwd) {
         Ok(s) => s,

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod fix;
 pub mod mcp;
 pub mod model;
 pub mod mysql_version;
@@ -63,6 +64,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
                 .clone()
                 .map(|g| (g, settings.exclude_base.clone())),
             stdin: settings.stdin.clone(),
+            overlay: settings.overlay.clone(),
         },
     );
     let mut discovered = discovered;
@@ -148,7 +150,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect();
-    Outcome {
+    let mut outcome = Outcome {
         discovered,
         statements,
         coverage,
@@ -157,7 +159,27 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
             .table_sizes
             .as_ref()
             .map(|s| (s.file.clone(), s.stats.taken.clone())),
-    }
+    };
+    fix::resolve(&mut outcome);
+    outcome
+}
+
+/// Plans the safe fixes of [`check`] over `paths`: each one re-checked
+/// with the fixed files in memory, nothing written. The findings a
+/// `baseline` file records are left alone (they are old migrations).
+pub fn fix(
+    paths: &[PathBuf],
+    settings: &Settings,
+    baseline: Option<&std::path::Path>,
+) -> fix::Plan {
+    fix::plan(settings, &|s| {
+        let mut outcome = check(paths, s);
+        if let Some(b) = baseline {
+            // A baseline that cannot be read was reported by the run itself.
+            let _ = baseline::apply(&mut outcome, b);
+        }
+        outcome
+    })
 }
 
 /// Runs the migrations under `paths` up, down and up again on a scratch

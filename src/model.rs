@@ -69,6 +69,56 @@ pub struct Finding {
     pub span: Option<ByteSpan>,
     pub message: String,
     pub help: String,
+    /// The rule's mechanical fix, when it has one (see [`Fix`]).
+    pub fix: Option<Fix>,
+}
+
+/// A rule's mechanical, safe fix of one finding: edits on byte spans of
+/// the source files, and new migrations to add after the finding's one.
+/// The rule writes the SQL; discover turns a [`NewMigration`] into the
+/// layout's own files ([`NewFile`]); `fix` applies or diffs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, in a few words (`add CONCURRENTLY`).
+    pub title: String,
+    pub edits: Vec<Edit>,
+    /// New migrations to run after the finding's migration, in order.
+    pub migrations: Vec<NewMigration>,
+    /// The files those migrations become in the root's layout (filled in
+    /// once the root is known; empty until then).
+    pub files: Vec<NewFile>,
+}
+
+/// Replace the bytes of `span` in `file` with `text` (an empty span inserts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub file: FileId,
+    pub span: ByteSpan,
+    pub text: String,
+}
+
+/// A migration a fix adds, before the layout names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMigration {
+    /// Words for the file name (`validate_orders_customer_id_fkey`).
+    pub name: String,
+    /// The up statements, each ending with `;` and a newline.
+    pub up: String,
+    /// The down statements (`None` = nothing to undo: the layout's down is
+    /// left empty but for a comment saying so).
+    pub down: Option<String>,
+    /// The statements refuse a transaction block: the layout's
+    /// no-transaction marker is written.
+    pub no_transaction: bool,
+}
+
+/// A file a fix creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    pub path: PathBuf,
+    /// The path as the user would type it.
+    pub display: String,
+    pub text: String,
 }
 
 /// Everything a run is told: flags merged over config.
@@ -102,6 +152,9 @@ pub struct Settings {
     pub require_ignore_reason: bool,
     /// The migration runner sets `lock_timeout` itself.
     pub lock_timeout_set_by_runner: bool,
+    /// Files read from here instead of the disk, and new files that exist
+    /// only here (the in-memory re-check of a fix).
+    pub overlay: BTreeMap<PathBuf, String>,
     /// `small-tables`: tables known to be small, lower-cased as written
     /// (`flags` or `app.flags`).
     pub small_tables: BTreeSet<String>,
@@ -127,6 +180,7 @@ impl Default for Settings {
             lock_timeout_set_by_runner: false,
             small_tables: BTreeSet::new(),
             table_sizes: None,
+            overlay: BTreeMap::new(),
             references: crate::references::References::default(),
             require_ignore_reason: false,
             since: None,
@@ -436,6 +490,8 @@ pub struct Hit {
     /// The tables a lock, rewrite or scan finding is about; empty = the
     /// tables its statement changes (`small-tables` reads it).
     pub tables: Vec<crate::parse::ir::Name>,
+    /// The rule's fix of this finding, when it has a safe mechanical one.
+    pub fix: Option<Fix>,
 }
 
 /// The one-line message of a panic caught while checking `what`.

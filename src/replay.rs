@@ -157,6 +157,7 @@ impl StmtCx<'_> {
             help,
             severity: None,
             tables: Vec::new(),
+            fix: None,
         }
     }
 

@@ -6,7 +6,8 @@
 //! main loop never waits for a lint, changes that arrive while one runs are
 //! coalesced, and a result older than the buffer is dropped. Findings become
 //! diagnostics (code = rule id, link to the rule's doc, exact UTF-16 range);
-//! a code action inserts an ignore comment with a reason; hover on a finding
+//! code actions apply a rule's fix (new migration files through
+//! `documentChanges`) or insert an ignore comment with a reason; hover on a finding
 //! shows the rule's doc. `bellows.toml` is found and read from the file's
 //! folder upward on every lint, so a change to it applies at once.
 
@@ -70,6 +71,73 @@ pub struct Found {
     pub span: Option<ByteSpan>,
     pub message: String,
     pub help: String,
+    /// The rule's fix, as a code action's title and workspace edit.
+    pub fix: Option<(String, WorkspaceEdit)>,
+}
+
+/// A finding's fix as a workspace edit: its edits as text edits of each
+/// file (UTF-16 positions), and its new files created, then filled
+/// (`documentChanges`). The edits of the buffer's own file are positions
+/// in the buffer.
+fn fix_edit(outcome: &Outcome, fix: &crate::model::Fix) -> Option<(String, WorkspaceEdit)> {
+    use lsp_types::{
+        CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
+        OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
+    };
+    let mut by_file: Vec<(Url, Vec<TextEdit>)> = Vec::new();
+    for e in &fix.edits {
+        let src = outcome.discovered.files.get(e.file)?;
+        let uri = Url::from_file_path(&src.path).ok()?;
+        let lines = Lines::new(&src.text);
+        let edit = TextEdit::new(
+            Range::new(lines.position(e.span.start), lines.position(e.span.end)),
+            e.text.clone(),
+        );
+        match by_file.iter_mut().find(|(u, _)| *u == uri) {
+            Some((_, v)) => v.push(edit),
+            None => by_file.push((uri, vec![edit])),
+        }
+    }
+    let edit = if fix.files.is_empty() {
+        WorkspaceEdit {
+            changes: Some(by_file.into_iter().collect()),
+            ..WorkspaceEdit::default()
+        }
+    } else {
+        let text_edit = |uri: Url, edits: Vec<TextEdit>| {
+            DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            })
+        };
+        let mut ops: Vec<DocumentChangeOperation> = by_file
+            .into_iter()
+            .map(|(uri, edits)| text_edit(uri, edits))
+            .collect();
+        for f in &fix.files {
+            let uri = Url::from_file_path(&f.path).ok()?;
+            ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
+                CreateFile {
+                    uri: uri.clone(),
+                    options: Some(CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(false),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+            let start = Position::new(0, 0);
+            ops.push(text_edit(
+                uri,
+                vec![TextEdit::new(Range::new(start, start), f.text.clone())],
+            ));
+        }
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(ops)),
+            ..WorkspaceEdit::default()
+        }
+    };
+    Some((fix.title.clone(), edit))
 }
 
 /// A migration file: `*.sql`, or one dialect's variant `*.sql.<dialect>`.
@@ -138,6 +206,7 @@ pub fn lint_buffer(path: &Path, text: &str, pipeline: &Pipeline) -> BufferLint {
             span: f.span,
             message: f.message.clone(),
             help: f.help.clone(),
+            fix: f.fix.as_ref().and_then(|x| fix_edit(&outcome, x)),
         })
         .collect();
     let statements = id
@@ -281,7 +350,8 @@ pub fn diagnostics(text: &str, lint: &BufferLint) -> Vec<Diagnostic> {
     }
 }
 
-/// The "ignore with a reason" actions for the findings that touch `range`.
+/// The fixes of the findings that touch `range`, and the "ignore with a
+/// reason" actions.
 pub fn code_actions(uri: &Url, text: &str, lint: &BufferLint, range: Range) -> Vec<CodeAction> {
     let BufferLint::Linted {
         findings,
@@ -324,6 +394,16 @@ pub fn code_actions(uri: &Url, text: &str, lint: &BufferLint, range: Range) -> V
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
+        if let Some((title, edit)) = &f.fix {
+            out.push(CodeAction {
+                title: format!("Fix {}: {title}", f.rule),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diag.clone()]),
+                edit: Some(edit.clone()),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            });
+        }
         let title = format!("Ignore {} here, with a reason", f.rule);
         if out.iter().any(|a| {
             a.title == title

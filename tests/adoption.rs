@@ -20,12 +20,13 @@ fn bellows_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = cmd.spawn().expect("bellows runs");
     if let Some(text) = stdin {
         use std::io::Write;
-        child
+        // A run that refuses its arguments exits without reading: the
+        // write may then fail, and the exit code says what happened.
+        let _ = child
             .stdin
             .take()
             .expect("stdin")
-            .write_all(text.as_bytes())
-            .expect("write stdin");
+            .write_all(text.as_bytes());
     }
     child.wait_with_output().expect("bellows finishes")
 }

@@ -9,7 +9,7 @@ use common::{root, subdirs};
 
 /// Fixture folders that are not rules (`verify` holds the cases of
 /// `bellows verify`, one folder per rule it reports).
-const NOT_RULES: &[&str] = &["layouts", "demo", "verify"];
+const NOT_RULES: &[&str] = &["layouts", "demo", "verify", "fix"];
 
 /// Where a rule's fixtures and snapshot are: rules of `bellows verify` only
 /// keep them under fixtures/verify/<id>, run by tests/verify.rs.
@@ -122,6 +122,43 @@ fn every_rule_has_a_doc_fixtures_and_a_snapshot() {
         }
         let snap = root().join("tests/snapshots").join(snapshot);
         assert!(snap.is_file(), "{}: no snapshot {}", r.id, snap.display());
+    }
+}
+
+#[test]
+fn a_rule_has_a_fix_paragraph_exactly_when_it_has_fix_fixtures() {
+    for r in REGISTRY {
+        let fixtures = root().join("fixtures/fix").join(r.id).is_dir();
+        assert_eq!(
+            r.has_fix(),
+            fixtures,
+            "{}: a `## Fix` paragraph in rules/{}.md and fixtures/fix/{} go together \
+             (tests/fix.rs asserts that the fix is offered and applied there)",
+            r.id,
+            r.id,
+            r.id
+        );
+        if r.has_fix() {
+            let fix = r.doc.find("\n## Fix\n");
+            let use_instead = r.doc.find("\n## Use instead\n");
+            let exemptions = r.doc.find("\n## Exemptions\n");
+            assert!(
+                use_instead < fix && fix < exemptions,
+                "{}: `## Fix` sits between `## Use instead` and `## Exemptions`",
+                r.id
+            );
+        }
+    }
+    for dir in subdirs(&root().join("fixtures/fix")) {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            REGISTRY.iter().any(|r| r.id == name),
+            "fixtures/fix/{name} has no rule"
+        );
     }
 }
 

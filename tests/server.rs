@@ -358,3 +358,64 @@ fn a_config_changed_outside_the_editor_is_read_again() {
     assert_eq!(drop["severity"], 2, "{drop}");
     c.finish();
 }
+
+#[test]
+fn a_fix_is_a_code_action_that_edits_the_buffer_and_creates_its_new_migration() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_create.sql",
+        "CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n",
+    );
+    write(d, "migrations/002_fk.sql", "SELECT 1;\n");
+    let file = uri(&d.join("migrations/002_fk.sql"));
+    let mut c = Client::start();
+    c.open(
+        &file,
+        "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fkey\n    FOREIGN KEY (customer_id) REFERENCES customers (id);\n",
+    );
+    let diags = c.diagnostics(&file, Some(1));
+    assert_eq!(codes(&diags), ["add-foreign-key-validating"], "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": file },
+            "range": diags[0]["range"],
+            "context": { "diagnostics": [diags[0]] }
+        }),
+    );
+    let fix = &actions["result"][0];
+    assert_eq!(
+        fix["title"],
+        "Fix add-foreign-key-validating: add it NOT VALID, and validate it in a new migration"
+    );
+    assert_eq!(fix["isPreferred"], true);
+    let created = uri(&d.join("migrations/003_validate_orders_customer_fkey.sql"));
+    assert_eq!(
+        fix["edit"]["documentChanges"],
+        json!([
+            {
+                "textDocument": { "uri": file, "version": null },
+                "edits": [{
+                    "range": { "start": { "line": 2, "character": 55 }, "end": { "line": 2, "character": 55 } },
+                    "newText": " NOT VALID"
+                }]
+            },
+            { "kind": "create", "uri": created, "options": { "overwrite": false, "ignoreIfExists": false } },
+            {
+                "textDocument": { "uri": created, "version": null },
+                "edits": [{
+                    "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+                    "newText": "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fkey;\n"
+                }]
+            }
+        ]),
+        "{fix}"
+    );
+    assert_eq!(
+        actions["result"][1]["title"],
+        "Ignore add-foreign-key-validating here, with a reason"
+    );
+    c.finish();
+}

@@ -29,6 +29,7 @@ mod sqlx;
 mod supabase;
 mod tern;
 pub mod version;
+pub mod write;
 mod yoyo;
 
 use std::collections::BTreeMap;
@@ -227,6 +228,9 @@ pub struct Options {
     pub exclude: Option<(globset::GlobSet, PathBuf)>,
     /// The path `-` is standard input, linted as if it were this file.
     pub stdin: Option<(PathBuf, String)>,
+    /// Files read from here instead of the disk, and new files of a root
+    /// that exist only here (a fix re-checked in memory).
+    pub overlay: BTreeMap<PathBuf, String>,
 }
 
 /// A migration file of a root, read.
@@ -305,6 +309,16 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             });
         }
     }
+    // New files of a fix join the root they would be written in.
+    for path in opts.overlay.keys() {
+        let path = normalize(path);
+        let (root, rel) = root_key(&path);
+        if let Some(files) = dirs.get_mut(&normalize(&root))
+            && !files.iter().any(|(p, _)| p == &path)
+        {
+            files.push((path, rel));
+        }
+    }
     if let Some((globs, base)) = &opts.exclude {
         for files in dirs.values_mut() {
             files.retain(|(p, _)| {
@@ -322,7 +336,10 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         for (path, name) in files {
             let text = match (&opts.stdin, &stdin_name) {
                 (Some((_, text)), Some(n)) if n == &path => Ok(text.clone()),
-                _ => read_source(&path, &opts.cwd),
+                _ => match opts.overlay.get(&path) {
+                    Some(text) => Ok(text.clone()),
+                    None => read_source(&path, &opts.cwd),
+                },
             };
             match text {
                 Ok(text) => {

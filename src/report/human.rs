@@ -54,7 +54,14 @@ impl Diagnostic for Report<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.located.finding.help))
+        let f = self.located.finding;
+        match &f.fix {
+            Some(fix) => Some(Box::new(format!(
+                "{}\nfixable with --fix: {}",
+                f.help, fix.title
+            ))),
+            None => Some(Box::new(&f.help)),
+        }
     }
 
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -153,6 +160,13 @@ pub fn summary(outcome: &Outcome) -> String {
             plural(migrations, "migration"),
             plural(files, "file")
         );
+        let fixable = outcome.findings.iter().filter(|f| f.fix.is_some()).count();
+        if fixable > 0 {
+            let _ = writeln!(
+                s,
+                "{fixable} fixable with `bellows check --fix` (`--diff` shows the changes first)"
+            );
+        }
     }
     let c = outcome.coverage();
     let mut gaps = Vec::new();

@@ -37,6 +37,7 @@ impl Serialize for Diagnostics<'_> {
             message: &l.finding.message,
             help: &l.finding.help,
             url: rule_url(l.finding.rule),
+            fix: l.finding.fix.as_ref().map(|f| fix_out(self.0, f)),
         }))
     }
 }
@@ -97,6 +98,65 @@ struct Diagnostic<'a> {
     message: &'a str,
     help: &'a str,
     url: String,
+    /// The rule's safe mechanical fix (`check --fix` applies it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut>,
+}
+
+/// A fix: edits of existing files (1-based positions, end exclusive) and
+/// the new migration files it adds.
+#[derive(Serialize)]
+struct FixOut {
+    title: String,
+    edits: Vec<EditOut>,
+    new_files: Vec<NewFileOut>,
+}
+
+#[derive(Serialize)]
+struct EditOut {
+    path: String,
+    start: Position,
+    end: Position,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct NewFileOut {
+    path: String,
+    text: String,
+}
+
+fn fix_out(outcome: &Outcome, fix: &crate::model::Fix) -> FixOut {
+    let files = &outcome.discovered.files;
+    FixOut {
+        title: fix.title.clone(),
+        edits: fix
+            .edits
+            .iter()
+            .filter_map(|e| {
+                let src = files.get(e.file)?;
+                let idx = crate::parse::LineIndex::new(&src.text);
+                let at = |b: usize| {
+                    let (line, column) = idx.line_col(&src.text, b);
+                    Position { line, column }
+                };
+                Some(EditOut {
+                    path: src.display.clone(),
+                    start: at(e.span.start),
+                    end: at(e.span.end),
+                    text: e.text.clone(),
+                })
+            })
+            .collect(),
+        new_files: fix
+            .files
+            .iter()
+            .map(|f| NewFileOut {
+                path: f.display.clone(),
+                text: f.text.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// Writes the report; the diagnostics are streamed, never held as one string.

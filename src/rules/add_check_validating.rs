@@ -30,14 +30,18 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     .name
                     .clone()
                     .unwrap_or_else(|| format!("{}_check", table.name));
-                out.push(cx.hit(
+                let mut hit = cx.hit(
                     op.span,
                     format!("adding check {name} scans all of {table} while blocking reads and writes on it"),
                     format!(
                         "add it with `NOT VALID` (new rows are checked at once, no scan), then in a later transaction \
                          `ALTER TABLE {table} VALIDATE CONSTRAINT {name};`, which scans without blocking reads or writes"
                     ),
-                ));
+                );
+                if def.name.is_some() {
+                    hit.fix = super::edit::not_valid(cx, op.span);
+                }
+                out.push(hit);
             }
             AlterKind::AddColumn { column, .. } if column.check => {
                 let c = col(table, &column.name);

@@ -40,7 +40,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_fkey", table.name, def.columns.join("_")));
                 let cols = def.columns.join(", ");
-                out.push(cx.hit(
+                let mut hit = cx.hit(
                     op.span,
                     format!(
                         "adding foreign key {name} scans {table} and {references} to validate it while writes to both \
@@ -51,7 +51,11 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                          REFERENCES {references} NOT VALID;`, checked for new rows only), then in a later \
                          transaction `ALTER TABLE {table} VALIDATE CONSTRAINT {name};`, which blocks no reads or writes"
                     ),
-                ));
+                );
+                if def.name.is_some() {
+                    hit.fix = super::edit::not_valid(cx, op.span);
+                }
+                out.push(hit);
             }
             AlterKind::AddColumn { column, .. } => {
                 let Some(references) = &column.references else {

@@ -66,6 +66,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                 ),
                 severity: None,
                 tables: Vec::new(),
+                fix: None,
             });
         }
     }

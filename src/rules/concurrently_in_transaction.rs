@@ -2,7 +2,7 @@
 
 use super::{Check, Class, Dialects, Hit, Rule, StmtCx, TxReason};
 use crate::model::Severity;
-use crate::parse::ir::{Action, AlterKind, ObjectKind};
+use crate::parse::ir::{Action, AlterKind, Name, ObjectKind};
 
 pub static RULE: Rule = Rule {
     id: "concurrently-in-transaction",
@@ -57,7 +57,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "the file is sent as one multi-statement query, which PostgreSQL runs as one transaction".to_string()
         }
     };
-    out.push(cx.hit(
+    let mut hit = cx.hit(
         cx.stmt.span,
         format!(
             "running {what} inside a transaction block fails, and {why}{}",
@@ -71,5 +71,30 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "run it outside the transaction: {}",
             cx.outside_transaction_hint()
         ),
-    ));
+    );
+    hit.fix = fix(cx);
+    out.push(hit);
+}
+
+/// The layout's no-transaction marker where the statement is alone in its
+/// migration, else (an index build or drop) the statement moved into a
+/// new migration that has it, with its down counterpart.
+fn fix(cx: &StmtCx<'_>) -> Option<crate::model::Fix> {
+    match &cx.stmt.action {
+        Action::CreateIndex(ci) => super::create_index_blocking::fix_create(cx, ci, None),
+        Action::Drop {
+            kind: ObjectKind::Index,
+            names,
+            ..
+        } if names.len() == 1 => {
+            let name = &names[0];
+            let creates = |a: &Action| matches!(a, Action::CreateIndex(ci) if ci.name.as_ref().is_some_and(|n| n.name == name.name));
+            super::edit::outside_transaction(cx, None, name, Some(&creates), None)
+        }
+        // Others only where the marker alone does it.
+        _ if cx.siblings.len() == 1 => {
+            super::edit::outside_transaction(cx, None, &Name::bare(""), None, None)
+        }
+        _ => None,
+    }
 }

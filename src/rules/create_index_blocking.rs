@@ -1,9 +1,9 @@
 //! create-index-blocking: `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.
 
-use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, edit};
 use crate::catalog::mysql::Algorithm;
 use crate::model::Severity;
-use crate::parse::ir::{Action, AlterKind, ConstraintKind, IndexKind};
+use crate::parse::ir::{Action, AlterKind, ConstraintKind, IndexKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "create-index-blocking",
@@ -63,7 +63,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             ),
         )
     } else {
-        cx.hit(
+        let mut hit = cx.hit(
             cx.stmt.span,
             format!("building {index} blocks writes to {t} for the whole build"),
             format!(
@@ -71,9 +71,41 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 cx.with_concurrently("INDEX"),
                 cx.outside_transaction_hint()
             ),
-        )
+        );
+        hit.fix = fix(cx, ci);
+        hit
     };
     out.push(hit);
+}
+
+/// `CONCURRENTLY` after `INDEX`, outside the migration's transaction (see
+/// [`edit::outside_transaction`]).
+fn fix(cx: &StmtCx<'_>, ci: &crate::parse::ir::CreateIndex) -> Option<crate::model::Fix> {
+    let at = edit::word_end(cx.text, cx.stmt.span, "INDEX")?;
+    fix_create(cx, ci, Some(at))
+}
+
+/// The fix of a `CREATE INDEX` that must run outside a transaction, with
+/// `CONCURRENTLY` inserted at `insert` (also concurrently-in-transaction's).
+pub(super) fn fix_create(
+    cx: &StmtCx<'_>,
+    ci: &crate::parse::ir::CreateIndex,
+    insert: Option<usize>,
+) -> Option<crate::model::Fix> {
+    let name = ci.name.as_ref()?;
+    let name = Name::new(
+        name.schema.clone().or_else(|| ci.table.schema.clone()),
+        name.name.clone(),
+    );
+    let drops = |a: &Action| {
+        matches!(a, Action::Drop { kind: crate::parse::ir::ObjectKind::Index, names, .. }
+            if names.len() == 1 && names[0].name == name.name)
+    };
+    let default_down = format!(
+        "DROP INDEX CONCURRENTLY IF EXISTS {};\n",
+        edit::qualified(&name)
+    );
+    edit::outside_transaction(cx, insert, &name, Some(&drops), Some(default_down))
 }
 
 /// MySQL/MariaDB: a secondary index is built online (not a finding); a

@@ -45,6 +45,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
                 .to_string(),
             severity: None,
             tables: Vec::new(),
+            fix: None,
         });
     }
 }

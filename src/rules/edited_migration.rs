@@ -38,6 +38,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
             message: why.clone(),
             help: fix.clone(),
             severity: None,
+            fix: None,
         });
     }
     let Some(since) = cx.since else { return };
@@ -67,6 +68,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
                 "restore {label} as it is on the base branch and put the change in a new migration"
             ),
             severity: None,
+            fix: None,
         });
     }
 }

@@ -109,6 +109,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             help: "rolling back this migration does nothing; plan a forward fix instead".to_string(),
             severity: Some(Severity::Info),
             tables: Vec::new(),
+            fix: None,
         },
         None => Hit {
             file: down.file,
@@ -119,6 +120,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                 .to_string(),
             severity: None,
             tables: Vec::new(),
+            fix: None,
         },
     };
     out.push(hit);

@@ -60,6 +60,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
             .to_string(),
         severity: None,
         tables: Vec::new(),
+        fix: None,
     });
 }
 

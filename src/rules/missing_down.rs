@@ -31,5 +31,6 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
         ),
         severity: None,
         tables: Vec::new(),
+        fix: None,
     });
 }

@@ -213,6 +213,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     };
     out.push(Hit {
         tables: tables.clone(),
+        fix: Some(super::edit::lock_timeout_prelude(cx)),
         ..cx.hit(
         cx.stmt.span,
         format!(
@@ -307,7 +308,7 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     } else {
         String::new()
     };
-    out.push(Hit {
+    let mut hit = Hit {
         // Every table it names: small only when all are.
         tables: tables.clone(),
         ..cx.hit(
@@ -322,8 +323,10 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "start the migration with `SET SESSION lock_wait_timeout = 5;`{wait} so it fails fast instead of \
              stalling traffic, and retry it; if your runner already sets it, declare `lock-timeout-set-by-runner = true`"
         ),
-    )
-    });
+        )
+    };
+    hit.fix = Some(super::edit::lock_timeout_prelude(cx));
+    out.push(hit);
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -24,6 +24,7 @@ mod drop_object;
 mod drop_schema;
 mod drop_table;
 mod duplicate_version;
+pub(crate) mod edit;
 mod edited_migration;
 mod empty_down;
 mod enum_value_in_transaction;
@@ -175,6 +176,14 @@ pub struct Rule {
     /// `rules/<id>.md`, compiled in.
     pub doc: &'static str,
     pub check: Check,
+}
+
+impl Rule {
+    /// Whether the rule offers a fix (`check --fix`): its doc says what the
+    /// fix writes under `## Fix` (tests/meta.rs keeps the two in step).
+    pub fn has_fix(&self) -> bool {
+        self.doc.contains("\n## Fix\n")
+    }
 }
 
 /// What kind of hazard a rule flags.
@@ -555,6 +564,7 @@ impl Linter<'_> {
                 span: h.span,
                 message: h.message,
                 help: h.help,
+                fix: h.fix,
             })
             .collect()
     }

@@ -215,6 +215,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
                 help,
                 severity: None,
                 tables: Vec::new(),
+                fix: None,
             });
             return;
         }

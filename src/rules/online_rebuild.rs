@@ -64,6 +64,31 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     };
     let (message, help) = describe(cx, table, &op.reason, lock, &plan);
     let mut hit = cx.hit(span, message, help);
+    // The statement's own ALGORITHM turned an instant change into a
+    // rebuild: assert INSTANT in its place, and drop a LOCK clause next to
+    // it (MySQL refuses LOCK beside INSTANT).
+    if plan.default == Algorithm::Instant
+        && let Some((_, a)) = plan.algorithm_clause
+    {
+        let clauses = match plan.lock_clause {
+            None => Some((a, a)),
+            Some((_, l)) if l.abs_diff(a) == 1 => Some((a.min(l), a.max(l))),
+            Some(_) => None,
+        };
+        if let Some((first, last)) = clauses
+            && let (Some(f), Some(l)) = (ops.get(first), ops.get(last))
+        {
+            let span = super::edit::trimmed(
+                cx.text,
+                crate::model::ByteSpan::new(f.span.start, l.span.end),
+            );
+            hit.fix = Some(super::edit::fix(
+                "assert ALGORITHM=INSTANT instead",
+                vec![super::edit::edit(cx, span, "ALGORITHM=INSTANT")],
+                Vec::new(),
+            ));
+        }
+    }
     if lock >= Lock::Shared {
         hit.severity = Some(Severity::Error);
     }

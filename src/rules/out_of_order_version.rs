@@ -50,6 +50,7 @@ fn check(cx: &RootCx<'_>, out: &mut Vec<Hit>) {
             ),
             severity: None,
             tables: Vec::new(),
+            fix: None,
         });
     }
 }

@@ -65,18 +65,24 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             "every table in it".to_string(),
         ),
     };
-    out.push(cx.hit(
+    let word = match kind {
+        ObjectKind::Index => "INDEX",
+        ObjectKind::Table => "TABLE",
+        ObjectKind::Schema => "SCHEMA",
+        _ => "DATABASE",
+    };
+    let mut hit = cx.hit(
         cx.stmt.span,
         format!("rebuilding {what} blocks reads and writes on {table} until it finishes (queries plan with every index)"),
         format!(
             "`{};` rebuilds without blocking; it cannot run in a transaction: {}",
-            cx.with_concurrently(match kind {
-                ObjectKind::Index => "INDEX",
-                ObjectKind::Table => "TABLE",
-                ObjectKind::Schema => "SCHEMA",
-                _ => "DATABASE",
-            }),
+            cx.with_concurrently(word),
             cx.outside_transaction_hint()
         ),
-    ));
+    );
+    // `CONCURRENTLY` after the kind, outside the migration's transaction
+    // (a REINDEX has nothing to undo in a down).
+    hit.fix = super::edit::word_end(cx.text, cx.stmt.span, word)
+        .and_then(|at| super::edit::outside_transaction(cx, Some(at), name, None, None));
+    out.push(hit);
 }

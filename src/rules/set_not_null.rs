@@ -1,8 +1,8 @@
 //! set-not-null: `ALTER COLUMN … SET NOT NULL` (MySQL `MODIFY … NOT NULL`) on an existing column.
 
-use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col};
-use crate::model::{Dialect, Severity};
-use crate::parse::ir::{Action, AlterKind};
+use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col, edit};
+use crate::model::{ByteSpan, Dialect, Severity};
+use crate::parse::ir::{Action, AlterKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null",
@@ -92,6 +92,67 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 ),
             ),
         };
-        out.push(cx.hit(op.span, message, help));
+        let mut hit = cx.hit(op.span, message, help);
+        if cx.dialect == Dialect::Postgres && ops.len() == 1 {
+            hit.fix = fix(cx, table, column, op.span);
+        }
+        out.push(hit);
     }
+}
+
+/// The safe sequence over three migrations: here a `CHECK (col IS NOT
+/// NULL) NOT VALID` in place of `SET NOT NULL`, then a new migration that
+/// validates it, then one that sets NOT NULL (no scan: the validated check
+/// proves it) and drops the check. This migration's down drops the check
+/// instead of the NOT NULL.
+fn fix(cx: &StmtCx<'_>, table: &Name, column: &str, op: ByteSpan) -> Option<crate::model::Fix> {
+    let t = edit::altered_table(cx)?;
+    let c = cx.source(edit::name_after(cx, op, "ALTER", &["COLUMN"])?);
+    let check = edit::ident(&format!("{}_{column}_not_null", table.name));
+    let mut edits = vec![edit::edit(
+        cx,
+        edit::trimmed(cx.text, op),
+        format!("ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID"),
+    )];
+    if let Some(part) = cx.migration.down {
+        let src = cx.sources.get(part.file)?;
+        let parsed = crate::parse::parse_annotated(&src.text, src.dialect, &src.annotations);
+        let undo = parsed.statements.iter().filter(|s| part.holds(s.span)).find(|s| {
+            matches!(&s.action, Action::AlterTable { table: tt, ops, .. }
+                if tt == table && ops.len() == 1
+                    && matches!(&ops[0].kind, AlterKind::DropNotNull { column: cc } if cc == column))
+        })?;
+        edits.push(crate::model::Edit {
+            file: part.file,
+            span: undo.span,
+            text: format!("ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {check}"),
+        });
+    }
+    let local = if cx.migration.tx == crate::discover::TxMode::None {
+        ""
+    } else {
+        "LOCAL "
+    };
+    Some(edit::fix(
+        "add a NOT VALID check here, validate it and set NOT NULL in two new migrations",
+        edits,
+        vec![
+            crate::model::NewMigration {
+                name: crate::discover::write::file_words(&["validate", &check]),
+                up: format!("ALTER TABLE {t} VALIDATE CONSTRAINT {check};\n"),
+                down: None,
+                no_transaction: false,
+            },
+            crate::model::NewMigration {
+                name: crate::discover::write::file_words(&["set", &table.name, column, "not_null"]),
+                up: format!(
+                    "SET {local}lock_timeout = '2s';\nALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\nALTER TABLE {t} DROP CONSTRAINT {check};\n"
+                ),
+                down: Some(format!(
+                    "ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL);\nALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL;\n"
+                )),
+                no_transaction: false,
+            },
+        ],
+    ))
 }

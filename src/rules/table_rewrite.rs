@@ -158,6 +158,9 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let tool = mysql::online_tool_help(cx.catalog, table);
+    // The statement's own ALGORITHM=COPY, when the change supports an
+    // assertion: the fix puts the assertion in its place.
+    let mut assert = None;
     let (at, why, help) = if let Some((i, p)) = copies.first() {
         (*i, p.reason.clone(), tool)
     } else {
@@ -165,6 +168,9 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             return;
         };
         {
+            if plan.lock_clause.is_none() {
+                assert = mysql::assertion(&plan);
+            }
             let assertion = mysql::assertion(&plan).unwrap_or("ALGORITHM=INPLACE");
             (
                 i,
@@ -185,9 +191,21 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     } else {
         format!("writes go on, but time, disk and replica lag grow with {table}")
     };
-    out.push(cx.hit(
+    let mut hit = cx.hit(
         op.span,
         format!("this ALTER TABLE copies {table} row by row ({why}); {after}"),
         help,
-    ));
+    );
+    hit.fix = assert.map(|a| {
+        super::edit::fix(
+            &format!("assert {a} in place of ALGORITHM=COPY"),
+            vec![super::edit::edit(
+                cx,
+                super::edit::trimmed(cx.text, op.span),
+                a,
+            )],
+            Vec::new(),
+        )
+    });
+    out.push(hit);
 }

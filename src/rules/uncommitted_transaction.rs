@@ -60,5 +60,6 @@ fn hit(cx: &MigrationCx<'_>, part: Part, begin: &Stmt, which: &str) -> Hit {
         help,
         severity: None,
         tables: Vec::new(),
+        fix: None,
     }
 }

@@ -22,6 +22,7 @@ fn check(cx: &IgnoreCx<'_>, out: &mut Vec<Hit>) {
             help: help.to_string(),
             severity: None,
             tables: Vec::new(),
+            fix: None,
         };
         if d.rules.is_empty() {
             out.push(hit(

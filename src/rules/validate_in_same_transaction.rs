@@ -85,7 +85,15 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 cx.layout.id()
             ),
         };
-        out.push(cx.hit(op.span, message, help));
+        let mut hit = cx.hit(op.span, message, help);
+        if ops.len() == 1 {
+            hit.fix = Some(super::edit::moved(
+                cx,
+                "move the VALIDATE into a new migration",
+                &crate::discover::write::file_words(&["validate", name]),
+            ));
+        }
+        out.push(hit);
     }
 }
 

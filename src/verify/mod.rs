@@ -161,6 +161,7 @@ pub fn verify(
                 .clone()
                 .map(|g| (g, settings.exclude_base.clone())),
             stdin: None,
+            overlay: std::collections::BTreeMap::new(),
         },
     );
     if let Some(e) = discovered.errors.first() {
@@ -780,6 +781,7 @@ impl<'a> RootRun<'a> {
                 engine_name(self.root.dialect)
             ),
             help,
+            fix: None,
         });
     }
 
@@ -798,6 +800,7 @@ impl<'a> RootRun<'a> {
             help: "make the down the exact inverse of the up: re-create what the up dropped (with its \
                    type, nullability, default and indexes), drop what the up created"
                 .to_string(),
+                fix: None,
         });
     }
 
@@ -816,6 +819,7 @@ impl<'a> RootRun<'a> {
                    the data the up removes (rename or copy the column or table instead of dropping it, \
                    and drop it in a later migration once the down is no longer needed)"
                 .to_string(),
+                fix: None,
         });
     }
 }

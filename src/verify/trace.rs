@@ -147,6 +147,7 @@ pub fn contradictions(
                  and report the rule with this migration",
                 f.rule, f.rule
             ),
+            fix: None,
         });
     }
     out
