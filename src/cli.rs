@@ -388,6 +388,7 @@ fn settings(
         stdin: None,
         references: crate::references::References::new(!args.no_references),
         cwd: cwd.to_path_buf(),
+        kept: crate::replay::Kept::default(),
     };
     let paths = if !args.paths.is_empty() {
         args.paths.clone()
