@@ -45,6 +45,12 @@ pub struct Pipeline {
 /// How long the worker waits for the typing to pause before it lints.
 const DEBOUNCE: Duration = Duration::from_millis(10);
 
+/// How long the worker reuses its index of where the repository's other
+/// files name tables and columns (the "still named in" of a drop's help):
+/// building it reads every tracked file, which on each keystroke cost more
+/// than the lint itself. A file edited outside the editor shows within this.
+const REFERENCES_FOR: Duration = Duration::from_secs(30);
+
 /// The reason written by the "ignore" code action, for the user to replace.
 pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
 
@@ -101,12 +107,14 @@ fn is_migration_file(path: &Path) -> bool {
 /// `migrations` or `migration`.
 ///
 /// `kept` holds the files parsed by earlier lints: only the files whose text
-/// changed (the buffer, mostly) are parsed again.
+/// changed (the buffer, mostly) are parsed again. `references`, when given,
+/// is the index of the repository's other files built by an earlier lint.
 pub fn lint_buffer(
     path: &Path,
     text: &str,
     pipeline: &Pipeline,
     kept: &crate::replay::Kept,
+    references: Option<&crate::references::References>,
 ) -> BufferLint {
     if !is_migration_file(path) {
         return BufferLint::Outside;
@@ -143,6 +151,9 @@ pub fn lint_buffer(
     };
     settings.stdin = Some((path.to_path_buf(), text.to_string()));
     settings.kept = kept.clone();
+    if let Some(r) = references.filter(|_| settings.references.is_on()) {
+        settings.references = r.clone();
+    }
     let outcome = (pipeline.check)(&[PathBuf::from("-")], &settings);
     let id = outcome.discovered.files.iter().position(|f| f.path == path);
     let findings = outcome
@@ -796,6 +807,10 @@ fn work(
     // Parsed files, kept from one lint to the next for as long as the
     // server runs (each is checked against the text read from disk).
     let kept = crate::replay::Kept::on();
+    let mut references = (
+        crate::references::References::new(true),
+        std::time::Instant::now(),
+    );
     while let Ok(first) = queue.recv() {
         let mut pending: Vec<Job> = vec![first];
         loop {
@@ -808,18 +823,25 @@ fn work(
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
+        if references.1.elapsed() > REFERENCES_FOR {
+            references = (
+                crate::references::References::new(true),
+                std::time::Instant::now(),
+            );
+        }
         for job in pending {
             if lock(shared).versions.get(&job.uri) != Some(&job.version) {
                 continue;
             }
-            let lint =
-                std::panic::catch_unwind(|| lint_buffer(&job.path, &job.text, pipeline, &kept))
-                    .unwrap_or_else(|p| {
-                        BufferLint::Config(crate::model::internal_error(
-                            &job.path.display().to_string(),
-                            &p,
-                        ))
-                    });
+            let lint = std::panic::catch_unwind(|| {
+                lint_buffer(&job.path, &job.text, pipeline, &kept, Some(&references.0))
+            })
+            .unwrap_or_else(|p| {
+                BufferLint::Config(crate::model::internal_error(
+                    &job.path.display().to_string(),
+                    &p,
+                ))
+            });
             let diags = diagnostics(&job.text, &lint);
             let mut s = lock(shared);
             // A newer version is queued: this result is stale.

@@ -437,3 +437,53 @@ fn the_ignore_action_puts_the_cursor_on_the_reason() {
     assert_eq!(c.diagnostics(&file, Some(2)), Vec::<Value>::new());
     c.finish();
 }
+
+#[test]
+fn a_drop_names_the_tracked_files_that_still_use_the_column() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_create.sql",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n",
+    );
+    write(d, "migrations/002_drop.sql", "SELECT 1;\n");
+    write(
+        d,
+        "api/orders.go",
+        "package api\n\n// reads the orders table\nconst col = \"status\"\n",
+    );
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(d)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    let file = uri(&d.join("migrations/002_drop.sql"));
+    let mut c = Client::start();
+    let drop = "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN status;\n";
+    c.open(&file, drop);
+    // The index of the repository is built by the first lint and read again
+    // by the next: both name the file.
+    for version in [1, 2] {
+        if version == 2 {
+            c.change(&file, 2, &format!("{drop}-- edited\n"));
+        }
+        let diags = c.diagnostics(&file, Some(version));
+        let message = diags
+            .iter()
+            .find(|d| d["code"] == "drop-column")
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or("")
+            .to_string();
+        assert!(message.contains("still named in "), "{diags:?}");
+        assert!(message.contains("orders.go:4"), "{message}");
+    }
+    c.finish();
+}
