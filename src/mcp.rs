@@ -46,10 +46,12 @@ pub fn run(tools: &Tools) -> Result<(), String> {
         .map_err(|e| format!("mcp: cannot start: {e}"))?;
     let server = Bellows { tools: *tools, cwd };
     let result = runtime.block_on(async {
-        let running = server
-            .serve(rmcp::transport::stdio())
-            .await
-            .map_err(|e| format!("mcp: {e}"))?;
+        let running = match server.serve(rmcp::transport::stdio()).await {
+            Ok(r) => r,
+            // Standard input closed before any request: nothing to serve.
+            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+            Err(e) => return Err(format!("mcp: {e}")),
+        };
         running
             .waiting()
             .await

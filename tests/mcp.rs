@@ -281,3 +281,10 @@ fn a_bad_path_is_a_tool_error_and_the_server_goes_on() {
         "{fine}"
     );
 }
+
+#[test]
+fn a_client_that_closes_before_initialize_ends_the_server_quietly() {
+    let t = tempfile::tempdir().expect("tempdir");
+    // `session` asserts the exit status: 0, not an error about the handshake.
+    assert!(session(t.path(), &[]).is_empty());
+}
