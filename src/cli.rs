@@ -415,6 +415,7 @@ fn settings(
         overlay: std::collections::BTreeMap::new(),
         references: crate::references::References::new(!args.no_references),
         cwd: cwd.to_path_buf(),
+        kept: crate::replay::Kept::default(),
     };
     let paths = if !args.paths.is_empty() {
         args.paths.clone()

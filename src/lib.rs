@@ -138,7 +138,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     let unread: Vec<FileId> = (0..statements.len())
         .filter(|&i| statements[i].is_none())
         .collect();
-    for (id, file, error) in replay::parse_files(&unread, &discovered.files) {
+    for (id, file, error) in replay::parse_files(&unread, &discovered.files, &settings.kept) {
         internal.extend(error.map(|message| InputError { message }));
         statements[id] = Some(replay::spans(&file));
         coverage[id] = file.coverage();

@@ -1,15 +1,21 @@
 //! `bellows mcp`: a Model Context Protocol server over stdio, for coding
 //! agents, so they ask bellows before they write a migration file.
 //!
-//! The transport is MCP's stdio one: one JSON-RPC 2.0 message per line on
-//! stdin and stdout. The server answers `initialize`, `ping`, `tools/list`
-//! and `tools/call`; its tools are `check_migration`, `verify_migrations`,
-//! `explain_rule` and `list_rules`. Everything runs in the order it
-//! arrives: synchronous tools need no async runtime.
+//! The protocol is the `rmcp` crate's (MCP's stdio transport: one JSON-RPC
+//! message per line), on a current-thread tokio runtime started here, so
+//! no other command pays for it. The tools are `check_migration`,
+//! `verify_migrations`, `explain_rule` and `list_rules`; they run the
+//! synchronous pipeline one call at a time.
 
-use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::{RequestContext, RoleServer};
+use rmcp::{ErrorData, ServerHandler, ServiceExt};
 use serde_json::{Value, json};
 
 use crate::rules::REGISTRY;
@@ -27,112 +33,115 @@ pub struct Tools {
     ) -> Result<crate::verify::Report, String>,
 }
 
-/// The protocol revisions this server speaks, newest first.
-const PROTOCOL_VERSIONS: &[&str] = &["2025-06-18", "2025-03-26", "2024-11-05"];
+const INSTRUCTIONS: &str = "Call check_migration with the SQL of a migration and the file \
+    name it will have before writing the file: bellows replays the migrations already on \
+    disk and reports each unsafe change with its safe sequence.";
 
 /// Serves MCP on stdin/stdout until stdin closes.
 pub fn run(tools: &Tools) -> Result<(), String> {
-    let stdin = std::io::stdin().lock();
-    let mut stdout = std::io::stdout().lock();
-    for line in stdin.lines() {
-        let line = line.map_err(|e| format!("mcp: cannot read standard input: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cwd = std::env::current_dir().unwrap_or_default();
-        if let Some(reply) = handle(&line, &cwd, tools) {
-            let text = reply.to_string();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.write_all(b"\n"))
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("mcp: cannot write standard output: {e}"))?;
-        }
+    let cwd = std::env::current_dir().map_err(|e| format!("mcp: no working directory: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("mcp: cannot start: {e}"))?;
+    let server = Bellows { tools: *tools, cwd };
+    let result = runtime.block_on(async {
+        let running = match server.serve(rmcp::transport::stdio()).await {
+            Ok(r) => r,
+            // Standard input closed before any request: nothing to serve.
+            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+            Err(e) => return Err(format!("mcp: {e}")),
+        };
+        running
+            .waiting()
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("mcp: {e}"))
+    });
+    // Standard input is read on a blocking thread: do not wait for it.
+    runtime.shutdown_background();
+    result
+}
+
+/// The MCP server: its tools over the pipeline, paths relative to `cwd`.
+struct Bellows {
+    tools: Tools,
+    cwd: PathBuf,
+}
+
+impl ServerHandler for Bellows {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("bellows", env!("CARGO_PKG_VERSION")))
+            .with_instructions(INSTRUCTIONS)
     }
-    Ok(())
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(tool_list()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let args = Value::Object(request.arguments.unwrap_or_default());
+        call(&request.name, &args, &self.cwd, &self.tools).map(CallToolResponse::Complete)
+    }
 }
 
-fn error(id: &Value, code: i64, message: &str) -> Value {
-    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
-}
-
-/// The reply to one message (`None` for a notification).
-pub fn handle(line: &str, cwd: &std::path::Path, tools: &Tools) -> Option<Value> {
-    let Ok(msg) = serde_json::from_str::<Value>(line) else {
-        return Some(error(&Value::Null, -32700, "not a JSON message"));
+fn tool(name: &'static str, title: &str, description: &'static str, schema: Value) -> Tool {
+    let schema = match schema {
+        Value::Object(o) => o,
+        _ => serde_json::Map::new(),
     };
-    let id = msg.get("id")?.clone();
-    let method = msg["method"].as_str().unwrap_or("");
-    let params = &msg["params"];
-    let result = match method {
-        "initialize" => {
-            let asked = params["protocolVersion"].as_str().unwrap_or("");
-            let version = PROTOCOL_VERSIONS
-                .iter()
-                .find(|v| **v == asked)
-                .unwrap_or(&PROTOCOL_VERSIONS[0]);
-            json!({
-                "protocolVersion": version,
-                "capabilities": { "tools": { "listChanged": false } },
-                "serverInfo": { "name": "bellows", "version": env!("CARGO_PKG_VERSION") },
-                "instructions": "Call check_migration with the SQL of a migration and the file \
-                    name it will have before writing the file: bellows replays the migrations \
-                    already on disk and reports each unsafe change with its safe sequence."
-            })
-        }
-        "ping" => json!({}),
-        "tools/list" => json!({ "tools": tool_list() }),
-        "tools/call" => call(
-            params["name"].as_str().unwrap_or(""),
-            &params["arguments"],
-            cwd,
-            tools,
-        ),
-        _ => return Some(error(&id, -32601, &format!("unknown method `{method}`"))),
-    };
-    Some(json!({ "jsonrpc": "2.0", "id": id, "result": result }))
+    Tool::new(name, description, Arc::new(schema)).with_title(title)
 }
 
-fn tool_list() -> Value {
-    json!([
-        {
-            "name": "check_migration",
-            "title": "Check a migration",
-            "description": "Lint a migration for changes that break deploys (drops, renames, \
+fn tool_list() -> Vec<Tool> {
+    vec![
+        tool(
+            "check_migration",
+            "Check a migration",
+            "Lint a migration for changes that break deploys (drops, renames, \
                 blocking locks, table rewrites, missing downs). Give `sql` with the `file_name` \
                 the migration will have (the migrations already in that folder are read from \
                 disk as its history), or a `path` to a migration file or folder on disk. \
                 Returns bellows' JSON report: each finding with its rule, position, message \
                 and `help`, the safe sequence in the migration's own names.",
-            "inputSchema": {
+            json!({
                 "type": "object",
                 "properties": {
                     "sql": { "type": "string", "description": "the migration's SQL, unsaved" },
                     "file_name": { "type": "string", "description": "with `sql`: the path the file will have, e.g. db/migrations/000042_drop_email.up.sql" },
                     "path": { "type": "string", "description": "without `sql`: a migration file or folder on disk" }
                 }
-            }
-        },
-        {
-            "name": "explain_rule",
-            "title": "Explain a rule",
-            "description": "The documentation of a bellows rule: what it flags, why it is \
+            }),
+        ),
+        tool(
+            "explain_rule",
+            "Explain a rule",
+            "The documentation of a bellows rule: what it flags, why it is \
                 dangerous, what to write instead.",
-            "inputSchema": {
+            json!({
                 "type": "object",
                 "properties": { "rule": { "type": "string", "description": "a rule id, e.g. drop-column" } },
                 "required": ["rule"]
-            }
-        },
-        {
-            "name": "verify_migrations",
-            "title": "Verify migrations on a scratch database",
-            "description": "Run the migrations under `path` up, down and up again on a \
+            }),
+        ),
+        tool(
+            "verify_migrations",
+            "Verify migrations on a scratch database",
+            "Run the migrations under `path` up, down and up again on a \
                 database bellows creates and removes (SQLite: embedded; PostgreSQL or MySQL: \
                 on the server of `database_url`, else BELLOWS_DATABASE_URL). Returns the JSON \
                 report: statements the server refused, downs that do not undo their up, and \
                 (PostgreSQL) the locks and rewrites each statement really took.",
-            "inputSchema": {
+            json!({
                 "type": "object",
                 "properties": {
                     "path": { "type": "string", "description": "a migration folder on disk" },
@@ -140,23 +149,30 @@ fn tool_list() -> Value {
                     "rows": { "type": "integer", "description": "rows generated into every table before each migration (default 0)" }
                 },
                 "required": ["path"]
-            }
-        },
-        {
-            "name": "list_rules",
-            "title": "List the rules",
-            "description": "Every bellows rule: id, default severity, dialects, summary.",
-            "inputSchema": { "type": "object", "properties": {} }
-        }
-    ])
+            }),
+        ),
+        tool(
+            "list_rules",
+            "List the rules",
+            "Every bellows rule: id, default severity, dialects, summary.",
+            json!({ "type": "object", "properties": {} }),
+        ),
+    ]
 }
 
-fn text_result(text: &str, is_error: bool) -> Value {
-    json!({ "content": [{ "type": "text", "text": text }], "isError": is_error })
+/// A tool's answer in text; an error one is read by the agent, not a
+/// protocol error.
+fn text_result(text: &str, is_error: bool) -> CallToolResult {
+    let content = vec![ContentBlock::text(text)];
+    if is_error {
+        CallToolResult::error(content)
+    } else {
+        CallToolResult::success(content)
+    }
 }
 
-fn call(name: &str, args: &Value, cwd: &std::path::Path, tools: &Tools) -> Value {
-    match name {
+fn call(name: &str, args: &Value, cwd: &Path, tools: &Tools) -> Result<CallToolResult, ErrorData> {
+    Ok(match name {
         "check_migration" => check_migration(args, cwd, &tools.pipeline),
         "verify_migrations" => verify_migrations(args, cwd, tools),
         "explain_rule" => {
@@ -181,18 +197,18 @@ fn call(name: &str, args: &Value, cwd: &std::path::Path, tools: &Tools) -> Value
                     })
                 })
                 .collect();
-            let value = json!({ "rules": rules });
-            json!({
-                "content": [{ "type": "text", "text": value.to_string() }],
-                "structuredContent": value,
-                "isError": false
-            })
+            CallToolResult::structured(json!({ "rules": rules }))
         }
-        _ => text_result(&format!("unknown tool `{name}`"), true),
-    }
+        _ => {
+            return Err(ErrorData::invalid_params(
+                format!("unknown tool `{name}` (tools/list lists them)"),
+                None,
+            ));
+        }
+    })
 }
 
-fn check_migration(args: &Value, cwd: &std::path::Path, pipeline: &Pipeline) -> Value {
+fn check_migration(args: &Value, cwd: &Path, pipeline: &Pipeline) -> CallToolResult {
     let mut settings = match (pipeline.settings)(None, cwd) {
         Ok(s) => s,
         Err(e) => return text_result(&e, true),
@@ -233,17 +249,15 @@ fn check_migration(args: &Value, cwd: &std::path::Path, pipeline: &Pipeline) -> 
     let Ok(mut value) = serde_json::from_slice::<Value>(&out) else {
         return text_result("cannot write the report", true);
     };
-    if !errors.is_empty() {
+    if errors.is_empty() {
+        CallToolResult::structured(value)
+    } else {
         value["errors"] = json!(errors);
+        CallToolResult::structured_error(value)
     }
-    json!({
-        "content": [{ "type": "text", "text": value.to_string() }],
-        "structuredContent": value,
-        "isError": !errors.is_empty()
-    })
 }
 
-fn verify_migrations(args: &Value, cwd: &std::path::Path, tools: &Tools) -> Value {
+fn verify_migrations(args: &Value, cwd: &Path, tools: &Tools) -> CallToolResult {
     let Some(path) = args["path"].as_str() else {
         return text_result("give the `path` of a migration folder", true);
     };
@@ -280,9 +294,5 @@ fn verify_migrations(args: &Value, cwd: &std::path::Path, tools: &Tools) -> Valu
     let Ok(value) = serde_json::from_slice::<Value>(&out) else {
         return text_result("cannot write the report", true);
     };
-    json!({
-        "content": [{ "type": "text", "text": value.to_string() }],
-        "structuredContent": value,
-        "isError": false
-    })
+    CallToolResult::structured(value)
 }

@@ -164,6 +164,8 @@ pub struct Settings {
     /// name (off by default; `check` turns it on unless `--no-references`).
     pub references: crate::references::References,
     pub cwd: PathBuf,
+    /// Parsed files kept between runs (`bellows server`); off for `check`.
+    pub kept: crate::replay::Kept,
 }
 
 impl Default for Settings {
@@ -190,6 +192,7 @@ impl Default for Settings {
             exclude: None,
             exclude_base: PathBuf::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
+            kept: crate::replay::Kept::default(),
         }
     }
 }

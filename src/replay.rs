@@ -279,19 +279,27 @@ pub fn part_statements(files: &Parsed, part: Part) -> Vec<&Stmt> {
 const STEP: usize = 64;
 
 /// Parses files, each under its own last guard: a panic becomes an internal
-/// error for that file, which is then read as empty.
+/// error for that file, which is then read as empty. A file `kept` holds
+/// with the same text is not parsed again.
 pub fn parse_files(
     ids: &[FileId],
     sources: &[SourceFile],
+    kept: &Kept,
 ) -> Vec<(FileId, ParsedFile, Option<String>)> {
     ids.par_iter()
         .filter_map(|&id| {
             let f = sources.get(id)?;
+            if let Some(p) = kept.get(f) {
+                return Some((id, p, None));
+            }
             let parsed = std::panic::catch_unwind(|| {
                 crate::parse::parse_annotated(&f.text, f.dialect, &f.annotations)
             });
             Some(match parsed {
-                Ok(p) => (id, p, None),
+                Ok(p) => {
+                    kept.put(f, &p);
+                    (id, p, None)
+                }
                 Err(e) => (
                     id,
                     ParsedFile::default(),
@@ -300,6 +308,75 @@ pub fn parse_files(
             })
         })
         .collect()
+}
+
+/// Parsed files kept from one run to the next, for a front end that lints
+/// the same root on every keystroke (`bellows server`): a file is parsed
+/// again only when its text (or dialect, or the layout's annotations)
+/// changed, so a change re-parses the edited buffer and replays the rest.
+/// Off by default (`check` parses each file once anyway); clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct Kept(Option<std::sync::Arc<std::sync::Mutex<KeptFiles>>>);
+
+/// The kept files by path, each with what it was parsed from.
+type KeptFiles = std::collections::HashMap<std::path::PathBuf, KeptFile>;
+
+#[derive(Debug)]
+struct KeptFile {
+    text: String,
+    dialect: Dialect,
+    annotations: crate::model::Annotations,
+    parsed: std::sync::Arc<ParsedFile>,
+    used: std::time::Instant,
+}
+
+/// A kept file not used for this long is dropped (a file removed from
+/// disk, a root no longer open).
+const KEEP_UNUSED: std::time::Duration = std::time::Duration::from_mins(10);
+
+impl Kept {
+    /// A store that keeps files.
+    pub fn on() -> Self {
+        Self(Some(std::sync::Arc::default()))
+    }
+
+    fn files(&self) -> Option<std::sync::MutexGuard<'_, KeptFiles>> {
+        self.0
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    fn get(&self, f: &SourceFile) -> Option<ParsedFile> {
+        let parsed = {
+            let mut files = self.files()?;
+            let k = files.get_mut(&f.path)?;
+            if k.text != f.text || k.dialect != f.dialect || k.annotations != f.annotations {
+                return None;
+            }
+            k.used = std::time::Instant::now();
+            std::sync::Arc::clone(&k.parsed)
+        };
+        // Copied outside the lock: the other threads look up their files.
+        Some(ParsedFile::clone(&parsed))
+    }
+
+    fn put(&self, f: &SourceFile, parsed: &ParsedFile) {
+        let Some(mut files) = self.files() else {
+            return;
+        };
+        let now = std::time::Instant::now();
+        files.retain(|_, k| now.duration_since(k.used) < KEEP_UNUSED);
+        files.insert(
+            f.path.clone(),
+            KeptFile {
+                text: f.text.clone(),
+                dialect: f.dialect,
+                annotations: f.annotations.clone(),
+                parsed: std::sync::Arc::new(parsed.clone()),
+                used: now,
+            },
+        );
+    }
 }
 
 /// Where a parsed file's statements are: all that is kept once it is linted.
@@ -373,7 +450,9 @@ pub fn walk<V: Visitor + Send>(
     }
     let mut out = Walked::default();
     let mut parsed = Parsed::new();
-    let mut next = first.first().map(|ids| parse_files(ids, sources));
+    let mut next = first
+        .first()
+        .map(|ids| parse_files(ids, sources, &settings.kept));
     for (i, step) in steps.iter().enumerate() {
         for (id, file, error) in next.take().unwrap_or_default() {
             out.errors.extend(error);
@@ -381,7 +460,7 @@ pub fn walk<V: Visitor + Send>(
         }
         let following = first.get(i + 1);
         let (ahead, ()) = rayon::join(
-            || following.map(|ids| parse_files(ids, sources)),
+            || following.map(|ids| parse_files(ids, sources, &settings.kept)),
             || {
                 for m in *step {
                     replay.migration(m, &parsed, visitor);
@@ -529,5 +608,49 @@ fn transaction_of(
             Some(TxReason::MultiStatement)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Kept, parse_files};
+    use crate::discover::SourceFile;
+    use crate::model::{Annotations, Dialect};
+    use crate::parse::ir::Action;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: "/m/001.sql".into(),
+            display: "001.sql".to_string(),
+            text: text.to_string(),
+            dialect: Dialect::Postgres,
+            annotations: Annotations::default(),
+        }
+    }
+
+    fn actions(kept: &Kept, f: &SourceFile) -> Vec<String> {
+        parse_files(&[0], std::slice::from_ref(f), kept)
+            .into_iter()
+            .flat_map(|(_, p, _)| p.statements)
+            .map(|s| match s.action {
+                Action::CreateTable(_) => "create",
+                Action::Drop { .. } => "drop",
+                _ => "other",
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_kept_file_is_parsed_again_when_its_text_changes() {
+        let kept = Kept::on();
+        let first = file("CREATE TABLE t (id int);\n");
+        let created = actions(&kept, &first);
+        assert_eq!(created, ["create"]);
+        assert_eq!(actions(&kept, &first), created);
+        // Same path, new text: the new statements, not the kept ones.
+        let dropped = file("DROP TABLE t;\n");
+        assert_eq!(actions(&kept, &dropped), ["drop"]);
+        assert_eq!(actions(&kept, &first), created);
     }
 }

@@ -7,8 +7,11 @@
 //! coalesced, and a result older than the buffer is dropped. Findings become
 //! diagnostics (code = rule id, link to the rule's doc, exact UTF-16 range);
 //! code actions apply a rule's fix (new migration files through
-//! `documentChanges`) or insert an ignore comment with a reason; hover on a finding
-//! shows the rule's doc. `bellows.toml` is found and read from the file's
+//! `documentChanges`) or insert an ignore comment with a reason, selecting the
+//! reason where the client lets the server do so; hover on a finding shows
+//! the rule's doc. The worker keeps the root's parsed files between lints
+//! (`replay::Kept`): a change parses the buffer again, not the history.
+//! `bellows.toml` is found and read from the file's
 //! folder upward on every lint, so a change to it applies at once.
 
 use std::collections::HashMap;
@@ -19,8 +22,8 @@ use std::time::Duration;
 
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeDescription, Diagnostic,
-    DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeDescription, Command,
+    Diagnostic, DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover, HoverContents, HoverParams,
     MarkupContent, MarkupKind, NumberOrString, Position, PublishDiagnosticsParams, Range,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Url,
@@ -44,8 +47,20 @@ pub struct Pipeline {
 /// How long the worker waits for the typing to pause before it lints.
 const DEBOUNCE: Duration = Duration::from_millis(10);
 
+/// How long the worker reuses its index of where the repository's other
+/// files name tables and columns (the "still named in" of a drop's help):
+/// building it reads every tracked file, which on each keystroke cost more
+/// than the lint itself. A file edited outside the editor shows within this.
+const REFERENCES_FOR: Duration = Duration::from_secs(30);
+
 /// The reason written by the "ignore" code action, for the user to replace.
 pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
+
+/// The command of the "ignore" code action when the client can be told where
+/// to put the cursor: on `workspace/executeCommand` the server sends the edit
+/// (`workspace/applyEdit`), then, once applied, `window/showDocument` with
+/// the reason placeholder selected, so typing replaces it.
+pub const IGNORE_COMMAND: &str = "bellows.ignoreWithReason";
 
 /// What linting one buffer gives.
 #[derive(Debug)]
@@ -159,7 +174,17 @@ fn is_migration_file(path: &Path) -> bool {
 /// The file is in a migration root when it lies under one of the
 /// configuration's `paths`, or, without `paths`, under a folder named
 /// `migrations` or `migration`.
-pub fn lint_buffer(path: &Path, text: &str, pipeline: &Pipeline) -> BufferLint {
+///
+/// `kept` holds the files parsed by earlier lints: only the files whose text
+/// changed (the buffer, mostly) are parsed again. `references`, when given,
+/// is the index of the repository's other files built by an earlier lint.
+pub fn lint_buffer(
+    path: &Path,
+    text: &str,
+    pipeline: &Pipeline,
+    kept: &crate::replay::Kept,
+    references: Option<&crate::references::References>,
+) -> BufferLint {
     if !is_migration_file(path) {
         return BufferLint::Outside;
     }
@@ -194,6 +219,10 @@ pub fn lint_buffer(path: &Path, text: &str, pipeline: &Pipeline) -> BufferLint {
         Err(e) => return BufferLint::Config(e),
     };
     settings.stdin = Some((path.to_path_buf(), text.to_string()));
+    settings.kept = kept.clone();
+    if let Some(r) = references.filter(|_| settings.references.is_on()) {
+        settings.references = r.clone();
+    }
     let outcome = (pipeline.check)(&[PathBuf::from("-")], &settings);
     let id = outcome.discovered.files.iter().position(|f| f.path == path);
     let findings = outcome
@@ -352,7 +381,18 @@ pub fn diagnostics(text: &str, lint: &BufferLint) -> Vec<Diagnostic> {
 
 /// The fixes of the findings that touch `range`, and the "ignore with a
 /// reason" actions.
-pub fn code_actions(uri: &Url, text: &str, lint: &BufferLint, range: Range) -> Vec<CodeAction> {
+///
+/// With `select_reason` (the client applies edits sent by the server and
+/// shows a document with a selection), each action is an [`IGNORE_COMMAND`]
+/// whose argument is an [`IgnoreEdit`]; otherwise it carries the edit
+/// itself, and the cursor stays where the client puts it.
+pub fn code_actions(
+    uri: &Url,
+    text: &str,
+    lint: &BufferLint,
+    range: Range,
+    select_reason: bool,
+) -> Vec<CodeAction> {
     let BufferLint::Linted {
         findings,
         statements,
@@ -366,8 +406,9 @@ pub fn code_actions(uri: &Url, text: &str, lint: &BufferLint, range: Range) -> V
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let diags = diagnostics(text, lint);
     let mut out: Vec<CodeAction> = Vec::new();
+    let mut offered: Vec<(&str, u32)> = Vec::new();
     for (f, diag) in findings.iter().zip(diags) {
-        let (at, comment) = match f.span {
+        let (at, directive) = match f.span {
             Some(span) => {
                 if span.end < from || span.start > to {
                     continue;
@@ -376,24 +417,10 @@ pub fn code_actions(uri: &Url, text: &str, lint: &BufferLint, range: Range) -> V
                     .iter()
                     .find(|s| s.start <= span.start && span.start <= s.end)
                     .map_or(span.start, |s| s.start);
-                (
-                    stmt,
-                    format!("-- bellows:ignore {} -- {REASON_PLACEHOLDER}", f.rule),
-                )
+                (stmt, "ignore")
             }
-            None => (
-                0,
-                format!("-- bellows:ignore-file {} -- {REASON_PLACEHOLDER}", f.rule),
-            ),
+            None => (0, "ignore-file"),
         };
-        let line_start = lines.position(at);
-        let start = lines.offset(Position::new(line_start.line, 0));
-        let indent: String = text
-            .get(start..at)
-            .unwrap_or("")
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
         if let Some((title, edit)) = &f.fix {
             out.push(CodeAction {
                 title: format!("Fix {}: {title}", f.rule),
@@ -404,32 +431,68 @@ pub fn code_actions(uri: &Url, text: &str, lint: &BufferLint, range: Range) -> V
                 ..CodeAction::default()
             });
         }
-        let title = format!("Ignore {} here, with a reason", f.rule);
-        if out.iter().any(|a| {
-            a.title == title
-                && a.edit
-                    .as_ref()
-                    .and_then(|e| e.changes.as_ref())
-                    .and_then(|c| c.get(uri))
-                    .and_then(|e| e.first())
-                    .is_some_and(|e| e.range.start.line == line_start.line)
-        }) {
+        let row = lines.position(at).line;
+        if offered.contains(&(f.rule, row)) {
             continue;
         }
-        let at = Position::new(line_start.line, 0);
-        let edit = TextEdit::new(Range::new(at, at), format!("{indent}{comment}{newline}"));
-        out.push(CodeAction {
-            title,
+        offered.push((f.rule, row));
+        let start = lines.offset(Position::new(row, 0));
+        let indent: String = text
+            .get(start..at)
+            .unwrap_or("")
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let before = format!("{indent}-- bellows:{directive} {} -- ", f.rule);
+        let at = Position::new(row, 0);
+        let edit = TextEdit::new(
+            Range::new(at, at),
+            format!("{before}{REASON_PLACEHOLDER}{newline}"),
+        );
+        let title = format!("Ignore {} here, with a reason", f.rule);
+        let mut action = CodeAction {
+            title: title.clone(),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![diag]),
-            edit: Some(WorkspaceEdit {
+            ..CodeAction::default()
+        };
+        if select_reason {
+            let reason = utf16_len(&before);
+            let argument = IgnoreEdit {
+                uri: uri.clone(),
+                edit,
+                selection: Range::new(
+                    Position::new(row, reason),
+                    Position::new(row, reason + utf16_len(REASON_PLACEHOLDER)),
+                ),
+            };
+            action.command = Some(Command {
+                title,
+                command: IGNORE_COMMAND.to_string(),
+                arguments: serde_json::to_value(argument).ok().map(|a| vec![a]),
+            });
+        } else {
+            action.edit = Some(WorkspaceEdit {
                 changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
                 ..WorkspaceEdit::default()
-            }),
-            ..CodeAction::default()
-        });
+            });
+        }
+        out.push(action);
     }
     out
+}
+
+fn utf16_len(s: &str) -> u32 {
+    to_u32(s.chars().map(char::len_utf16).sum())
+}
+
+/// The argument of [`IGNORE_COMMAND`]: the comment to insert, and where its
+/// reason placeholder is once inserted.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct IgnoreEdit {
+    pub uri: Url,
+    pub edit: TextEdit,
+    pub selection: Range,
 }
 
 /// The rule docs of the findings under `pos`.
@@ -506,6 +569,10 @@ pub fn run(pipeline: Pipeline) -> Result<(), String> {
         )),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        execute_command_provider: Some(lsp_types::ExecuteCommandOptions {
+            commands: vec![IGNORE_COMMAND.to_string()],
+            ..lsp_types::ExecuteCommandOptions::default()
+        }),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
@@ -540,6 +607,12 @@ pub fn run(pipeline: Pipeline) -> Result<(), String> {
             }] }),
         )));
     }
+    // The cursor can be put on the reason of an ignore comment only by a
+    // client that applies the server's edits and shows a selection.
+    let client = Client {
+        select_reason: params["capabilities"]["workspace"]["applyEdit"] == true
+            && params["capabilities"]["window"]["showDocument"]["support"] == true,
+    };
     let shared = Arc::new(Mutex::new(Shared::default()));
     let (jobs, queue) = mpsc::channel::<Job>();
     let worker = {
@@ -547,7 +620,7 @@ pub fn run(pipeline: Pipeline) -> Result<(), String> {
         let sender = connection.sender.clone();
         std::thread::spawn(move || work(&queue, &shared, &sender, &pipeline))
     };
-    let result = serve(&connection, &shared, &jobs);
+    let result = serve(&connection, &shared, &jobs, client);
     drop(jobs);
     let _ = worker.join();
     drop(connection);
@@ -558,12 +631,24 @@ pub fn run(pipeline: Pipeline) -> Result<(), String> {
 /// The open buffers, by URI.
 type Docs = HashMap<Url, (PathBuf, i32, String)>;
 
+/// What the client said it can do, as far as the server cares.
+#[derive(Clone, Copy)]
+struct Client {
+    /// `workspace/applyEdit` and `window/showDocument` with a selection.
+    select_reason: bool,
+}
+
 fn serve(
     connection: &Connection,
     shared: &Mutex<Shared>,
     jobs: &mpsc::Sender<Job>,
+    client: Client,
 ) -> Result<(), String> {
     let mut docs: Docs = HashMap::new();
+    // The edits sent to the client (`workspace/applyEdit`), by request id:
+    // where to put the cursor once the client has applied one.
+    let mut applying: HashMap<lsp_server::RequestId, (Url, Range)> = HashMap::new();
+    let mut sent = 0u64;
     let enqueue = |uri: &Url, docs: &Docs| {
         if let Some((path, version, text)) = docs.get(uri) {
             lock(shared).versions.insert(uri.clone(), *version);
@@ -584,7 +669,12 @@ fn serve(
                 {
                     return Ok(());
                 }
-                let response = answer(&req, shared);
+                if req.method == "workspace/executeCommand" {
+                    let response = execute(&req, &connection.sender, &mut applying, &mut sent);
+                    let _ = connection.sender.send(Message::Response(response));
+                    continue;
+                }
+                let response = answer(&req, shared, client);
                 let _ = connection.sender.send(Message::Response(response));
             }
             Message::Notification(n) => match n.method.as_str() {
@@ -642,13 +732,87 @@ fn serve(
                 }
                 _ => {}
             },
-            Message::Response(_) => {}
+            Message::Response(r) => {
+                // An ignore comment applied: the cursor goes on its reason.
+                let Some((uri, selection)) = applying.remove(&r.id) else {
+                    continue;
+                };
+                if r.result.as_ref().is_some_and(|v| v["applied"] == true) {
+                    sent += 1;
+                    let _ = connection.sender.send(Message::Request(Request::new(
+                        lsp_server::RequestId::from(format!("bellows-show-{sent}")),
+                        "window/showDocument".to_string(),
+                        serde_json::json!({
+                            "uri": uri,
+                            "takeFocus": true,
+                            "selection": selection,
+                        }),
+                    )));
+                }
+            }
         }
     }
     Ok(())
 }
 
-fn answer(req: &Request, shared: &Mutex<Shared>) -> Response {
+/// `workspace/executeCommand`: [`IGNORE_COMMAND`] sends its edit to the
+/// client; the selection follows when the client says it applied it.
+fn execute(
+    req: &Request,
+    sender: &crossbeam_channel::Sender<Message>,
+    applying: &mut HashMap<lsp_server::RequestId, (Url, Range)>,
+    sent: &mut u64,
+) -> Response {
+    let id = req.id.clone();
+    let Ok(params) = serde_json::from_value::<lsp_types::ExecuteCommandParams>(req.params.clone())
+    else {
+        return Response::new_err(
+            id,
+            lsp_server::ErrorCode::InvalidParams as i32,
+            "bad executeCommand parameters".to_string(),
+        );
+    };
+    if params.command != IGNORE_COMMAND {
+        return Response::new_err(
+            id,
+            lsp_server::ErrorCode::InvalidParams as i32,
+            format!("bellows has no command `{}`", params.command),
+        );
+    }
+    let Some(ignore) = params
+        .arguments
+        .into_iter()
+        .next()
+        .and_then(|a| serde_json::from_value::<IgnoreEdit>(a).ok())
+    else {
+        return Response::new_err(
+            id,
+            lsp_server::ErrorCode::InvalidParams as i32,
+            format!("{IGNORE_COMMAND} takes one argument: {{uri, edit, selection}}"),
+        );
+    };
+    *sent += 1;
+    let apply = lsp_server::RequestId::from(format!("bellows-apply-{sent}"));
+    let edit = lsp_types::ApplyWorkspaceEditParams {
+        label: Some(format!(
+            "Ignore {}",
+            ignore.edit.new_text.split_whitespace().nth(2).unwrap_or("")
+        )),
+        edit: WorkspaceEdit {
+            changes: Some(HashMap::from([(ignore.uri.clone(), vec![ignore.edit])])),
+            ..WorkspaceEdit::default()
+        },
+    };
+    let _ = sender.send(Message::Request(Request::new(
+        apply.clone(),
+        "workspace/applyEdit".to_string(),
+        serde_json::to_value(edit).unwrap_or_default(),
+    )));
+    applying.insert(apply, (ignore.uri, ignore.selection));
+    Response::new_ok(id, serde_json::Value::Null)
+}
+
+fn answer(req: &Request, shared: &Mutex<Shared>, client: Client) -> Response {
     let id = req.id.clone();
     let result = match req.method.as_str() {
         "textDocument/hover" => serde_json::from_value::<HoverParams>(req.params.clone())
@@ -674,6 +838,7 @@ fn answer(req: &Request, shared: &Mutex<Shared>) -> Response {
                             &l.text,
                             &l.lint,
                             p.range,
+                            client.select_reason,
                         ))
                     })
                     .unwrap_or_default()
@@ -720,6 +885,13 @@ fn work(
     sender: &crossbeam_channel::Sender<Message>,
     pipeline: &Pipeline,
 ) {
+    // Parsed files, kept from one lint to the next for as long as the
+    // server runs (each is checked against the text read from disk).
+    let kept = crate::replay::Kept::on();
+    let mut references = (
+        crate::references::References::new(true),
+        std::time::Instant::now(),
+    );
     while let Ok(first) = queue.recv() {
         let mut pending: Vec<Job> = vec![first];
         loop {
@@ -732,17 +904,25 @@ fn work(
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
+        if references.1.elapsed() > REFERENCES_FOR {
+            references = (
+                crate::references::References::new(true),
+                std::time::Instant::now(),
+            );
+        }
         for job in pending {
             if lock(shared).versions.get(&job.uri) != Some(&job.version) {
                 continue;
             }
-            let lint = std::panic::catch_unwind(|| lint_buffer(&job.path, &job.text, pipeline))
-                .unwrap_or_else(|p| {
-                    BufferLint::Config(crate::model::internal_error(
-                        &job.path.display().to_string(),
-                        &p,
-                    ))
-                });
+            let lint = std::panic::catch_unwind(|| {
+                lint_buffer(&job.path, &job.text, pipeline, &kept, Some(&references.0))
+            })
+            .unwrap_or_else(|p| {
+                BufferLint::Config(crate::model::internal_error(
+                    &job.path.display().to_string(),
+                    &p,
+                ))
+            });
             let diags = diagnostics(&job.text, &lint);
             let mut s = lock(shared);
             // A newer version is queued: this result is stale.

@@ -45,6 +45,18 @@ fn request(id: i64, method: &str, params: &Value) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })
 }
 
+fn initialize() -> Value {
+    request(
+        1,
+        "initialize",
+        &json!({
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": { "name": "test", "version": "0" }
+        }),
+    )
+}
+
 #[test]
 fn an_agent_lists_the_tools_and_checks_unsaved_sql_against_the_history_on_disk() {
     let t = tempfile::tempdir().expect("tempdir");
@@ -62,15 +74,7 @@ fn an_agent_lists_the_tools_and_checks_unsaved_sql_against_the_history_on_disk()
     let replies = session(
         d,
         &[
-            request(
-                1,
-                "initialize",
-                &json!({
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {},
-                    "clientInfo": { "name": "test", "version": "0" }
-                }),
-            ),
+            initialize(),
             json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
             request(2, "tools/list", &json!({})),
             request(
@@ -193,13 +197,17 @@ fn an_agent_verifies_migrations_on_an_embedded_sqlite_database() {
     write(d, "migrations/000002_index_email.down.sql", "SELECT 1;\n");
     let replies = session(
         d,
-        &[request(
-            1,
-            "tools/call",
-            &json!({ "name": "verify_migrations", "arguments": { "path": "migrations" } }),
-        )],
+        &[
+            initialize(),
+            json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
+            request(
+                2,
+                "tools/call",
+                &json!({ "name": "verify_migrations", "arguments": { "path": "migrations" } }),
+            ),
+        ],
     );
-    let result = &replies[0]["result"];
+    let result = &replies[1]["result"];
     assert_eq!(result["isError"], false, "{result}");
     let rules: Vec<&str> = result["structuredContent"]["diagnostics"]
         .as_array()
@@ -211,4 +219,72 @@ fn an_agent_verifies_migrations_on_an_embedded_sqlite_database() {
     // applied again fails.
     assert!(rules.contains(&"irreversible-down"), "{result}");
     assert!(rules.contains(&"migration-fails"), "{result}");
+}
+
+#[test]
+fn a_bad_path_is_a_tool_error_and_the_server_goes_on() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_create.sql",
+        "CREATE TABLE users (id bigint);\n",
+    );
+    let replies = session(
+        d,
+        &[
+            initialize(),
+            json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
+            request(
+                2,
+                "tools/call",
+                &json!({ "name": "check_migration", "arguments": { "path": "no/such/dir" } }),
+            ),
+            request(
+                3,
+                "tools/call",
+                &json!({ "name": "check_migration", "arguments": { "sql": "DROP TABLE users;" } }),
+            ),
+            request(
+                4,
+                "tools/call",
+                &json!({ "name": "no_such_tool", "arguments": {} }),
+            ),
+            // Still serving: the file on disk is checked.
+            request(
+                5,
+                "tools/call",
+                &json!({ "name": "check_migration", "arguments": { "path": "migrations" } }),
+            ),
+        ],
+    );
+    // A tool error the agent reads, naming the path, not a protocol error.
+    let missing = &replies[1]["result"];
+    assert_eq!(missing["isError"], true, "{missing}");
+    let text = missing["content"][0]["text"].as_str().unwrap_or("");
+    assert!(text.contains("no/such/dir"), "{missing}");
+    let unnamed = &replies[2]["result"];
+    assert_eq!(unnamed["isError"], true, "{unnamed}");
+    assert!(
+        unnamed["content"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("file_name")),
+        "{unnamed}"
+    );
+    // An unknown tool is a protocol error (invalid params).
+    assert_eq!(replies[3]["error"]["code"], -32602, "{}", replies[3]);
+    let fine = &replies[4]["result"];
+    assert_eq!(fine["isError"], false, "{fine}");
+    assert_eq!(
+        fine["structuredContent"]["diagnostics"],
+        json!([]),
+        "{fine}"
+    );
+}
+
+#[test]
+fn a_client_that_closes_before_initialize_ends_the_server_quietly() {
+    let t = tempfile::tempdir().expect("tempdir");
+    // `session` asserts the exit status: 0, not an error about the handshake.
+    assert!(session(t.path(), &[]).is_empty());
 }

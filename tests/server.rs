@@ -360,6 +360,135 @@ fn a_config_changed_outside_the_editor_is_read_again() {
 }
 
 #[test]
+fn the_ignore_action_puts_the_cursor_on_the_reason() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_create.sql",
+        "CREATE TABLE \"usérs\" (id bigint PRIMARY KEY, email text);\n",
+    );
+    write(d, "migrations/002_drop.sql", "SELECT 1;\n");
+    let file = uri(&d.join("migrations/002_drop.sql"));
+    // A client that applies the server's edits and shows a selection.
+    let mut c = Client::start_with(&json!({
+        "workspace": { "applyEdit": true },
+        "window": { "showDocument": { "support": true } }
+    }));
+    let text = "SET lock_timeout = '2s';\n  ALTER TABLE \"usérs\" DROP COLUMN email;\n";
+    c.open(&file, text);
+    let diags = c.diagnostics(&file, Some(1));
+    assert_eq!(codes(&diags), ["drop-column"], "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": file },
+            "range": diags[0]["range"],
+            "context": { "diagnostics": [diags[0]] }
+        }),
+    );
+    let action = &actions["result"][0];
+    assert_eq!(action["title"], "Ignore drop-column here, with a reason");
+    assert!(action["edit"].is_null(), "{action}");
+    let command = &action["command"];
+    assert_eq!(command["command"], "bellows.ignoreWithReason", "{action}");
+
+    // The client runs the command as any client runs a code action's command.
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(&json!({
+        "jsonrpc": "2.0", "id": id, "method": "workspace/executeCommand",
+        "params": { "command": command["command"], "arguments": command["arguments"] }
+    }));
+    let apply = c.wait(|m| m["method"] == "workspace/applyEdit" || m["id"] == id);
+    assert_eq!(apply["method"], "workspace/applyEdit", "{apply}");
+    let comment = "  -- bellows:ignore drop-column -- TODO: why this is safe\n";
+    assert_eq!(
+        apply["params"]["edit"]["changes"][&file],
+        json!([{
+            "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
+            "newText": comment
+        }]),
+        "{apply}"
+    );
+    let mut applied = json!({ "jsonrpc": "2.0", "result": { "applied": true } });
+    applied["id"] = apply["id"].clone();
+    c.send(&applied);
+    let show = c.wait(|m| m["method"] == "window/showDocument");
+    assert_eq!(show["params"]["uri"], file, "{show}");
+    assert_eq!(show["params"]["takeFocus"], true, "{show}");
+    // The reason placeholder, selected: typing replaces it.
+    let reason = "  -- bellows:ignore drop-column -- ".len();
+    assert_eq!(
+        show["params"]["selection"],
+        json!({
+            "start": { "line": 1, "character": reason },
+            "end": { "line": 1, "character": reason + "TODO: why this is safe".len() }
+        }),
+        "{show}"
+    );
+    let mut shown = json!({ "jsonrpc": "2.0", "result": { "success": true } });
+    shown["id"] = show["id"].clone();
+    c.send(&shown);
+    // The client's buffer after the edit: the finding is silenced.
+    let edited =
+        format!("SET lock_timeout = '2s';\n{comment}  ALTER TABLE \"usérs\" DROP COLUMN email;\n");
+    c.change(&file, 2, &edited);
+    assert_eq!(c.diagnostics(&file, Some(2)), Vec::<Value>::new());
+    c.finish();
+}
+
+#[test]
+fn a_drop_names_the_tracked_files_that_still_use_the_column() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    write(
+        d,
+        "migrations/001_create.sql",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\n",
+    );
+    write(d, "migrations/002_drop.sql", "SELECT 1;\n");
+    write(
+        d,
+        "api/orders.go",
+        "package api\n\n// reads the orders table\nconst col = \"status\"\n",
+    );
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(d)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    let file = uri(&d.join("migrations/002_drop.sql"));
+    let mut c = Client::start();
+    let drop = "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN status;\n";
+    c.open(&file, drop);
+    // The index of the repository is built by the first lint and read again
+    // by the next: both name the file.
+    for version in [1, 2] {
+        if version == 2 {
+            c.change(&file, 2, &format!("{drop}-- edited\n"));
+        }
+        let diags = c.diagnostics(&file, Some(version));
+        let message = diags
+            .iter()
+            .find(|d| d["code"] == "drop-column")
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or("")
+            .to_string();
+        assert!(message.contains("still named in "), "{diags:?}");
+        assert!(message.contains("orders.go:4"), "{message}");
+    }
+    c.finish();
+}
+
+#[test]
 fn a_fix_is_a_code_action_that_edits_the_buffer_and_creates_its_new_migration() {
     let t = tempfile::tempdir().expect("tempdir");
     let d = t.path();
@@ -372,9 +501,9 @@ fn a_fix_is_a_code_action_that_edits_the_buffer_and_creates_its_new_migration() 
     let file = uri(&d.join("migrations/002_fk.sql"));
     let mut c = Client::start();
     c.open(
-        &file,
-        "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fkey\n    FOREIGN KEY (customer_id) REFERENCES customers (id);\n",
-    );
+       &file,
+       "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fkey\n    FOREIGN KEY (customer_id) REFERENCES customers (id);\n",
+   );
     let diags = c.diagnostics(&file, Some(1));
     assert_eq!(codes(&diags), ["add-foreign-key-validating"], "{diags:?}");
     let actions = c.request(
