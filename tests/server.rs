@@ -501,9 +501,9 @@ fn a_fix_is_a_code_action_that_edits_the_buffer_and_creates_its_new_migration() 
     let file = uri(&d.join("migrations/002_fk.sql"));
     let mut c = Client::start();
     c.open(
-       &file,
-       "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fkey\n    FOREIGN KEY (customer_id) REFERENCES customers (id);\n",
-   );
+        &file,
+        "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fkey\n    FOREIGN KEY (customer_id) REFERENCES customers (id);\n",
+    );
     let diags = c.diagnostics(&file, Some(1));
     assert_eq!(codes(&diags), ["add-foreign-key-validating"], "{diags:?}");
     let actions = c.request(
