@@ -6,7 +6,9 @@
 //! holds a fix the rule offers that the re-check turns down: nothing of it
 //! is written. With `BELLOWS_TEST_POSTGRES_URL` / `BELLOWS_TEST_MYSQL_URL`
 //! set, each fixed root also runs up, down and up again on the server
-//! (`bellows verify`), which must accept every statement.
+//! (`bellows verify`), which must accept every statement; a case whose
+//! `bellows.toml` sets `postgres-version = 18` runs on
+//! `BELLOWS_TEST_POSTGRES18_URL` instead.
 
 mod common;
 
@@ -29,10 +31,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A case's `bellows.toml` (as `bellows check` finds it in the root) may
+/// set `postgres-version`: a `…-pg18` case targets PostgreSQL 18.
 fn settings(dir: &Path, name: &str) -> Settings {
+    let config = dir.join("bellows.toml");
+    let postgres_version = config
+        .exists()
+        .then(|| bellows::config::load(&config, "bellows.toml").unwrap())
+        .and_then(|c| c.postgres_version);
     Settings {
         dialect: Some(case_dialect(name)),
         mysql_version: case_server(name),
+        postgres_version: postgres_version.unwrap_or(Settings::default().postgres_version),
         cwd: dir.to_path_buf(),
         ..Settings::default()
     }
@@ -53,8 +63,10 @@ fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// The server URLs already said to be unset.
 static SAID: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
 
-fn server_url(dialect: Dialect) -> Option<String> {
+/// The server a fixed root runs on: PostgreSQL 18 syntax only on 18.
+fn server_url(dialect: Dialect, postgres_version: u32) -> Option<String> {
     let var = match dialect {
+        Dialect::Postgres if postgres_version >= 18 => "BELLOWS_TEST_POSTGRES18_URL",
         Dialect::Postgres => "BELLOWS_TEST_POSTGRES_URL",
         Dialect::Mysql => "BELLOWS_TEST_MYSQL_URL",
         Dialect::Sqlite => return None,
@@ -164,7 +176,7 @@ fn every_fix_fixture() {
             }
             // The server runs the fixed root: up, down, up.
             let dialect = case_dialect(&name);
-            if let Some(url) = server_url(dialect) {
+            if let Some(url) = server_url(dialect, settings.postgres_version) {
                 let report = bellows::verify(
                     &paths,
                     &settings,

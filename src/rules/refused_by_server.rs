@@ -58,6 +58,25 @@ fn postgres(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         }
         Action::AlterTable { table, ops, .. } => {
             for op in ops {
+                if let AlterKind::AddConstraint(def) = &op.kind
+                    && def.kind == ConstraintKind::NotNull
+                    && cx.settings.postgres_version < 18
+                {
+                    out.push(cx.hit(
+                        op.span,
+                        format!(
+                            "`ADD CONSTRAINT … NOT NULL` is PostgreSQL 18 syntax: PostgreSQL {} refuses it \
+                             (42601, syntax error)",
+                            cx.settings.postgres_version
+                        ),
+                        format!(
+                            "target PostgreSQL 18 (`--postgres-version 18`, `postgres-version = 18`), or write \
+                             `ALTER TABLE {table} ALTER COLUMN … SET NOT NULL` (after a validated `CHECK (… IS NOT \
+                             NULL)` to skip its scan)"
+                        ),
+                    ));
+                    continue;
+                }
                 let cascade = cx
                     .source(op.span)
                     .split_whitespace()
