@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bellows::{Dialect, Settings};
-use common::{case_dialect, case_server, root, subdirs};
+use common::{case_dialect, case_postgres_version, case_server, root, subdirs};
 
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from).into_iter().flatten() {
@@ -31,18 +31,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A case's `bellows.toml` (as `bellows check` finds it in the root) may
-/// set `postgres-version`: a `…-pg18` case targets PostgreSQL 18.
+/// A case's `bellows.toml` may set `postgres-version`, as `bellows check`
+/// reads it from the root.
 fn settings(dir: &Path, name: &str) -> Settings {
-    let config = dir.join("bellows.toml");
-    let postgres_version = config
-        .exists()
-        .then(|| bellows::config::load(&config, "bellows.toml").unwrap())
-        .and_then(|c| c.postgres_version);
     Settings {
         dialect: Some(case_dialect(name)),
         mysql_version: case_server(name),
-        postgres_version: postgres_version.unwrap_or(Settings::default().postgres_version),
+        postgres_version: case_postgres_version(dir),
         cwd: dir.to_path_buf(),
         ..Settings::default()
     }
@@ -65,21 +60,27 @@ static SAID: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
 
 /// The server a fixed root runs on: PostgreSQL 18 syntax only on 18.
 fn server_url(dialect: Dialect, postgres_version: u32) -> Option<String> {
-    let var = match dialect {
-        Dialect::Postgres if postgres_version >= 18 => "BELLOWS_TEST_POSTGRES18_URL",
-        Dialect::Postgres => "BELLOWS_TEST_POSTGRES_URL",
-        Dialect::Mysql => "BELLOWS_TEST_MYSQL_URL",
+    let url = match dialect {
+        Dialect::Postgres => common::postgres_url(postgres_version),
+        Dialect::Mysql => std::env::var("BELLOWS_TEST_MYSQL_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .ok_or("BELLOWS_TEST_MYSQL_URL"),
         Dialect::Sqlite => return None,
     };
-    let url = std::env::var(var).ok().filter(|u| !u.is_empty());
     let mut said = SAID
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if url.is_none() && !said.contains(&var) {
-        said.push(var);
-        eprintln!("{var} is not set: the fixed roots are not run on that server");
+    match url {
+        Ok(url) => Some(url),
+        Err(var) => {
+            if !said.contains(&var) {
+                said.push(var);
+                eprintln!("{var} is not set: the fixed roots are not run on that server");
+            }
+            None
+        }
     }
-    url
 }
 
 #[test]

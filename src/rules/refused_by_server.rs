@@ -70,9 +70,10 @@ fn postgres(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                             cx.settings.postgres_version
                         ),
                         format!(
-                            "target PostgreSQL 18 (`--postgres-version 18`, `postgres-version = 18`), or write \
-                             `ALTER TABLE {table} ALTER COLUMN … SET NOT NULL` (after a validated `CHECK (… IS NOT \
-                             NULL)` to skip its scan)"
+                            "if the server is 18, say so (`--postgres-version 18`, `postgres-version = 18` in \
+                             bellows.toml); else add `CHECK ({c} IS NOT NULL) NOT VALID`, validate it in a later \
+                             migration, then `ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL` (no scan)",
+                            c = def.columns.first().map_or("…", String::as_str)
                         ),
                     ));
                     continue;

@@ -2,7 +2,7 @@
 
 use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col, edit};
 use crate::model::{ByteSpan, Dialect, Severity};
-use crate::parse::ir::{Action, AlterKind, Name};
+use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null",
@@ -43,10 +43,25 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         let c = col(table, column);
+        // PostgreSQL 18: a NOT VALID `NOT NULL` constraint the column
+        // already has; SET NOT NULL validates it under AccessExclusive.
+        let pending = t.and_then(|t| {
+            t.constraints.iter().find(|k| {
+                !k.validated
+                    && k.kind == ConstraintKind::NotNull
+                    && k.columns.first().is_some_and(|n| n == column)
+            })
+        });
         let (message, help) = match cx.dialect {
             Dialect::Postgres => {
                 let check = format!("{}_{column}_not_null", table.name);
-                let help = if cx.settings.postgres_version >= 18 {
+                let help = if let Some(k) = pending {
+                    format!(
+                        "validate its NOT NULL constraint instead: `ALTER TABLE {table} VALIDATE CONSTRAINT {};` \
+                         (scans without blocking reads or writes)",
+                        k.name
+                    )
+                } else if cx.settings.postgres_version >= 18 {
                     format!(
                         "`ALTER TABLE {table} ADD CONSTRAINT {check} NOT NULL {column} NOT VALID;` then, in a \
                          later transaction, `ALTER TABLE {table} VALIDATE CONSTRAINT {check};` (scans without \
@@ -93,7 +108,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             ),
         };
         let mut hit = cx.hit(op.span, message, help);
-        if cx.dialect == Dialect::Postgres && ops.len() == 1 {
+        if cx.dialect == Dialect::Postgres && ops.len() == 1 && pending.is_none() {
             hit.fix = fix(cx, table, column, op.span);
         }
         out.push(hit);
