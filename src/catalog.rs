@@ -1696,6 +1696,43 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// PostgreSQL 18 NOT NULL constraints: NOT VALID leaves the column
+    /// nullable for the rules (SET NOT NULL still scans); VALIDATE, or adding
+    /// one valid, makes it NOT NULL; dropping it, or DROP NOT NULL, undoes it.
+    #[test]
+    fn not_null_constraints_of_postgres_18() {
+        let nn = |sql: &str| {
+            let c = replayed(&format!("CREATE TABLE t (a int, b text);\n{sql}"));
+            let t = c.table(&Name::bare("t")).expect("table t");
+            let k: Vec<(String, bool)> = t
+                .constraints
+                .iter()
+                .map(|k| (k.name.clone(), k.validated))
+                .collect();
+            (t.column("b").expect("b").not_null, k)
+        };
+        let add = "ALTER TABLE t ADD CONSTRAINT t_b_nn NOT NULL b NOT VALID;";
+        assert_eq!(nn(add), (false, vec![("t_b_nn".to_string(), false)]));
+        let validated = format!("{add}\nALTER TABLE t VALIDATE CONSTRAINT t_b_nn;");
+        assert_eq!(nn(&validated), (true, vec![("t_b_nn".to_string(), true)]));
+        assert_eq!(
+            nn(&format!(
+                "{validated}\nALTER TABLE t DROP CONSTRAINT IF EXISTS t_b_nn;"
+            )),
+            (false, vec![])
+        );
+        assert_eq!(
+            nn(&format!(
+                "{validated}\nALTER TABLE t ALTER COLUMN b DROP NOT NULL;"
+            )),
+            (false, vec![])
+        );
+        assert_eq!(
+            nn("ALTER TABLE t ADD CONSTRAINT t_b_nn NOT NULL b;"),
+            (true, vec![("t_b_nn".to_string(), true)])
+        );
+    }
+
     /// Columns found by name stay right through drops, renames, re-adds
     /// and redefinitions, in the server's order.
     #[test]

@@ -401,3 +401,59 @@ fn a_crlf_file_keeps_its_line_endings() {
         "-- add note\r\nSET lock_timeout = '2s';\r\nALTER TABLE orders ADD COLUMN note text;\r\n"
     );
 }
+
+#[test]
+fn postgres_18_gets_its_not_null_constraint_from_config_or_flag() {
+    // `postgres-version = 18` in the root's bellows.toml.
+    let tmp = scratch("set-not-null/golang-migrate-pg18");
+    let out = bellows(tmp.path(), &["check", "--diff", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "+ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID;"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+++ b/000003_validate_users_email_not_null.up.sql"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("000004"), "{stdout}");
+    // The flag, on the root without a config; and 17 keeps the CHECK form.
+    let plain = scratch("set-not-null/golang-migrate");
+    for (version, form) in [
+        ("18", "NOT NULL email NOT VALID"),
+        ("17", "CHECK (email IS NOT NULL) NOT VALID"),
+    ] {
+        let out = bellows(
+            plain.path(),
+            &["check", "--diff", "--postgres-version", version, "."],
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(form),
+            "{version}"
+        );
+    }
+    // Written, the root is clean: nothing left at error level.
+    let fixed = bellows(tmp.path(), &["check", "--fix", "."]);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    let Ok(url) = common::postgres_url(18) else {
+        eprintln!("BELLOWS_TEST_POSTGRES18_URL is not set: the fixed root is not verified");
+        return;
+    };
+    // Up, down, up on PostgreSQL 18, as a user runs it.
+    let verified = bellows(tmp.path(), &["verify", "--database-url", &url, "."]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
