@@ -1138,6 +1138,14 @@ impl Catalog {
                 if let Some(c) = t.column_mut(column) {
                     c.not_null = false;
                 }
+                // PostgreSQL 18 drops the column's NOT NULL constraint with it.
+                let before = t.constraints.len();
+                t.constraints.retain(|c| {
+                    !(c.kind == ConstraintKind::NotNull && c.columns.first() == Some(column))
+                });
+                if t.constraints.len() != before {
+                    t.sync_constraints();
+                }
             }
             AlterKind::SetDefault { column, default } => {
                 if let Some(c) = t.column_mut(column) {
@@ -1151,6 +1159,18 @@ impl Catalog {
             }
             AlterKind::AddConstraint(def) => add_constraint(t, table, def),
             AlterKind::DropConstraint { name, .. } if t.constraint_names.0.contains(name) => {
+                // PostgreSQL 18: dropping a NOT NULL constraint makes its column nullable.
+                let nullable: Vec<String> = t
+                    .constraints
+                    .iter()
+                    .filter(|c| &c.name == name && c.kind == ConstraintKind::NotNull)
+                    .flat_map(|c| c.columns.clone())
+                    .collect();
+                for n in &nullable {
+                    if let Some(c) = t.column_mut(n) {
+                        c.not_null = false;
+                    }
+                }
                 t.constraints.retain(|c| &c.name != name);
                 t.sync_constraints();
             }
@@ -1163,9 +1183,21 @@ impl Catalog {
                 }
             }
             AlterKind::ValidateConstraint { name } => {
+                let mut not_null = Vec::new();
                 for c in &mut t.constraints {
                     if &c.name == name {
                         c.validated = true;
+                        if c.kind == ConstraintKind::NotNull {
+                            not_null.extend(c.columns.iter().cloned());
+                        }
+                    }
+                }
+                // PostgreSQL 18: a validated NOT NULL constraint proves the
+                // column NOT NULL (a NOT VALID one only refuses new NULLs:
+                // `SET NOT NULL` still scans, measured).
+                for n in &not_null {
+                    if let Some(c) = t.column_mut(n) {
+                        c.not_null = true;
                     }
                 }
             }
@@ -1613,7 +1645,9 @@ fn add_constraint(t: &mut Table, table: &Name, def: &ConstraintDef) {
         .name
         .clone()
         .unwrap_or_else(|| default_constraint_name(table, def));
-    if def.kind == ConstraintKind::PrimaryKey {
+    if def.kind == ConstraintKind::PrimaryKey
+        || (def.kind == ConstraintKind::NotNull && !def.not_valid)
+    {
         for n in &def.columns {
             if let Some(c) = t.column_mut(n) {
                 c.not_null = true;
@@ -1660,6 +1694,43 @@ mod tests {
         c.table(&Name::bare(table))
             .map(|t| t.columns().iter().map(|c| c.name.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// PostgreSQL 18 NOT NULL constraints: NOT VALID leaves the column
+    /// nullable for the rules (SET NOT NULL still scans); VALIDATE, or adding
+    /// one valid, makes it NOT NULL; dropping it, or DROP NOT NULL, undoes it.
+    #[test]
+    fn not_null_constraints_of_postgres_18() {
+        let nn = |sql: &str| {
+            let c = replayed(&format!("CREATE TABLE t (a int, b text);\n{sql}"));
+            let t = c.table(&Name::bare("t")).expect("table t");
+            let k: Vec<(String, bool)> = t
+                .constraints
+                .iter()
+                .map(|k| (k.name.clone(), k.validated))
+                .collect();
+            (t.column("b").expect("b").not_null, k)
+        };
+        let add = "ALTER TABLE t ADD CONSTRAINT t_b_nn NOT NULL b NOT VALID;";
+        assert_eq!(nn(add), (false, vec![("t_b_nn".to_string(), false)]));
+        let validated = format!("{add}\nALTER TABLE t VALIDATE CONSTRAINT t_b_nn;");
+        assert_eq!(nn(&validated), (true, vec![("t_b_nn".to_string(), true)]));
+        assert_eq!(
+            nn(&format!(
+                "{validated}\nALTER TABLE t DROP CONSTRAINT IF EXISTS t_b_nn;"
+            )),
+            (false, vec![])
+        );
+        assert_eq!(
+            nn(&format!(
+                "{validated}\nALTER TABLE t ALTER COLUMN b DROP NOT NULL;"
+            )),
+            (false, vec![])
+        );
+        assert_eq!(
+            nn("ALTER TABLE t ADD CONSTRAINT t_b_nn NOT NULL b;"),
+            (true, vec![("t_b_nn".to_string(), true)])
+        );
     }
 
     /// Columns found by name stay right through drops, renames, re-adds

@@ -55,6 +55,29 @@ pub fn case_sqlite_version(dir: &Path) -> bellows::sqlite_version::SqliteVersion
         .unwrap_or_default()
 }
 
+/// The PostgreSQL target of a case: `postgres-version` in its `bellows.toml`
+/// (as `bellows check` reads it from the root), else the default (15).
+pub fn case_postgres_version(dir: &Path) -> u32 {
+    let config = dir.join("bellows.toml");
+    config
+        .exists()
+        .then(|| bellows::config::load(&config, "bellows.toml").unwrap())
+        .and_then(|c| c.postgres_version)
+        .unwrap_or(Settings::default().postgres_version)
+}
+
+/// The server URL for a PostgreSQL target: `BELLOWS_TEST_POSTGRES18_URL`
+/// for 18 (its syntax is a syntax error before), else
+/// `BELLOWS_TEST_POSTGRES_URL` (PostgreSQL 15); `Err(variable)` when unset.
+pub fn postgres_url(version: u32) -> Result<String, &'static str> {
+    let var = if version >= 18 {
+        "BELLOWS_TEST_POSTGRES18_URL"
+    } else {
+        "BELLOWS_TEST_POSTGRES_URL"
+    };
+    std::env::var(var).ok().filter(|u| !u.is_empty()).ok_or(var)
+}
+
 /// Lints a directory with paths shown relative to it. A `BASE` file in
 /// the directory lists the files that exist on the base ref, as `--since`
 /// would learn from git: every other file counts as changed.
@@ -70,6 +93,7 @@ pub fn lint_dir(dir: &Path, dialect: Dialect) -> Outcome {
         cwd: dir.to_path_buf(),
         since: since_from_base(dir),
         sqlite_version: case_sqlite_version(dir),
+        postgres_version: case_postgres_version(dir),
         ..Settings::default()
     };
     bellows::check(&[dir.to_path_buf()], &settings)

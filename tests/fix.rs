@@ -6,7 +6,9 @@
 //! holds a fix the rule offers that the re-check turns down: nothing of it
 //! is written. With `BELLOWS_TEST_POSTGRES_URL` / `BELLOWS_TEST_MYSQL_URL`
 //! set, each fixed root also runs up, down and up again on the server
-//! (`bellows verify`), which must accept every statement.
+//! (`bellows verify`), which must accept every statement; a case whose
+//! `bellows.toml` sets `postgres-version = 18` runs on
+//! `BELLOWS_TEST_POSTGRES18_URL` instead.
 
 mod common;
 
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bellows::{Dialect, Settings};
-use common::{case_dialect, case_server, root, subdirs};
+use common::{case_dialect, case_postgres_version, case_server, root, subdirs};
 
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from).into_iter().flatten() {
@@ -29,10 +31,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A case's `bellows.toml` may set `postgres-version`, as `bellows check`
+/// reads it from the root.
 fn settings(dir: &Path, name: &str) -> Settings {
     Settings {
         dialect: Some(case_dialect(name)),
         mysql_version: case_server(name),
+        postgres_version: case_postgres_version(dir),
         cwd: dir.to_path_buf(),
         ..Settings::default()
     }
@@ -53,21 +58,29 @@ fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// The server URLs already said to be unset.
 static SAID: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
 
-fn server_url(dialect: Dialect) -> Option<String> {
-    let var = match dialect {
-        Dialect::Postgres => "BELLOWS_TEST_POSTGRES_URL",
-        Dialect::Mysql => "BELLOWS_TEST_MYSQL_URL",
+/// The server a fixed root runs on: PostgreSQL 18 syntax only on 18.
+fn server_url(dialect: Dialect, postgres_version: u32) -> Option<String> {
+    let url = match dialect {
+        Dialect::Postgres => common::postgres_url(postgres_version),
+        Dialect::Mysql => std::env::var("BELLOWS_TEST_MYSQL_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .ok_or("BELLOWS_TEST_MYSQL_URL"),
         Dialect::Sqlite => return None,
     };
-    let url = std::env::var(var).ok().filter(|u| !u.is_empty());
     let mut said = SAID
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if url.is_none() && !said.contains(&var) {
-        said.push(var);
-        eprintln!("{var} is not set: the fixed roots are not run on that server");
+    match url {
+        Ok(url) => Some(url),
+        Err(var) => {
+            if !said.contains(&var) {
+                said.push(var);
+                eprintln!("{var} is not set: the fixed roots are not run on that server");
+            }
+            None
+        }
     }
-    url
 }
 
 #[test]
@@ -164,7 +177,7 @@ fn every_fix_fixture() {
             }
             // The server runs the fixed root: up, down, up.
             let dialect = case_dialect(&name);
-            if let Some(url) = server_url(dialect) {
+            if let Some(url) = server_url(dialect, settings.postgres_version) {
                 let report = bellows::verify(
                     &paths,
                     &settings,
@@ -386,5 +399,61 @@ fn a_crlf_file_keeps_its_line_endings() {
     assert_eq!(
         fixed,
         "-- add note\r\nSET lock_timeout = '2s';\r\nALTER TABLE orders ADD COLUMN note text;\r\n"
+    );
+}
+
+#[test]
+fn postgres_18_gets_its_not_null_constraint_from_config_or_flag() {
+    // `postgres-version = 18` in the root's bellows.toml.
+    let tmp = scratch("set-not-null/golang-migrate-pg18");
+    let out = bellows(tmp.path(), &["check", "--diff", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "+ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID;"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+++ b/000003_validate_users_email_not_null.up.sql"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("000004"), "{stdout}");
+    // The flag, on the root without a config; and 17 keeps the CHECK form.
+    let plain = scratch("set-not-null/golang-migrate");
+    for (version, form) in [
+        ("18", "NOT NULL email NOT VALID"),
+        ("17", "CHECK (email IS NOT NULL) NOT VALID"),
+    ] {
+        let out = bellows(
+            plain.path(),
+            &["check", "--diff", "--postgres-version", version, "."],
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(form),
+            "{version}"
+        );
+    }
+    // Written, the root is clean: nothing left at error level.
+    let fixed = bellows(tmp.path(), &["check", "--fix", "."]);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    let Ok(url) = common::postgres_url(18) else {
+        eprintln!("BELLOWS_TEST_POSTGRES18_URL is not set: the fixed root is not verified");
+        return;
+    };
+    // Up, down, up on PostgreSQL 18, as a user runs it.
+    let verified = bellows(tmp.path(), &["verify", "--database-url", &url, "."]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
     );
 }

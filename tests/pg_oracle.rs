@@ -111,6 +111,8 @@ fn claim(rule: &str, m: &Measure, sql: &str) -> bool {
         "concurrently-in-transaction" => m.error.as_deref() == Some("25001"),
         "enum-value-in-transaction" => m.error.as_deref() == Some("55P04"),
         "add-column-not-null" => m.error.as_deref() == Some("23502"),
+        // PostgreSQL 18's `ADD CONSTRAINT n NOT NULL col`: a syntax error before.
+        "refused-by-server" if sql.contains("NOT NULL") => m.error.as_deref() == Some("42601"),
         // "cannot drop … because other objects depend on it".
         "refused-by-server" => m.error.as_deref() == Some("2BP01"),
         _ => false,
@@ -716,12 +718,14 @@ fn check_case(url: &str, rule: &str, case: &Path, n: &mut usize) -> Result<(), S
     Ok(())
 }
 
+/// Each case runs on the server of its target (`postgres-version` in its
+/// `bellows.toml`): PostgreSQL 18 cases on `BELLOWS_TEST_POSTGRES18_URL`.
 #[test]
 fn rules_hold_on_a_real_postgres_server() {
-    let Ok(url) = std::env::var("BELLOWS_TEST_POSTGRES_URL") else {
-        println!("skipped: BELLOWS_TEST_POSTGRES_URL is not set");
+    if let Err(var) = common::postgres_url(15) {
+        println!("skipped: {var} is not set");
         return;
-    };
+    }
     let mut failures = Vec::new();
     for rule in ORACLE_RULES {
         let dir = common::root().join("fixtures").join(rule);
@@ -733,6 +737,16 @@ fn rules_hold_on_a_real_postgres_server() {
             {
                 continue;
             }
+            let url = match common::postgres_url(common::case_postgres_version(&case)) {
+                Ok(url) => url,
+                Err(var) => {
+                    println!(
+                        "oracle {rule} {}: skipped, {var} is not set",
+                        case.file_name().unwrap_or_default().to_string_lossy()
+                    );
+                    continue;
+                }
+            };
             let mut n = 0;
             match check_case(&url, rule, &case, &mut n) {
                 Ok(()) => println!(
@@ -933,4 +947,98 @@ fn drop_object_refusals_hold() {
     }
     println!("oracle drop-object: {confirmed} drops confirmed");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// PostgreSQL 18's `NOT NULL … NOT VALID`, the form `set-not-null`'s fix
+/// writes for that target: adding it blocks the table briefly but scans
+/// nothing; validating it scans under ShareUpdateExclusive only, so reads
+/// and writes go on (pg-locks.md finding 2); and it makes the column NOT
+/// NULL. PostgreSQL 15 refuses the syntax (42601).
+#[test]
+fn pg18_not_null_not_valid_scans_only_when_validated() {
+    if let Ok(url) = common::postgres_url(15) {
+        let mut pg15 = Server::connect(&url, &format!("oracle_pg18_on_15_{}", std::process::id()));
+        assert_eq!(
+            pg15.run("CREATE TABLE users (id bigint PRIMARY KEY, email text)"),
+            None
+        );
+        assert_eq!(
+            pg15.run(
+                "ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID"
+            )
+            .as_deref(),
+            Some("42601")
+        );
+        let schema = pg15.schema.clone();
+        let _ = pg15.run(&format!("DROP SCHEMA {schema} CASCADE"));
+    }
+    let url = match common::postgres_url(18) {
+        Ok(url) => url,
+        Err(var) => {
+            println!("skipped: {var} is not set");
+            return;
+        }
+    };
+    let schema = format!("oracle_pg18_{}", std::process::id());
+    let mut server = Server::connect(&url, &schema);
+    assert_eq!(
+        server.run("CREATE TABLE users (id bigint PRIMARY KEY, email text)"),
+        None
+    );
+    server.fill();
+    let add = server.measure(
+        "ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID",
+        false,
+    );
+    assert_eq!(add.error, None, "{add:?}");
+    assert!(add.scanned.is_empty(), "ADD … NOT VALID scanned: {add:?}");
+    assert!(
+        add.blocked_read.contains("users"),
+        "AccessExclusive: {add:?}"
+    );
+    let validate = server.measure(
+        "ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null",
+        false,
+    );
+    assert_eq!(validate.error, None, "{validate:?}");
+    assert!(
+        validate.scanned.contains("users"),
+        "VALIDATE scans: {validate:?}"
+    );
+    assert!(
+        validate.blocked_rw().next().is_none(),
+        "VALIDATE blocks reads or writes: {validate:?}"
+    );
+    // The lock it holds, by name (the re-add in its own transaction); then
+    // the column is NOT NULL.
+    for sql in [
+        "ALTER TABLE users DROP CONSTRAINT users_email_not_null",
+        "ALTER TABLE users ADD CONSTRAINT users_email_not_null NOT NULL email NOT VALID",
+        "BEGIN",
+        "ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null",
+    ] {
+        assert_eq!(server.run(sql), None, "{sql}");
+    }
+    let modes: Vec<String> = server
+        .main
+        .query(
+            "SELECT mode::text FROM pg_locks WHERE relation = 'users'::regclass AND pid = pg_backend_pid()",
+            &[],
+        )
+        .expect("pg_locks")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(modes, ["ShareUpdateExclusiveLock"]);
+    assert_eq!(server.run("COMMIT"), None);
+    let not_null: bool = server
+        .main
+        .query_one(
+            "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email'",
+            &[],
+        )
+        .expect("pg_attribute")
+        .get(0);
+    assert!(not_null);
+    let _ = server.run(&format!("DROP SCHEMA {schema} CASCADE"));
 }

@@ -58,6 +58,26 @@ fn postgres(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         }
         Action::AlterTable { table, ops, .. } => {
             for op in ops {
+                if let AlterKind::AddConstraint(def) = &op.kind
+                    && def.kind == ConstraintKind::NotNull
+                    && cx.settings.postgres_version < 18
+                {
+                    out.push(cx.hit(
+                        op.span,
+                        format!(
+                            "`ADD CONSTRAINT … NOT NULL` is PostgreSQL 18 syntax: PostgreSQL {} refuses it \
+                             (42601, syntax error)",
+                            cx.settings.postgres_version
+                        ),
+                        format!(
+                            "if the server is 18, say so (`--postgres-version 18`, `postgres-version = 18` in \
+                             bellows.toml); else add `CHECK ({c} IS NOT NULL) NOT VALID`, validate it in a later \
+                             migration, then `ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL` (no scan)",
+                            c = def.columns.first().map_or("…", String::as_str)
+                        ),
+                    ));
+                    continue;
+                }
                 let cascade = cx
                     .source(op.span)
                     .split_whitespace()

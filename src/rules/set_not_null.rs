@@ -2,7 +2,7 @@
 
 use super::{Check, Class, Dialects, Hit, Rule, StmtCx, col, edit};
 use crate::model::{ByteSpan, Dialect, Severity};
-use crate::parse::ir::{Action, AlterKind, Name};
+use crate::parse::ir::{Action, AlterKind, ConstraintKind, Name};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null",
@@ -43,10 +43,25 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             continue;
         }
         let c = col(table, column);
+        // PostgreSQL 18: a NOT VALID `NOT NULL` constraint the column
+        // already has; SET NOT NULL validates it under AccessExclusive.
+        let pending = t.and_then(|t| {
+            t.constraints.iter().find(|k| {
+                !k.validated
+                    && k.kind == ConstraintKind::NotNull
+                    && k.columns.first().is_some_and(|n| n == column)
+            })
+        });
         let (message, help) = match cx.dialect {
             Dialect::Postgres => {
                 let check = format!("{}_{column}_not_null", table.name);
-                let help = if cx.settings.postgres_version >= 18 {
+                let help = if let Some(k) = pending {
+                    format!(
+                        "validate its NOT NULL constraint instead: `ALTER TABLE {table} VALIDATE CONSTRAINT {};` \
+                         (scans without blocking reads or writes)",
+                        k.name
+                    )
+                } else if cx.settings.postgres_version >= 18 {
                     format!(
                         "`ALTER TABLE {table} ADD CONSTRAINT {check} NOT NULL {column} NOT VALID;` then, in a \
                          later transaction, `ALTER TABLE {table} VALIDATE CONSTRAINT {check};` (scans without \
@@ -93,7 +108,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             ),
         };
         let mut hit = cx.hit(op.span, message, help);
-        if cx.dialect == Dialect::Postgres && ops.len() == 1 {
+        if cx.dialect == Dialect::Postgres && ops.len() == 1 && pending.is_none() {
             hit.fix = fix(cx, table, column, op.span);
         }
         out.push(hit);
@@ -104,16 +119,20 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
 /// NULL) NOT VALID` in place of `SET NOT NULL`, then a new migration that
 /// validates it, then one that sets NOT NULL (no scan: the validated check
 /// proves it) and drops the check. This migration's down drops the check
-/// instead of the NOT NULL.
+/// instead of the NOT NULL. On PostgreSQL 18 the constraint is a `NOT NULL`
+/// one (`ADD CONSTRAINT n NOT NULL col NOT VALID`), and its validation in
+/// one new migration makes the column NOT NULL (pg-locks.md finding 2).
 fn fix(cx: &StmtCx<'_>, table: &Name, column: &str, op: ByteSpan) -> Option<crate::model::Fix> {
     let t = edit::altered_table(cx)?;
     let c = cx.source(edit::name_after(cx, op, "ALTER", &["COLUMN"])?);
     let check = edit::ident(&format!("{}_{column}_not_null", table.name));
-    let mut edits = vec![edit::edit(
-        cx,
-        edit::trimmed(cx.text, op),
-        format!("ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID"),
-    )];
+    let pg18 = cx.settings.postgres_version >= 18;
+    let added = if pg18 {
+        format!("ADD CONSTRAINT {check} NOT NULL {c} NOT VALID")
+    } else {
+        format!("ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID")
+    };
+    let mut edits = vec![edit::edit(cx, edit::trimmed(cx.text, op), added)];
     if let Some(part) = cx.migration.down {
         let src = cx.sources.get(part.file)?;
         let parsed = crate::parse::parse_annotated(&src.text, src.dialect, &src.annotations);
@@ -128,6 +147,19 @@ fn fix(cx: &StmtCx<'_>, table: &Name, column: &str, op: ByteSpan) -> Option<crat
             text: format!("ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {check}"),
         });
     }
+    let validate = crate::model::NewMigration {
+        name: crate::discover::write::file_words(&["validate", &check]),
+        up: format!("ALTER TABLE {t} VALIDATE CONSTRAINT {check};\n"),
+        down: None,
+        no_transaction: false,
+    };
+    if pg18 {
+        return Some(edit::fix(
+            "add the NOT NULL constraint NOT VALID here, and validate it in a new migration",
+            edits,
+            vec![validate],
+        ));
+    }
     let local = if cx.migration.tx == crate::discover::TxMode::None {
         ""
     } else {
@@ -137,12 +169,7 @@ fn fix(cx: &StmtCx<'_>, table: &Name, column: &str, op: ByteSpan) -> Option<crat
         "add a NOT VALID check here, validate it and set NOT NULL in two new migrations",
         edits,
         vec![
-            crate::model::NewMigration {
-                name: crate::discover::write::file_words(&["validate", &check]),
-                up: format!("ALTER TABLE {t} VALIDATE CONSTRAINT {check};\n"),
-                down: None,
-                no_transaction: false,
-            },
+            validate,
             crate::model::NewMigration {
                 name: crate::discover::write::file_words(&["set", &table.name, column, "not_null"]),
                 up: format!(
