@@ -1,6 +1,6 @@
 //! Tokenizing with recovery, the line index, and splitting into statements.
 
-use std::ops::Range;
+use std::iter::Peekable;
 
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
@@ -189,75 +189,118 @@ fn shift(span: &mut Span, lines: u64) {
 
 pub use crate::model::Annotations;
 
-/// Splits tokens into statements at top-level semicolons. `BEGIN … END`
-/// bodies of triggers, procedures and functions (MySQL, SQLite) stay whole,
-/// and so do annotated blocks; section markers always end a statement.
-pub fn statements(toks: &[Tok], notes: &Annotations) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut block_depth: usize = 0;
-    let mut routine = false;
-    let mut cuts = notes.cuts.iter().copied().peekable();
-    let mut blocks = notes.blocks.iter().copied().peekable();
-    let mut was_in_block = false;
-    for (i, t) in toks.iter().enumerate() {
-        let mut cut = false;
-        while cuts.peek().is_some_and(|&c| c <= t.span.start) {
-            cuts.next();
-            cut = true;
+/// Splits a stream of tokens into statements at top-level semicolons,
+/// yielding each statement's tokens (without the `;`) as soon as it ends, so
+/// a file's tokens are never all held at once. `BEGIN … END` bodies of
+/// triggers, procedures and functions (MySQL, SQLite) stay whole, and so do
+/// annotated blocks; section markers always end a statement.
+pub struct Statements<'a, I: Iterator<Item = Tok>> {
+    toks: Peekable<I>,
+    cuts: Peekable<std::iter::Copied<std::slice::Iter<'a, usize>>>,
+    blocks: Peekable<std::iter::Copied<std::slice::Iter<'a, ByteSpan>>>,
+    /// The tokens of the statement being read.
+    cur: Vec<Tok>,
+    /// A statement ended by the same token as the one returned before it.
+    ready: Option<Vec<Tok>>,
+    block_depth: usize,
+    routine: bool,
+    was_in_block: bool,
+}
+
+impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
+    pub fn new(toks: I, notes: &'a Annotations) -> Self {
+        Statements {
+            toks: toks.peekable(),
+            cuts: notes.cuts.iter().copied().peekable(),
+            blocks: notes.blocks.iter().copied().peekable(),
+            cur: Vec::new(),
+            ready: None,
+            block_depth: 0,
+            routine: false,
+            was_in_block: false,
         }
-        while blocks.peek().is_some_and(|b| b.end <= t.span.start) {
-            blocks.next();
-            cut = true;
+    }
+
+    /// Ends the statement being read: its tokens, unless it has none.
+    fn end(&mut self) -> Option<Vec<Tok>> {
+        self.routine = false;
+        // The next statement is likely about as long: room for it up front.
+        (!self.cur.is_empty()).then(|| {
+            let room = Vec::with_capacity(self.cur.len());
+            std::mem::replace(&mut self.cur, room)
+        })
+    }
+}
+
+impl<I: Iterator<Item = Tok>> Iterator for Statements<'_, I> {
+    type Item = Vec<Tok>;
+
+    fn next(&mut self) -> Option<Vec<Tok>> {
+        if let Some(stmt) = self.ready.take() {
+            return Some(stmt);
         }
-        let in_block = blocks.peek().is_some_and(|b| b.start <= t.span.start);
-        if (cut || (in_block && !was_in_block)) && i > start {
-            out.push(start..i);
-            start = i;
-            routine = false;
-            block_depth = 0;
-        }
-        was_in_block = in_block;
-        let first = i == start;
-        match t.keyword() {
-            Some(Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT)
-                if toks
-                    .get(start)
-                    .is_some_and(|s| s.keyword() == Some(Keyword::CREATE)) =>
-            {
-                routine = true;
+        while let Some(t) = self.toks.next() {
+            let mut cut = false;
+            while self.cuts.peek().is_some_and(|&c| c <= t.span.start) {
+                self.cuts.next();
+                cut = true;
             }
-            Some(Keyword::BEGIN | Keyword::CASE) if routine && !first => block_depth += 1,
-            Some(Keyword::END) if block_depth > 0 => {
-                let continues = toks.get(i + 1).is_some_and(|n| {
-                    ["IF", "LOOP", "WHILE", "REPEAT"]
-                        .iter()
-                        .any(|w| n.is_word(w))
-                });
-                if !continues {
-                    block_depth -= 1;
+            while self.blocks.peek().is_some_and(|b| b.end <= t.span.start) {
+                self.blocks.next();
+                cut = true;
+            }
+            let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
+            // A statement cut before this token.
+            let before = if cut || (in_block && !self.was_in_block) {
+                self.block_depth = 0;
+                self.end()
+            } else {
+                None
+            };
+            self.was_in_block = in_block;
+            let first = self.cur.first().unwrap_or(&t);
+            match t.keyword() {
+                Some(
+                    Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT,
+                ) if first.keyword() == Some(Keyword::CREATE) => {
+                    self.routine = true;
                 }
+                Some(Keyword::BEGIN | Keyword::CASE) if self.routine && !self.cur.is_empty() => {
+                    self.block_depth += 1;
+                }
+                Some(Keyword::END) if self.block_depth > 0 => {
+                    let continues = self.toks.peek().is_some_and(|n| {
+                        ["IF", "LOOP", "WHILE", "REPEAT"]
+                            .iter()
+                            .any(|w| n.is_word(w))
+                    });
+                    if !continues {
+                        self.block_depth -= 1;
+                    }
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        if t.bad {
-            // Unreadable text ends the statement it is in: what follows is read afresh.
-            out.push(start..i + 1);
-            start = i + 1;
-            routine = false;
-            block_depth = 0;
-            continue;
-        }
-        if matches!(t.token(), Token::SemiColon) && block_depth == 0 && !in_block {
-            if i > start {
-                out.push(start..i);
+            // The statement this token ends, if any.
+            let ended = if t.bad {
+                // Unreadable text ends the statement it is in: what follows is read afresh.
+                self.cur.push(t);
+                self.block_depth = 0;
+                self.end()
+            } else if matches!(t.token(), Token::SemiColon) && self.block_depth == 0 && !in_block {
+                self.end()
+            } else {
+                self.cur.push(t);
+                None
+            };
+            match (before, ended) {
+                (Some(b), e) => {
+                    self.ready = e;
+                    return Some(b);
+                }
+                (None, Some(e)) => return Some(e),
+                (None, None) => {}
             }
-            start = i + 1;
-            routine = false;
         }
+        self.end()
     }
-    if start < toks.len() {
-        out.push(start..toks.len());
-    }
-    out
 }
