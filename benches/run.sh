@@ -322,7 +322,12 @@ secs() { # key -> seconds, or empty
 out=$work/table.md
 {
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(($(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 1024)) GiB"
-    echo "bellows (${build[*]}) $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
+    if [ -n "${BENCH_BELLOWS:-}" ]; then
+        what="bellows $BENCH_BELLOWS"
+    else
+        what="bellows (${build[*]}) $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes')"
+    fi
+    echo "$what, $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
     echo
     echo "| corpus | statements | bellows 1 core | bellows all cores | squawk 1 core | squawk / bellows 1 core |"
     echo "|---|---:|---:|---:|---:|---:|"
