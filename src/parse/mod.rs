@@ -196,13 +196,9 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     let sd = sql_dialect(dialect);
     // Statement by statement: a file's tokens are never all held at once.
     let mut lexer = lexer::Lexer::new(text, dialect);
-    // Room for a statement per `;` up front: grown by doubling, the vector
-    // of a file of 200,000 statements held 1.5 times its size while it grew.
-    let mut statements = Vec::with_capacity(text.bytes().filter(|&b| b == b';').count() + 1);
-    statements.extend(
-        split::Statements::new(&mut lexer, notes)
-            .map(|mut toks| parse_statement(&mut toks, text, sd, dialect)),
-    );
+    let statements: Vec<Stmt> = split::Statements::new(&mut lexer, notes)
+        .map(|mut toks| parse_statement(&mut toks, text, sd, dialect))
+        .collect();
     if !lexer.gave_up {
         return ParsedFile {
             statements,
