@@ -196,9 +196,11 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     let sd = sql_dialect(dialect);
     // Statement by statement: a file's tokens are never all held at once.
     let mut lexer = lexer::Lexer::new(text, dialect);
-    let statements: Vec<Stmt> = split::Statements::new(&mut lexer, notes)
-        .map(|mut toks| parse_statement(&mut toks, text, sd, dialect))
-        .collect();
+    let mut split = split::Statements::new(&mut lexer, notes);
+    let mut statements = Vec::new();
+    while let Some(toks) = split.next_statement() {
+        statements.push(parse_statement(toks, text, sd, dialect));
+    }
     if !lexer.gave_up {
         return ParsedFile {
             statements,
@@ -207,10 +209,13 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     }
     // The lexer left something to sqlparser's tokenizer: the file again with it.
     let (tokens, comments) = split::tokenize_with_sqlparser(text, &LineIndex::new(text), sd);
+    let mut split = split::Statements::new(tokens.into_iter(), notes);
+    let mut statements = Vec::new();
+    while let Some(toks) = split.next_statement() {
+        statements.push(parse_statement(toks, text, sd, dialect));
+    }
     ParsedFile {
-        statements: split::Statements::new(tokens.into_iter(), notes)
-            .map(|mut toks| parse_statement(&mut toks, text, sd, dialect))
-            .collect(),
+        statements,
         comments,
     }
 }
@@ -710,13 +715,14 @@ mod tests {
                     let sd = sql_dialect(dialect);
                     let (toks, _) = split::tokenize(&text, sd, dialect);
                     let notes = Annotations::default();
-                    for mut stmt in split::Statements::new(toks.into_iter(), &notes) {
+                    let mut split = split::Statements::new(toks.into_iter(), &notes);
+                    while let Some(stmt) = split.next_statement() {
                         let at = format!(
                             "{} at byte {}",
                             entry.path().display(),
-                            lower::stmt_span(&stmt).start
+                            lower::stmt_span(stmt).start
                         );
-                        if !plain_index_agrees(&mut stmt, &text, dialect, &at) {
+                        if !plain_index_agrees(stmt, &text, dialect, &at) {
                             continue;
                         }
                         read += 1;

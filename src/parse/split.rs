@@ -190,19 +190,24 @@ fn shift(span: &mut Span, lines: u64) {
 pub use crate::model::Annotations;
 
 /// Splits a stream of tokens into statements at top-level semicolons,
-/// yielding each statement's tokens (without the `;`) as soon as it ends, so
-/// a file's tokens are never all held at once. `BEGIN … END` bodies of
-/// triggers, procedures and functions (MySQL, SQLite) stay whole, and so do
-/// annotated blocks; section markers always end a statement.
+/// handing out each statement's tokens (without the `;`) as soon as it
+/// ends, in one buffer used again for the next: a file's tokens are never
+/// all held at once. `BEGIN … END` bodies of triggers, procedures and
+/// functions (MySQL, SQLite) stay whole, and so do annotated blocks;
+/// section markers always end a statement.
 pub struct Statements<'a, I: Iterator<Item = Tok>> {
-    toks: Peekable<I>,
+    toks: I,
     cuts: Peekable<std::iter::Copied<std::slice::Iter<'a, usize>>>,
     blocks: Peekable<std::iter::Copied<std::slice::Iter<'a, ByteSpan>>>,
     /// The tokens of the statement being read.
     cur: Vec<Tok>,
-    /// A statement ended by the same token as the one returned before it.
-    ready: Option<Vec<Tok>>,
+    /// The token that started a new statement, with whether it is in an
+    /// annotated block: the first of the next statement.
+    pending: Option<(Tok, bool)>,
     block_depth: usize,
+    /// An `END` closed a block, unless the next word is `IF`, `LOOP`, …
+    /// (`END IF`): decided at the next token.
+    end: bool,
     routine: bool,
     was_in_block: bool,
 }
@@ -210,54 +215,56 @@ pub struct Statements<'a, I: Iterator<Item = Tok>> {
 impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
     pub fn new(toks: I, notes: &'a Annotations) -> Self {
         Statements {
-            toks: toks.peekable(),
+            toks,
             cuts: notes.cuts.iter().copied().peekable(),
             blocks: notes.blocks.iter().copied().peekable(),
             cur: Vec::new(),
-            ready: None,
+            pending: None,
             block_depth: 0,
+            end: false,
             routine: false,
             was_in_block: false,
         }
     }
 
-    /// Ends the statement being read: its tokens, unless it has none.
-    fn end(&mut self) -> Option<Vec<Tok>> {
-        self.routine = false;
-        // The next statement is likely about as long: room for it up front.
-        (!self.cur.is_empty()).then(|| {
-            let room = Vec::with_capacity(self.cur.len());
-            std::mem::replace(&mut self.cur, room)
-        })
-    }
-}
-
-impl<I: Iterator<Item = Tok>> Iterator for Statements<'_, I> {
-    type Item = Vec<Tok>;
-
-    fn next(&mut self) -> Option<Vec<Tok>> {
-        if let Some(stmt) = self.ready.take() {
-            return Some(stmt);
-        }
-        while let Some(t) = self.toks.next() {
-            let mut cut = false;
-            while self.cuts.peek().is_some_and(|&c| c <= t.span.start) {
-                self.cuts.next();
-                cut = true;
-            }
-            while self.blocks.peek().is_some_and(|b| b.end <= t.span.start) {
-                self.blocks.next();
-                cut = true;
-            }
-            let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
-            // A statement cut before this token.
-            let before = if cut || (in_block && !self.was_in_block) {
-                self.block_depth = 0;
-                self.end()
-            } else {
-                None
+    /// The next statement's tokens; `None` after the last.
+    pub fn next_statement(&mut self) -> Option<&mut [Tok]> {
+        self.cur.clear();
+        loop {
+            let (t, in_block) = match self.pending.take() {
+                Some(p) => p,
+                None => {
+                    let Some(t) = self.toks.next() else { break };
+                    let mut cut = false;
+                    while self.cuts.peek().is_some_and(|&c| c <= t.span.start) {
+                        self.cuts.next();
+                        cut = true;
+                    }
+                    while self.blocks.peek().is_some_and(|b| b.end <= t.span.start) {
+                        self.blocks.next();
+                        cut = true;
+                    }
+                    let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
+                    let starts = cut || (in_block && !self.was_in_block);
+                    self.was_in_block = in_block;
+                    if starts && !self.cur.is_empty() {
+                        // The statement ends before this token.
+                        self.block_depth = 0;
+                        self.end = false;
+                        self.routine = false;
+                        self.pending = Some((t, in_block));
+                        return Some(&mut self.cur);
+                    }
+                    (t, in_block)
+                }
             };
-            self.was_in_block = in_block;
+            if std::mem::take(&mut self.end)
+                && !["IF", "LOOP", "WHILE", "REPEAT"]
+                    .iter()
+                    .any(|w| t.is_word(w))
+            {
+                self.block_depth -= 1;
+            }
             let first = self.cur.first().unwrap_or(&t);
             match t.keyword() {
                 Some(
@@ -268,39 +275,27 @@ impl<I: Iterator<Item = Tok>> Iterator for Statements<'_, I> {
                 Some(Keyword::BEGIN | Keyword::CASE) if self.routine && !self.cur.is_empty() => {
                     self.block_depth += 1;
                 }
-                Some(Keyword::END) if self.block_depth > 0 => {
-                    let continues = self.toks.peek().is_some_and(|n| {
-                        ["IF", "LOOP", "WHILE", "REPEAT"]
-                            .iter()
-                            .any(|w| n.is_word(w))
-                    });
-                    if !continues {
-                        self.block_depth -= 1;
-                    }
-                }
+                Some(Keyword::END) if self.block_depth > 0 => self.end = true,
                 _ => {}
             }
-            // The statement this token ends, if any.
-            let ended = if t.bad {
+            if t.bad {
                 // Unreadable text ends the statement it is in: what follows is read afresh.
                 self.cur.push(t);
                 self.block_depth = 0;
-                self.end()
-            } else if matches!(t.token(), Token::SemiColon) && self.block_depth == 0 && !in_block {
-                self.end()
-            } else {
-                self.cur.push(t);
-                None
-            };
-            match (before, ended) {
-                (Some(b), e) => {
-                    self.ready = e;
-                    return Some(b);
-                }
-                (None, Some(e)) => return Some(e),
-                (None, None) => {}
+                self.end = false;
+                self.routine = false;
+                return Some(&mut self.cur);
             }
+            if matches!(t.token(), Token::SemiColon) && self.block_depth == 0 && !in_block {
+                self.routine = false;
+                if !self.cur.is_empty() {
+                    return Some(&mut self.cur);
+                }
+                continue;
+            }
+            self.cur.push(t);
         }
-        self.end()
+        self.routine = false;
+        (!self.cur.is_empty()).then_some(&mut self.cur[..])
     }
 }
