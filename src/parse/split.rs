@@ -231,32 +231,31 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
     pub fn next_statement(&mut self) -> Option<&mut [Tok]> {
         self.cur.clear();
         loop {
-            let (t, in_block) = match self.pending.take() {
-                Some(p) => p,
-                None => {
-                    let Some(t) = self.toks.next() else { break };
-                    let mut cut = false;
-                    while self.cuts.peek().is_some_and(|&c| c <= t.span.start) {
-                        self.cuts.next();
-                        cut = true;
-                    }
-                    while self.blocks.peek().is_some_and(|b| b.end <= t.span.start) {
-                        self.blocks.next();
-                        cut = true;
-                    }
-                    let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
-                    let starts = cut || (in_block && !self.was_in_block);
-                    self.was_in_block = in_block;
-                    if starts && !self.cur.is_empty() {
-                        // The statement ends before this token.
-                        self.block_depth = 0;
-                        self.end = false;
-                        self.routine = false;
-                        self.pending = Some((t, in_block));
-                        return Some(&mut self.cur);
-                    }
-                    (t, in_block)
+            let (t, in_block) = if let Some(p) = self.pending.take() {
+                p
+            } else {
+                let Some(t) = self.toks.next() else { break };
+                let mut cut = false;
+                while self.cuts.peek().is_some_and(|&c| c <= t.span.start) {
+                    self.cuts.next();
+                    cut = true;
                 }
+                while self.blocks.peek().is_some_and(|b| b.end <= t.span.start) {
+                    self.blocks.next();
+                    cut = true;
+                }
+                let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
+                let starts = cut || (in_block && !self.was_in_block);
+                self.was_in_block = in_block;
+                if starts && !self.cur.is_empty() {
+                    // The statement ends before this token.
+                    self.block_depth = 0;
+                    self.end = false;
+                    self.routine = false;
+                    self.pending = Some((t, in_block));
+                    return Some(&mut self.cur);
+                }
+                (t, in_block)
             };
             if std::mem::take(&mut self.end)
                 && !["IF", "LOOP", "WHILE", "REPEAT"]
