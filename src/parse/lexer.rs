@@ -38,7 +38,7 @@ pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<Tok>, Vec<Comment>)> {
 
 /// Bytes of source per token in dense migrations: the corpus's files have
 /// 5 to 50 (median 8), so a token vector sized by this rarely grows.
-const BYTES_PER_TOKEN: usize = 5;
+pub const BYTES_PER_TOKEN: usize = 5;
 
 /// What the previous token was, as far as sqlparser's rules look back.
 /// Whitespace and comments count as tokens there.
@@ -139,6 +139,16 @@ impl Iterator for Lexer<'_> {
             return None;
         }
         self.next_tok()
+    }
+
+    /// At most a token per byte of the text left.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = if self.gave_up {
+            0
+        } else {
+            self.bytes.len().saturating_sub(self.pos)
+        };
+        (0, Some(left))
     }
 }
 

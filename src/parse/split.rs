@@ -189,6 +189,9 @@ fn shift(span: &mut Span, lines: u64) {
 
 pub use crate::model::Annotations;
 
+/// Tokens past which a statement's buffer grows by the text left to read.
+const HUGE_STATEMENT: usize = 1 << 16;
+
 /// Splits a stream of tokens into statements at top-level semicolons,
 /// handing out each statement's tokens (without the `;`) as soon as it
 /// ends, in one buffer used again for the next: a file's tokens are never
@@ -291,6 +294,12 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
                     return Some(&mut self.cur);
                 }
                 continue;
+            }
+            if self.cur.len() == self.cur.capacity() && self.cur.len() >= HUGE_STATEMENT {
+                // A huge statement (one 5 MB INSERT): room for the rest of the
+                // text's tokens at once, not doubling, whose copy was the peak.
+                let left = self.toks.size_hint().1.unwrap_or(0);
+                self.cur.reserve(left / lexer::BYTES_PER_TOKEN);
             }
             self.cur.push(t);
         }
