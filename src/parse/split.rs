@@ -230,6 +230,19 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
         }
     }
 
+    /// Room for more tokens in the statement's buffer. A huge statement (one
+    /// 5 MB INSERT) gets room for the rest of the text's tokens at once:
+    /// grown by doubling, the copy was the peak.
+    #[cold]
+    fn grow(&mut self) {
+        let more = if self.cur.len() >= HUGE_STATEMENT {
+            self.toks.size_hint().1.unwrap_or(0) / lexer::BYTES_PER_TOKEN
+        } else {
+            0
+        };
+        self.cur.reserve(more.max(self.cur.len()).max(8));
+    }
+
     /// The next statement's tokens; `None` after the last.
     pub fn next_statement(&mut self) -> Option<&mut [Tok]> {
         self.cur.clear();
@@ -295,11 +308,8 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
                 }
                 continue;
             }
-            if self.cur.len() == self.cur.capacity() && self.cur.len() >= HUGE_STATEMENT {
-                // A huge statement (one 5 MB INSERT): room for the rest of the
-                // text's tokens at once, not doubling, whose copy was the peak.
-                let left = self.toks.size_hint().1.unwrap_or(0);
-                self.cur.reserve(left / lexer::BYTES_PER_TOKEN);
+            if self.cur.len() == self.cur.capacity() {
+                self.grow();
             }
             self.cur.push(t);
         }
