@@ -17,6 +17,7 @@
 #   BENCH_SEED     seed of the generator                      (default 1)
 #   BENCH_SHARED   the shared corpus                          (default ../shared/corpus)
 #   BENCH_VENV     private venv for squawk                    (default target/bench/venv)
+#   BENCH_BELLOWS  the bellows binary to measure     (default: this tree's release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,9 +30,10 @@ seed=${BENCH_SEED:-1}
 shared=${BENCH_SHARED:-$root/../shared/corpus}
 venv=${BENCH_VENV:-$root/target/bench/venv}
 squawk_version=2.70.0
-# The plain release build, as `cargo install` makes it.
+# The plain release build, as `cargo install` makes it; BENCH_BELLOWS: measure
+# that binary instead (an older build, for a before/after table).
 build=(cargo build --release --locked)
-bellows=$root/target/release/bellows
+bellows=${BENCH_BELLOWS:-$root/target/release/bellows}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bellows-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -41,8 +43,10 @@ for tool in python3 taskset timeout /usr/bin/time; do
     command -v "$tool" >/dev/null || { log "missing: $tool"; exit 2; }
 done
 
-log "== ${build[*]}"
-"${build[@]}" >&2
+if [ -z "${BENCH_BELLOWS:-}" ]; then
+    log "== ${build[*]}"
+    "${build[@]}" >&2
+fi
 
 if ! "$venv/bin/squawk" --version 2>/dev/null | grep -qx "squawk $squawk_version"; then
     log "== installing squawk-cli $squawk_version into $venv"
@@ -318,7 +322,12 @@ secs() { # key -> seconds, or empty
 out=$work/table.md
 {
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(($(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 1024 / 1024)) GiB"
-    echo "bellows (${build[*]}) $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes'), $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
+    if [ -n "${BENCH_BELLOWS:-}" ]; then
+        what="bellows $BENCH_BELLOWS"
+    else
+        what="bellows (${build[*]}) $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo '+local changes')"
+    fi
+    echo "$what, $("$squawk" --version); best of $runs runs (of up to 200 while under ${budget}s in all), ${limit}s cut per run"
     echo
     echo "| corpus | statements | bellows 1 core | bellows all cores | squawk 1 core | squawk / bellows 1 core |"
     echo "|---|---:|---:|---:|---:|---:|"

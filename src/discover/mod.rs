@@ -635,6 +635,12 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     if liquibase::is_changelog(text) {
         return Some(Shape::Of(Layout::Liquibase));
     }
+    // Every marker below is a `--` comment line: they read those lines only.
+    let comments: String = text
+        .split_inclusive('\n')
+        .filter(|l| l.trim_start().starts_with("--"))
+        .collect();
+    let text = comments.as_str();
     if let Some(l) = sections::marker_layout(text) {
         return Some(Shape::Of(l));
     }

@@ -7,8 +7,9 @@
 //! builds.
 //! Whatever it is not sure to read the same way (prefixed strings such as
 //! `E'…'`, MySQL `/*! … */` hints and `@names`, hexadecimal numbers, and
-//! every input on which sqlparser would report an error) makes [`lex`]
-//! give up with `None`, and the caller tokenizes the file with sqlparser.
+//! every input on which sqlparser would report an error) makes the lexer
+//! give up (`gave_up`, or [`lex`] returns `None`), and the caller tokenizes
+//! the file with sqlparser.
 //!
 //! The rules below mirror sqlparser 0.63's `Tokenizer::next_token` for the
 //! three dialects bellows reads; `tests/lexer.rs` compares both on every
@@ -26,17 +27,18 @@ use crate::model::Dialect;
 /// Tokenizes `text` as sqlparser would, or returns `None` when the text
 /// holds something this lexer leaves to sqlparser.
 pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<Tok>, Vec<Comment>)> {
-    // A byte order mark is skipped, as `LineIndex` does: the character
-    // after it is line 1, column 1.
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut lexer = Lexer::new(text, bom, dialect);
-    lexer.run()?;
-    Some((lexer.toks, lexer.comments))
+    let mut lexer = Lexer::new(text, dialect);
+    let mut toks = Vec::with_capacity(text.len() / BYTES_PER_TOKEN + 1);
+    toks.extend(&mut lexer);
+    if lexer.gave_up {
+        return None;
+    }
+    Some((toks, lexer.comments))
 }
 
 /// Bytes of source per token in dense migrations: the corpus's files have
 /// 5 to 50 (median 8), so a token vector sized by this rarely grows.
-const BYTES_PER_TOKEN: usize = 5;
+pub const BYTES_PER_TOKEN: usize = 5;
 
 /// What the previous token was, as far as sqlparser's rules look back.
 /// Whitespace and comments count as tokens there.
@@ -111,7 +113,7 @@ fn custom_operator_part(b: u8) -> bool {
     )
 }
 
-struct Lexer<'a> {
+pub struct Lexer<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
@@ -122,12 +124,41 @@ struct Lexer<'a> {
     at: usize,
     line: u64,
     column: u64,
-    toks: Vec<Tok>,
-    comments: Vec<Comment>,
+    /// The comments read so far.
+    pub comments: Vec<Comment>,
+    /// Set when the text holds something left to sqlparser: the tokens
+    /// stop there.
+    pub gave_up: bool,
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Tok;
+
+    fn next(&mut self) -> Option<Tok> {
+        if self.gave_up {
+            return None;
+        }
+        self.next_tok()
+    }
+
+    /// At most a token per byte of the text left.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = if self.gave_up {
+            0
+        } else {
+            self.bytes.len().saturating_sub(self.pos)
+        };
+        (0, Some(left))
+    }
 }
 
 impl<'a> Lexer<'a> {
-    fn new(text: &'a str, bom: usize, dialect: Dialect) -> Self {
+    /// A lexer at the start of `text`, yielding its tokens one at a time
+    /// (as an [`Iterator`]) and keeping its comments.
+    pub fn new(text: &'a str, dialect: Dialect) -> Self {
+        // A byte order mark is skipped, as `LineIndex` does: the character
+        // after it is line 1, column 1.
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let names = match dialect {
             Dialect::Postgres => &POSTGRES_NAMES,
             Dialect::Mysql => &MYSQL_NAMES,
@@ -143,8 +174,8 @@ impl<'a> Lexer<'a> {
             at: bom,
             line: 1,
             column: 1,
-            toks: Vec::with_capacity(text.len() / BYTES_PER_TOKEN + 1),
             comments: Vec::new(),
+            gave_up: false,
         }
     }
 
@@ -204,14 +235,16 @@ impl<'a> Lexer<'a> {
         Location::new(self.line, self.column)
     }
 
-    /// Reads the whole text; `None` at the first thing left to sqlparser.
-    fn run(&mut self) -> Option<()> {
+    /// The next token; `None` at the end of the text, or at the first thing
+    /// left to sqlparser (then `gave_up` is set).
+    fn next_tok(&mut self) -> Option<Tok> {
         while let Some(b) = self.byte(self.pos) {
             let start = self.pos;
-            let step = self.step(b)?;
-            if self.pos <= start {
+            let step = self.step(b).filter(|_| self.pos > start);
+            let Some(step) = step else {
+                self.gave_up = true;
                 return None;
-            }
+            };
             match step {
                 Step::Blank => self.prev = Prev::Other,
                 Step::Comment(text) => {
@@ -228,7 +261,7 @@ impl<'a> Lexer<'a> {
                         _ => Prev::Other,
                     };
                     let span = Span::new(self.location(start), self.location(self.pos));
-                    self.toks.push(Tok {
+                    return Some(Tok {
                         raw: TokenWithSpan { token, span },
                         span: ByteSpan::new(start, self.pos),
                         bad: false,
@@ -236,7 +269,7 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        Some(())
+        None
     }
 
     /// Reads one token from `self.pos`, whose byte is `b`, and moves past it.
@@ -971,7 +1004,7 @@ mod tests {
             (Dialect::Sqlite, &SQLiteDialect {}),
         ];
         for (d, sd) in dialects {
-            let lexer = Lexer::new("", 0, d);
+            let lexer = Lexer::new("", d);
             for c in (0..=0x10_ffff).filter_map(char::from_u32) {
                 let mut buf = [0u8; 4];
                 let lead = c.encode_utf8(&mut buf).as_bytes()[0];

@@ -13,13 +13,16 @@ use std::borrow::Cow;
 pub fn mask(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
     // Most files hold none of the openers: no copy.
-    let may = b.first() == Some(&b'\\')
-        || b.windows(2).any(|w| {
-            w == b"\n\\"
-                || matches!(w, b"{{" | b"${" | b"$%")
-                || (w[0] == b':'
-                    && (w[1].is_ascii_alphabetic() || matches!(w[1], b'_' | b'\'' | b'"')))
-        });
+    let opener = |i: usize| match &b[i..] {
+        [b'\n', b'\\', ..] | [b'{', b'{', ..] | [b'$', b'{' | b'%', ..] => true,
+        // `x::text` is a cast, not a psql variable.
+        [b':', c, ..] => {
+            (c.is_ascii_alphabetic() || matches!(c, b'_' | b'\'' | b'"'))
+                && (i == 0 || b[i - 1] != b':')
+        }
+        _ => false,
+    };
+    let may = b.first() == Some(&b'\\') || (0..b.len()).any(opener);
     if !may {
         return Cow::Borrowed(text);
     }

@@ -1,6 +1,6 @@
 //! Tokenizing with recovery, the line index, and splitting into statements.
 
-use std::ops::Range;
+use std::iter::Peekable;
 
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
@@ -189,75 +189,131 @@ fn shift(span: &mut Span, lines: u64) {
 
 pub use crate::model::Annotations;
 
-/// Splits tokens into statements at top-level semicolons. `BEGIN … END`
-/// bodies of triggers, procedures and functions (MySQL, SQLite) stay whole,
-/// and so do annotated blocks; section markers always end a statement.
-pub fn statements(toks: &[Tok], notes: &Annotations) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut block_depth: usize = 0;
-    let mut routine = false;
-    let mut cuts = notes.cuts.iter().copied().peekable();
-    let mut blocks = notes.blocks.iter().copied().peekable();
-    let mut was_in_block = false;
-    for (i, t) in toks.iter().enumerate() {
-        let mut cut = false;
-        while cuts.peek().is_some_and(|&c| c <= t.span.start) {
-            cuts.next();
-            cut = true;
+/// Tokens past which a statement's buffer grows by the text left to read.
+const HUGE_STATEMENT: usize = 1 << 16;
+
+/// Splits a stream of tokens into statements at top-level semicolons,
+/// handing out each statement's tokens (without the `;`) as soon as it
+/// ends, in one buffer used again for the next: a file's tokens are never
+/// all held at once. `BEGIN … END` bodies of triggers, procedures and
+/// functions (MySQL, SQLite) stay whole, and so do annotated blocks;
+/// section markers always end a statement.
+pub struct Statements<'a, I: Iterator<Item = Tok>> {
+    toks: I,
+    cuts: Peekable<std::iter::Copied<std::slice::Iter<'a, usize>>>,
+    blocks: Peekable<std::iter::Copied<std::slice::Iter<'a, ByteSpan>>>,
+    /// The tokens of the statement being read.
+    cur: Vec<Tok>,
+    /// The token that started a new statement, with whether it is in an
+    /// annotated block: the first of the next statement.
+    pending: Option<(Tok, bool)>,
+    block_depth: usize,
+    /// An `END` closed a block, unless the next word is `IF`, `LOOP`, …
+    /// (`END IF`): decided at the next token.
+    end: bool,
+    routine: bool,
+    was_in_block: bool,
+}
+
+impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
+    pub fn new(toks: I, notes: &'a Annotations) -> Self {
+        Statements {
+            toks,
+            cuts: notes.cuts.iter().copied().peekable(),
+            blocks: notes.blocks.iter().copied().peekable(),
+            cur: Vec::new(),
+            pending: None,
+            block_depth: 0,
+            end: false,
+            routine: false,
+            was_in_block: false,
         }
-        while blocks.peek().is_some_and(|b| b.end <= t.span.start) {
-            blocks.next();
-            cut = true;
-        }
-        let in_block = blocks.peek().is_some_and(|b| b.start <= t.span.start);
-        if (cut || (in_block && !was_in_block)) && i > start {
-            out.push(start..i);
-            start = i;
-            routine = false;
-            block_depth = 0;
-        }
-        was_in_block = in_block;
-        let first = i == start;
-        match t.keyword() {
-            Some(Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT)
-                if toks
-                    .get(start)
-                    .is_some_and(|s| s.keyword() == Some(Keyword::CREATE)) =>
-            {
-                routine = true;
-            }
-            Some(Keyword::BEGIN | Keyword::CASE) if routine && !first => block_depth += 1,
-            Some(Keyword::END) if block_depth > 0 => {
-                let continues = toks.get(i + 1).is_some_and(|n| {
-                    ["IF", "LOOP", "WHILE", "REPEAT"]
-                        .iter()
-                        .any(|w| n.is_word(w))
-                });
-                if !continues {
-                    block_depth -= 1;
+    }
+
+    /// Room for more tokens in the statement's buffer. A huge statement (one
+    /// 5 MB INSERT) gets room for the rest of the text's tokens at once:
+    /// grown by doubling, the copy was the peak.
+    #[cold]
+    fn grow(&mut self) {
+        let more = if self.cur.len() >= HUGE_STATEMENT {
+            self.toks.size_hint().1.unwrap_or(0) / lexer::BYTES_PER_TOKEN
+        } else {
+            0
+        };
+        self.cur.reserve(more.max(self.cur.len()).max(8));
+    }
+
+    /// The next statement's tokens; `None` after the last.
+    pub fn next_statement(&mut self) -> Option<&mut [Tok]> {
+        self.cur.clear();
+        loop {
+            let (t, in_block) = if let Some(p) = self.pending.take() {
+                p
+            } else {
+                let Some(t) = self.toks.next() else { break };
+                let mut cut = false;
+                while self.cuts.peek().is_some_and(|&c| c <= t.span.start) {
+                    self.cuts.next();
+                    cut = true;
                 }
+                while self.blocks.peek().is_some_and(|b| b.end <= t.span.start) {
+                    self.blocks.next();
+                    cut = true;
+                }
+                let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
+                let starts = cut || (in_block && !self.was_in_block);
+                self.was_in_block = in_block;
+                if starts && !self.cur.is_empty() {
+                    // The statement ends before this token.
+                    self.block_depth = 0;
+                    self.end = false;
+                    self.routine = false;
+                    self.pending = Some((t, in_block));
+                    return Some(&mut self.cur);
+                }
+                (t, in_block)
+            };
+            if std::mem::take(&mut self.end)
+                && !["IF", "LOOP", "WHILE", "REPEAT"]
+                    .iter()
+                    .any(|w| t.is_word(w))
+            {
+                self.block_depth -= 1;
             }
-            _ => {}
-        }
-        if t.bad {
-            // Unreadable text ends the statement it is in: what follows is read afresh.
-            out.push(start..i + 1);
-            start = i + 1;
-            routine = false;
-            block_depth = 0;
-            continue;
-        }
-        if matches!(t.token(), Token::SemiColon) && block_depth == 0 && !in_block {
-            if i > start {
-                out.push(start..i);
+            let first = self.cur.first().unwrap_or(&t);
+            match t.keyword() {
+                Some(
+                    Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT,
+                ) if first.keyword() == Some(Keyword::CREATE) => {
+                    self.routine = true;
+                }
+                Some(Keyword::BEGIN | Keyword::CASE) if self.routine && !self.cur.is_empty() => {
+                    self.block_depth += 1;
+                }
+                Some(Keyword::END) if self.block_depth > 0 => self.end = true,
+                _ => {}
             }
-            start = i + 1;
-            routine = false;
+            if t.bad {
+                // Unreadable text ends the statement it is in: what follows is read afresh.
+                self.cur.push(t);
+                self.block_depth = 0;
+                self.end = false;
+                self.routine = false;
+                return Some(&mut self.cur);
+            }
+            if matches!(t.token(), Token::SemiColon) && self.block_depth == 0 && !in_block {
+                self.routine = false;
+                if !self.cur.is_empty() {
+                    return Some(&mut self.cur);
+                }
+                continue;
+            }
+            if self.cur.len() == self.cur.capacity() {
+                self.grow();
+            }
+            self.cur.push(t);
         }
+        self.routine = false;
+        (!self.cur.is_empty()).then_some(&mut self.cur[..])
     }
-    if start < toks.len() {
-        out.push(start..toks.len());
-    }
-    out
 }
