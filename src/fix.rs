@@ -112,7 +112,7 @@ pub struct Recheck<'a> {
     settings: &'a Settings,
     /// The same settings, parse errors always on, no slow references.
     base: Settings,
-    recheck: &'a dyn Fn(&Settings) -> Outcome,
+    run: &'a dyn Fn(&Settings) -> Outcome,
     /// The run with those settings and no fix.
     first: Outcome,
 }
@@ -131,7 +131,7 @@ impl<'a> Recheck<'a> {
         Self {
             settings,
             base,
-            recheck,
+            run: recheck,
             first,
         }
     }
@@ -164,7 +164,7 @@ impl<'a> Recheck<'a> {
         for c in changes(current, set, &self.settings.cwd)? {
             next.insert(c.path, c.after);
         }
-        let after = (self.recheck)(&self.with(&next));
+        let after = (self.run)(&self.with(&next));
         judge(current, set, &counts(current), &after)?;
         // Every new file is read back as (part of) a migration.
         let new_files = next
