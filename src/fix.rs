@@ -200,8 +200,17 @@ impl<'a> Recheck<'a> {
         rule: &str,
         span: Option<ByteSpan>,
     ) -> Option<String> {
+        let Some(i) = self.fixable(path, rule, span) else {
+            return Some(format!("the {rule} finding has no fix on re-check"));
+        };
+        self.attempt(&self.first, &BTreeMap::new(), &[i]).err()
+    }
+
+    /// The re-check's finding of `rule` at `span` in the file at `path`,
+    /// when it has a fix.
+    fn fixable(&self, path: &std::path::Path, rule: &str, span: Option<ByteSpan>) -> Option<usize> {
         let first = &self.first;
-        let Some(i) = first.findings.iter().position(|f| {
+        first.findings.iter().position(|f| {
             f.rule == rule
                 && f.span == span
                 && f.fix.is_some()
@@ -210,16 +219,15 @@ impl<'a> Recheck<'a> {
                     .files
                     .get(f.file)
                     .is_some_and(|s| s.path == path)
-        }) else {
-            return Some(format!("the {rule} finding has no fix on re-check"));
-        };
-        self.attempt(first, &BTreeMap::new(), &[i]).err()
+        })
     }
 }
 
 /// Drops the fix of each finding of `outcome` (a run of `check` with
-/// `settings`) that [`Recheck`] refuses on its own: what a front end hands
-/// out is only what `--fix` would write.
+/// `settings`) that [`Recheck`] refuses: what a front end hands out is
+/// only what `--fix` would write. All the fixes are re-checked together
+/// first (one more run, as [`plan`] starts), and only when together they
+/// fail, each on its own.
 pub fn keep_rechecked(
     outcome: &mut Outcome,
     settings: &Settings,
@@ -229,6 +237,10 @@ pub fn keep_rechecked(
         return;
     }
     let r = Recheck::new(settings, recheck);
+    let all: Vec<usize> = (0..r.first.findings.len())
+        .filter(|&i| r.first.findings[i].fix.is_some())
+        .collect();
+    let together = r.attempt(&r.first, &BTreeMap::new(), &all).is_ok();
     let mut findings = std::mem::take(&mut outcome.findings);
     for f in &mut findings {
         if f.fix.is_none() {
@@ -239,7 +251,14 @@ pub fn keep_rechecked(
             .files
             .get(f.file)
             .map(|s| s.path.as_path());
-        if path.is_none_or(|p| r.refusal(p, f.rule, f.span).is_some()) {
+        let keep = path.is_some_and(|p| {
+            if together {
+                r.fixable(p, f.rule, f.span).is_some()
+            } else {
+                r.refusal(p, f.rule, f.span).is_none()
+            }
+        });
+        if !keep {
             f.fix = None;
         }
     }
