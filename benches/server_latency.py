@@ -8,10 +8,17 @@ publishDiagnostics of that version arrives, and reads the server's CPU time over
 (Linux), which the machine's load hardly changes. Every lint replays the whole root's history from
 disk with the buffer in place of the file; the time includes the server's 10 ms debounce.
 
+Then the cost of a code action with a fix: the buffer gets a foreign key added without NOT VALID
+(FIX_SQL; its fix, NOT VALID plus a new VALIDATE migration, is re-checked as `check --fix` does
+before it is offered), and for each version the textDocument/codeAction request on that finding is
+timed the first time (the re-check: the root checked again with the fix in memory) and again
+(the verdict kept for the version).
+
     python3 benches/server_latency.py [ROOT] [ROUNDS]
 
 ROOT defaults to ../shared/corpus/LemmyNet__lemmy/migrations (the largest root of the shared
-corpus: 342 diesel migrations); ROUNDS to 30. Standard library only.
+corpus: 342 diesel migrations); ROUNDS to 30. FIX_SQL (environment) replaces the statement added
+for the code actions, for another root. Standard library only.
 """
 
 import json
@@ -23,6 +30,10 @@ import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent.parent
+FIX_SQL = os.environ.get(
+    "FIX_SQL",
+    "ALTER TABLE post_report ADD CONSTRAINT bench_post_report_post_fkey\n"
+    "    FOREIGN KEY (post_id) REFERENCES post (id);\n")
 BIN = pathlib.Path(os.environ.get("BELLOWS_BIN", HERE / "target" / "release" / "bellows"))
 
 
@@ -98,6 +109,31 @@ def main():
                  and m["params"].get("version") == v)
         times.append((time.perf_counter() - start) * 1000)
     cpu = cpu_ms(proc.pid) - cpu_start
+    # Code actions on the finding of FIX_SQL, one new version each round.
+    cold, warm, offered = [], [], 0
+    code = None
+    for v in range(rounds + 2, 2 * rounds + 2):
+        body = text + "\n" + FIX_SQL + ("" if v % 2 else f"-- edit {v}\n")
+        send(proc, {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": body}]}})
+        diags = wait_for(proc, lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                         and m["params"].get("version") == v)["params"]["diagnostics"]
+        start_line = text.count("\n") + 1
+        mine = [d for d in diags if d["range"]["start"]["line"] >= start_line]
+        if not mine:
+            raise SystemExit(f"FIX_SQL gives no finding: {diags}")
+        ask = {"textDocument": {"uri": uri}, "range": mine[0]["range"],
+               "context": {"diagnostics": mine}}
+        for times_of in (cold, warm):
+            rid = 1000 + 2 * v + (times_of is warm)
+            start = time.perf_counter()
+            send(proc, {"jsonrpc": "2.0", "id": rid, "method": "textDocument/codeAction",
+                        "params": ask})
+            reply = wait_for(proc, lambda m, rid=rid: m.get("id") == rid)
+            times_of.append((time.perf_counter() - start) * 1000)
+        fixes = [a["title"] for a in reply["result"] if a["title"].startswith("Fix ")]
+        offered = len(fixes)
+        code = mine[0]["code"]
     send(proc, {"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
     wait_for(proc, lambda m: m.get("id") == 2)
     send(proc, {"jsonrpc": "2.0", "method": "exit", "params": None})
@@ -113,6 +149,12 @@ def main():
           f"max {times[-1]:.1f} ms")
     if cpu >= 0:
         print(f"server CPU time (user + system, all threads) per change: {cpu / rounds:.1f} ms")
+    cold.sort()
+    warm.sort()
+    print(f"codeAction on a {code} finding ({offered} fix offered after the re-check) over "
+          f"{rounds} versions: first request median {statistics.median(cold):.1f} ms "
+          f"(max {cold[-1]:.1f} ms), repeated median {statistics.median(warm):.1f} ms "
+          f"(max {warm[-1]:.1f} ms)")
     return 0
 
 

@@ -104,37 +104,180 @@ pub struct Plan {
 /// prelude is written once the statements around it are settled).
 const ROUNDS: usize = 4;
 
-/// Plans the fixes of a run of `check` with `settings`, re-checking each
-/// round of fixes in memory with `recheck` (the same paths, the fixed
-/// files in `Settings::overlay`).
-pub fn plan(settings: &Settings, recheck: &dyn Fn(&Settings) -> Outcome) -> Plan {
-    // The same settings, parse errors always on, no slow references.
-    let mut base = settings.clone();
-    base.references = crate::references::References::new(false);
-    if !base.select.is_empty() {
-        base.select.insert("parse-error".to_string());
+/// The re-check of fixes: the paths of one run of `check`, run again with
+/// fixed files in memory. `--fix` / `--diff` ([`plan`]), the editor's code
+/// actions and `bellows mcp` all judge a fix through it, so none of them
+/// offers a fix the others would refuse.
+pub struct Recheck<'a> {
+    settings: &'a Settings,
+    /// The same settings, parse errors always on, no slow references.
+    base: Settings,
+    run: &'a dyn Fn(&Settings) -> Outcome,
+    /// The run with those settings and no fix.
+    first: Outcome,
+}
+
+impl<'a> Recheck<'a> {
+    /// Runs `recheck` (the same paths as the run being fixed) once with
+    /// `settings`, as every fix will be judged against it.
+    pub fn new(settings: &'a Settings, recheck: &'a dyn Fn(&Settings) -> Outcome) -> Self {
+        let mut base = settings.clone();
+        base.references = crate::references::References::new(false);
+        if !base.select.is_empty() {
+            base.select.insert("parse-error".to_string());
+        }
+        base.ignore.remove("parse-error");
+        let first = recheck(&base);
+        Self {
+            settings,
+            base,
+            run: recheck,
+            first,
+        }
     }
-    base.ignore.remove("parse-error");
-    let with = |overlay: &BTreeMap<PathBuf, String>| {
-        let mut s = base.clone();
+
+    /// The settings with the files of `overlay` in place of those on disk
+    /// (or of standard input).
+    fn with(&self, overlay: &BTreeMap<PathBuf, String>) -> Settings {
+        let mut s = self.base.clone();
         for (path, text) in overlay {
             match &mut s.stdin {
-                Some((name, t)) if same_file(name, path, &settings.cwd) => t.clone_from(text),
+                Some((name, t)) if same_file(name, path, &self.settings.cwd) => t.clone_from(text),
                 _ => {
                     s.overlay.insert(path.clone(), text.clone());
                 }
             }
         }
         s
-    };
-    let first = recheck(&base);
+    }
+
+    /// The fixes of the findings `set` of `current` applied on top of
+    /// `overlay` (the fixes accepted so far), re-checked and judged: the
+    /// overlay with them and the re-check's outcome, or why they fail.
+    fn attempt(
+        &self,
+        current: &Outcome,
+        overlay: &BTreeMap<PathBuf, String>,
+        set: &[usize],
+    ) -> Result<(BTreeMap<PathBuf, String>, Outcome), String> {
+        let mut next = overlay.clone();
+        for c in changes(current, set, &self.settings.cwd)? {
+            next.insert(c.path, c.after);
+        }
+        let after = (self.run)(&self.with(&next));
+        judge(current, set, &counts(current), &after)?;
+        // Every new file is read back as (part of) a migration.
+        let new_files = next
+            .keys()
+            .filter(|p| !self.first.discovered.files.iter().any(|f| &f.path == *p));
+        for path in new_files {
+            let id = after.discovered.files.iter().position(|f| &f.path == path);
+            let read = id.is_some_and(|id| {
+                after
+                    .discovered
+                    .roots
+                    .iter()
+                    .flat_map(|r| &r.migrations)
+                    .any(|m| [m.up, m.down].into_iter().flatten().any(|p| p.file == id))
+            });
+            if !read {
+                return Err(format!(
+                    "{} would not be read as a migration",
+                    discover::display_path(path, &self.settings.cwd)
+                ));
+            }
+        }
+        Ok((next, after))
+    }
+
+    /// Why the fix of the finding of `rule` at `span` in the file at
+    /// `path` would not be applied on its own, or `None` when it would.
+    /// A finding the re-check does not find (or finds without a fix) is
+    /// refused.
+    pub fn refusal(
+        &self,
+        path: &std::path::Path,
+        rule: &str,
+        span: Option<ByteSpan>,
+    ) -> Option<String> {
+        let Some(i) = self.fixable(path, rule, span) else {
+            return Some(format!("the {rule} finding has no fix on re-check"));
+        };
+        self.attempt(&self.first, &BTreeMap::new(), &[i]).err()
+    }
+
+    /// The re-check's finding of `rule` at `span` in the file at `path`,
+    /// when it has a fix.
+    fn fixable(&self, path: &std::path::Path, rule: &str, span: Option<ByteSpan>) -> Option<usize> {
+        let first = &self.first;
+        first.findings.iter().position(|f| {
+            f.rule == rule
+                && f.span == span
+                && f.fix.is_some()
+                && first
+                    .discovered
+                    .files
+                    .get(f.file)
+                    .is_some_and(|s| s.path == path)
+        })
+    }
+}
+
+/// Drops the fix of each finding of `outcome` (a run of `check` with
+/// `settings`) that [`Recheck`] refuses: what a front end hands out is
+/// only what `--fix` would write. All the fixes are re-checked together
+/// first (one more run, as [`plan`] starts), and only when together they
+/// fail, each on its own.
+pub fn keep_rechecked(
+    outcome: &mut Outcome,
+    settings: &Settings,
+    recheck: &dyn Fn(&Settings) -> Outcome,
+) {
+    if outcome.findings.iter().all(|f| f.fix.is_none()) {
+        return;
+    }
+    let r = Recheck::new(settings, recheck);
+    let all: Vec<usize> = (0..r.first.findings.len())
+        .filter(|&i| r.first.findings[i].fix.is_some())
+        .collect();
+    let together = r.attempt(&r.first, &BTreeMap::new(), &all).is_ok();
+    let mut findings = std::mem::take(&mut outcome.findings);
+    for f in &mut findings {
+        if f.fix.is_none() {
+            continue;
+        }
+        let path = outcome
+            .discovered
+            .files
+            .get(f.file)
+            .map(|s| s.path.as_path());
+        let keep = path.is_some_and(|p| {
+            if together {
+                r.fixable(p, f.rule, f.span).is_some()
+            } else {
+                r.refusal(p, f.rule, f.span).is_none()
+            }
+        });
+        if !keep {
+            f.fix = None;
+        }
+    }
+    outcome.findings = findings;
+}
+
+/// Plans the fixes of a run of `check` with `settings`, re-checking each
+/// round of fixes in memory with `recheck` (the same paths, the fixed
+/// files in `Settings::overlay`).
+pub fn plan(settings: &Settings, recheck: &dyn Fn(&Settings) -> Outcome) -> Plan {
+    let r = Recheck::new(settings, recheck);
+    let first = &r.first;
     let mut plan = Plan::default();
     let mut overlay: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut refused: std::collections::BTreeSet<(String, &'static str, String)> =
         std::collections::BTreeSet::new();
     let mut later: Option<Outcome> = None;
     for _ in 0..ROUNDS {
-        let current = later.as_ref().unwrap_or(&first);
+        let current = later.as_ref().unwrap_or(first);
         let key = |o: &Outcome, i: usize| {
             let f = &o.findings[i];
             (display(o, f.file), f.rule, f.message.clone())
@@ -166,37 +309,7 @@ pub fn plan(settings: &Settings, recheck: &dyn Fn(&Settings) -> Outcome) -> Plan
         if candidates.is_empty() {
             break;
         }
-        let counts_now = counts(current);
-        let attempt = |set: &[usize]| -> Result<(BTreeMap<PathBuf, String>, Outcome), String> {
-            let mut next = overlay.clone();
-            for c in changes(current, set, &settings.cwd)? {
-                next.insert(c.path, c.after);
-            }
-            let after = recheck(&with(&next));
-            judge(current, set, &counts_now, &after)?;
-            // Every new file is read back as (part of) a migration.
-            let new_files = next
-                .keys()
-                .filter(|p| !first.discovered.files.iter().any(|f| &f.path == *p));
-            for path in new_files {
-                let id = after.discovered.files.iter().position(|f| &f.path == path);
-                let read = id.is_some_and(|id| {
-                    after
-                        .discovered
-                        .roots
-                        .iter()
-                        .flat_map(|r| &r.migrations)
-                        .any(|m| [m.up, m.down].into_iter().flatten().any(|p| p.file == id))
-                });
-                if !read {
-                    return Err(format!(
-                        "{} would not be read as a migration",
-                        discover::display_path(path, &settings.cwd)
-                    ));
-                }
-            }
-            Ok((next, after))
-        };
+        let attempt = |set: &[usize]| r.attempt(current, &overlay, set);
         let mut accepted: Vec<usize> = Vec::new();
         let mut state = None;
         if let Ok(r) = attempt(&candidates) {

@@ -5,7 +5,11 @@
 //! message per line), on a current-thread tokio runtime started here, so
 //! no other command pays for it. The tools are `check_migration`,
 //! `verify_migrations`, `explain_rule` and `list_rules`; they run the
-//! synchronous pipeline one call at a time.
+//! synchronous pipeline one call at a time, keeping the parsed files from
+//! one call to the next (`replay::Kept`, as the editor does). The fixes in
+//! `check_migration`'s findings are those that pass the re-check
+//! `check --fix` runs ([`crate::fix::keep_rechecked`]): an agent is never
+//! handed a fix `--fix` would refuse.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,7 +48,11 @@ pub fn run(tools: &Tools) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("mcp: cannot start: {e}"))?;
-    let server = Bellows { tools: *tools, cwd };
+    let server = Bellows {
+        tools: *tools,
+        cwd,
+        kept: crate::replay::Kept::on(),
+    };
     let result = runtime.block_on(async {
         let running = match server.serve(rmcp::transport::stdio()).await {
             Ok(r) => r,
@@ -67,6 +75,8 @@ pub fn run(tools: &Tools) -> Result<(), String> {
 struct Bellows {
     tools: Tools,
     cwd: PathBuf,
+    /// The files parsed by earlier calls.
+    kept: crate::replay::Kept,
 }
 
 impl ServerHandler for Bellows {
@@ -90,7 +100,7 @@ impl ServerHandler for Bellows {
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = Value::Object(request.arguments.unwrap_or_default());
-        call(&request.name, &args, &self.cwd, &self.tools).map(CallToolResponse::Complete)
+        call(&request.name, &args, self).map(CallToolResponse::Complete)
     }
 }
 
@@ -171,10 +181,10 @@ fn text_result(text: &str, is_error: bool) -> CallToolResult {
     }
 }
 
-fn call(name: &str, args: &Value, cwd: &Path, tools: &Tools) -> Result<CallToolResult, ErrorData> {
+fn call(name: &str, args: &Value, server: &Bellows) -> Result<CallToolResult, ErrorData> {
     Ok(match name {
-        "check_migration" => check_migration(args, cwd, &tools.pipeline),
-        "verify_migrations" => verify_migrations(args, cwd, tools),
+        "check_migration" => check_migration(args, server),
+        "verify_migrations" => verify_migrations(args, &server.cwd, &server.tools),
         "explain_rule" => {
             let rule = args["rule"].as_str().unwrap_or("");
             match crate::rules::find(rule) {
@@ -208,11 +218,13 @@ fn call(name: &str, args: &Value, cwd: &Path, tools: &Tools) -> Result<CallToolR
     })
 }
 
-fn check_migration(args: &Value, cwd: &Path, pipeline: &Pipeline) -> CallToolResult {
+fn check_migration(args: &Value, server: &Bellows) -> CallToolResult {
+    let (cwd, pipeline) = (server.cwd.as_path(), &server.tools.pipeline);
     let mut settings = match (pipeline.settings)(None, cwd) {
         Ok(s) => s,
         Err(e) => return text_result(&e, true),
     };
+    settings.kept = server.kept.clone();
     let paths = match (
         args["sql"].as_str(),
         args["file_name"].as_str(),
@@ -233,7 +245,12 @@ fn check_migration(args: &Value, cwd: &Path, pipeline: &Pipeline) -> CallToolRes
             return text_result("give `sql` and `file_name`, or a `path` on disk", true);
         }
     };
-    let outcome = std::panic::catch_unwind(|| (pipeline.check)(&paths, &settings));
+    let outcome = std::panic::catch_unwind(|| {
+        let check = |s: &crate::model::Settings| (pipeline.check)(&paths, s);
+        let mut outcome = check(&settings);
+        crate::fix::keep_rechecked(&mut outcome, &settings, &check);
+        outcome
+    });
     let Ok(outcome) = outcome else {
         return text_result("internal error in bellows, please report it", true);
     };

@@ -8,7 +8,10 @@
 //! diagnostics (code = rule id, link to the rule's doc, exact UTF-16 range);
 //! code actions apply a rule's fix (new migration files through
 //! `documentChanges`) or insert an ignore comment with a reason, selecting the
-//! reason where the client lets the server do so; hover on a finding shows
+//! reason where the client lets the server do so. A fix is offered only once
+//! it passes the re-check `check --fix` runs ([`crate::fix::Recheck`]), done
+//! when a code action asks for it (not on each keystroke) and remembered for
+//! the buffer's version; hover on a finding shows
 //! the rule's doc. The worker keeps the root's parsed files between lints
 //! (`replay::Kept`): a change parses the buffer again, not the history.
 //! `bellows.toml` is found and read from the file's
@@ -75,6 +78,9 @@ pub enum BufferLint {
         statements: Vec<ByteSpan>,
         /// Other files of the root that could not be read.
         errors: Vec<String>,
+        /// The settings of the lint (the buffer as standard input): a
+        /// fix is re-checked with them before it is offered.
+        settings: Box<Settings>,
     },
 }
 
@@ -86,8 +92,33 @@ pub struct Found {
     pub span: Option<ByteSpan>,
     pub message: String,
     pub help: String,
-    /// The rule's fix, as a code action's title and workspace edit.
+    /// The rule's fix, as a code action's title and workspace edit; it is
+    /// offered only once [`recheck_fixes`] accepts it.
     pub fix: Option<(String, WorkspaceEdit)>,
+}
+
+/// Whether the fixes of the buffer's findings `wanted` (rule and span)
+/// pass the re-check `check --fix` runs ([`crate::fix::Recheck`]: applied
+/// in memory, the root checked again with the buffer in place, the finding
+/// gone, nothing new, everything read back), each on its own. `settings`
+/// are those of the buffer's lint ([`BufferLint::Linted`]).
+pub fn recheck_fixes(
+    settings: &Settings,
+    wanted: &[(&'static str, Option<ByteSpan>)],
+    pipeline: &Pipeline,
+) -> Vec<bool> {
+    let Some((path, _)) = &settings.stdin else {
+        return vec![false; wanted.len()];
+    };
+    let check = |s: &Settings| (pipeline.check)(&[PathBuf::from("-")], s);
+    let verdicts = std::panic::catch_unwind(|| {
+        let r = crate::fix::Recheck::new(settings, &check);
+        wanted
+            .iter()
+            .map(|&(rule, span)| r.refusal(path, rule, span).is_none())
+            .collect()
+    });
+    verdicts.unwrap_or_else(|_| vec![false; wanted.len()])
 }
 
 /// A finding's fix as a workspace edit: its edits as text edits of each
@@ -249,6 +280,7 @@ pub fn lint_buffer(
             .iter()
             .map(|e| e.message.clone())
             .collect(),
+        settings: Box::new(settings),
     }
 }
 
@@ -379,8 +411,24 @@ pub fn diagnostics(text: &str, lint: &BufferLint) -> Vec<Diagnostic> {
     }
 }
 
-/// The fixes of the findings that touch `range`, and the "ignore with a
-/// reason" actions.
+/// The findings of `lint` that touch `range` (indices), file-level ones
+/// included.
+pub fn touching(text: &str, lint: &BufferLint, range: Range) -> Vec<usize> {
+    let BufferLint::Linted { findings, .. } = lint else {
+        return Vec::new();
+    };
+    let lines = Lines::new(text);
+    let (from, to) = (lines.offset(range.start), lines.offset(range.end));
+    findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.span.is_none_or(|s| s.end >= from && s.start <= to))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The fixes of the findings that touch `range` (those `fix_ok` accepts:
+/// re-checked), and the "ignore with a reason" actions.
 ///
 /// With `select_reason` (the client applies edits sent by the server and
 /// shows a document with a selection), each action is an [`IGNORE_COMMAND`]
@@ -392,6 +440,7 @@ pub fn code_actions(
     lint: &BufferLint,
     range: Range,
     select_reason: bool,
+    fix_ok: &dyn Fn(usize) -> bool,
 ) -> Vec<CodeAction> {
     let BufferLint::Linted {
         findings,
@@ -407,7 +456,7 @@ pub fn code_actions(
     let diags = diagnostics(text, lint);
     let mut out: Vec<CodeAction> = Vec::new();
     let mut offered: Vec<(&str, u32)> = Vec::new();
-    for (f, diag) in findings.iter().zip(diags) {
+    for (i, (f, diag)) in findings.iter().zip(diags).enumerate() {
         let (at, directive) = match f.span {
             Some(span) => {
                 if span.end < from || span.start > to {
@@ -421,7 +470,7 @@ pub fn code_actions(
             }
             None => (0, "ignore-file"),
         };
-        if let Some((title, edit)) = &f.fix {
+        if let Some((title, edit)) = f.fix.as_ref().filter(|_| fix_ok(i)) {
             out.push(CodeAction {
                 title: format!("Fix {}: {title}", f.rule),
                 kind: Some(CodeActionKind::QUICKFIX),
@@ -538,8 +587,12 @@ struct Job {
 
 /// A buffer as last linted: what hover and code actions answer from.
 struct Linted {
+    version: i32,
     text: String,
     lint: BufferLint,
+    /// Whether each finding's fix passed the re-check, by index, once a
+    /// code action asked for it (this version only).
+    verdicts: HashMap<usize, bool>,
 }
 
 #[derive(Default)]
@@ -620,7 +673,7 @@ pub fn run(pipeline: Pipeline) -> Result<(), String> {
         let sender = connection.sender.clone();
         std::thread::spawn(move || work(&queue, &shared, &sender, &pipeline))
     };
-    let result = serve(&connection, &shared, &jobs, client);
+    let result = serve(&connection, &shared, &jobs, client, &pipeline);
     drop(jobs);
     let _ = worker.join();
     drop(connection);
@@ -643,6 +696,7 @@ fn serve(
     shared: &Mutex<Shared>,
     jobs: &mpsc::Sender<Job>,
     client: Client,
+    pipeline: &Pipeline,
 ) -> Result<(), String> {
     let mut docs: Docs = HashMap::new();
     // The edits sent to the client (`workspace/applyEdit`), by request id:
@@ -674,7 +728,7 @@ fn serve(
                     let _ = connection.sender.send(Message::Response(response));
                     continue;
                 }
-                let response = answer(&req, shared, client);
+                let response = answer(&req, shared, client, pipeline);
                 let _ = connection.sender.send(Message::Response(response));
             }
             Message::Notification(n) => match n.method.as_str() {
@@ -812,7 +866,46 @@ fn execute(
     Response::new_ok(id, serde_json::Value::Null)
 }
 
-fn answer(req: &Request, shared: &Mutex<Shared>, client: Client) -> Response {
+/// Re-checks the fixes of the findings of `uri` that touch `range` and have
+/// no verdict yet for the buffer's version, and records the verdicts. The
+/// lint is not held locked meanwhile: the worker goes on publishing, and
+/// verdicts for a version replaced meanwhile are dropped.
+fn recheck_in_range(shared: &Mutex<Shared>, uri: &Url, range: Range, pipeline: &Pipeline) {
+    let (version, wanted, settings) = {
+        let s = lock(shared);
+        let Some(l) = s.linted.get(uri) else {
+            return;
+        };
+        let BufferLint::Linted {
+            findings, settings, ..
+        } = &l.lint
+        else {
+            return;
+        };
+        let wanted: Vec<(usize, &'static str, Option<ByteSpan>)> =
+            touching(&l.text, &l.lint, range)
+                .into_iter()
+                .filter(|i| !l.verdicts.contains_key(i))
+                .filter_map(|i| {
+                    let f = findings.get(i).filter(|f| f.fix.is_some())?;
+                    Some((i, f.rule, f.span))
+                })
+                .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        (l.version, wanted, settings.clone())
+    };
+    let targets: Vec<(&'static str, Option<ByteSpan>)> =
+        wanted.iter().map(|&(_, rule, span)| (rule, span)).collect();
+    let verdicts = recheck_fixes(&settings, &targets, pipeline);
+    let mut s = lock(shared);
+    if let Some(l) = s.linted.get_mut(uri).filter(|l| l.version == version) {
+        l.verdicts.extend(wanted.iter().map(|w| w.0).zip(verdicts));
+    }
+}
+
+fn answer(req: &Request, shared: &Mutex<Shared>, client: Client, pipeline: &Pipeline) -> Response {
     let id = req.id.clone();
     let result = match req.method.as_str() {
         "textDocument/hover" => serde_json::from_value::<HoverParams>(req.params.clone())
@@ -831,14 +924,17 @@ fn answer(req: &Request, shared: &Mutex<Shared>, client: Client) -> Response {
                 serde_json::from_value::<CodeActionParams>(req.params.clone())
                     .ok()
                     .and_then(|p| {
+                        let uri = &p.text_document.uri;
+                        recheck_in_range(shared, uri, p.range, pipeline);
                         let s = lock(shared);
-                        let l = s.linted.get(&p.text_document.uri)?;
+                        let l = s.linted.get(uri)?;
                         Some(code_actions(
-                            &p.text_document.uri,
+                            uri,
                             &l.text,
                             &l.lint,
                             p.range,
                             client.select_reason,
+                            &|i| l.verdicts.get(&i) == Some(&true),
                         ))
                     })
                     .unwrap_or_default()
@@ -932,8 +1028,10 @@ fn work(
             s.linted.insert(
                 job.uri.clone(),
                 Linted {
+                    version: job.version,
                     text: job.text,
                     lint,
+                    verdicts: HashMap::new(),
                 },
             );
             drop(s);

@@ -288,3 +288,60 @@ fn a_client_that_closes_before_initialize_ends_the_server_quietly() {
     // `session` asserts the exit status: 0, not an error about the handshake.
     assert!(session(t.path(), &[]).is_empty());
 }
+
+#[test]
+fn an_agent_gets_only_the_fixes_check_fix_would_write() {
+    // fixtures/fix/missing-lock-timeout/refused-vacuum-alone: `check --fix`
+    // turns the lock timeout's prelude down (it would put the VACUUM in a
+    // transaction), so the finding reaches the agent without a fix.
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/fix/missing-lock-timeout/refused-vacuum-alone");
+    for name in [
+        "000001_create_orders.up.sql",
+        "000001_create_orders.down.sql",
+        "000002_vacuum_orders.down.sql",
+    ] {
+        let text = std::fs::read_to_string(case.join(name)).expect("the fixture");
+        write(d, &format!("db/migrations/{name}"), &text);
+    }
+    let check = |id: i64, sql: &str| {
+        request(
+            id,
+            "tools/call",
+            &json!({
+                "name": "check_migration",
+                "arguments": { "sql": sql, "file_name": "db/migrations/000002_vacuum_orders.up.sql" }
+            }),
+        )
+    };
+    let replies = session(
+        d,
+        &[
+            initialize(),
+            json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
+            check(2, "VACUUM FULL orders;\n"),
+            check(3, "CREATE INDEX orders_id_idx ON orders (id);\n"),
+        ],
+    );
+    let finding = |reply: &Value, rule: &str| -> Value {
+        let report = &reply["result"]["structuredContent"];
+        report["diagnostics"]
+            .as_array()
+            .and_then(|v| v.iter().find(|d| d["rule"] == rule))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {rule} in {report}"))
+    };
+    let refused = finding(&replies[1], "missing-lock-timeout");
+    assert!(refused.get("fix").is_none_or(Value::is_null), "{refused}");
+    assert!(
+        refused["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("lock_timeout")),
+        "{refused}"
+    );
+    // A fix that passes the re-check is still handed over.
+    let index = finding(&replies[2], "create-index-blocking");
+    assert_eq!(index["fix"]["edits"][0]["text"], " CONCURRENTLY", "{index}");
+}

@@ -548,3 +548,81 @@ fn a_fix_is_a_code_action_that_edits_the_buffer_and_creates_its_new_migration() 
     );
     c.finish();
 }
+
+#[test]
+fn a_fix_the_recheck_refuses_is_not_offered_and_a_good_one_is() {
+    // fixtures/fix/missing-lock-timeout/refused-vacuum-alone: the lock
+    // timeout's prelude would put the VACUUM in a transaction, so
+    // `check --fix` turns it down; the editor does not offer it either.
+    let t = tempfile::tempdir().expect("tempdir");
+    let d = t.path();
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/fix/missing-lock-timeout/refused-vacuum-alone");
+    for entry in std::fs::read_dir(&case).expect("the fixture") {
+        let entry = entry.expect("an entry");
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        write(
+            d,
+            &format!("migrations/{}", entry.file_name().to_string_lossy()),
+            &text,
+        );
+    }
+    let path = d.join("migrations/000002_vacuum_orders.up.sql");
+    let file = uri(&path);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut c = Client::start();
+    c.open(&file, &text);
+    let diags = c.diagnostics(&file, Some(1));
+    let lock = diags
+        .iter()
+        .find(|d| d["code"] == "missing-lock-timeout")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let titles = |c: &mut Client, diag: &Value| -> Vec<String> {
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": file },
+                "range": diag["range"],
+                "context": { "diagnostics": [diag] }
+            }),
+        );
+        actions["result"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{actions}"))
+            .iter()
+            .map(|a| a["title"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let refused = titles(&mut c, lock);
+    assert!(
+        !refused.iter().any(|t| t.starts_with("Fix ")),
+        "{refused:?}"
+    );
+    assert!(
+        refused.contains(&"Ignore missing-lock-timeout here, with a reason".to_string()),
+        "{refused:?}"
+    );
+    // Asked again (the verdict is kept for this version): the same answer.
+    assert_eq!(titles(&mut c, lock), refused);
+
+    // A blocking index build alone in its golang-migrate file: its fix
+    // (CONCURRENTLY) passes the re-check and is offered.
+    c.change(&file, 2, "CREATE INDEX orders_id_idx ON orders (id);\n");
+    let diags = c.diagnostics(&file, Some(2));
+    let index = diags
+        .iter()
+        .find(|d| d["code"] == "create-index-blocking")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let offered = titles(&mut c, index);
+    assert!(
+        offered
+            .iter()
+            .any(|t| t.starts_with("Fix create-index-blocking:")),
+        "{offered:?}"
+    );
+    assert!(
+        offered.contains(&"Ignore create-index-blocking here, with a reason".to_string()),
+        "{offered:?}"
+    );
+    c.finish();
+}
