@@ -428,7 +428,30 @@ pub fn file_words(parts: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::next_version;
+    use super::{Layout, next_version, with_marker};
+
+    #[test]
+    fn a_marker_file_is_written_or_its_key_set() {
+        assert_eq!(
+            with_marker(Layout::Diesel, None).as_deref(),
+            Some("run_in_transaction = false\n")
+        );
+        // The key's line replaced, whatever its spacing; the rest kept.
+        assert_eq!(
+            with_marker(Layout::Diesel, Some("# x\r\n  run_in_transaction=true\r\n")).as_deref(),
+            Some("# x\r\nrun_in_transaction = false\r\n")
+        );
+        // No key: first, before any table.
+        assert_eq!(
+            with_marker(Layout::Diesel, Some("[x]\nrun_in_transaction_x = 1\n")).as_deref(),
+            Some("run_in_transaction = false\n[x]\nrun_in_transaction_x = 1\n")
+        );
+        assert_eq!(
+            with_marker(Layout::Flyway, Some("executeInTransaction = true\n")).as_deref(),
+            Some("executeInTransaction=false\n")
+        );
+        assert_eq!(with_marker(Layout::Goose, None), None);
+    }
 
     #[test]
     fn versions_keep_their_format() {

@@ -353,21 +353,22 @@ pub fn outside_transaction(
                 format!("add {marker}")
             };
             let mut fix = fix(&title, Vec::new(), Vec::new());
-            match crate::discover::write::no_transaction_marker(cx.layout, part, cx.text) {
-                Some((span, text)) => edits.insert(0, edit(cx, span, text)),
-                None => {
-                    // In a file beside the migration (diesel, flyway): that
-                    // file written whole, as it is now with the marker.
-                    let script = &cx.sources.get(cx.file)?.path;
-                    let path = crate::discover::write::marker_file(cx.layout, script)?;
-                    let now = crate::discover::read_beside(&path, &cx.settings.overlay);
-                    let text = crate::discover::write::with_marker(cx.layout, now.as_deref())?;
-                    fix.files.push(crate::model::NewFile {
-                        display: crate::discover::display_path(&path, &cx.settings.cwd),
-                        path,
-                        text,
-                    });
-                }
+            if let Some((span, text)) =
+                crate::discover::write::no_transaction_marker(cx.layout, part, cx.text)
+            {
+                edits.insert(0, edit(cx, span, text));
+            } else {
+                // In a file beside the migration (diesel, flyway): that
+                // file written whole, as it is now with the marker.
+                let script = &cx.sources.get(cx.file)?.path;
+                let path = crate::discover::write::marker_file(cx.layout, script)?;
+                let now = crate::discover::read_beside(&path, &cx.settings.overlay);
+                let text = crate::discover::write::with_marker(cx.layout, now.as_deref())?;
+                fix.files.push(crate::model::NewFile {
+                    display: crate::discover::display_path(&path, &cx.settings.cwd),
+                    path,
+                    text,
+                });
             }
             fix.edits = edits;
             Some(fix)
