@@ -166,10 +166,11 @@ impl<'a> Recheck<'a> {
         }
         let after = (self.run)(&self.with(&next));
         judge(current, set, &counts(current), &after)?;
-        // Every new file is read back as (part of) a migration.
-        let new_files = next
-            .keys()
-            .filter(|p| !self.first.discovered.files.iter().any(|f| &f.path == *p));
+        // Every new migration file is read back as (part of) a
+        // migration (a marker file beside one is judged by its effect).
+        let new_files = next.keys().filter(|p| {
+            discover::is_sql(p) && !self.first.discovered.files.iter().any(|f| &f.path == *p)
+        });
         for path in new_files {
             let id = after.discovered.files.iter().position(|f| &f.path == path);
             let read = id.is_some_and(|id| {
@@ -350,7 +351,13 @@ pub fn plan(settings: &Settings, recheck: &dyn Fn(&Settings) -> Outcome) -> Plan
             .files
             .iter()
             .find(|f| f.path == path)
-            .map(|f| f.text.clone());
+            .map(|f| f.text.clone())
+            .or_else(|| {
+                // A marker file beside a migration, when it exists.
+                (!discover::is_sql(&path))
+                    .then(|| discover::read_beside(&path, &settings.overlay))
+                    .flatten()
+            });
         plan.changes.push(Change {
             display: discover::display_path(&path, &settings.cwd),
             path,
@@ -441,6 +448,7 @@ fn changes(outcome: &Outcome, set: &[usize], cwd: &std::path::Path) -> Result<Ve
     // New migrations per root, numbered one after another in finding order.
     let mut new_by_root: BTreeMap<PathBuf, (usize, Vec<crate::model::NewMigration>)> =
         BTreeMap::new();
+    let mut whole: Vec<Change> = Vec::new();
     for &i in set {
         let Some(fix) = outcome.findings.get(i).and_then(|f| f.fix.as_ref()) else {
             continue;
@@ -451,7 +459,24 @@ fn changes(outcome: &Outcome, set: &[usize], cwd: &std::path::Path) -> Result<Ve
         for e in &fix.edits {
             edits.entry(e.file).or_default().push(e);
         }
-        if !fix.migrations.is_empty() {
+        // A fix without new migrations may still write a file whole: the
+        // no-transaction marker beside its migration (diesel, flyway).
+        if fix.migrations.is_empty() {
+            for f in &fix.files {
+                if let Some(other) = whole.iter().find(|c: &&Change| c.path == f.path) {
+                    if other.after != f.text {
+                        return Err(format!("two fixes write {}", f.display));
+                    }
+                    continue;
+                }
+                whole.push(Change {
+                    path: f.path.clone(),
+                    display: f.display.clone(),
+                    before: None,
+                    after: f.text.clone(),
+                });
+            }
+        } else {
             let Some((root, _)) = migration_of(outcome, finding.file) else {
                 return Err("its migration is not in a root".to_string());
             };
@@ -468,7 +493,7 @@ fn changes(outcome: &Outcome, set: &[usize], cwd: &std::path::Path) -> Result<Ve
                 .extend(fix.migrations.iter().cloned());
         }
     }
-    let mut out = Vec::new();
+    let mut out = whole;
     for (id, mut list) in edits {
         let Some(src) = files.get(id) else { continue };
         list.sort_by_key(|e| (e.span.start, e.span.end));

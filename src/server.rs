@@ -165,8 +165,11 @@ fn fix_edit(outcome: &Outcome, fix: &crate::model::Fix) -> Option<(String, Works
             ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
                 CreateFile {
                     uri: uri.clone(),
+                    // Only a marker file beside a migration (diesel's
+                    // metadata.toml, flyway's .conf) may exist: the fix
+                    // holds its whole text.
                     options: Some(CreateFileOptions {
-                        overwrite: Some(false),
+                        overwrite: Some(f.path.exists()),
                         ignore_if_exists: Some(false),
                     }),
                     annotation_id: None,

@@ -3,12 +3,12 @@
 //! in a transaction unless `run_in_transaction = false`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Built, Candidate, FileId, Migration, Part, TxMode, Version};
 
-fn in_transaction(dir: &Path, folder: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(dir.join(folder).join("metadata.toml")) else {
+fn in_transaction(dir: &Path, folder: &str, overlay: &BTreeMap<PathBuf, String>) -> bool {
+    let Some(text) = super::read_beside(&dir.join(folder).join("metadata.toml"), overlay) else {
         return true;
     };
     match text.parse::<toml::Table>() {
@@ -20,7 +20,7 @@ fn in_transaction(dir: &Path, folder: &str) -> bool {
     }
 }
 
-pub(super) fn build(dir: &Path, files: &[Candidate]) -> Built {
+pub(super) fn build(dir: &Path, files: &[Candidate], overlay: &BTreeMap<PathBuf, String>) -> Built {
     let mut folders: BTreeMap<&str, (Option<FileId>, Option<FileId>)> = BTreeMap::new();
     for c in files {
         let Some((folder, file)) = c.name.split_once('/') else {
@@ -52,7 +52,7 @@ pub(super) fn build(dir: &Path, files: &[Candidate]) -> Built {
                     section: None,
                 }),
                 expects_down: false,
-                tx: if in_transaction(dir, folder) {
+                tx: if in_transaction(dir, folder, overlay) {
                     TxMode::Wrapped
                 } else {
                     TxMode::None

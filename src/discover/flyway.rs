@@ -10,7 +10,7 @@
 //! masked by the parser.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Built, Candidate, FileId, Migration, Part, TxMode, Version};
 
@@ -36,10 +36,15 @@ pub(super) fn parse_name(file: &str) -> Option<(char, String, &str)> {
     ok.then(|| (prefix, version.replace('_', "."), desc))
 }
 
-fn tx_of(path: &Path) -> TxMode {
-    let mut conf = path.as_os_str().to_owned();
+/// The script configuration file beside a flyway script (`V1__x.sql.conf`).
+pub fn conf_path(script: &Path) -> PathBuf {
+    let mut conf = script.as_os_str().to_owned();
     conf.push(".conf");
-    let off = std::fs::read_to_string(conf).is_ok_and(|t| {
+    PathBuf::from(conf)
+}
+
+fn tx_of(path: &Path, overlay: &BTreeMap<PathBuf, String>) -> TxMode {
+    let off = super::read_beside(&conf_path(path), overlay).is_some_and(|t| {
         t.lines().any(|l| {
             let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
             l.eq_ignore_ascii_case("executeInTransaction=false")
@@ -51,7 +56,7 @@ fn tx_of(path: &Path) -> TxMode {
 /// A versioned migration's file, description and transaction mode.
 type Versioned = (FileId, String, TxMode);
 
-pub(super) fn build(files: &[Candidate]) -> Built {
+pub(super) fn build(files: &[Candidate], overlay: &BTreeMap<PathBuf, String>) -> Built {
     let mut versioned: BTreeMap<String, (Option<Versioned>, Option<FileId>)> = BTreeMap::new();
     let mut repeatable = Vec::new();
     let mut baselines: Vec<(String, Versioned)> = Vec::new();
@@ -62,11 +67,11 @@ pub(super) fn build(files: &[Candidate]) -> Built {
         match prefix {
             'V' => {
                 versioned.entry(version).or_default().0 =
-                    Some((c.id, desc.to_string(), tx_of(&c.path)));
+                    Some((c.id, desc.to_string(), tx_of(&c.path, overlay)));
             }
             'U' => versioned.entry(version).or_default().1 = Some(c.id),
-            'B' => baselines.push((version, (c.id, desc.to_string(), tx_of(&c.path)))),
-            _ => repeatable.push((desc.to_string(), c.id, tx_of(&c.path))),
+            'B' => baselines.push((version, (c.id, desc.to_string(), tx_of(&c.path, overlay)))),
+            _ => repeatable.push((desc.to_string(), c.id, tx_of(&c.path, overlay))),
         }
     }
     let mut built = Built {

@@ -17,5 +17,5 @@ pub(super) fn is_migrations_dir(dir: &Path) -> bool {
 }
 
 pub(super) fn build(dir: &Path, files: &[Candidate]) -> Built {
-    diesel::build(dir, files)
+    diesel::build(dir, files, &std::collections::BTreeMap::new())
 }

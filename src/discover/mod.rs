@@ -310,7 +310,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         }
     }
     // New files of a fix join the root they would be written in.
-    for path in opts.overlay.keys() {
+    for path in opts.overlay.keys().filter(|p| is_sql(p)) {
         let path = normalize(path);
         let (root, rel) = root_key(&path);
         if let Some(files) = dirs.get_mut(&normalize(&root))
@@ -379,7 +379,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                     f.dialect = dialect;
                 }
             }
-            let built = build(layout, &dir, &group, &mut out.files);
+            let built = build(layout, &dir, &group, &mut out.files, &opts.overlay);
             out.roots.push(Root {
                 display: display_path(&dir, &opts.cwd),
                 path: dir.clone(),
@@ -479,12 +479,18 @@ pub(crate) struct Built {
     pub out_of_step: Vec<(FileId, String, String)>,
 }
 
-fn build(layout: Layout, dir: &Path, group: &[Candidate], files: &mut [SourceFile]) -> Built {
+fn build(
+    layout: Layout,
+    dir: &Path,
+    group: &[Candidate],
+    files: &mut [SourceFile],
+    overlay: &BTreeMap<PathBuf, String>,
+) -> Built {
     let mut built = match layout {
         Layout::GolangMigrate => golang_migrate::build(group, TxMode::ImplicitMulti),
         Layout::Sqlx => sqlx::build(group, files),
-        Layout::Diesel => diesel::build(dir, group),
-        Layout::Flyway => flyway::build(group),
+        Layout::Diesel => diesel::build(dir, group, overlay),
+        Layout::Flyway => flyway::build(group, overlay),
         Layout::Dbmate | Layout::Goose | Layout::SqlMigrate => {
             sections::build(layout, group, files)
         }
@@ -823,7 +829,18 @@ fn is_version_dir(name: &str) -> bool {
 
 /// A migration file: `*.sql`, or `*.sql.<dialect>` (one dialect's variant
 /// of a file, as Synapse keeps them).
-fn is_sql(path: &Path) -> bool {
+/// A file a migration's runner reads beside it (diesel's `metadata.toml`,
+/// flyway's `<script>.conf`): from `overlay` when a fix is re-checked in
+/// memory, else from the disk; `None` when it does not exist.
+pub fn read_beside(path: &Path, overlay: &BTreeMap<PathBuf, String>) -> Option<String> {
+    match overlay.get(path).or_else(|| overlay.get(&normalize(path))) {
+        Some(text) => Some(text.clone()),
+        None => std::fs::read_to_string(path).ok(),
+    }
+}
+
+/// Whether the file is a migration file (`*.sql`, `*.sql.<dialect>`).
+pub fn is_sql(path: &Path) -> bool {
     let Some(name) = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())

@@ -10,6 +10,8 @@
 //! node-pg-migrate timestamps in milliseconds that runs every migration in
 //! one transaction anyway.
 
+use std::path::{Path, PathBuf};
+
 use super::{Layout, Part, Root, SourceFile, Version};
 use crate::model::{ByteSpan, NewFile, NewMigration};
 
@@ -22,7 +24,7 @@ pub fn editable(layout: Layout) -> bool {
 /// The layout's no-transaction marker, as an edit of the file `text` that
 /// holds `part` (a migration's up or down): `None` when the layout has no
 /// marker bellows can write in the file itself (diesel's and flyway's live
-/// in another file).
+/// in another file: [`marker_file`]).
 pub fn no_transaction_marker(
     layout: Layout,
     part: Option<Part>,
@@ -54,6 +56,56 @@ pub fn no_transaction_marker(
         }
         _ => None,
     }
+}
+
+/// The file beside the migration whose up or down is `script` that holds
+/// the layout's no-transaction marker: diesel's `<folder>/metadata.toml`
+/// (for the up and the down), flyway's `<script>.conf`; `None` for a
+/// layout whose marker lives in the migration file.
+pub fn marker_file(layout: Layout, script: &Path) -> Option<PathBuf> {
+    match layout {
+        Layout::Diesel => Some(script.parent()?.join("metadata.toml")),
+        Layout::Flyway => Some(super::flyway::conf_path(script)),
+        _ => None,
+    }
+}
+
+/// The text of [`marker_file`] with the marker (diesel
+/// `run_in_transaction = false`, flyway `executeInTransaction=false`):
+/// `existing` (its text today, `None` = no such file) with the key set to
+/// false, the rest kept.
+pub fn with_marker(layout: Layout, existing: Option<&str>) -> Option<String> {
+    let (key, line) = match layout {
+        Layout::Diesel => ("run_in_transaction", "run_in_transaction = false"),
+        Layout::Flyway => ("executeInTransaction", "executeInTransaction=false"),
+        _ => return None,
+    };
+    let Some(text) = existing else {
+        return Some(format!("{line}\n"));
+    };
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // The key's line is replaced; without one, the marker goes first (a
+    // TOML key after a `[table]` header would belong to the table).
+    let is_key = |l: &str| {
+        l.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    let mut out = String::with_capacity(text.len() + line.len() + 2);
+    let mut found = false;
+    for l in text.split_inclusive('\n') {
+        if !found && is_key(l) {
+            found = true;
+            out.push_str(line);
+            out.push_str(newline);
+        } else {
+            out.push_str(l);
+        }
+    }
+    if !found {
+        out = format!("{line}{newline}{text}");
+    }
+    Some(out)
 }
 
 /// The next version after `last`, `n` steps on, written the same way: a
@@ -154,8 +206,8 @@ fn days_in(year: u32, month: u32) -> u32 {
 
 /// The files of `new` migrations, in order, after the root's last
 /// migration, named and laid out as the root's layout wants; `None` where
-/// the layout cannot be written safely (see the module doc) or a migration
-/// needs a no-transaction marker the layout keeps outside the file.
+/// the layout cannot be written safely (see the module doc) or has no
+/// no-transaction marker for a migration that needs one.
 pub fn new_migrations(
     root: &Root,
     files: &[SourceFile],
@@ -292,18 +344,36 @@ pub fn new_migrations(
                 };
                 file(format!("{stem}.sql"), format!("{marker}{}", m.up));
             }
-            Layout::Diesel | Layout::Hasura if !m.no_transaction => {
+            Layout::Diesel => {
+                file(format!("{stem}/up.sql"), m.up.clone());
+                file(format!("{stem}/down.sql"), down);
+                if m.no_transaction {
+                    file(
+                        format!("{stem}/metadata.toml"),
+                        with_marker(Layout::Diesel, None)?,
+                    );
+                }
+            }
+            Layout::Hasura if !m.no_transaction => {
                 file(format!("{stem}/up.sql"), m.up.clone());
                 file(format!("{stem}/down.sql"), down);
             }
             Layout::Prisma if !m.no_transaction => {
                 file(format!("{stem}/migration.sql"), m.up.clone());
             }
-            Layout::Flyway if !m.no_transaction => {
+            Layout::Flyway => {
+                // Each script has its own configuration file.
+                let conf = with_marker(Layout::Flyway, None)?;
                 file(format!("{stem}.sql"), m.up.clone());
+                if m.no_transaction {
+                    file(format!("{stem}.sql.conf"), conf.clone());
+                }
                 if root.migrations.iter().any(|m| m.down.is_some()) {
                     let undo = format!("U{}", stem.strip_prefix(prefix).unwrap_or(&stem));
                     file(format!("{undo}.sql"), down);
+                    if m.no_transaction {
+                        file(format!("{undo}.sql.conf"), conf.clone());
+                    }
                 }
             }
             Layout::Supabase if !m.no_transaction => {
@@ -358,7 +428,30 @@ pub fn file_words(parts: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::next_version;
+    use super::{Layout, next_version, with_marker};
+
+    #[test]
+    fn a_marker_file_is_written_or_its_key_set() {
+        assert_eq!(
+            with_marker(Layout::Diesel, None).as_deref(),
+            Some("run_in_transaction = false\n")
+        );
+        // The key's line replaced, whatever its spacing; the rest kept.
+        assert_eq!(
+            with_marker(Layout::Diesel, Some("# x\r\n  run_in_transaction=true\r\n")).as_deref(),
+            Some("# x\r\nrun_in_transaction = false\r\n")
+        );
+        // No key: first, before any table.
+        assert_eq!(
+            with_marker(Layout::Diesel, Some("[x]\nrun_in_transaction_x = 1\n")).as_deref(),
+            Some("run_in_transaction = false\n[x]\nrun_in_transaction_x = 1\n")
+        );
+        assert_eq!(
+            with_marker(Layout::Flyway, Some("executeInTransaction = true\n")).as_deref(),
+            Some("executeInTransaction=false\n")
+        );
+        assert_eq!(with_marker(Layout::Goose, None), None);
+    }
 
     #[test]
     fn versions_keep_their_format() {

@@ -346,16 +346,32 @@ pub fn outside_transaction(
             } else {
                 cx.migration.up
             };
-            let (span, text) =
-                crate::discover::write::no_transaction_marker(cx.layout, part, cx.text)?;
-            edits.insert(0, edit(cx, span, text));
             let marker = format!("{}'s no-transaction marker", cx.layout.id());
             let title = if insert.is_some() {
                 format!("add CONCURRENTLY and {marker}")
             } else {
                 format!("add {marker}")
             };
-            Some(fix(&title, edits, Vec::new()))
+            let mut fix = fix(&title, Vec::new(), Vec::new());
+            if let Some((span, text)) =
+                crate::discover::write::no_transaction_marker(cx.layout, part, cx.text)
+            {
+                edits.insert(0, edit(cx, span, text));
+            } else {
+                // In a file beside the migration (diesel, flyway): that
+                // file written whole, as it is now with the marker.
+                let script = &cx.sources.get(cx.file)?.path;
+                let path = crate::discover::write::marker_file(cx.layout, script)?;
+                let now = crate::discover::read_beside(&path, &cx.settings.overlay);
+                let text = crate::discover::write::with_marker(cx.layout, now.as_deref())?;
+                fix.files.push(crate::model::NewFile {
+                    display: crate::discover::display_path(&path, &cx.settings.cwd),
+                    path,
+                    text,
+                });
+            }
+            fix.edits = edits;
+            Some(fix)
         }
         Some(_) => {
             if cx.is_down {
