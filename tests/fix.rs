@@ -457,3 +457,30 @@ fn postgres_18_gets_its_not_null_constraint_from_config_or_flag() {
         String::from_utf8_lossy(&verified.stderr)
     );
 }
+
+#[test]
+fn a_statement_is_not_moved_behind_a_later_one_that_changes_what_it_names() {
+    // The DROP INDEX would move into a new migration after the DROP COLUMN,
+    // which already took the index with it: PostgreSQL would refuse the
+    // moved DROP INDEX. An unrelated later statement does not stop a move
+    // (fixtures/fix/drop-index-blocking/flyway-moved).
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("V1__create_orders.sql"),
+        "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\nCREATE INDEX orders_note_idx ON orders (note);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("V2__drop_note.sql"),
+        "SET lock_timeout = '2s';\nDROP INDEX orders_note_idx;\nALTER TABLE orders DROP COLUMN note;\n",
+    )
+    .unwrap();
+    let outcome = bellows::check(&[d.to_path_buf()], &settings(d, "flyway"));
+    let drop = outcome
+        .findings
+        .iter()
+        .find(|f| f.rule == "drop-index-blocking")
+        .expect("drop-index-blocking");
+    assert!(drop.fix.is_none(), "{:?}", drop.fix);
+}

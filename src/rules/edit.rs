@@ -262,6 +262,38 @@ pub fn edit(cx: &StmtCx<'_>, span: ByteSpan, text: impl Into<String>) -> Edit {
     }
 }
 
+/// Whether a statement after this one in its migration depends on the
+/// index `name` or changes what it is built on: it names the index or one
+/// of its columns, or drops or renames its table. Moved into a new
+/// migration, the statement would run after it (a later `DROP COLUMN`
+/// takes the column's indexes with it, and the moved `DROP INDEX` would
+/// then fail).
+fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
+    let (table, columns) = match &cx.stmt.action {
+        crate::parse::ir::Action::CreateIndex(ci) => (Some(ci.table.clone()), ci.columns.clone()),
+        _ => (
+            cx.catalog.table_of_index(name),
+            cx.catalog
+                .indexes
+                .get(name)
+                .map(|i| i.columns.clone())
+                .unwrap_or_default(),
+        ),
+    };
+    let mut words: Vec<String> = columns.iter().map(|c| c.to_uppercase()).collect();
+    if !name.name.is_empty() {
+        words.push(name.name.to_uppercase());
+    }
+    let table = table.map(|t| t.name.to_uppercase());
+    cx.later().any(|s| {
+        let n = &s.normalized;
+        n.split(' ').any(|w| words.iter().any(|x| x == w))
+            || table.as_ref().is_some_and(|t| {
+                (n.starts_with("DROP ") || n.contains(" RENAME ")) && n.split(' ').any(|w| w == t)
+            })
+    })
+}
+
 /// When a statement moves into a new migration: the statement of this
 /// migration's down that undoes it (`None`: nothing does) (`undoes` says which; `CONCURRENTLY` is
 /// added after `INDEX` when missing), moved out of the down with the edit
@@ -374,7 +406,7 @@ pub fn outside_transaction(
             Some(fix)
         }
         Some(_) => {
-            if cx.is_down {
+            if cx.is_down || later_names_it(cx, name) {
                 return None;
             }
             let (down, mut edits) = moved_down(cx, name, undoes)?;
