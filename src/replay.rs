@@ -127,6 +127,8 @@ pub struct StmtCx<'a> {
     pub sources: &'a [SourceFile],
     /// The statements of the same part (up or down), in order, and this one's index.
     pub siblings: &'a [&'a Stmt],
+    /// The statements of the migration's down, in order (none without one).
+    pub down: &'a [&'a Stmt],
     pub index: usize,
     pub is_down: bool,
 }
@@ -536,6 +538,7 @@ impl Replay<'_> {
                     migration: m,
                     sources: self.sources,
                     siblings: &up,
+                    down: &down,
                     index: i,
                     is_down: false,
                 });
@@ -583,6 +586,7 @@ impl Replay<'_> {
                     migration: m,
                     sources: self.sources,
                     siblings: &down,
+                    down: &down,
                     index: i,
                     is_down: true,
                 });

@@ -309,10 +309,9 @@ pub fn moved_down(
         return Some((None, Vec::new()));
     };
     let src = cx.sources.get(part.file)?;
-    let parsed = crate::parse::parse_annotated(&src.text, src.dialect, &src.annotations);
     let word = name.name.to_uppercase();
     let mut found = None;
-    for s in parsed.statements.iter().filter(|s| part.holds(s.span)) {
+    for &s in cx.down {
         if undoes(&s.action) && found.is_none() {
             found = Some(s);
         } else if s.normalized.split(' ').any(|w| w == word) {

@@ -134,9 +134,7 @@ fn fix(cx: &StmtCx<'_>, table: &Name, column: &str, op: ByteSpan) -> Option<crat
     };
     let mut edits = vec![edit::edit(cx, edit::trimmed(cx.text, op), added)];
     if let Some(part) = cx.migration.down {
-        let src = cx.sources.get(part.file)?;
-        let parsed = crate::parse::parse_annotated(&src.text, src.dialect, &src.annotations);
-        let undo = parsed.statements.iter().filter(|s| part.holds(s.span)).find(|s| {
+        let undo = cx.down.iter().find(|s| {
             matches!(&s.action, Action::AlterTable { table: tt, ops, .. }
                 if tt == table && ops.len() == 1
                     && matches!(&ops[0].kind, AlterKind::DropNotNull { column: cc } if cc == column))
