@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, IndexKind, Name,
-    ObjectKind, TypeName, Volatility,
+    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, CreateFunction,
+    CreateObject, CreateView, IndexKind, Name, ObjectKind, TypeName, Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -546,14 +546,15 @@ impl Catalog {
                 self.note_children(&ct.name);
                 self.table_back(&ct.name);
             }
-            Action::CreateView {
-                name,
-                materialized,
-                columns,
-                reads,
-                words,
-                ..
-            } => {
+            Action::CreateView(v) => {
+                let CreateView {
+                    name,
+                    materialized,
+                    columns,
+                    reads,
+                    words,
+                    ..
+                } = &**v;
                 self.view_reads
                     .insert(name.clone(), (reads.clone(), words.clone()));
                 let kind = if *materialized {
@@ -624,28 +625,30 @@ impl Catalog {
             Action::AlterDomainAddConstraint { domain, .. } => {
                 self.domains.insert(domain.clone(), true);
             }
-            Action::CreateObject {
-                kind,
-                name,
-                on,
-                signature,
-                ..
-            } => {
+            Action::CreateObject(o) => {
+                let CreateObject {
+                    kind,
+                    name,
+                    on,
+                    signature,
+                    ..
+                } = &**o;
                 let sigs = self
                     .objects
                     .entry((*kind, name.clone(), on.clone()))
                     .or_default();
                 sigs.extend(signature.clone());
             }
-            Action::CreateFunction {
-                name,
-                volatility,
-                sql,
-                sql_body,
-                signature,
-                returns_trigger,
-                ..
-            } => {
+            Action::CreateFunction(f) => {
+                let CreateFunction {
+                    name,
+                    volatility,
+                    sql,
+                    sql_body,
+                    signature,
+                    returns_trigger,
+                    ..
+                } = &**f;
                 self.objects
                     .entry((ObjectKind::Function, name.clone(), None))
                     .or_default()
@@ -1251,7 +1254,10 @@ impl Catalog {
                     names.insert(ct.name.clone());
                     names.extend(ct.partition_of.clone());
                 }
-                Action::CreateView { name, .. } | Action::CreateEnum { name, .. } => {
+                Action::CreateView(v) => {
+                    names.insert(v.name.clone());
+                }
+                Action::CreateEnum { name, .. } => {
                     names.insert(name.clone());
                 }
                 Action::CreateIndex(ci) => {

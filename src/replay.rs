@@ -37,16 +37,19 @@ impl Created {
             Action::CreateTable(ct) => {
                 self.tables.insert(ct.name.clone());
             }
-            Action::CreateView { name, .. } => {
+            Action::CreateView(v) => {
                 // A view is a relation too: indexes, locks and drops on it are new.
-                self.tables.insert(name.clone());
+                self.tables.insert(v.name.clone());
+                self.others.insert(v.name.clone());
+            }
+            Action::CreateEnum { name, .. } | Action::CreateDomain { name, .. } => {
                 self.others.insert(name.clone());
             }
-            Action::CreateEnum { name, .. }
-            | Action::CreateDomain { name, .. }
-            | Action::CreateFunction { name, .. }
-            | Action::CreateObject { name, .. } => {
-                self.others.insert(name.clone());
+            Action::CreateFunction(f) => {
+                self.others.insert(f.name.clone());
+            }
+            Action::CreateObject(o) => {
+                self.others.insert(o.name.clone());
             }
             Action::CreateIndex(ci) => {
                 if let Some(n) = &ci.name {

@@ -110,7 +110,7 @@ fn normalised_text_read_again_is_the_parsed_one() {
             for s in bellows::parse::parse_file(&text, dialect).statements {
                 assert_eq!(
                     bellows::parse::normalized(&text, s.span, dialect),
-                    s.normalized,
+                    &*s.normalized,
                     "{} ({dialect:?}) at byte {}",
                     path.display(),
                     s.span.start

@@ -432,22 +432,56 @@ pub enum DmlKind {
     Insert,
 }
 
+/// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateView {
+    pub name: Name,
+    pub materialized: bool,
+    pub or_replace: bool,
+    /// The view's column names, as the server names them; `None` when
+    /// bellows cannot tell (`SELECT *`, a query it does not read).
+    pub columns: Option<Vec<String>>,
+    /// What the query reads: the relations after `FROM` / `JOIN`, and
+    /// every name it mentions (folded as the dialect folds names,
+    /// sorted, deduplicated).
+    pub reads: Vec<Name>,
+    pub words: Vec<String>,
+}
+
+/// `CREATE [OR REPLACE] FUNCTION name(…) …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateFunction {
+    pub name: Name,
+    /// As declared; `None` = not declared (the server takes `VOLATILE`).
+    pub volatility: Option<Volatility>,
+    /// `LANGUAGE sql`: a simple body may be inlined into the caller.
+    pub sql: bool,
+    /// A `LANGUAGE sql` function's body, lower-cased without blanks.
+    pub sql_body: Option<String>,
+    /// Its argument types (see [`signature`]); `None` when unread.
+    pub signature: Option<String>,
+    pub or_replace: bool,
+    /// `RETURNS trigger` / `event_trigger`: run by triggers, never called by code.
+    pub returns_trigger: bool,
+}
+
+/// `CREATE [OR REPLACE] PROCEDURE|AGGREGATE|SEQUENCE|EXTENSION|TYPE|TRIGGER|POLICY|EVENT`:
+/// an object that code or other objects can name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateObject {
+    pub kind: ObjectKind,
+    pub name: Name,
+    /// The table of a trigger or policy.
+    pub on: Option<Name>,
+    /// A routine's argument types (see [`signature`]).
+    pub signature: Option<String>,
+    pub or_replace: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    CreateTable(CreateTable),
-    CreateView {
-        name: Name,
-        materialized: bool,
-        or_replace: bool,
-        /// The view's column names, as the server names them; `None` when
-        /// bellows cannot tell (`SELECT *`, a query it does not read).
-        columns: Option<Vec<String>>,
-        /// What the query reads: the relations after `FROM` / `JOIN`, and
-        /// every name it mentions (folded as the dialect folds names,
-        /// sorted, deduplicated).
-        reads: Vec<Name>,
-        words: Vec<String>,
-    },
+    CreateTable(Box<CreateTable>),
+    CreateView(Box<CreateView>),
     /// SQLite `CREATE TRIGGER name … ON table …`.
     CreateTrigger {
         name: Name,
@@ -486,31 +520,10 @@ pub enum Action {
         not_valid: bool,
     },
     /// `CREATE [OR REPLACE] FUNCTION name(…) …`.
-    CreateFunction {
-        name: Name,
-        /// As declared; `None` = not declared (the server takes `VOLATILE`).
-        volatility: Option<Volatility>,
-        /// `LANGUAGE sql`: a simple body may be inlined into the caller.
-        sql: bool,
-        /// A `LANGUAGE sql` function's body, lower-cased without blanks.
-        sql_body: Option<String>,
-        /// Its argument types (see [`signature`]); `None` when unread.
-        signature: Option<String>,
-        or_replace: bool,
-        /// `RETURNS trigger` / `event_trigger`: run by triggers, never called by code.
-        returns_trigger: bool,
-    },
+    CreateFunction(Box<CreateFunction>),
     /// `CREATE [OR REPLACE] PROCEDURE|AGGREGATE|SEQUENCE|EXTENSION|TYPE|TRIGGER|POLICY|EVENT`:
     /// an object that code or other objects can name.
-    CreateObject {
-        kind: ObjectKind,
-        name: Name,
-        /// The table of a trigger or policy.
-        on: Option<Name>,
-        /// A routine's argument types (see [`signature`]).
-        signature: Option<String>,
-        or_replace: bool,
-    },
+    CreateObject(Box<CreateObject>),
     /// `DROP TABLE|VIEW|INDEX|TYPE|SCHEMA|DATABASE|…`.
     Drop {
         kind: ObjectKind,

@@ -48,7 +48,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
             } else {
                 (None, None)
             };
-            Action::CreateTable(CreateTable {
+            Action::CreateTable(Box::new(CreateTable {
                 charset,
                 row_format,
                 name: cx.name(&ct.name),
@@ -63,18 +63,18 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 ),
                 partitioned: ct.partition_by.is_some(),
                 columns_unknown: ct.query.is_some() || ct.like.is_some() || ct.clone.is_some(),
-            })
+            }))
         }
         Statement::CreateView(v) => {
             let (reads, words) = super::fallback::view_reads(toks, dialect);
-            Action::CreateView {
+            Action::CreateView(Box::new(super::ir::CreateView {
                 name: cx.name(&v.name),
                 materialized: v.materialized,
                 or_replace: v.or_replace,
                 columns: super::fallback::view_columns(toks, dialect),
                 reads,
                 words,
-            }
+            }))
         }
         Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),

@@ -107,7 +107,7 @@ pub struct Stmt {
     pub understood: Understood,
     /// Every keyword and identifier of the statement, upper-cased, joined by
     /// single spaces: used for fingerprints and quick keyword tests.
-    pub normalized: String,
+    pub normalized: Box<str>,
 }
 
 /// A comment of the file, kept for annotations (`-- +goose Down`,
@@ -227,7 +227,7 @@ fn parse_statement(
     dialect: Dialect,
 ) -> Stmt {
     let span = lower::stmt_span(toks);
-    let normalized = tokens::normalize(toks, text);
+    let normalized = tokens::normalize(toks, text).into_boxed_str();
     if toks.iter().any(|t| t.bad) {
         return Stmt {
             span,
@@ -256,7 +256,7 @@ fn parse_in_full(
     sd: &dyn SqlDialect,
     dialect: Dialect,
     span: ByteSpan,
-    normalized: String,
+    normalized: Box<str>,
 ) -> Stmt {
     // The parser takes its tokens by value: lend them and take them back.
     let lent: Vec<TokenWithSpan> = toks
@@ -533,7 +533,7 @@ mod tests {
     #[test]
     fn view_columns_are_named_as_the_server_names_them() {
         let columns = |sql: &str| match &stmts(sql)[0].action {
-            Action::CreateView { columns, .. } => columns.clone(),
+            Action::CreateView(v) => v.columns.clone(),
             other => panic!("not a view: {other:?}"),
         };
         assert_eq!(
@@ -674,7 +674,7 @@ mod tests {
             sql_dialect(dialect),
             dialect,
             span,
-            String::new(),
+            Box::default(),
         );
         assert!(
             !matches!(full.understood, Understood::No(_)),

@@ -62,8 +62,9 @@ pub fn words(toks: &[Tok]) -> Vec<String> {
 /// The statement's tokens as one line of text: unquoted words upper-cased,
 /// everything else as written, single spaces between tokens.
 pub fn normalize(toks: &[Tok], text: &str) -> String {
+    // Each token and a blank before all but the first: exact when no name is quoted.
     let len: usize = toks.iter().map(|t| t.span.len() + 1).sum();
-    let mut out = String::with_capacity(len);
+    let mut out = String::with_capacity(len.saturating_sub(1));
     for t in toks {
         if !out.is_empty() {
             out.push(' ');

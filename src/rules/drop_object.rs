@@ -336,20 +336,14 @@ fn replaced_later(
     for s in cx.later() {
         match &s.action {
             Action::Begin | Action::Commit | Action::Rollback => split = true,
-            Action::CreateFunction {
-                name: n, signature, ..
-            } if kind == ObjectKind::Function && n == name => {
-                new_signature = Some(signature.as_deref());
+            Action::CreateFunction(f) if kind == ObjectKind::Function && &f.name == name => {
+                new_signature = Some(f.signature.as_deref());
                 break;
             }
-            Action::CreateObject {
-                kind: k,
-                name: n,
-                on: o,
-                signature,
-                ..
-            } if *k == kind && n == name && (on.is_none() || o.as_ref() == on) => {
-                new_signature = Some(signature.as_deref());
+            Action::CreateObject(o)
+                if o.kind == kind && &o.name == name && (on.is_none() || o.on.as_ref() == on) =>
+            {
+                new_signature = Some(o.signature.as_deref());
                 break;
             }
             Action::CreateEnum { name: n, values } if kind == ObjectKind::Type && n == name => {
@@ -451,8 +445,10 @@ fn swapped(cx: &StmtCx<'_>, kind: ObjectKind, name: &Name) -> Option<Vec<Hit>> {
         } if to == name => Some(from.clone()),
         _ => None,
     })?;
-    let recreated = cx.earlier().any(|s| {
-        matches!(&s.action, Action::CreateEnum { name: n, .. } | Action::CreateObject { name: n, .. } if *n == old_name)
+    let recreated = cx.earlier().any(|s| match &s.action {
+        Action::CreateEnum { name: n, .. } => *n == old_name,
+        Action::CreateObject(o) => o.name == old_name,
+        _ => false,
     });
     if !recreated {
         return None;

@@ -119,13 +119,10 @@ fn replaced_later(
     for s in cx.later() {
         match &s.action {
             Action::Begin | Action::Commit | Action::Rollback => split = true,
-            Action::CreateView {
-                name: n,
-                materialized,
-                columns,
-                ..
-            } if n == name && *materialized == (kind == ObjectKind::MaterializedView) => {
-                new_columns = columns.as_ref();
+            Action::CreateView(v)
+                if &v.name == name && v.materialized == (kind == ObjectKind::MaterializedView) =>
+            {
+                new_columns = v.columns.as_ref();
                 found = true;
                 break;
             }

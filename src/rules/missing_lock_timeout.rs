@@ -28,11 +28,10 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
         Action::LockTable { table, reads } => existing(table).map(|t| (t, *reads)),
         // CREATE TRIGGER … ON t blocks writes to t; CREATE POLICY blocks reads
         // and writes; dropping either blocks reads and writes.
-        Action::CreateObject {
-            kind: kind @ (ObjectKind::Trigger | ObjectKind::Policy),
-            on: Some(table),
-            ..
-        } => existing(table).map(|t| (t, *kind == ObjectKind::Policy)),
+        Action::CreateObject(o) if matches!(o.kind, ObjectKind::Trigger | ObjectKind::Policy) => {
+            let table = o.on.as_ref()?;
+            existing(table).map(|t| (t, o.kind == ObjectKind::Policy))
+        }
         Action::Drop {
             kind: ObjectKind::Trigger | ObjectKind::Policy,
             table: Some(table),

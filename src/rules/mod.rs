@@ -466,11 +466,9 @@ fn statement_tables(cx: &StmtCx<'_>) -> Vec<Name> {
         | Action::Optimize { tables }
         | Action::Truncate { tables } => tables.clone(),
         Action::Cluster { table } => table.iter().cloned().collect(),
+        Action::CreateObject(o) => o.on.iter().cloned().collect(),
         Action::LockTable { table, .. }
         | Action::Dml { table, .. }
-        | Action::CreateObject {
-            on: Some(table), ..
-        }
         | Action::Drop {
             kind: ObjectKind::Trigger | ObjectKind::Policy,
             table: Some(table),

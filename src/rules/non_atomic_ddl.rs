@@ -243,7 +243,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
 fn head(stmt: &Stmt) -> String {
     match &stmt.action {
         Action::CreateTable(ct) => format!("CREATE TABLE {}", ct.name),
-        Action::CreateView { name, .. } => format!("CREATE VIEW {name}"),
+        Action::CreateView(v) => format!("CREATE VIEW {}", v.name),
         Action::CreateIndex(ci) => match &ci.name {
             Some(n) => format!("CREATE INDEX {n} ON {}", ci.table),
             None => format!("CREATE INDEX ON {}", ci.table),

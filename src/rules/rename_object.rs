@@ -117,15 +117,12 @@ fn old_name_kept(cx: &StmtCx<'_>, from: &Name) -> bool {
     for s in cx.later() {
         match &s.action {
             Action::Commit | Action::Rollback | Action::Begin => return false,
-            Action::CreateView { name, .. }
-            | Action::CreateEnum { name, .. }
-            | Action::CreateFunction { name, .. }
-            | Action::CreateDomain { name, .. }
-            | Action::CreateObject { name, .. }
-                if name == from =>
-            {
+            Action::CreateEnum { name, .. } | Action::CreateDomain { name, .. } if name == from => {
                 return true;
             }
+            Action::CreateView(v) if &v.name == from => return true,
+            Action::CreateFunction(f) if &f.name == from => return true,
+            Action::CreateObject(o) if &o.name == from => return true,
             _ => {}
         }
     }

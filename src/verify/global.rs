@@ -143,7 +143,7 @@ fn other_database(action: &Action) -> Option<String> {
     match action {
         Action::CreateTable(ct) => schema(&ct.name),
         Action::AlterTable { table, .. } | Action::Dml { table, .. } => schema(table),
-        Action::CreateView { name, .. } => schema(name),
+        Action::CreateView(v) => schema(&v.name),
         Action::Drop { names, .. } | Action::Truncate { tables: names } => {
             names.iter().find_map(schema)
         }

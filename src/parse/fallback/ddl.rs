@@ -6,7 +6,8 @@ use sqlparser::tokenizer::Token;
 use super::{Cursor, alter_op, lenient_column, lenient_constraint};
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, AlterOp, CreateTable, IndexKind, Name, ObjectKind, Volatility,
+    Action, AlterKind, AlterOp, CreateFunction, CreateObject, CreateTable, IndexKind, Name,
+    ObjectKind, Volatility,
 };
 use crate::parse::lower::{after_table_name, split_commas, stmt_span};
 use crate::parse::tokens::Tok;
@@ -210,13 +211,13 @@ impl Cursor<'_> {
             let on = self.toks[self.i..].iter().position(|t| t.is_word("ON"))?;
             self.i += on + 1;
             let table = self.name()?;
-            return Some(Action::CreateObject {
+            return Some(Action::CreateObject(Box::new(CreateObject {
                 kind,
                 name,
                 on: Some(table),
                 signature: None,
                 or_replace,
-            });
+            })));
         }
         let routine = if self.eat("PROCEDURE") {
             Some(ObjectKind::Procedure)
@@ -241,13 +242,13 @@ impl Cursor<'_> {
             } else {
                 None
             };
-            return Some(Action::CreateObject {
+            return Some(Action::CreateObject(Box::new(CreateObject {
                 kind,
                 name,
                 on: None,
                 signature,
                 or_replace,
-            });
+            })));
         }
         if self.eat("FUNCTION") {
             return self.create_function(or_replace);
@@ -310,7 +311,7 @@ impl Cursor<'_> {
             if !self.eat("USING") {
                 return None;
             }
-            return Some(Action::CreateTable(CreateTable::opaque(name)));
+            return Some(Action::CreateTable(Box::new(CreateTable::opaque(name))));
         }
         // CREATE TABLE t (LIKE other INCLUDING …): a copy of another table's columns.
         let save = self.i;
@@ -321,7 +322,7 @@ impl Cursor<'_> {
                 .name()
                 .filter(|_| self.eat_token(&Token::LParen) && self.peek_is("LIKE"))
             {
-                return Some(Action::CreateTable(CreateTable::opaque(name)));
+                return Some(Action::CreateTable(Box::new(CreateTable::opaque(name))));
             }
         }
         self.i = save;
@@ -349,7 +350,7 @@ impl Cursor<'_> {
         if self.eat("TABLE") {
             self.eat_all(&["IF", "NOT", "EXISTS"]);
             let name = self.name()?;
-            return Some(Action::CreateTable(self.table_body(name)));
+            return Some(Action::CreateTable(Box::new(self.table_body(name))));
         }
         if self.eat("INDEX") {
             // A missing `;` glues two statements together: not one index.
@@ -426,7 +427,7 @@ impl Cursor<'_> {
         let returns_trigger = self.toks.windows(2).any(|w| {
             w[0].is_word("RETURNS") && (w[1].is_word("TRIGGER") || w[1].is_word("EVENT_TRIGGER"))
         });
-        Some(Action::CreateFunction {
+        Some(Action::CreateFunction(Box::new(CreateFunction {
             name,
             volatility,
             sql,
@@ -434,7 +435,7 @@ impl Cursor<'_> {
             signature,
             or_replace,
             returns_trigger,
-        })
+        })))
     }
 
     /// The parenthesised column list of a `CREATE TABLE`, read leniently.
@@ -686,7 +687,7 @@ mod tests {
         );
         assert!(matches!(
             read("CREATE OR REPLACE FUNCTION f(a text) RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", Postgres),
-            Some(Action::CreateFunction { signature: Some(s), or_replace: true, returns_trigger: true, .. }) if s == "text"
+            Some(Action::CreateFunction(f)) if f.signature.as_deref() == Some("text") && f.or_replace && f.returns_trigger
         ));
         assert!(matches!(
             read("ALTER FUNCTION f(text) RENAME TO g", Postgres),

@@ -5,7 +5,7 @@ use sqlparser::tokenizer::Token;
 
 use super::Cursor;
 use crate::model::Dialect;
-use crate::parse::ir::{Action, Name};
+use crate::parse::ir::{Action, CreateView, Name};
 use crate::parse::lower::split_commas;
 use crate::parse::tokens::Tok;
 
@@ -32,14 +32,14 @@ pub fn view_head(toks: &[Tok], dialect: Dialect) -> Option<Action> {
         return None;
     }
     let (reads, words) = view_reads(toks, dialect);
-    Some(Action::CreateView {
+    Some(Action::CreateView(Box::new(CreateView {
         name,
         materialized,
         or_replace,
         columns: view_columns(toks, dialect),
         reads,
         words,
-    })
+    })))
 }
 
 /// The relations a view's query reads (after `FROM`, `JOIN` and the commas
