@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Position, locate, rule_url};
 use crate::outcome::Outcome;
+use crate::parse::LineIndex;
 
 #[derive(Serialize)]
 struct Report<'a, T: Serialize> {
@@ -28,16 +29,24 @@ struct Diagnostics<'a>(&'a Outcome);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(locate(self.0).into_iter().map(|l| Diagnostic {
-            rule: l.finding.rule,
-            severity: l.finding.severity.id(),
-            path: l.path,
-            start: l.start,
-            end: l.end,
-            message: &l.finding.message,
-            help: &l.finding.help,
-            url: rule_url(l.finding.rule),
-            fix: l.finding.fix.as_ref().map(|f| fix_out(self.0, f)),
+        // One line index per file, built when a fix first edits it.
+        let mut indexes: Vec<Option<LineIndex>> = vec![None; self.0.discovered.files.len()];
+        serializer.collect_seq(locate(self.0).into_iter().map(|l| {
+            Diagnostic {
+                rule: l.finding.rule,
+                severity: l.finding.severity.id(),
+                path: l.path,
+                start: l.start,
+                end: l.end,
+                message: &l.finding.message,
+                help: &l.finding.help,
+                url: rule_url(l.finding.rule),
+                fix: l
+                    .finding
+                    .fix
+                    .as_ref()
+                    .map(|f| fix_out(self.0, f, &mut indexes)),
+            }
         }))
     }
 }
@@ -126,7 +135,11 @@ struct NewFileOut {
     text: String,
 }
 
-fn fix_out(outcome: &Outcome, fix: &crate::model::Fix) -> FixOut {
+fn fix_out(
+    outcome: &Outcome,
+    fix: &crate::model::Fix,
+    indexes: &mut [Option<LineIndex>],
+) -> FixOut {
     let files = &outcome.discovered.files;
     FixOut {
         title: fix.title.clone(),
@@ -135,7 +148,7 @@ fn fix_out(outcome: &Outcome, fix: &crate::model::Fix) -> FixOut {
             .iter()
             .filter_map(|e| {
                 let src = files.get(e.file)?;
-                let idx = crate::parse::LineIndex::new(&src.text);
+                let idx = indexes[e.file].get_or_insert_with(|| LineIndex::new(&src.text));
                 let at = |b: usize| {
                     let (line, column) = idx.line_col(&src.text, b);
                     Position { line, column }
