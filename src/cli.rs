@@ -505,6 +505,8 @@ fn check(args: &CheckArgs) -> Output {
         }
         settings.stdin = Some((name.clone(), text));
     }
+    // This thread only waits while the pool works: it works in it.
+    crate::start_pool(true);
     let mut outcome = crate::check(&paths, &settings);
     let mut notes = Vec::new();
     if args.fix || args.diff {

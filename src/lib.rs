@@ -46,12 +46,27 @@ pub use outcome::Outcome;
 /// overflowed. It is address space: only the pages a thread touches count.
 const WORKER_STACK: usize = 8 << 20;
 
+/// Starts rayon's global pool, once per process (a pool already running,
+/// started here or by an embedding program, is used as is).
+///
+/// `with_this_thread`: the calling thread is one of the pool's workers, so a
+/// one-shot command whose thread would only wait for the pool works in it
+/// instead: on one core no second thread is started, and the run over the
+/// corpus's PostgreSQL directories touches 540 fewer pages (2 MB less peak
+/// memory). Only for a thread that stays in charge until the process ends:
+/// a pool job waits for its workers, and a worker busy elsewhere (the
+/// editor server's main loop) would never take it.
+pub fn start_pool(with_this_thread: bool) {
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
+    if with_this_thread {
+        pool = pool.use_current_thread();
+    }
+    let _already_running = pool.build_global();
+}
+
 /// Lints the migrations under `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
-    // Once per process; a pool an embedding program started is used as is.
-    let _already_running = rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK)
-        .build_global();
+    start_pool(false);
     let discovered = discover::discover(
         paths,
         &discover::Options {
