@@ -4,9 +4,8 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use super::{Position, locate, rule_url};
+use super::{DOCS_URL, Lines, Position, locate_with};
 use crate::outcome::Outcome;
-use crate::parse::LineIndex;
 
 #[derive(Serialize)]
 struct Report<'a, T: Serialize> {
@@ -29,9 +28,10 @@ struct Diagnostics<'a>(&'a Outcome);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // One line index per file, built when a fix first edits it.
-        let mut indexes: Vec<Option<LineIndex>> = vec![None; self.0.discovered.files.len()];
-        serializer.collect_seq(locate(self.0).into_iter().map(|l| {
+        // One line index per file, for the findings and their fixes.
+        let mut lines = Lines::new(&self.0.discovered.files);
+        let located = locate_with(self.0, &mut lines);
+        serializer.collect_seq(located.into_iter().map(|l| {
             Diagnostic {
                 rule: l.finding.rule,
                 severity: l.finding.severity.id(),
@@ -40,12 +40,12 @@ impl Serialize for Diagnostics<'_> {
                 end: l.end,
                 message: &l.finding.message,
                 help: &l.finding.help,
-                url: rule_url(l.finding.rule),
+                url: RuleUrl(l.finding.rule),
                 fix: l
                     .finding
                     .fix
                     .as_ref()
-                    .map(|f| fix_out(self.0, f, &mut indexes)),
+                    .map(|f| fix_out(self.0, f, &mut lines)),
             }
         }))
     }
@@ -106,58 +106,61 @@ struct Diagnostic<'a> {
     end: Option<Position>,
     message: &'a str,
     help: &'a str,
-    url: String,
+    url: RuleUrl,
     /// The rule's safe mechanical fix (`check --fix` applies it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<FixOut>,
+    fix: Option<FixOut<'a>>,
+}
+
+/// A rule's doc link ([`super::rule_url`]), written out without a string of its own.
+struct RuleUrl(&'static str);
+
+impl Serialize for RuleUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{DOCS_URL}{}.md", self.0))
+    }
 }
 
 /// A fix: edits of existing files (1-based positions, end exclusive) and
 /// the new migration files it adds.
 #[derive(Serialize)]
-struct FixOut {
-    title: String,
-    edits: Vec<EditOut>,
-    new_files: Vec<NewFileOut>,
+struct FixOut<'a> {
+    title: &'a str,
+    edits: Vec<EditOut<'a>>,
+    new_files: Vec<NewFileOut<'a>>,
 }
 
 #[derive(Serialize)]
-struct EditOut {
-    path: String,
+struct EditOut<'a> {
+    path: &'a str,
     start: Position,
     end: Position,
-    text: String,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
-struct NewFileOut {
-    path: String,
-    text: String,
+struct NewFileOut<'a> {
+    path: &'a str,
+    text: &'a str,
 }
 
-fn fix_out(
-    outcome: &Outcome,
-    fix: &crate::model::Fix,
-    indexes: &mut [Option<LineIndex>],
-) -> FixOut {
+fn fix_out<'a>(
+    outcome: &'a Outcome,
+    fix: &'a crate::model::Fix,
+    lines: &mut Lines<'a>,
+) -> FixOut<'a> {
     let files = &outcome.discovered.files;
     FixOut {
-        title: fix.title.clone(),
+        title: &fix.title,
         edits: fix
             .edits
             .iter()
             .filter_map(|e| {
-                let src = files.get(e.file)?;
-                let idx = indexes[e.file].get_or_insert_with(|| LineIndex::new(&src.text));
-                let at = |b: usize| {
-                    let (line, column) = idx.line_col(&src.text, b);
-                    Position { line, column }
-                };
                 Some(EditOut {
-                    path: src.display.clone(),
-                    start: at(e.span.start),
-                    end: at(e.span.end),
-                    text: e.text.clone(),
+                    path: &files.get(e.file)?.display,
+                    start: lines.position(e.file, e.span.start)?,
+                    end: lines.position(e.file, e.span.end)?,
+                    text: &e.text,
                 })
             })
             .collect(),
@@ -165,8 +168,8 @@ fn fix_out(
             .files
             .iter()
             .map(|f| NewFileOut {
-                path: f.display.clone(),
-                text: f.text.clone(),
+                path: &f.display,
+                text: &f.text,
             })
             .collect(),
     }
