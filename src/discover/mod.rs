@@ -899,13 +899,12 @@ fn collect(
 fn normalize(path: &Path) -> PathBuf {
     // Most paths hold no `.` component, doubled or trailing `/`: no need to
     // take them apart.
+    // Plain: no `.` between slashes, and no empty part but a leading `/`'s.
     let b = path.as_os_str().as_encoded_bytes();
-    let plain = b != b"."
-        && !b.starts_with(b"./")
-        && !b.ends_with(b"/.")
-        && !b.ends_with(b"/")
-        && !b.windows(2).any(|w| w == b"//")
-        && !b.windows(3).any(|w| w == b"/./");
+    let plain = b
+        .split(|&c| c == b'/')
+        .enumerate()
+        .all(|(i, part)| part != b"." && (i == 0 || !part.is_empty()));
     if plain {
         return path.to_path_buf();
     }
