@@ -287,10 +287,14 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let table = table.map(|t| t.name.to_uppercase());
     cx.later().any(|s| {
         let n = &s.normalized;
-        n.split(' ').any(|w| words.iter().any(|x| x == w))
-            || table.as_ref().is_some_and(|t| {
-                (n.starts_with("DROP ") || n.contains(" RENAME ")) && n.split(' ').any(|w| w == t)
-            })
+        let mut names_table = false;
+        for w in n.split(' ') {
+            if words.iter().any(|x| x == w) {
+                return true;
+            }
+            names_table |= table.as_deref() == Some(w);
+        }
+        names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
     })
 }
 
