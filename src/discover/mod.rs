@@ -814,7 +814,7 @@ fn root_key(path: &Path) -> (PathBuf, String) {
         } else {
             grand.to_path_buf()
         };
-        return (grand, format!("{dir_name}/{file}"));
+        return (grand, dir_name + "/" + &file);
     }
     (parent, file)
 }
