@@ -288,11 +288,12 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     cx.later().any(|s| {
         let n = &s.normalized;
         let mut names_table = false;
-        for w in n.split(' ') {
-            if words.iter().any(|x| x == w) {
+        // Words are short: a loop over bytes finds each space sooner than memchr.
+        for w in n.as_bytes().split(|&b| b == b' ') {
+            if words.iter().any(|x| x.as_bytes() == w) {
                 return true;
             }
-            names_table |= table.as_deref() == Some(w);
+            names_table |= table.as_ref().is_some_and(|t| t.as_bytes() == w);
         }
         names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
     })
