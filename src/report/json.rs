@@ -4,7 +4,7 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use super::{DOCS_URL, Lines, Position, locate_with};
+use super::{Lines, Position, locate_with, rule_url};
 use crate::outcome::Outcome;
 
 #[derive(Serialize)]
@@ -31,6 +31,12 @@ impl Serialize for Diagnostics<'_> {
         // One line index per file, for the findings and their fixes.
         let mut lines = Lines::new(&self.0.discovered.files);
         let located = locate_with(self.0, &mut lines);
+        // Each rule's URL, built once.
+        let mut urls: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+        for l in &located {
+            urls.entry(l.finding.rule)
+                .or_insert_with(|| rule_url(l.finding.rule));
+        }
         serializer.collect_seq(located.into_iter().map(|l| {
             Diagnostic {
                 rule: l.finding.rule,
@@ -40,7 +46,7 @@ impl Serialize for Diagnostics<'_> {
                 end: l.end,
                 message: &l.finding.message,
                 help: &l.finding.help,
-                url: RuleUrl(l.finding.rule),
+                url: urls.get(l.finding.rule).map_or("", String::as_str),
                 fix: l
                     .finding
                     .fix
@@ -106,19 +112,10 @@ struct Diagnostic<'a> {
     end: Option<Position>,
     message: &'a str,
     help: &'a str,
-    url: RuleUrl,
+    url: &'a str,
     /// The rule's safe mechanical fix (`check --fix` applies it).
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<FixOut<'a>>,
-}
-
-/// A rule's doc link ([`super::rule_url`]), written out without a string of its own.
-struct RuleUrl(&'static str);
-
-impl Serialize for RuleUrl {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{DOCS_URL}{}.md", self.0))
-    }
 }
 
 /// A fix: edits of existing files (1-based positions, end exclusive) and
