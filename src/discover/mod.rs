@@ -926,13 +926,13 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn read_source(path: &Path, cwd: &Path) -> Result<String, InputError> {
-    let display = display_path(path, cwd);
     let bytes = std::fs::read(path).map_err(|e| InputError {
-        message: format!("{display}: {}", io_reason(&e)),
+        message: format!("{}: {}", display_path(path, cwd), io_reason(&e)),
     })?;
     String::from_utf8(bytes).map_err(|e| InputError {
         message: format!(
-            "{display}: not UTF-8 text (invalid byte at offset {})",
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            display_path(path, cwd),
             e.utf8_error().valid_up_to()
         ),
     })
