@@ -319,7 +319,12 @@ pub fn moved_down(
     for &s in cx.down {
         if undoes(&s.action) && found.is_none() {
             found = Some(s);
-        } else if s.normalized.split(' ').any(|w| w == word) {
+        } else if s
+            .normalized
+            .as_bytes()
+            .split(|&b| b == b' ')
+            .any(|w| w == word.as_bytes())
+        {
             return None;
         }
     }
