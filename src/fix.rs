@@ -48,18 +48,32 @@ pub fn resolve(outcome: &mut Outcome) {
             }
         }
     }
+    // Each root's last migration, once.
+    let lasts: Vec<Option<&Migration>> = outcome
+        .discovered
+        .roots
+        .iter()
+        .map(|r| r.migrations.iter().max_by(|a, b| a.version.cmp(&b.version)))
+        .collect();
     let mut findings = std::mem::take(&mut outcome.findings);
     for f in &mut findings {
         if let Some(fix) = f.fix.take() {
-            f.fix = of_file
-                .get(&f.file)
-                .and_then(|&(ri, mi)| complete(outcome, ri, mi, fix));
+            f.fix = of_file.get(&f.file).and_then(|&(ri, mi)| {
+                complete(outcome, ri, mi, lasts.get(ri).copied().flatten(), fix)
+            });
         }
     }
     outcome.findings = findings;
 }
 
-fn complete(outcome: &Outcome, ri: usize, mi: usize, mut fix: Fix) -> Option<Fix> {
+/// `last`: the root's last migration.
+fn complete(
+    outcome: &Outcome,
+    ri: usize,
+    mi: usize,
+    last: Option<&Migration>,
+    mut fix: Fix,
+) -> Option<Fix> {
     let root = outcome.discovered.roots.get(ri)?;
     let m = root.migrations.get(mi)?;
     if !discover::write::editable(root.layout) {
@@ -68,10 +82,7 @@ fn complete(outcome: &Outcome, ri: usize, mi: usize, mut fix: Fix) -> Option<Fix
     if fix.migrations.is_empty() {
         return Some(fix);
     }
-    let last = root
-        .migrations
-        .iter()
-        .max_by(|a, b| a.version.cmp(&b.version))?;
+    let last = last?;
     if last.version != m.version || last.name != m.name {
         return None;
     }

@@ -195,11 +195,12 @@ impl StmtCx<'_> {
     /// The statement with `CONCURRENTLY` inserted after `word` (`INDEX`,
     /// `VIEW`, …), quoting the user's own text.
     pub fn with_concurrently(&self, after: &str) -> String {
-        let text = self.statement_text();
-        let mut out = String::new();
+        // The words of `statement_text`, taken once.
+        let text = self.source(self.stmt.span);
+        let mut out = String::with_capacity(text.len() + " CONCURRENTLY".len());
         let mut done = false;
-        for (i, w) in text.split(' ').enumerate() {
-            if i > 0 {
+        for w in text.split_whitespace() {
+            if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(w);

@@ -814,7 +814,7 @@ fn root_key(path: &Path) -> (PathBuf, String) {
         } else {
             grand.to_path_buf()
         };
-        return (grand, format!("{dir_name}/{file}"));
+        return (grand, dir_name + "/" + &file);
     }
     (parent, file)
 }
@@ -899,13 +899,12 @@ fn collect(
 fn normalize(path: &Path) -> PathBuf {
     // Most paths hold no `.` component, doubled or trailing `/`: no need to
     // take them apart.
+    // Plain: no `.` between slashes, and no empty part but a leading `/`'s.
     let b = path.as_os_str().as_encoded_bytes();
-    let plain = b != b"."
-        && !b.starts_with(b"./")
-        && !b.ends_with(b"/.")
-        && !b.ends_with(b"/")
-        && !b.windows(2).any(|w| w == b"//")
-        && !b.windows(3).any(|w| w == b"/./");
+    let plain = b
+        .split(|&c| c == b'/')
+        .enumerate()
+        .all(|(i, part)| part != b"." && (i == 0 || !part.is_empty()));
     if plain {
         return path.to_path_buf();
     }
@@ -927,13 +926,13 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn read_source(path: &Path, cwd: &Path) -> Result<String, InputError> {
-    let display = display_path(path, cwd);
     let bytes = std::fs::read(path).map_err(|e| InputError {
-        message: format!("{display}: {}", io_reason(&e)),
+        message: format!("{}: {}", display_path(path, cwd), io_reason(&e)),
     })?;
     String::from_utf8(bytes).map_err(|e| InputError {
         message: format!(
-            "{display}: not UTF-8 text (invalid byte at offset {})",
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            display_path(path, cwd),
             e.utf8_error().valid_up_to()
         ),
     })

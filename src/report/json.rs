@@ -4,9 +4,8 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use super::{Position, locate, rule_url};
+use super::{Lines, Position, locate_with, rule_url};
 use crate::outcome::Outcome;
-use crate::parse::LineIndex;
 
 #[derive(Serialize)]
 struct Report<'a, T: Serialize> {
@@ -29,9 +28,16 @@ struct Diagnostics<'a>(&'a Outcome);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // One line index per file, built when a fix first edits it.
-        let mut indexes: Vec<Option<LineIndex>> = vec![None; self.0.discovered.files.len()];
-        serializer.collect_seq(locate(self.0).into_iter().map(|l| {
+        // One line index per file, for the findings and their fixes.
+        let mut lines = Lines::new(&self.0.discovered.files);
+        let located = locate_with(self.0, &mut lines);
+        // Each rule's URL, built once.
+        let mut urls: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+        for l in &located {
+            urls.entry(l.finding.rule)
+                .or_insert_with(|| rule_url(l.finding.rule));
+        }
+        serializer.collect_seq(located.into_iter().map(|l| {
             Diagnostic {
                 rule: l.finding.rule,
                 severity: l.finding.severity.id(),
@@ -40,12 +46,12 @@ impl Serialize for Diagnostics<'_> {
                 end: l.end,
                 message: &l.finding.message,
                 help: &l.finding.help,
-                url: rule_url(l.finding.rule),
+                url: urls.get(l.finding.rule).map_or("", String::as_str),
                 fix: l
                     .finding
                     .fix
                     .as_ref()
-                    .map(|f| fix_out(self.0, f, &mut indexes)),
+                    .map(|f| fix_out(self.0, f, &mut lines)),
             }
         }))
     }
@@ -106,58 +112,52 @@ struct Diagnostic<'a> {
     end: Option<Position>,
     message: &'a str,
     help: &'a str,
-    url: String,
+    url: &'a str,
     /// The rule's safe mechanical fix (`check --fix` applies it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<FixOut>,
+    fix: Option<FixOut<'a>>,
 }
 
 /// A fix: edits of existing files (1-based positions, end exclusive) and
 /// the new migration files it adds.
 #[derive(Serialize)]
-struct FixOut {
-    title: String,
-    edits: Vec<EditOut>,
-    new_files: Vec<NewFileOut>,
+struct FixOut<'a> {
+    title: &'a str,
+    edits: Vec<EditOut<'a>>,
+    new_files: Vec<NewFileOut<'a>>,
 }
 
 #[derive(Serialize)]
-struct EditOut {
-    path: String,
+struct EditOut<'a> {
+    path: &'a str,
     start: Position,
     end: Position,
-    text: String,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
-struct NewFileOut {
-    path: String,
-    text: String,
+struct NewFileOut<'a> {
+    path: &'a str,
+    text: &'a str,
 }
 
-fn fix_out(
-    outcome: &Outcome,
-    fix: &crate::model::Fix,
-    indexes: &mut [Option<LineIndex>],
-) -> FixOut {
+fn fix_out<'a>(
+    outcome: &'a Outcome,
+    fix: &'a crate::model::Fix,
+    lines: &mut Lines<'a>,
+) -> FixOut<'a> {
     let files = &outcome.discovered.files;
     FixOut {
-        title: fix.title.clone(),
+        title: &fix.title,
         edits: fix
             .edits
             .iter()
             .filter_map(|e| {
-                let src = files.get(e.file)?;
-                let idx = indexes[e.file].get_or_insert_with(|| LineIndex::new(&src.text));
-                let at = |b: usize| {
-                    let (line, column) = idx.line_col(&src.text, b);
-                    Position { line, column }
-                };
                 Some(EditOut {
-                    path: src.display.clone(),
-                    start: at(e.span.start),
-                    end: at(e.span.end),
-                    text: e.text.clone(),
+                    path: &files.get(e.file)?.display,
+                    start: lines.position(e.file, e.span.start)?,
+                    end: lines.position(e.file, e.span.end)?,
+                    text: &e.text,
                 })
             })
             .collect(),
@@ -165,8 +165,8 @@ fn fix_out(
             .files
             .iter()
             .map(|f| NewFileOut {
-                path: f.display.clone(),
-                text: f.text.clone(),
+                path: &f.display,
+                text: &f.text,
             })
             .collect(),
     }
@@ -232,7 +232,119 @@ pub fn write_with_trace<T: Serialize>(
         trace,
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &report)?;
+    report.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        Pretty::default(),
+    ))?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), writing each comma,
+/// line break and indentation at once rather than two bytes at a time.
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+/// A comma, a line break and the indentation of 16 levels.
+const BREAK: &[u8] = b",\n                                ";
+
+impl Pretty {
+    /// A line break indented to the current depth, after a comma unless `first`.
+    fn line<W: ?Sized + std::io::Write>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
+        let from = usize::from(first);
+        if let Some(bytes) = BREAK.get(from..2 + 2 * self.depth) {
+            return out.write_all(bytes);
+        }
+        out.write_all(&BREAK[from..2])?;
+        (0..self.depth).try_for_each(|_| out.write_all(b"  "))
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(out, true)?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(out, true)?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+    ) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize as _;
+
+    #[test]
+    fn pretty_writes_what_serde_json_pretty_writes() {
+        let mut deep = serde_json::json!({"a": [], "b": {}, "c": [1, {"d": "e"}]});
+        for i in 0..20 {
+            deep = serde_json::json!({ "level": i, "inner": [deep, [], {}] });
+        }
+        let mut ours = Vec::new();
+        deep.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut ours,
+            super::Pretty::default(),
+        ))
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            serde_json::to_string_pretty(&deep).unwrap()
+        );
+    }
 }

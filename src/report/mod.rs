@@ -13,7 +13,8 @@ pub mod sarif;
 
 use serde::Serialize;
 
-use crate::model::Finding;
+use crate::discover::SourceFile;
+use crate::model::{FileId, Finding};
 use crate::outcome::Outcome;
 use crate::parse::LineIndex;
 
@@ -41,33 +42,49 @@ pub struct Located<'a> {
     pub end: Option<Position>,
 }
 
+/// The line indexes of a run's files, each built the first time a position
+/// in its file is asked for.
+pub struct Lines<'a> {
+    files: &'a [SourceFile],
+    indexes: Vec<Option<LineIndex>>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(files: &'a [SourceFile]) -> Self {
+        Self {
+            files,
+            indexes: vec![None; files.len()],
+        }
+    }
+
+    /// The line and column of a byte offset of a file (`None`: no such file).
+    pub fn position(&mut self, file: FileId, offset: usize) -> Option<Position> {
+        let src = self.files.get(file)?;
+        let idx = self.indexes[file].get_or_insert_with(|| LineIndex::new(&src.text));
+        let (line, column) = idx.line_col(&src.text, offset);
+        Some(Position { line, column })
+    }
+}
+
 /// Resolves every finding's path and line/column, in the outcome's order.
 pub fn locate(outcome: &Outcome) -> Vec<Located<'_>> {
+    locate_with(outcome, &mut Lines::new(&outcome.discovered.files))
+}
+
+/// [`locate`] with the line indexes the caller keeps (for its fixes' positions).
+pub fn locate_with<'a>(outcome: &'a Outcome, lines: &mut Lines<'a>) -> Vec<Located<'a>> {
     let files = &outcome.discovered.files;
-    let mut indexes: Vec<Option<LineIndex>> = vec![None; files.len()];
     outcome
         .findings
         .iter()
         .map(|f| {
-            let file = files.get(f.file);
-            let path = file.map_or("", |s| s.display.as_str());
-            let (start, end) = match (f.span, file) {
-                (Some(span), Some(src)) => {
-                    let idx = indexes[f.file].get_or_insert_with(|| LineIndex::new(&src.text));
-                    let (l1, c1) = idx.line_col(&src.text, span.start);
-                    let (l2, c2) = idx.line_col(&src.text, span.end);
-                    (
-                        Some(Position {
-                            line: l1,
-                            column: c1,
-                        }),
-                        Some(Position {
-                            line: l2,
-                            column: c2,
-                        }),
-                    )
-                }
-                _ => (None, None),
+            let path = files.get(f.file).map_or("", |s| s.display.as_str());
+            let (start, end) = match f.span {
+                Some(span) => (
+                    lines.position(f.file, span.start),
+                    lines.position(f.file, span.end),
+                ),
+                None => (None, None),
             };
             Located {
                 finding: f,

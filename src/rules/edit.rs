@@ -287,10 +287,15 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let table = table.map(|t| t.name.to_uppercase());
     cx.later().any(|s| {
         let n = &s.normalized;
-        n.split(' ').any(|w| words.iter().any(|x| x == w))
-            || table.as_ref().is_some_and(|t| {
-                (n.starts_with("DROP ") || n.contains(" RENAME ")) && n.split(' ').any(|w| w == t)
-            })
+        let mut names_table = false;
+        // Words are short: a loop over bytes finds each space sooner than memchr.
+        for w in n.as_bytes().split(|&b| b == b' ') {
+            if words.iter().any(|x| x.as_bytes() == w) {
+                return true;
+            }
+            names_table |= table.as_ref().is_some_and(|t| t.as_bytes() == w);
+        }
+        names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
     })
 }
 
@@ -314,7 +319,12 @@ pub fn moved_down(
     for &s in cx.down {
         if undoes(&s.action) && found.is_none() {
             found = Some(s);
-        } else if s.normalized.split(' ').any(|w| w == word) {
+        } else if s
+            .normalized
+            .as_bytes()
+            .split(|&b| b == b' ')
+            .any(|w| w == word.as_bytes())
+        {
             return None;
         }
     }
