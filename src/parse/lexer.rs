@@ -25,9 +25,11 @@ use super::tokens::Tok;
 use crate::model::Dialect;
 
 /// Tokenizes `text` as sqlparser would, or returns `None` when the text
-/// holds something this lexer leaves to sqlparser.
-pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<Tok>, Vec<Comment>)> {
-    let mut lexer = Lexer::new(text, dialect);
+/// holds something this lexer leaves to sqlparser. With `locations`, each
+/// token has sqlparser's line / column span; without, an empty one (bellows
+/// reads byte spans, and sqlparser gets its tokens without them).
+pub fn lex(text: &str, dialect: Dialect, locations: bool) -> Option<(Vec<Tok>, Vec<Comment>)> {
+    let mut lexer = Lexer::new(text, dialect, locations);
     let mut toks = Vec::with_capacity(text.len() / BYTES_PER_TOKEN + 1);
     toks.extend(&mut lexer);
     if lexer.gave_up {
@@ -120,6 +122,8 @@ pub struct Lexer<'a> {
     dialect: Dialect,
     names: &'static [u8; 256],
     prev: Prev,
+    /// Whether tokens get line / column spans.
+    locations: bool,
     /// The location of byte `at`, advanced lazily.
     at: usize,
     line: u64,
@@ -154,8 +158,9 @@ impl Iterator for Lexer<'_> {
 
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`, yielding its tokens one at a time
-    /// (as an [`Iterator`]) and keeping its comments.
-    pub fn new(text: &'a str, dialect: Dialect) -> Self {
+    /// (as an [`Iterator`]) and keeping its comments; with line / column
+    /// spans when `locations` is set (see [`lex`]).
+    pub fn new(text: &'a str, dialect: Dialect, locations: bool) -> Self {
         // A byte order mark is skipped, as `LineIndex` does: the character
         // after it is line 1, column 1.
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -171,6 +176,7 @@ impl<'a> Lexer<'a> {
             dialect,
             names,
             prev: Prev::Other,
+            locations,
             at: bom,
             line: 1,
             column: 1,
@@ -260,7 +266,11 @@ impl<'a> Lexer<'a> {
                         Token::Period => Prev::Period,
                         _ => Prev::Other,
                     };
-                    let span = Span::new(self.location(start), self.location(self.pos));
+                    let span = if self.locations {
+                        Span::new(self.location(start), self.location(self.pos))
+                    } else {
+                        Span::empty()
+                    };
                     return Some(Tok {
                         raw: TokenWithSpan { token, span },
                         span: ByteSpan::new(start, self.pos),
@@ -1004,7 +1014,7 @@ mod tests {
             (Dialect::Sqlite, &SQLiteDialect {}),
         ];
         for (d, sd) in dialects {
-            let lexer = Lexer::new("", d);
+            let lexer = Lexer::new("", d, false);
             for c in (0..=0x10_ffff).filter_map(char::from_u32) {
                 let mut buf = [0u8; 4];
                 let lead = c.encode_utf8(&mut buf).as_bytes()[0];

@@ -154,9 +154,10 @@ pub fn tokenize(text: &str, dialect: Dialect) -> (Vec<tokens::Tok>, Vec<Comment>
 
 /// Tokenizes a file with bellows' lexer alone: `None` when the file holds
 /// something it leaves to sqlparser's tokenizer. Whitespace is dropped and
-/// comments are returned apart, as [`tokenize_with_sqlparser`] does.
+/// comments are returned apart, as [`tokenize_with_sqlparser`] does; tokens
+/// have sqlparser's line / column spans.
 pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<tokens::Tok>, Vec<Comment>)> {
-    lexer::lex(text, dialect)
+    lexer::lex(text, dialect, true)
 }
 
 /// Tokenizes a file with sqlparser's tokenizer alone (the reference the
@@ -195,7 +196,7 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     };
     let sd = sql_dialect(dialect);
     // Statement by statement: a file's tokens are never all held at once.
-    let mut lexer = lexer::Lexer::new(text, dialect);
+    let mut lexer = lexer::Lexer::new(text, dialect, false);
     let mut split = split::Statements::new(&mut lexer, notes);
     let mut statements = Vec::new();
     while let Some(toks) = split.next_statement() {

@@ -96,10 +96,11 @@ impl LineIndex {
 
 /// Tokenizes the whole file: with bellows' own lexer when it can read the
 /// file, else with sqlparser's tokenizer ([`tokenize_with_sqlparser`]). Both
-/// give the same tokens wherever the lexer answers; the line index is built
-/// only for sqlparser's, since the lexer counts bytes itself.
+/// give the same tokens wherever the lexer answers, but the lexer's have no
+/// line / column span (nothing reads it: see [`lexer::lex`]); the line index
+/// is built only for sqlparser's, since the lexer counts bytes itself.
 pub fn tokenize(text: &str, sd: &dyn SqlDialect, dialect: Dialect) -> (Vec<Tok>, Vec<Comment>) {
-    match lexer::lex(text, dialect) {
+    match lexer::lex(text, dialect, false) {
         Some(lexed) => lexed,
         None => tokenize_with_sqlparser(text, &LineIndex::new(text), sd),
     }

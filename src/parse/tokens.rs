@@ -8,6 +8,8 @@ use super::ir::ByteSpan;
 /// A non-whitespace, non-comment token.
 #[derive(Debug, Clone)]
 pub struct Tok {
+    /// The token; its line / column span is empty when bellows' lexer read
+    /// it for parsing (the byte span below is what bellows reads).
     pub raw: TokenWithSpan,
     pub span: ByteSpan,
     /// Text the tokenizer could not read (an unterminated string, …).
