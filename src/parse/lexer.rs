@@ -937,6 +937,13 @@ pub(super) fn keyword(word: &str) -> Keyword {
     }
 }
 
+/// A keyword's text, upper-case, as sqlparser spells it (`None` for
+/// `NoKeyword`): `Keyword`'s variants are `NoKeyword` and then those of
+/// `ALL_KEYWORDS`, in its order.
+pub(super) fn keyword_text(k: Keyword) -> Option<&'static str> {
+    ALL_KEYWORDS.get((k as usize).checked_sub(1)?).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use sqlparser::dialect::{
@@ -956,6 +963,14 @@ mod tests {
     fn keywords_are_sorted_so_sqlparsers_binary_search_finds_each() {
         assert!(ALL_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(ALL_KEYWORDS.len(), ALL_KEYWORDS_INDEX.len());
+    }
+
+    #[test]
+    fn keyword_text_is_the_keywords_own() {
+        for (k, text) in ALL_KEYWORDS_INDEX.iter().zip(ALL_KEYWORDS) {
+            assert_eq!(keyword_text(*k), Some(*text));
+        }
+        assert_eq!(keyword_text(Keyword::NoKeyword), None);
     }
 
     #[test]

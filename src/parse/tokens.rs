@@ -4,6 +4,7 @@ use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 use super::ir::ByteSpan;
+use super::lexer::keyword_text;
 
 /// A non-whitespace, non-comment token.
 #[derive(Debug, Clone)]
@@ -72,10 +73,15 @@ pub fn normalize(toks: &[Tok], text: &str) -> String {
             out.push(' ');
         }
         match &t.raw.token {
+            // A keyword is its own text, upper-cased already.
             Token::Word(w) if w.quote_style.is_none() => {
-                let from = out.len();
-                out.push_str(&w.value);
-                out[from..].make_ascii_uppercase();
+                if let Some(keyword) = keyword_text(w.keyword) {
+                    out.push_str(keyword);
+                } else {
+                    let from = out.len();
+                    out.push_str(&w.value);
+                    out[from..].make_ascii_uppercase();
+                }
             }
             _ => out.push_str(text.get(t.span.start..t.span.end).unwrap_or("")),
         }
