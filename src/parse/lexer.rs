@@ -1,8 +1,8 @@
 //! A byte-level lexer for the SQL that migrations are usually made of.
 //!
 //! It yields exactly the tokens sqlparser's tokenizer yields with
-//! `with_unescape(false)` (same [`Token`] values, same line / character
-//! column spans), only faster: it walks bytes, allocates one `String` per
+//! `with_unescape(false)` (same [`Token`] values, same byte spans), only
+//! faster: it walks bytes, allocates one `String` per
 //! token that holds text, and finds keywords in a hash table the compiler
 //! builds.
 //! Whatever it is not sure to read the same way (prefixed strings such as
@@ -17,7 +17,7 @@
 
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
+use sqlparser::tokenizer::{Token, Word};
 
 use super::Comment;
 use super::ir::ByteSpan;
@@ -25,11 +25,9 @@ use super::tokens::Tok;
 use crate::model::Dialect;
 
 /// Tokenizes `text` as sqlparser would, or returns `None` when the text
-/// holds something this lexer leaves to sqlparser. With `locations`, each
-/// token has sqlparser's line / column span; without, an empty one (bellows
-/// reads byte spans, and sqlparser gets its tokens without them).
-pub fn lex(text: &str, dialect: Dialect, locations: bool) -> Option<(Vec<Tok>, Vec<Comment>)> {
-    let mut lexer = Lexer::new(text, dialect, locations);
+/// holds something this lexer leaves to sqlparser.
+pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<Tok>, Vec<Comment>)> {
+    let mut lexer = Lexer::new(text, dialect);
     let mut toks = Vec::with_capacity(text.len() / BYTES_PER_TOKEN + 1);
     toks.extend(&mut lexer);
     if lexer.gave_up {
@@ -122,12 +120,6 @@ pub struct Lexer<'a> {
     dialect: Dialect,
     names: &'static [u8; 256],
     prev: Prev,
-    /// Whether tokens get line / column spans.
-    locations: bool,
-    /// The location of byte `at`, advanced lazily.
-    at: usize,
-    line: u64,
-    column: u64,
     /// The comments read so far.
     pub comments: Vec<Comment>,
     /// Set when the text holds something left to sqlparser: the tokens
@@ -158,11 +150,9 @@ impl Iterator for Lexer<'_> {
 
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`, yielding its tokens one at a time
-    /// (as an [`Iterator`]) and keeping its comments; with line / column
-    /// spans when `locations` is set (see [`lex`]).
-    pub fn new(text: &'a str, dialect: Dialect, locations: bool) -> Self {
-        // A byte order mark is skipped, as `LineIndex` does: the character
-        // after it is line 1, column 1.
+    /// (as an [`Iterator`]) and keeping its comments.
+    pub fn new(text: &'a str, dialect: Dialect) -> Self {
+        // A byte order mark is skipped, as `LineIndex` does.
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let names = match dialect {
             Dialect::Postgres => &POSTGRES_NAMES,
@@ -176,10 +166,6 @@ impl<'a> Lexer<'a> {
             dialect,
             names,
             prev: Prev::Other,
-            locations,
-            at: bom,
-            line: 1,
-            column: 1,
             comments: Vec::new(),
             gave_up: false,
         }
@@ -225,22 +211,6 @@ impl<'a> Lexer<'a> {
         i
     }
 
-    /// sqlparser's location of byte `i`: 1-based line, and column in
-    /// characters; only `\n` starts a line. Calls come in text order, so
-    /// each byte is counted once.
-    fn location(&mut self, i: usize) -> Location {
-        for &b in self.bytes.get(self.at..i).unwrap_or_default() {
-            if b == b'\n' {
-                self.line += 1;
-                self.column = 1;
-            } else if b & 0xc0 != 0x80 {
-                self.column += 1;
-            }
-        }
-        self.at = i;
-        Location::new(self.line, self.column)
-    }
-
     /// The next token; `None` at the end of the text, or at the first thing
     /// left to sqlparser (then `gave_up` is set).
     fn next_tok(&mut self) -> Option<Tok> {
@@ -266,13 +236,8 @@ impl<'a> Lexer<'a> {
                         Token::Period => Prev::Period,
                         _ => Prev::Other,
                     };
-                    let span = if self.locations {
-                        Span::new(self.location(start), self.location(self.pos))
-                    } else {
-                        Span::empty()
-                    };
                     return Some(Tok {
-                        raw: TokenWithSpan { token, span },
+                        token,
                         span: ByteSpan::new(start, self.pos),
                         bad: false,
                     });
@@ -1029,7 +994,7 @@ mod tests {
             (Dialect::Sqlite, &SQLiteDialect {}),
         ];
         for (d, sd) in dialects {
-            let lexer = Lexer::new("", d, false);
+            let lexer = Lexer::new("", d);
             for c in (0..=0x10_ffff).filter_map(char::from_u32) {
                 let mut buf = [0u8; 4];
                 let lead = c.encode_utf8(&mut buf).as_bytes()[0];

@@ -155,10 +155,9 @@ pub fn tokenize(text: &str, dialect: Dialect) -> (Vec<tokens::Tok>, Vec<Comment>
 
 /// Tokenizes a file with bellows' lexer alone: `None` when the file holds
 /// something it leaves to sqlparser's tokenizer. Whitespace is dropped and
-/// comments are returned apart, as [`tokenize_with_sqlparser`] does; tokens
-/// have sqlparser's line / column spans.
+/// comments are returned apart, as [`tokenize_with_sqlparser`] does.
 pub fn lex(text: &str, dialect: Dialect) -> Option<(Vec<tokens::Tok>, Vec<Comment>)> {
-    lexer::lex(text, dialect, true)
+    lexer::lex(text, dialect)
 }
 
 /// Tokenizes a file with sqlparser's tokenizer alone (the reference the
@@ -197,7 +196,7 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     };
     let sd = sql_dialect(dialect);
     // Statement by statement: a file's tokens are never all held at once.
-    let mut lexer = lexer::Lexer::new(text, dialect, false);
+    let mut lexer = lexer::Lexer::new(text, dialect);
     let mut split = split::Statements::new(&mut lexer, notes);
     let mut statements = Vec::new();
     while let Some(toks) = split.next_statement() {
@@ -260,14 +259,15 @@ fn parse_in_full(
     span: ByteSpan,
     normalized: Box<str>,
 ) -> Stmt {
-    // The parser takes its tokens by value: lend them and take them back.
+    // The parser takes its tokens by value, with spans: lend them (with
+    // empty spans, see `Tok::token`) and take them back.
     let lent: Vec<TokenWithSpan> = toks
         .iter_mut()
-        .map(|t| unplaced(std::mem::replace(&mut t.raw, placeholder())))
+        .map(|t| TokenWithSpan::wrap(std::mem::replace(&mut t.token, Token::EOF)))
         .collect();
     let (parsed, back) = parse_tokens(lent, sd);
     for (t, raw) in toks.iter_mut().zip(back) {
-        t.raw = raw;
+        t.token = raw.token;
     }
     let toks: &[tokens::Tok] = toks;
     match parsed {
@@ -364,27 +364,12 @@ fn scanned(toks: &[tokens::Tok]) -> &[tokens::Tok] {
     }
 }
 
-fn placeholder() -> TokenWithSpan {
-    TokenWithSpan {
-        token: Token::EOF,
-        span: sqlparser::tokenizer::Span::empty(),
-    }
-}
-
 fn parse_with_sqlparser(
     toks: &[tokens::Tok],
     sd: &dyn SqlDialect,
 ) -> Result<Box<Statement>, String> {
-    parse_tokens(toks.iter().map(|t| unplaced(t.raw.clone())).collect(), sd).0
-}
-
-/// A token for sqlparser without its line and column: they only go into
-/// sqlparser's error messages, where they are relative to the statement
-/// and dropped ([`clean_message`]), and formatting them costs much in the
-/// parser's speculative tries. bellows keeps its own byte spans.
-fn unplaced(mut t: TokenWithSpan) -> TokenWithSpan {
-    t.span = sqlparser::tokenizer::Span::empty();
-    t
+    let tokens = toks.iter().map(|t| TokenWithSpan::wrap(t.token.clone()));
+    parse_tokens(tokens.collect(), sd).0
 }
 
 /// Parses one statement; gives the tokens back. The statement is boxed as

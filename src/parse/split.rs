@@ -4,7 +4,7 @@ use std::iter::Peekable;
 
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use super::ir::ByteSpan;
 use super::tokens::Tok;
@@ -96,11 +96,10 @@ impl LineIndex {
 
 /// Tokenizes the whole file: with bellows' own lexer when it can read the
 /// file, else with sqlparser's tokenizer ([`tokenize_with_sqlparser`]). Both
-/// give the same tokens wherever the lexer answers, but the lexer's have no
-/// line / column span (nothing reads it: see [`lexer::lex`]); the line index
-/// is built only for sqlparser's, since the lexer counts bytes itself.
+/// give the same tokens wherever the lexer answers; the line index is built
+/// only for sqlparser's, since the lexer counts bytes itself.
 pub fn tokenize(text: &str, sd: &dyn SqlDialect, dialect: Dialect) -> (Vec<Tok>, Vec<Comment>) {
-    match lexer::lex(text, dialect, false) {
+    match lexer::lex(text, dialect) {
         Some(lexed) => lexed,
         None => tokenize_with_sqlparser(text, &LineIndex::new(text), sd),
     }
@@ -146,7 +145,7 @@ pub fn tokenize_with_sqlparser(
                 }),
                 Token::Whitespace(_) | Token::EOF => {}
                 _ => toks.push(Tok {
-                    raw: t,
+                    token: t.token,
                     span,
                     bad: false,
                 }),
@@ -161,17 +160,8 @@ pub fn tokenize_with_sqlparser(
             .find('\n')
             .map_or(text.len(), |i| bad_start + i + 1);
         let bad_end = bad_start + text[bad_start..resume].trim_end().len();
-        let (line, col) = index.line_col(text, bad_start);
-        let (eline, ecol) = index.line_col(text, bad_end);
-        let raw = TokenWithSpan {
-            token: Token::Char('\u{fffd}'),
-            span: Span::new(
-                Location::new(line as u64, col as u64),
-                Location::new(eline as u64, ecol as u64),
-            ),
-        };
         toks.push(Tok {
-            raw,
+            token: Token::Char('\u{fffd}'),
             span: ByteSpan::new(bad_start, bad_end),
             bad: true,
         });
