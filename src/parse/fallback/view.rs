@@ -135,29 +135,35 @@ pub fn view_columns(toks: &[Tok], dialect: Dialect) -> Option<Vec<String>> {
     }
     let body = rest.get(select? + 1..)?;
     // The select list ends at the first clause word at depth 0.
-    let ends = [
-        "FROM",
-        "WHERE",
-        "GROUP",
-        "HAVING",
-        "WINDOW",
-        "UNION",
-        "INTERSECT",
-        "EXCEPT",
-        "ORDER",
-        "LIMIT",
-        "OFFSET",
-        "FETCH",
-        "INTO",
-        "FOR",
-    ];
+    let ends = |t: &Tok| {
+        use Keyword as K;
+        matches!(
+            t.keyword(),
+            Some(
+                K::FROM
+                    | K::WHERE
+                    | K::GROUP
+                    | K::HAVING
+                    | K::WINDOW
+                    | K::UNION
+                    | K::INTERSECT
+                    | K::EXCEPT
+                    | K::ORDER
+                    | K::LIMIT
+                    | K::OFFSET
+                    | K::FETCH
+                    | K::INTO
+                    | K::FOR
+            )
+        )
+    };
     let mut depth = 0usize;
     let mut end = body.len();
     for (i, t) in body.iter().enumerate() {
         match t.token() {
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-            _ if depth == 0 && ends.iter().any(|e| t.is_word(e)) => {
+            _ if depth == 0 && ends(t) => {
                 end = i;
                 break;
             }
