@@ -1,6 +1,7 @@
 //! bellows' lexer against sqlparser's tokenizer: wherever the lexer answers,
-//! its tokens (value, line / column span, byte span) and comments must be
-//! exactly sqlparser's. Run on the fixtures, the real-world corpus in
+//! its tokens (value and byte span: sqlparser's come from its line / column
+//! spans, through the line index) and comments must be exactly sqlparser's.
+//! Run on the fixtures, the real-world corpus in
 //! ../shared/corpus (when present), hand-written cases, and generated
 //! fragment soup; prints how many files the lexer read itself.
 
@@ -21,8 +22,8 @@ fn describe(toks: &[Tok], comments: &[Comment]) -> Vec<String> {
         .iter()
         .map(|t| {
             format!(
-                "tok {:?} {:?} bytes {}..{} bad {}",
-                t.raw.token, t.raw.span, t.span.start, t.span.end, t.bad
+                "tok {:?} bytes {}..{} bad {}",
+                t.token, t.span.start, t.span.end, t.bad
             )
         })
         .collect();

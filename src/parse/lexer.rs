@@ -1,8 +1,8 @@
 //! A byte-level lexer for the SQL that migrations are usually made of.
 //!
 //! It yields exactly the tokens sqlparser's tokenizer yields with
-//! `with_unescape(false)` (same [`Token`] values, same line / character
-//! column spans), only faster: it walks bytes, allocates one `String` per
+//! `with_unescape(false)` (same [`Token`] values, same byte spans), only
+//! faster: it walks bytes, allocates one `String` per
 //! token that holds text, and finds keywords in a hash table the compiler
 //! builds.
 //! Whatever it is not sure to read the same way (prefixed strings such as
@@ -17,7 +17,7 @@
 
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
+use sqlparser::tokenizer::{Token, Word};
 
 use super::Comment;
 use super::ir::ByteSpan;
@@ -120,10 +120,6 @@ pub struct Lexer<'a> {
     dialect: Dialect,
     names: &'static [u8; 256],
     prev: Prev,
-    /// The location of byte `at`, advanced lazily.
-    at: usize,
-    line: u64,
-    column: u64,
     /// The comments read so far.
     pub comments: Vec<Comment>,
     /// Set when the text holds something left to sqlparser: the tokens
@@ -156,8 +152,7 @@ impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`, yielding its tokens one at a time
     /// (as an [`Iterator`]) and keeping its comments.
     pub fn new(text: &'a str, dialect: Dialect) -> Self {
-        // A byte order mark is skipped, as `LineIndex` does: the character
-        // after it is line 1, column 1.
+        // A byte order mark is skipped, as `LineIndex` does.
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let names = match dialect {
             Dialect::Postgres => &POSTGRES_NAMES,
@@ -171,9 +166,6 @@ impl<'a> Lexer<'a> {
             dialect,
             names,
             prev: Prev::Other,
-            at: bom,
-            line: 1,
-            column: 1,
             comments: Vec::new(),
             gave_up: false,
         }
@@ -219,22 +211,6 @@ impl<'a> Lexer<'a> {
         i
     }
 
-    /// sqlparser's location of byte `i`: 1-based line, and column in
-    /// characters; only `\n` starts a line. Calls come in text order, so
-    /// each byte is counted once.
-    fn location(&mut self, i: usize) -> Location {
-        for &b in self.bytes.get(self.at..i).unwrap_or_default() {
-            if b == b'\n' {
-                self.line += 1;
-                self.column = 1;
-            } else if b & 0xc0 != 0x80 {
-                self.column += 1;
-            }
-        }
-        self.at = i;
-        Location::new(self.line, self.column)
-    }
-
     /// The next token; `None` at the end of the text, or at the first thing
     /// left to sqlparser (then `gave_up` is set).
     fn next_tok(&mut self) -> Option<Tok> {
@@ -260,9 +236,8 @@ impl<'a> Lexer<'a> {
                         Token::Period => Prev::Period,
                         _ => Prev::Other,
                     };
-                    let span = Span::new(self.location(start), self.location(self.pos));
                     return Some(Tok {
-                        raw: TokenWithSpan { token, span },
+                        token,
                         span: ByteSpan::new(start, self.pos),
                         bad: false,
                     });
@@ -927,6 +902,13 @@ pub(super) fn keyword(word: &str) -> Keyword {
     }
 }
 
+/// A keyword's text, upper-case, as sqlparser spells it (`None` for
+/// `NoKeyword`): `Keyword`'s variants are `NoKeyword` and then those of
+/// `ALL_KEYWORDS`, in its order.
+pub(super) fn keyword_text(k: Keyword) -> Option<&'static str> {
+    ALL_KEYWORDS.get((k as usize).checked_sub(1)?).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use sqlparser::dialect::{
@@ -946,6 +928,14 @@ mod tests {
     fn keywords_are_sorted_so_sqlparsers_binary_search_finds_each() {
         assert!(ALL_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(ALL_KEYWORDS.len(), ALL_KEYWORDS_INDEX.len());
+    }
+
+    #[test]
+    fn keyword_text_is_the_keywords_own() {
+        for (k, text) in ALL_KEYWORDS_INDEX.iter().zip(ALL_KEYWORDS) {
+            assert_eq!(keyword_text(*k), Some(*text));
+        }
+        assert_eq!(keyword_text(Keyword::NoKeyword), None);
     }
 
     #[test]

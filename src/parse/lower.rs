@@ -722,11 +722,12 @@ pub fn fold(value: &str, quoted: bool, dialect: Dialect) -> String {
 /// Normalises a type as written (`CHARACTER VARYING(20)`, `int4`, `TIMESTAMP WITH TIME ZONE`).
 pub fn normalize_type(written: &str) -> TypeName {
     let lower = written.trim().to_lowercase();
-    let (mut body, array) = match lower.strip_suffix("[]") {
-        Some(b) => (b.trim().to_string(), true),
-        None => (lower.clone(), false),
+    let (body, array) = match lower.strip_suffix("[]") {
+        Some(b) => (b.trim(), true),
+        None => (lower.as_str(), false),
     };
     let mut args = Vec::new();
+    let mut body = std::borrow::Cow::Borrowed(body);
     if let (Some(open), Some(close)) = (body.find('('), body.rfind(')'))
         && open < close
     {
@@ -735,10 +736,16 @@ pub fn normalize_type(written: &str) -> TypeName {
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty())
             .collect();
-        body = format!("{}{}", &body[..open], &body[close + 1..]);
+        body = format!("{}{}", &body[..open], &body[close + 1..]).into();
     }
-    let words: Vec<&str> = body.split_whitespace().collect();
-    let joined = words.join(" ");
+    // The words, joined by single spaces.
+    let mut joined = String::with_capacity(body.len());
+    for w in body.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(w);
+    }
     let base = match joined.as_str() {
         "int" | "integer" | "int4" => "integer",
         "bigint" | "int8" => "bigint",

@@ -23,6 +23,7 @@ pub mod mysql_client;
 mod split;
 pub mod tokens;
 
+use sqlparser::ast::Statement;
 use sqlparser::dialect::{Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -258,14 +259,15 @@ fn parse_in_full(
     span: ByteSpan,
     normalized: Box<str>,
 ) -> Stmt {
-    // The parser takes its tokens by value: lend them and take them back.
+    // The parser takes its tokens by value, with spans: lend them (with
+    // empty spans, see `Tok::token`) and take them back.
     let lent: Vec<TokenWithSpan> = toks
         .iter_mut()
-        .map(|t| unplaced(std::mem::replace(&mut t.raw, placeholder())))
+        .map(|t| TokenWithSpan::wrap(std::mem::replace(&mut t.token, Token::EOF)))
         .collect();
     let (parsed, back) = parse_tokens(lent, sd);
     for (t, raw) in toks.iter_mut().zip(back) {
-        t.raw = raw;
+        t.token = raw.token;
     }
     let toks: &[tokens::Tok] = toks;
     match parsed {
@@ -362,37 +364,20 @@ fn scanned(toks: &[tokens::Tok]) -> &[tokens::Tok] {
     }
 }
 
-fn placeholder() -> TokenWithSpan {
-    TokenWithSpan {
-        token: Token::EOF,
-        span: sqlparser::tokenizer::Span::empty(),
-    }
-}
-
 fn parse_with_sqlparser(
     toks: &[tokens::Tok],
     sd: &dyn SqlDialect,
-) -> Result<sqlparser::ast::Statement, String> {
-    parse_tokens(toks.iter().map(|t| unplaced(t.raw.clone())).collect(), sd).0
+) -> Result<Box<Statement>, String> {
+    let tokens = toks.iter().map(|t| TokenWithSpan::wrap(t.token.clone()));
+    parse_tokens(tokens.collect(), sd).0
 }
 
-/// A token for sqlparser without its line and column: they only go into
-/// sqlparser's error messages, where they are relative to the statement
-/// and dropped ([`clean_message`]), and formatting them costs much in the
-/// parser's speculative tries. bellows keeps its own byte spans.
-fn unplaced(mut t: TokenWithSpan) -> TokenWithSpan {
-    t.span = sqlparser::tokenizer::Span::empty();
-    t
-}
-
-/// Parses one statement; gives the tokens back.
+/// Parses one statement; gives the tokens back. The statement is boxed as
+/// soon as sqlparser returns it: it is 3.4 kB, copied at each return.
 fn parse_tokens(
     tokens: Vec<TokenWithSpan>,
     sd: &dyn SqlDialect,
-) -> (
-    Result<sqlparser::ast::Statement, String>,
-    Vec<TokenWithSpan>,
-) {
+) -> (Result<Box<Statement>, String>, Vec<TokenWithSpan>) {
     // Each operator is a token: a short statement needs no estimate.
     let chain = if tokens.len() > depth::MAX_CHAIN {
         depth::operator_chain(&tokens)
@@ -415,9 +400,10 @@ fn parse_tokens(
     (result, parser.into_tokens())
 }
 
-fn statement_alone(parser: &mut Parser<'_>) -> Result<sqlparser::ast::Statement, String> {
+fn statement_alone(parser: &mut Parser<'_>) -> Result<Box<Statement>, String> {
     let stmt = parser
         .parse_statement()
+        .map(Box::new)
         .map_err(|e| clean_message(&e.to_string()))?;
     // Only a trailing semicolon may follow.
     loop {

@@ -4,7 +4,7 @@ use std::iter::Peekable;
 
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use super::ir::ByteSpan;
 use super::tokens::Tok;
@@ -145,7 +145,7 @@ pub fn tokenize_with_sqlparser(
                 }),
                 Token::Whitespace(_) | Token::EOF => {}
                 _ => toks.push(Tok {
-                    raw: t,
+                    token: t.token,
                     span,
                     bad: false,
                 }),
@@ -160,17 +160,8 @@ pub fn tokenize_with_sqlparser(
             .find('\n')
             .map_or(text.len(), |i| bad_start + i + 1);
         let bad_end = bad_start + text[bad_start..resume].trim_end().len();
-        let (line, col) = index.line_col(text, bad_start);
-        let (eline, ecol) = index.line_col(text, bad_end);
-        let raw = TokenWithSpan {
-            token: Token::Char('\u{fffd}'),
-            span: Span::new(
-                Location::new(line as u64, col as u64),
-                Location::new(eline as u64, ecol as u64),
-            ),
-        };
         toks.push(Tok {
-            raw,
+            token: Token::Char('\u{fffd}'),
             span: ByteSpan::new(bad_start, bad_end),
             bad: true,
         });
@@ -188,6 +179,10 @@ fn shift(span: &mut Span, lines: u64) {
 }
 
 pub use crate::model::Annotations;
+
+/// Room for a statement's tokens at first: most statements fit, so the
+/// buffer rarely grows (from empty it grew three times a file).
+const STATEMENT_TOKENS: usize = 256;
 
 /// Tokens past which a statement's buffer grows by the text left to read.
 const HUGE_STATEMENT: usize = 1 << 16;
@@ -221,7 +216,7 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
             toks,
             cuts: notes.cuts.iter().copied().peekable(),
             blocks: notes.blocks.iter().copied().peekable(),
-            cur: Vec::new(),
+            cur: Vec::with_capacity(STATEMENT_TOKENS),
             pending: None,
             block_depth: 0,
             end: false,

@@ -1,14 +1,20 @@
 //! bellows' view of a token: sqlparser's token with its byte span.
 
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Token, TokenWithSpan};
+use sqlparser::tokenizer::Token;
 
 use super::ir::ByteSpan;
+use super::lexer::keyword_text;
 
 /// A non-whitespace, non-comment token.
 #[derive(Debug, Clone)]
 pub struct Tok {
-    pub raw: TokenWithSpan,
+    /// The token, without sqlparser's line / column span: the parser gets
+    /// its tokens without one (it would only go into error messages, where
+    /// it is relative to the statement and dropped, and formatting it costs
+    /// much in the parser's speculative tries), and bellows reads the byte
+    /// span below. A token is 80 bytes instead of 112.
+    pub token: Token,
     pub span: ByteSpan,
     /// Text the tokenizer could not read (an unterminated string, …).
     pub bad: bool,
@@ -16,12 +22,12 @@ pub struct Tok {
 
 impl Tok {
     pub fn token(&self) -> &Token {
-        &self.raw.token
+        &self.token
     }
 
     /// The keyword of an unquoted word, if it is one sqlparser knows.
     pub fn keyword(&self) -> Option<Keyword> {
-        match &self.raw.token {
+        match &self.token {
             Token::Word(w) if w.quote_style.is_none() && w.keyword != Keyword::NoKeyword => {
                 Some(w.keyword)
             }
@@ -31,7 +37,7 @@ impl Tok {
 
     /// True when the token is the unquoted word `word` (case-insensitive).
     pub fn is_word(&self, word: &str) -> bool {
-        match &self.raw.token {
+        match &self.token {
             Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word),
             _ => false,
         }
@@ -39,7 +45,7 @@ impl Tok {
 
     /// The word's value if the token is a word (quoted or not).
     pub fn word(&self) -> Option<&sqlparser::tokenizer::Word> {
-        match &self.raw.token {
+        match &self.token {
             Token::Word(w) => Some(w),
             _ => None,
         }
@@ -69,11 +75,16 @@ pub fn normalize(toks: &[Tok], text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        match &t.raw.token {
+        match &t.token {
+            // A keyword is its own text, upper-cased already.
             Token::Word(w) if w.quote_style.is_none() => {
-                let from = out.len();
-                out.push_str(&w.value);
-                out[from..].make_ascii_uppercase();
+                if let Some(keyword) = keyword_text(w.keyword) {
+                    out.push_str(keyword);
+                } else {
+                    let from = out.len();
+                    out.push_str(&w.value);
+                    out[from..].make_ascii_uppercase();
+                }
             }
             _ => out.push_str(text.get(t.span.start..t.span.end).unwrap_or("")),
         }

@@ -1,6 +1,8 @@
 //! `CREATE VIEW`: its head, read without parsing the query, and what the
 //! query reads (relations, names, the view's columns).
 
+use rustc_hash::FxHashSet;
+use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
 use super::Cursor;
@@ -49,18 +51,24 @@ pub fn view_reads(toks: &[Tok], dialect: Dialect) -> (Vec<Name>, Vec<String>) {
         return (Vec::new(), Vec::new());
     };
     let body = toks.get(start + 1..).unwrap_or(&[]);
-    let mut words: Vec<String> = body
+    // Each distinct word is folded once, and only those are sorted: a
+    // view's body repeats its words.
+    let written: FxHashSet<(&str, bool)> = body
         .iter()
         .filter_map(|t| {
             t.word()
-                .map(|w| crate::parse::lower::fold(&w.value, w.quote_style.is_some(), dialect))
+                .map(|w| (w.value.as_str(), w.quote_style.is_some()))
         })
+        .collect();
+    let mut words: Vec<String> = written
+        .into_iter()
+        .map(|(value, quoted)| crate::parse::lower::fold(value, quoted, dialect))
         .collect();
     words.sort_unstable();
     words.dedup();
     let mut reads = Vec::new();
     for (i, t) in body.iter().enumerate() {
-        if !(t.is_word("FROM") || t.is_word("JOIN")) {
+        if !matches!(t.keyword(), Some(Keyword::FROM | Keyword::JOIN)) {
             continue;
         }
         let mut c = Cursor::new(body.get(i + 1..).unwrap_or(&[]), dialect);
@@ -127,29 +135,35 @@ pub fn view_columns(toks: &[Tok], dialect: Dialect) -> Option<Vec<String>> {
     }
     let body = rest.get(select? + 1..)?;
     // The select list ends at the first clause word at depth 0.
-    let ends = [
-        "FROM",
-        "WHERE",
-        "GROUP",
-        "HAVING",
-        "WINDOW",
-        "UNION",
-        "INTERSECT",
-        "EXCEPT",
-        "ORDER",
-        "LIMIT",
-        "OFFSET",
-        "FETCH",
-        "INTO",
-        "FOR",
-    ];
+    let ends = |t: &Tok| {
+        use Keyword as K;
+        matches!(
+            t.keyword(),
+            Some(
+                K::FROM
+                    | K::WHERE
+                    | K::GROUP
+                    | K::HAVING
+                    | K::WINDOW
+                    | K::UNION
+                    | K::INTERSECT
+                    | K::EXCEPT
+                    | K::ORDER
+                    | K::LIMIT
+                    | K::OFFSET
+                    | K::FETCH
+                    | K::INTO
+                    | K::FOR
+            )
+        )
+    };
     let mut depth = 0usize;
     let mut end = body.len();
     for (i, t) in body.iter().enumerate() {
         match t.token() {
             Token::LParen | Token::LBracket => depth += 1,
             Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-            _ if depth == 0 && ends.iter().any(|e| t.is_word(e)) => {
+            _ if depth == 0 && ends(t) => {
                 end = i;
                 break;
             }
