@@ -5,11 +5,12 @@
 //! faster: it walks bytes, allocates one `String` per
 //! token that holds text, and finds keywords in a hash table the compiler
 //! builds.
-//! Whatever it is not sure to read the same way (prefixed strings such as
-//! `E'…'`, MySQL `/*! … */` hints and `@names`, hexadecimal numbers, and
-//! every input on which sqlparser would report an error) makes the lexer
-//! give up (`gave_up`, or [`lex`] returns `None`), and the caller tokenizes
-//! the file with sqlparser.
+//! A prefixed string (`E'…'`, `N'…'`, `X'…'`, `B'…'`, `U&'…'`) is handed to
+//! sqlparser's tokenizer alone, as the slice it ends at. Whatever else it
+//! is not sure to read the same way (MySQL `/*! … */` hints and `@names`,
+//! hexadecimal numbers, and every input on which sqlparser would report an
+//! error) makes the lexer give up (`gave_up`, or [`lex`] returns `None`),
+//! and the caller tokenizes the file with sqlparser.
 //!
 //! The rules below mirror sqlparser 0.63's `Tokenizer::next_token` for the
 //! three dialects bellows reads; `tests/lexer.rs` compares both on every
@@ -572,12 +573,38 @@ impl<'a> Lexer<'a> {
             _ => false,
         };
         if literal {
-            return None;
+            return self.prefixed_literal(i, b);
         }
         let end = self.name_end(i + 1);
         self.pos = end;
         let value = self.text.get(i..end)?;
         Some(word_token(value))
+    }
+
+    /// A string literal behind a prefix (`E'…'`, `N'…'`, `X'…'`, `B'…'`,
+    /// `U&'…'`) starting at `i`: its end found as a string's, its token made
+    /// by sqlparser's tokenizer from that slice alone, so that its escapes
+    /// read exactly as sqlparser reads them. Where sqlparser would end it
+    /// elsewhere, the slice is not one token, and the lexer gives up (the
+    /// file goes to sqlparser's tokenizer whole, as for any other give-up).
+    fn prefixed_literal(&mut self, i: usize, prefix: u8) -> Option<Token> {
+        let open = if prefix.eq_ignore_ascii_case(&b'U') {
+            i + 2
+        } else {
+            i + 1
+        };
+        let quote = self.byte(open)?;
+        let backslash = self.mysql() || prefix.eq_ignore_ascii_case(&b'E');
+        let end = self.quoted_end(open + 1, quote, backslash)?;
+        let slice = self.text.get(i..=end)?;
+        let mut toks =
+            sqlparser::tokenizer::Tokenizer::new(super::sql_dialect(self.dialect), slice)
+                .with_unescape(false)
+                .tokenize()
+                .ok()?;
+        let one = toks.pop().filter(|_| toks.is_empty())?;
+        self.pos = end + 1;
+        Some(one)
     }
 
     fn is_sqlite(&self) -> bool {
