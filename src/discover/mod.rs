@@ -646,19 +646,29 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     if liquibase::is_changelog(text) {
         return Some(Shape::Of(Layout::Liquibase));
     }
-    // Every marker below is a `--` comment line: they read those lines only.
-    let comments: String = text
+    // Every marker below is a `--` comment line: one pass over those lines.
+    // A dbmate, goose or sql-migrate marker wins, then node-pg-migrate's,
+    // then tern's.
+    let (mut node_pg, mut tern) = (false, false);
+    for line in text
         .split_inclusive('\n')
         .filter(|l| l.trim_start().starts_with("--"))
-        .collect();
-    let text = comments.as_str();
-    if let Some(l) = sections::marker_layout(text) {
-        return Some(Shape::Of(l));
+    {
+        // As `str::lines` gives it.
+        let bare = line
+            .strip_suffix('\n')
+            .map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        if let Some(l) = sections::marker_layout(bare) {
+            return Some(Shape::Of(l));
+        }
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        node_pg = node_pg || node_pg_migrate::is_up(trimmed);
+        tern = tern || tern::is_split(trimmed);
     }
-    if node_pg_migrate::is_marked(text) {
+    if node_pg {
         return Some(Shape::Of(Layout::NodePgMigrate));
     }
-    if tern::is_marked(text) {
+    if tern {
         return Some(Shape::Of(Layout::Tern));
     }
     if let Some((v, _, _)) = golang_migrate::parse_name(n) {
