@@ -2,13 +2,19 @@
 //! `down.sql`, with an optional `metadata.toml`. diesel runs each migration
 //! in a transaction unless `run_in_transaction = false`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{Built, Candidate, FileId, Migration, Part, TxMode, Version};
 
-fn in_transaction(dir: &Path, folder: &str, overlay: &BTreeMap<PathBuf, String>) -> bool {
-    let Some(text) = super::read_beside(&dir.join(folder).join("metadata.toml"), overlay) else {
+fn in_transaction(
+    dir: &Path,
+    folder: &str,
+    overlay: &BTreeMap<PathBuf, String>,
+    beside: &BTreeSet<PathBuf>,
+) -> bool {
+    let metadata = dir.join(folder).join("metadata.toml");
+    let Some(text) = super::read_walked(&metadata, overlay, beside) else {
         return true;
     };
     match text.parse::<toml::Table>() {
@@ -20,7 +26,12 @@ fn in_transaction(dir: &Path, folder: &str, overlay: &BTreeMap<PathBuf, String>)
     }
 }
 
-pub(super) fn build(dir: &Path, files: &[Candidate], overlay: &BTreeMap<PathBuf, String>) -> Built {
+pub(super) fn build(
+    dir: &Path,
+    files: &[Candidate],
+    overlay: &BTreeMap<PathBuf, String>,
+    beside: &BTreeSet<PathBuf>,
+) -> Built {
     let mut folders: BTreeMap<&str, (Option<FileId>, Option<FileId>)> = BTreeMap::new();
     for c in files {
         let Some((folder, file)) = c.name.split_once('/') else {
@@ -52,7 +63,7 @@ pub(super) fn build(dir: &Path, files: &[Candidate], overlay: &BTreeMap<PathBuf,
                     section: None,
                 }),
                 expects_down: false,
-                tx: if in_transaction(dir, folder, overlay) {
+                tx: if in_transaction(dir, folder, overlay, beside) {
                     TxMode::Wrapped
                 } else {
                     TxMode::None

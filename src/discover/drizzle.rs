@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::{Built, Candidate, Migration, SourceFile, TxMode, Version};
+use super::{Built, Candidate, Migration, Probes, SourceFile, TxMode, Version};
 use crate::model::Dialect;
 
 /// What `meta/_journal.json` says.
@@ -44,8 +44,8 @@ fn journal(dir: &Path) -> Option<Journal> {
 }
 
 /// Whether `dir` holds a drizzle journal.
-pub(super) fn has_journal(dir: &Path) -> bool {
-    dir.join("meta").join("_journal.json").is_file()
+pub(super) fn has_journal(dir: &Path, probes: &mut Probes) -> bool {
+    probes.is_file(dir.join("meta").join("_journal.json"))
 }
 
 /// The database named by the journal's `dialect`.

@@ -9,7 +9,7 @@
 //! `afterEachMigrate__x.sql`, …) are not migrations. `${placeholder}`s are
 //! masked by the parser.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{Built, Candidate, FileId, Migration, Part, TxMode, Version};
@@ -43,8 +43,8 @@ pub fn conf_path(script: &Path) -> PathBuf {
     PathBuf::from(conf)
 }
 
-fn tx_of(path: &Path, overlay: &BTreeMap<PathBuf, String>) -> TxMode {
-    let off = super::read_beside(&conf_path(path), overlay).is_some_and(|t| {
+fn tx_of(path: &Path, overlay: &BTreeMap<PathBuf, String>, beside: &BTreeSet<PathBuf>) -> TxMode {
+    let off = super::read_walked(&conf_path(path), overlay, beside).is_some_and(|t| {
         t.lines().any(|l| {
             let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
             l.eq_ignore_ascii_case("executeInTransaction=false")
@@ -56,7 +56,11 @@ fn tx_of(path: &Path, overlay: &BTreeMap<PathBuf, String>) -> TxMode {
 /// A versioned migration's file, description and transaction mode.
 type Versioned = (FileId, String, TxMode);
 
-pub(super) fn build(files: &[Candidate], overlay: &BTreeMap<PathBuf, String>) -> Built {
+pub(super) fn build(
+    files: &[Candidate],
+    overlay: &BTreeMap<PathBuf, String>,
+    beside: &BTreeSet<PathBuf>,
+) -> Built {
     let mut versioned: BTreeMap<String, (Option<Versioned>, Option<FileId>)> = BTreeMap::new();
     let mut repeatable = Vec::new();
     let mut baselines: Vec<(String, Versioned)> = Vec::new();
@@ -67,11 +71,14 @@ pub(super) fn build(files: &[Candidate], overlay: &BTreeMap<PathBuf, String>) ->
         match prefix {
             'V' => {
                 versioned.entry(version).or_default().0 =
-                    Some((c.id, desc.to_string(), tx_of(&c.path, overlay)));
+                    Some((c.id, desc.to_string(), tx_of(&c.path, overlay, beside)));
             }
             'U' => versioned.entry(version).or_default().1 = Some(c.id),
-            'B' => baselines.push((version, (c.id, desc.to_string(), tx_of(&c.path, overlay)))),
-            _ => repeatable.push((desc.to_string(), c.id, tx_of(&c.path, overlay))),
+            'B' => baselines.push((
+                version,
+                (c.id, desc.to_string(), tx_of(&c.path, overlay, beside)),
+            )),
+            _ => repeatable.push((desc.to_string(), c.id, tx_of(&c.path, overlay, beside))),
         }
     }
     let mut built = Built {

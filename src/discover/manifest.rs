@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::Layout;
+use super::{Layout, Probes};
 
 /// How far a signal is from the directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub(super) enum Strength {
 }
 
 /// The signals above `dir`, strongest first: (layout, what says so, strength).
-pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
+pub(super) fn signals(dir: &Path, probes: &mut Probes) -> Vec<(Layout, String, Strength)> {
     let mut out = Vec::new();
     // `.` given on the command line is normalised to an empty path.
     let dir = if dir.as_os_str().is_empty() {
@@ -26,41 +26,41 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
     } else {
         dir
     };
-    let Ok(abs) = std::fs::canonicalize(dir) else {
+    let Some(abs) = probes.canonical(dir) else {
         return out;
     };
     // A tool's own files in the directory.
-    if abs.join("atlas.sum").is_file() {
+    if probes.is_file(abs.join("atlas.sum")) {
         out.push((Layout::Atlas, "atlas.sum".to_string(), Strength::Metadata));
     }
-    if super::drizzle::has_journal(&abs) {
+    if super::drizzle::has_journal(&abs, probes) {
         out.push((
             Layout::Drizzle,
             "meta/_journal.json".to_string(),
             Strength::Metadata,
         ));
     }
-    if super::hasura::is_migrations_dir(&abs) {
+    if super::hasura::is_migrations_dir(&abs, probes) {
         out.push((
             Layout::Hasura,
             "config.yaml (hasura)".to_string(),
             Strength::Metadata,
         ));
     }
-    if super::yoyo::has_config(&abs) {
+    if super::yoyo::has_config(&abs, probes) {
         out.push((Layout::Yoyo, "yoyo.ini".to_string(), Strength::Metadata));
     }
-    if super::sqitch::has_plan(&abs) {
+    if probes.is_file(abs.join(super::sqitch::PLAN)) {
         out.push((
             Layout::Sqitch,
             "sqitch.plan".to_string(),
             Strength::Metadata,
         ));
     }
-    if abs.join("tern.conf").is_file() {
+    if probes.is_file(abs.join("tern.conf")) {
         out.push((Layout::Tern, "tern.conf".to_string(), Strength::Metadata));
     }
-    if super::supabase::is_migrations_dir(&abs) {
+    if super::supabase::is_migrations_dir(&abs, probes) {
         out.push((
             Layout::Supabase,
             "supabase/config.toml".to_string(),
@@ -76,16 +76,16 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
             ("dbconfig.yml", Layout::SqlMigrate),
             ("schema.prisma", Layout::Prisma),
         ] {
-            if d.join(file).is_file() {
+            if probes.is_file(d.join(file)) {
                 out.push((layout, file.to_string(), Strength::Metadata));
             }
         }
-        if d.join(".git").exists() {
+        if probes.exists(d.join(".git")) {
             break;
         }
     }
     for d in abs.ancestors() {
-        if let Ok(t) = std::fs::read_to_string(d.join("Cargo.toml")) {
+        if let Some(t) = probes.read(d.join("Cargo.toml")) {
             let table = t.parse::<toml::Table>().ok();
             for (krate, layout) in [
                 ("sqlx", Layout::Sqlx),
@@ -98,7 +98,7 @@ pub(super) fn signals(dir: &Path) -> Vec<(Layout, String, Strength)> {
             }
             break;
         }
-        if let Ok(t) = std::fs::read_to_string(d.join("go.mod")) {
+        if let Some(t) = probes.read(d.join("go.mod")) {
             for (module, layout) in [
                 ("github.com/golang-migrate/migrate", Layout::GolangMigrate),
                 ("github.com/pressly/goose", Layout::Goose),

@@ -32,7 +32,7 @@ pub mod version;
 pub mod write;
 mod yoyo;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -249,6 +249,9 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
     let mut out = Discovered::default();
     // Root directory → files under it (path, name relative to the root).
     let mut dirs: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
+    // The other files the walk met: the only ones a runner may read beside
+    // a migration.
+    let mut beside: BTreeSet<PathBuf> = BTreeSet::new();
     let stdin_name = opts.stdin.as_ref().map(|(n, _)| normalize(n));
     // The paths given, for the check that a forced layout found something.
     let mut given: Vec<PathBuf> = Vec::new();
@@ -263,7 +266,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             let (root, rel) = root_key(name);
             out.only.push(name.clone());
             if root.is_dir() {
-                collect(&root, Some(&root), &mut dirs);
+                collect(&root, Some(&root), &mut dirs, &mut beside);
             }
             let files = dirs.entry(normalize(&root)).or_default();
             if !files.iter().any(|(p, _)| p == name) {
@@ -294,11 +297,11 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
             }
             let (root, _) = root_key(&path);
             out.only.push(path);
-            collect(&root, Some(&root), &mut dirs);
+            collect(&root, Some(&root), &mut dirs, &mut beside);
             continue;
         }
         let before: usize = dirs.values().map(Vec::len).sum();
-        collect(path, None, &mut dirs);
+        collect(path, None, &mut dirs, &mut beside);
         let after: usize = dirs.values().map(Vec::len).sum();
         if after == before && !dirs.keys().any(|d| d.starts_with(normalize(path))) {
             out.errors.push(InputError {
@@ -328,6 +331,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         }
         dirs.retain(|_, f| !f.is_empty());
     }
+    let mut probes = Probes::default();
     for (dir, mut files) in dirs {
         // Whatever order the directory walk gave.
         files.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
@@ -366,7 +370,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         for (dialect, group) in dialect_groups(&dir, cands, opts) {
             let (layout, detected_by) = match opts.layout {
                 Some(l) => (l, opts.layout_by.to_string()),
-                None => detect(&dir, &group, &out.files),
+                None => detect(&dir, &group, &out.files, &mut probes),
             };
             let dialect = match layout {
                 _ if opts.dialect.is_some() => dialect,
@@ -379,7 +383,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
                     f.dialect = dialect;
                 }
             }
-            let built = build(layout, &dir, &group, &mut out.files, &opts.overlay);
+            let built = build(layout, &dir, &group, &mut out.files, &opts.overlay, &beside);
             out.roots.push(Root {
                 display: display_path(&dir, &opts.cwd),
                 path: dir.clone(),
@@ -485,12 +489,13 @@ fn build(
     group: &[Candidate],
     files: &mut [SourceFile],
     overlay: &BTreeMap<PathBuf, String>,
+    beside: &BTreeSet<PathBuf>,
 ) -> Built {
     let mut built = match layout {
         Layout::GolangMigrate => golang_migrate::build(group, TxMode::ImplicitMulti),
         Layout::Sqlx => sqlx::build(group, files),
-        Layout::Diesel => diesel::build(dir, group, overlay),
-        Layout::Flyway => flyway::build(group, overlay),
+        Layout::Diesel => diesel::build(dir, group, overlay, beside),
+        Layout::Flyway => flyway::build(group, overlay, beside),
         Layout::Dbmate | Layout::Goose | Layout::SqlMigrate => {
             sections::build(layout, group, files)
         }
@@ -503,7 +508,7 @@ fn build(
         Layout::Tern => tern::build(group, files),
         Layout::Refinery => refinery::build(group, files),
         Layout::Yoyo => yoyo::build(group, files),
-        Layout::Hasura => hasura::build(dir, group),
+        Layout::Hasura => hasura::build(dir, group, beside),
         Layout::OryPop => ory_pop::build(group),
         Layout::Sqitch => sqitch::build(dir, group),
         Layout::GraphileMigrate => graphile_migrate::build(group, files),
@@ -641,19 +646,29 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
     if liquibase::is_changelog(text) {
         return Some(Shape::Of(Layout::Liquibase));
     }
-    // Every marker below is a `--` comment line: they read those lines only.
-    let comments: String = text
+    // Every marker below is a `--` comment line: one pass over those lines.
+    // A dbmate, goose or sql-migrate marker wins, then node-pg-migrate's,
+    // then tern's.
+    let (mut node_pg, mut tern) = (false, false);
+    for line in text
         .split_inclusive('\n')
         .filter(|l| l.trim_start().starts_with("--"))
-        .collect();
-    let text = comments.as_str();
-    if let Some(l) = sections::marker_layout(text) {
-        return Some(Shape::Of(l));
+    {
+        // As `str::lines` gives it.
+        let bare = line
+            .strip_suffix('\n')
+            .map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        if let Some(l) = sections::marker_layout(bare) {
+            return Some(Shape::Of(l));
+        }
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        node_pg = node_pg || node_pg_migrate::is_up(trimmed);
+        tern = tern || tern::is_split(trimmed);
     }
-    if node_pg_migrate::is_marked(text) {
+    if node_pg {
         return Some(Shape::Of(Layout::NodePgMigrate));
     }
-    if tern::is_marked(text) {
+    if tern {
         return Some(Shape::Of(Layout::Tern));
     }
     if let Some((v, _, _)) = golang_migrate::parse_name(n) {
@@ -666,7 +681,12 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
 /// names the tool (when some file has that tool's shape), else what most
 /// files look like. One stray file with another tool's marker does not
 /// flip a directory.
-fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, String) {
+fn detect(
+    dir: &Path,
+    cands: &[Candidate],
+    files: &[SourceFile],
+    probes: &mut Probes,
+) -> (Layout, String) {
     let shapes: Vec<Shape> = cands
         .iter()
         .filter_map(|c| shape(c, files.get(c.id).map_or("", |f| f.text.as_str())))
@@ -696,7 +716,7 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
             })
             .count()
     };
-    for (layout, signal, strength) in manifest::signals(dir) {
+    for (layout, signal, strength) in manifest::signals(dir, probes) {
         let fits = votes(layout);
         let enough = match strength {
             manifest::Strength::Metadata => fits > 0,
@@ -760,6 +780,55 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
             }
         }
         Shape::Numbered => (Layout::Plain, why),
+    }
+}
+
+/// What the file system said about the files that name a root's tool,
+/// remembered for the run: the roots of one tree share their parent
+/// folders, and a root split by dialect is detected once per dialect.
+#[derive(Debug, Default)]
+pub(crate) struct Probes {
+    /// Each directory's canonical path (`None`: it does not resolve).
+    canonical: HashMap<PathBuf, Option<PathBuf>>,
+    /// Whether something is at each path, and whether it is a file.
+    kinds: HashMap<PathBuf, Option<bool>>,
+    /// Each file read (`None`: missing or not UTF-8).
+    texts: HashMap<PathBuf, Option<String>>,
+}
+
+impl Probes {
+    fn canonical(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(abs) = self.canonical.get(dir) {
+            return abs.clone();
+        }
+        let abs = std::fs::canonicalize(dir).ok();
+        self.canonical.insert(dir.to_path_buf(), abs.clone());
+        abs
+    }
+
+    fn kind(&mut self, path: PathBuf) -> Option<bool> {
+        *self
+            .kinds
+            .entry(path)
+            .or_insert_with_key(|p| std::fs::metadata(p).ok().map(|m| m.is_file()))
+    }
+
+    /// [`Path::is_file`].
+    fn is_file(&mut self, path: PathBuf) -> bool {
+        self.kind(path) == Some(true)
+    }
+
+    /// [`Path::exists`].
+    fn exists(&mut self, path: PathBuf) -> bool {
+        self.kind(path).is_some()
+    }
+
+    /// [`std::fs::read_to_string`], `None` on any error.
+    fn read(&mut self, path: PathBuf) -> Option<&str> {
+        self.texts
+            .entry(path)
+            .or_insert_with_key(|p| std::fs::read_to_string(p).ok())
+            .as_deref()
     }
 }
 
@@ -839,6 +908,20 @@ pub fn read_beside(path: &Path, overlay: &BTreeMap<PathBuf, String>) -> Option<S
     }
 }
 
+/// [`read_beside`] for a migration of a walked root: a file the walk did
+/// not meet is not on the disk, and is not looked for there.
+fn read_walked(
+    path: &Path,
+    overlay: &BTreeMap<PathBuf, String>,
+    beside: &BTreeSet<PathBuf>,
+) -> Option<String> {
+    match overlay.get(path).or_else(|| overlay.get(&normalize(path))) {
+        Some(text) => Some(text.clone()),
+        None if beside.contains(&normalize(path)) => std::fs::read_to_string(path).ok(),
+        None => None,
+    }
+}
+
 /// Whether the file is a migration file (`*.sql`, `*.sql.<dialect>`).
 pub fn is_sql(path: &Path) -> bool {
     let Some(name) = path
@@ -871,10 +954,12 @@ fn skipped_dir(name: &str) -> bool {
 
 /// Walks `dir` and files every migration file under its root; `only_root`
 /// keeps just the files of that root (a file named on the command line).
+/// Every other file met goes to `beside`.
 fn collect(
     dir: &Path,
     only_root: Option<&Path>,
     dirs: &mut BTreeMap<PathBuf, Vec<(PathBuf, String)>>,
+    beside: &mut BTreeSet<PathBuf>,
 ) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -883,7 +968,11 @@ fn collect(
         e.depth() == 0 || !(e.file_type().is_dir() && skipped_dir(&e.file_name().to_string_lossy()))
     });
     for entry in walker.flatten() {
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() || !is_sql(entry.path()) {
+            beside.insert(normalize(entry.path()));
             continue;
         }
         let path = normalize(entry.path());

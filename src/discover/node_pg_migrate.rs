@@ -6,17 +6,12 @@
 use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version, marker_line};
 use crate::model::ByteSpan;
 
-fn is_up(line: &str) -> bool {
+pub(super) fn is_up(line: &str) -> bool {
     line.trim().eq_ignore_ascii_case("-- up migration")
 }
 
 fn is_down(line: &str) -> bool {
     line.trim().eq_ignore_ascii_case("-- down migration")
-}
-
-/// Whether a file carries node-pg-migrate's markers.
-pub(super) fn is_marked(text: &str) -> bool {
-    marker_line(text, is_up).is_some()
 }
 
 pub(super) fn build(files: &[Candidate], sources: &mut [SourceFile]) -> Built {

@@ -54,7 +54,6 @@ fn marker(layout: Layout, line: &str) -> Option<(Marker, String)> {
     Some((m, opts))
 }
 
-/// The layout whose markers a file uses, if any.
 /// The text after `--` of a comment line that may be a tool's marker
 /// (`+goose …`, `+migrate …`, `migrate:…`). Most lines are SQL or prose
 /// comments: they are rejected here, once, before any allocation.
@@ -67,18 +66,12 @@ fn marker_body(line: &str) -> Option<&str> {
     .then_some(body)
 }
 
-pub(super) fn marker_layout(text: &str) -> Option<Layout> {
-    for line in text.lines() {
-        if marker_body(line).is_none() {
-            continue;
-        }
-        for layout in [Layout::Goose, Layout::SqlMigrate, Layout::Dbmate] {
-            if matches!(marker(layout, line), Some((Marker::Up | Marker::Down, _))) {
-                return Some(layout);
-            }
-        }
-    }
-    None
+/// The layout whose up or down marker a line is, if any.
+pub(super) fn marker_layout(line: &str) -> Option<Layout> {
+    marker_body(line)?;
+    [Layout::Goose, Layout::SqlMigrate, Layout::Dbmate]
+        .into_iter()
+        .find(|&layout| matches!(marker(layout, line), Some((Marker::Up | Marker::Down, _))))
 }
 
 /// What the markers of one file say.
@@ -203,6 +196,9 @@ mod tests {
         let text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- migrate:down\nDROP INDEX i;\n";
         let s = split(Layout::Dbmate, text);
         assert!(s.no_transaction);
-        assert_eq!(marker_layout(text), Some(Layout::Dbmate));
+        assert_eq!(
+            marker_layout(text.lines().next().unwrap_or_default()),
+            Some(Layout::Dbmate)
+        );
     }
 }

@@ -11,15 +11,18 @@ use std::path::Path;
 
 use super::{Built, Candidate, Migration, Part, TxMode, Version};
 
+/// The plan's file name.
+pub(super) const PLAN: &str = "sqitch.plan";
+
 /// Whether a folder holds a sqitch plan.
 pub(super) fn has_plan(dir: &Path) -> bool {
-    dir.join("sqitch.plan").is_file()
+    dir.join(PLAN).is_file()
 }
 
 /// The plan's changes in order, each with the file stem of its scripts
 /// (`name`, or `name@tag` for an earlier version of a reworked change).
 fn plan(dir: &Path) -> Vec<(String, String)> {
-    let Ok(text) = std::fs::read_to_string(dir.join("sqitch.plan")) else {
+    let Ok(text) = std::fs::read_to_string(dir.join(PLAN)) else {
         return Vec::new();
     };
     // (name, index of the first tag after it)

@@ -4,16 +4,14 @@
 
 use std::path::Path;
 
-use super::{Built, Candidate, Migration, TxMode, Version};
+use super::{Built, Candidate, Migration, Probes, TxMode, Version};
 
-/// Whether `dir` is a supabase project's `supabase/migrations` folder.
-pub(super) fn is_migrations_dir(dir: &Path) -> bool {
-    let Ok(dir) = std::fs::canonicalize(dir) else {
-        return false;
-    };
+/// Whether `dir` (a canonical path) is a supabase project's
+/// `supabase/migrations` folder.
+pub(super) fn is_migrations_dir(dir: &Path, probes: &mut Probes) -> bool {
     dir.file_name().is_some_and(|n| n == "migrations")
         && dir.parent().is_some_and(|p| {
-            p.file_name().is_some_and(|n| n == "supabase") && p.join("config.toml").is_file()
+            p.file_name().is_some_and(|n| n == "supabase") && probes.is_file(p.join("config.toml"))
         })
 }
 

@@ -7,13 +7,8 @@
 use super::{Built, Candidate, Migration, Part, SourceFile, TxMode, Version, marker_line};
 use crate::model::ByteSpan;
 
-fn is_split(line: &str) -> bool {
+pub(super) fn is_split(line: &str) -> bool {
     line.trim_end() == "---- create above / drop below ----"
-}
-
-/// Whether a file carries tern's up/down split line.
-pub(super) fn is_marked(text: &str) -> bool {
-    marker_line(text, is_split).is_some()
 }
 
 pub(super) fn build(files: &[Candidate], sources: &mut [SourceFile]) -> Built {

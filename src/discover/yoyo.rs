@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{Built, Candidate, FileId, Migration, Part, SourceFile, TxMode, Version};
+use super::{Built, Candidate, FileId, Migration, Part, Probes, SourceFile, TxMode, Version};
 
 /// Whether `dir` or the folder above it holds `yoyo.ini`.
-pub(super) fn has_config(dir: &Path) -> bool {
+pub(super) fn has_config(dir: &Path, probes: &mut Probes) -> bool {
     dir.ancestors()
         .take(2)
-        .any(|d| d.join("yoyo.ini").is_file())
+        .any(|d| probes.is_file(d.join("yoyo.ini")))
 }
 
 /// Whether a file is a rollback.
