@@ -27,22 +27,20 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        // memchr finds the newlines (vectorised), and `is_ascii` tests a word
+        // at a time: the whole text first, each line only when it is not.
         let mut starts = vec![bom];
-        let mut ascii = Vec::new();
-        // `split_inclusive` finds newlines with memchr, and `is_ascii` tests
-        // a word at a time: both far faster than a loop over bytes.
-        let mut at = bom;
-        for line in text[bom..].split_inclusive('\n') {
-            at += line.len();
-            ascii.push(line.is_ascii());
-            if line.ends_with('\n') {
-                starts.push(at);
-            }
-        }
-        if ascii.len() < starts.len() {
-            // Empty text, or text ending with a newline: its last line is empty.
-            ascii.push(true);
-        }
+        starts.extend(memchr::memchr_iter(b'\n', &text.as_bytes()[bom..]).map(|i| bom + i + 1));
+        let ascii = if text.is_ascii() {
+            vec![true; starts.len()]
+        } else {
+            let ends = starts.iter().skip(1).copied().chain([text.len()]);
+            starts
+                .iter()
+                .zip(ends)
+                .map(|(&start, end)| text.as_bytes()[start..end].is_ascii())
+                .collect()
+        };
         Self {
             starts,
             ascii,
