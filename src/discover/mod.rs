@@ -642,10 +642,7 @@ fn shape(c: &Candidate, text: &str) -> Option<Shape> {
         return Some(Shape::Of(Layout::Liquibase));
     }
     // Every marker below is a `--` comment line: they read those lines only.
-    let comments: String = text
-        .split_inclusive('\n')
-        .filter(|l| l.trim_start().starts_with("--"))
-        .collect();
+    let comments = comment_lines(text);
     let text = comments.as_str();
     if let Some(l) = sections::marker_layout(text) {
         return Some(Shape::Of(l));
@@ -765,6 +762,24 @@ fn detect(dir: &Path, cands: &[Candidate], files: &[SourceFile]) -> (Layout, Str
 
 /// The first line of a text that `is` accepts: (its start, the offset
 /// after its newline).
+/// The lines of `text` (with their line feeds) whose first non-blank
+/// characters are `--`. Only the lines holding a `--` are looked at: memmem
+/// finds them, and a line is one whose first `--` has only blanks before it.
+fn comment_lines(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&bytes[from..], b"--").map(|i| from + i) {
+        let start = memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |i| from + i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i + 1);
+        if text[start..at].trim_start().is_empty() {
+            out.push_str(&text[start..end]);
+        }
+        from = end;
+    }
+    out
+}
+
 pub(crate) fn marker_line(text: &str, is: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -953,6 +968,23 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_lines_are_the_lines_that_start_with_two_dashes() {
+        for text in [
+            "",
+            "--",
+            "-- a\nSELECT 1; -- b\n  -- c\r\n\t--d -- e\n--- f",
+            "x\n\u{a0}-- nbsp\n- - no\n-\n-- last",
+            "SELECT '--';\n\n   \n-- +goose Up\nCREATE TABLE t (a int); -- x -- y\n",
+        ] {
+            let want: String = text
+                .split_inclusive('\n')
+                .filter(|l| l.trim_start().starts_with("--"))
+                .collect();
+            assert_eq!(comment_lines(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn normalize_takes_apart_only_paths_that_need_it() {
