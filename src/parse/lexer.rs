@@ -217,21 +217,9 @@ impl<'a> Lexer<'a> {
     fn next_tok(&mut self) -> Option<Tok> {
         while let Some(b) = self.byte(self.pos) {
             let start = self.pos;
-            let step = self.step(b).filter(|_| self.pos > start);
-            let Some(step) = step else {
-                self.gave_up = true;
-                return None;
-            };
-            match step {
-                Step::Blank => self.prev = Prev::Other,
-                Step::Comment(text) => {
-                    self.prev = Prev::Other;
-                    self.comments.push(Comment {
-                        span: ByteSpan::new(start, self.pos),
-                        text,
-                    });
-                }
-                Step::Token(token) => {
+            // Matched in place: an `Option` combinator here moved each token once more.
+            match self.step(b) {
+                Some(Step::Token(token)) if self.pos > start => {
                     self.prev = match token {
                         Token::Word(_) => Prev::Word,
                         Token::Period => Prev::Period,
@@ -242,6 +230,18 @@ impl<'a> Lexer<'a> {
                         span: ByteSpan::new(start, self.pos),
                         bad: false,
                     });
+                }
+                Some(Step::Blank) if self.pos > start => self.prev = Prev::Other,
+                Some(Step::Comment(text)) if self.pos > start => {
+                    self.prev = Prev::Other;
+                    self.comments.push(Comment {
+                        span: ByteSpan::new(start, self.pos),
+                        text,
+                    });
+                }
+                _ => {
+                    self.gave_up = true;
+                    return None;
                 }
             }
         }

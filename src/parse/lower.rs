@@ -239,7 +239,7 @@ impl Lower {
         match opt {
             ColumnOption::NotNull => col.not_null = true,
             ColumnOption::Null => col.not_null = false,
-            ColumnOption::Default(e) => col.default = Some(e.to_string().to_lowercase()),
+            ColumnOption::Default(e) => col.default = Some(into_lowercase(e.to_string())),
             ColumnOption::PrimaryKey(_) => {
                 col.primary_key = true;
                 col.not_null = true;
@@ -277,10 +277,10 @@ impl Lower {
             }
             ColumnOption::Identity(_) => col.generated = Some(Generated::Identity),
             ColumnOption::CharacterSet(cs) => {
-                col.charset = Some(cs.to_string().to_lowercase());
+                col.charset = Some(into_lowercase(cs.to_string()));
             }
             ColumnOption::Collation(c) => {
-                col.collation = Some(c.to_string().to_lowercase());
+                col.collation = Some(into_lowercase(c.to_string()));
             }
             ColumnOption::DialectSpecific(toks) => {
                 if toks.iter().any(|t| {
@@ -480,7 +480,7 @@ impl Lower {
                     AlterColumnOperation::DropNotNull => AlterKind::DropNotNull { column },
                     AlterColumnOperation::SetDefault { value } => AlterKind::SetDefault {
                         column,
-                        default: value.to_string().to_lowercase(),
+                        default: into_lowercase(value.to_string()),
                     },
                     AlterColumnOperation::DropDefault => AlterKind::DropDefault { column },
                     AlterColumnOperation::SetDataType {
@@ -549,10 +549,10 @@ impl Lower {
             | AlterTableOperation::SetTblProperties { .. } => AlterKind::SetStorageOptions,
             AlterTableOperation::SetUnlogged => AlterKind::SetUnlogged,
             AlterTableOperation::Algorithm { algorithm, .. } => AlterKind::Algorithm {
-                value: algorithm.to_string().to_lowercase(),
+                value: into_lowercase(algorithm.to_string()),
             },
             AlterTableOperation::Lock { lock, .. } => AlterKind::Lock {
-                value: lock.to_string().to_lowercase(),
+                value: into_lowercase(lock.to_string()),
             },
             AlterTableOperation::AutoIncrement { .. } => AlterKind::TableOption {
                 name: "auto_increment".to_string(),
@@ -704,7 +704,6 @@ pub(super) fn split_commas(toks: &[Tok]) -> Vec<Range<usize>> {
     out
 }
 
-/// Folds an identifier the way the dialect compares it.
 /// The words of an expression's text (as sqlparser prints it), lower-cased,
 /// sorted, each once; string literals are not words.
 fn expr_words(text: &str) -> Vec<String> {
@@ -712,16 +711,37 @@ fn expr_words(text: &str) -> Vec<String> {
     super::tokens::words(&toks)
 }
 
+/// Folds an identifier the way the dialect compares it.
 pub fn fold(value: &str, quoted: bool, dialect: Dialect) -> String {
     match dialect {
         Dialect::Postgres if quoted => value.to_string(),
-        _ => value.to_lowercase(),
+        _ => lowercase(value),
+    }
+}
+
+/// [`lowercase`] of a string of its own, in place when it is ASCII.
+pub fn into_lowercase(mut s: String) -> String {
+    if s.is_ascii() {
+        s.make_ascii_lowercase();
+        s
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// `str::to_lowercase`, without its Unicode tables when the text is ASCII
+/// (most names and types): a copy lower-cased in place.
+pub fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
     }
 }
 
 /// Normalises a type as written (`CHARACTER VARYING(20)`, `int4`, `TIMESTAMP WITH TIME ZONE`).
 pub fn normalize_type(written: &str) -> TypeName {
-    let lower = written.trim().to_lowercase();
+    let lower = lowercase(written.trim());
     let (body, array) = match lower.strip_suffix("[]") {
         Some(b) => (b.trim(), true),
         None => (lower.as_str(), false),

@@ -27,22 +27,20 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        // memchr finds the newlines (vectorised), and `is_ascii` tests a word
+        // at a time: the whole text first, each line only when it is not.
         let mut starts = vec![bom];
-        let mut ascii = Vec::new();
-        // `split_inclusive` finds newlines with memchr, and `is_ascii` tests
-        // a word at a time: both far faster than a loop over bytes.
-        let mut at = bom;
-        for line in text[bom..].split_inclusive('\n') {
-            at += line.len();
-            ascii.push(line.is_ascii());
-            if line.ends_with('\n') {
-                starts.push(at);
-            }
-        }
-        if ascii.len() < starts.len() {
-            // Empty text, or text ending with a newline: its last line is empty.
-            ascii.push(true);
-        }
+        starts.extend(memchr::memchr_iter(b'\n', &text.as_bytes()[bom..]).map(|i| bom + i + 1));
+        let ascii = if text.is_ascii() {
+            vec![true; starts.len()]
+        } else {
+            let ends = starts.iter().skip(1).copied().chain([text.len()]);
+            starts
+                .iter()
+                .zip(ends)
+                .map(|(&start, end)| text.as_bytes()[start..end].is_ascii())
+                .collect()
+        };
         Self {
             starts,
             ascii,
@@ -199,9 +197,10 @@ pub struct Statements<'a, I: Iterator<Item = Tok>> {
     blocks: Peekable<std::iter::Copied<std::slice::Iter<'a, ByteSpan>>>,
     /// The tokens of the statement being read.
     cur: Vec<Tok>,
-    /// The token that started a new statement, with whether it is in an
-    /// annotated block: the first of the next statement.
-    pending: Option<(Tok, bool)>,
+    /// The buffer's last token started a new statement: it is the first of
+    /// the next (with whether it is in an annotated block). It stays in the
+    /// buffer rather than being moved out and back.
+    carried: Option<bool>,
     block_depth: usize,
     /// An `END` closed a block, unless the next word is `IF`, `LOOP`, …
     /// (`END IF`): decided at the next token.
@@ -217,7 +216,7 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
             cuts: notes.cuts.iter().copied().peekable(),
             blocks: notes.blocks.iter().copied().peekable(),
             cur: Vec::with_capacity(STATEMENT_TOKENS),
-            pending: None,
+            carried: None,
             block_depth: 0,
             end: false,
             routine: false,
@@ -239,11 +238,20 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
     }
 
     /// The next statement's tokens; `None` after the last.
+    ///
+    /// Each token is pushed into the buffer as it is read and looked at
+    /// there: an 80-byte token is moved once.
     pub fn next_statement(&mut self) -> Option<&mut [Tok]> {
-        self.cur.clear();
+        let mut carried = self.carried.take();
+        if carried.is_some() {
+            let last = self.cur.len() - 1;
+            self.cur.drain(..last);
+        } else {
+            self.cur.clear();
+        }
         loop {
-            let (t, in_block) = if let Some(p) = self.pending.take() {
-                p
+            let in_block = if let Some(in_block) = carried.take() {
+                in_block
             } else {
                 let Some(t) = self.toks.next() else { break };
                 let mut cut = false;
@@ -258,15 +266,25 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
                 let in_block = self.blocks.peek().is_some_and(|b| b.start <= t.span.start);
                 let starts = cut || (in_block && !self.was_in_block);
                 self.was_in_block = in_block;
-                if starts && !self.cur.is_empty() {
+                if self.cur.len() == self.cur.capacity() {
+                    self.grow();
+                }
+                self.cur.push(t);
+                if starts && self.cur.len() > 1 {
                     // The statement ends before this token.
                     self.block_depth = 0;
                     self.end = false;
                     self.routine = false;
-                    self.pending = Some((t, in_block));
-                    return Some(&mut self.cur);
+                    self.carried = Some(in_block);
+                    let end = self.cur.len() - 1;
+                    return Some(&mut self.cur[..end]);
                 }
-                (t, in_block)
+                in_block
+            };
+            let (first, t) = match &self.cur[..] {
+                [first, .., t] => (first, t),
+                [t] => (t, t),
+                [] => break,
             };
             if std::mem::take(&mut self.end)
                 && !["IF", "LOOP", "WHILE", "REPEAT"]
@@ -275,14 +293,14 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
             {
                 self.block_depth -= 1;
             }
-            let first = self.cur.first().unwrap_or(&t);
+            let alone = self.cur.len() == 1;
             match t.keyword() {
                 Some(
                     Keyword::TRIGGER | Keyword::PROCEDURE | Keyword::FUNCTION | Keyword::EVENT,
                 ) if first.keyword() == Some(Keyword::CREATE) => {
                     self.routine = true;
                 }
-                Some(Keyword::BEGIN | Keyword::CASE) if self.routine && !self.cur.is_empty() => {
+                Some(Keyword::BEGIN | Keyword::CASE) if self.routine && !alone => {
                     self.block_depth += 1;
                 }
                 Some(Keyword::END) if self.block_depth > 0 => self.end = true,
@@ -290,23 +308,18 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
             }
             if t.bad {
                 // Unreadable text ends the statement it is in: what follows is read afresh.
-                self.cur.push(t);
                 self.block_depth = 0;
                 self.end = false;
                 self.routine = false;
                 return Some(&mut self.cur);
             }
             if matches!(t.token(), Token::SemiColon) && self.block_depth == 0 && !in_block {
+                self.cur.pop();
                 self.routine = false;
                 if !self.cur.is_empty() {
                     return Some(&mut self.cur);
                 }
-                continue;
             }
-            if self.cur.len() == self.cur.capacity() {
-                self.grow();
-            }
-            self.cur.push(t);
         }
         self.routine = false;
         (!self.cur.is_empty()).then_some(&mut self.cur[..])

@@ -58,7 +58,7 @@ pub fn words(toks: &[Tok]) -> Vec<String> {
     let mut out: Vec<String> = toks
         .iter()
         .filter_map(Tok::word)
-        .map(|w| w.value.to_lowercase())
+        .map(|w| super::lower::lowercase(&w.value))
         .collect();
     out.sort_unstable();
     out.dedup();
