@@ -159,8 +159,11 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
     // Every table a statement from here on would queue, up to a `SET lock_timeout`.
     let mut created = cx.created.clone();
-    let mut reads: Vec<Name> = Vec::new();
-    let mut writes: Vec<Name> = Vec::new();
+    // Each table queued, in the order it joined its list: the reads it
+    // blocks, else the writes (a table whose reads a later statement blocks
+    // moves from the writes to the end of the reads). By hash, not by a scan
+    // of the lists: a migration may lock thousands of tables.
+    let mut queue: rustc_hash::FxHashMap<Name, (bool, usize)> = rustc_hash::FxHashMap::default();
     let mut statements = 0;
     for (i, stmt) in cx.siblings.iter().enumerate().skip(cx.index) {
         if matches!(&stmt.action, Action::Set { name } if matches!(name.as_str(), "lock_timeout" | "lock_wait_timeout" | "innodb_lock_wait_timeout"))
@@ -175,17 +178,24 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         };
         if let Some((table, blocks_reads)) = locked_table(&probe) {
             statements += 1;
-            if blocks_reads {
-                writes.retain(|t| t != &table);
-                if !reads.contains(&table) {
-                    reads.push(table);
+            let order = queue.len() + statements;
+            match queue.get_mut(&table) {
+                Some(entry) if blocks_reads && !entry.0 => *entry = (true, order),
+                Some(_) => {}
+                None => {
+                    queue.insert(table, (blocks_reads, order));
                 }
-            } else if !reads.contains(&table) && !writes.contains(&table) {
-                writes.push(table);
             }
         }
         created.record(&stmt.action);
     }
+    let mut queued_in_order: Vec<(Name, (bool, usize))> = queue.into_iter().collect();
+    queued_in_order.sort_unstable_by_key(|(_, (_, order))| *order);
+    let (reads, writes): (Vec<_>, Vec<_>) = queued_in_order
+        .into_iter()
+        .partition(|(_, (blocks_reads, _))| *blocks_reads);
+    let reads: Vec<Name> = reads.into_iter().map(|(t, _)| t).collect();
+    let writes: Vec<Name> = writes.into_iter().map(|(t, _)| t).collect();
     let mut queued = Vec::new();
     if !reads.is_empty() {
         queued.push(format!("every later query on {}", list(&reads)));
