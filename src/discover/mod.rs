@@ -915,11 +915,10 @@ fn read_walked(
     overlay: &BTreeMap<PathBuf, String>,
     beside: &BTreeSet<PathBuf>,
 ) -> Option<String> {
-    match overlay.get(path).or_else(|| overlay.get(&normalize(path))) {
-        Some(text) => Some(text.clone()),
-        None if beside.contains(&normalize(path)) => std::fs::read_to_string(path).ok(),
-        None => None,
-    }
+    let normal = normalize(path);
+    let known =
+        beside.contains(&normal) || overlay.contains_key(path) || overlay.contains_key(&normal);
+    known.then(|| read_beside(path, overlay)).flatten()
 }
 
 /// Whether the file is a migration file (`*.sql`, `*.sql.<dialect>`).
