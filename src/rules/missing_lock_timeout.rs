@@ -177,13 +177,13 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
             ..*cx
         };
         if let Some((table, blocks_reads)) = locked_table(&probe) {
+            // The statement's number orders the tables.
             statements += 1;
-            let order = queue.len() + statements;
             match queue.get_mut(&table) {
-                Some(entry) if blocks_reads && !entry.0 => *entry = (true, order),
+                Some(entry) if blocks_reads && !entry.0 => *entry = (true, statements),
                 Some(_) => {}
                 None => {
-                    queue.insert(table, (blocks_reads, order));
+                    queue.insert(table, (blocks_reads, statements));
                 }
             }
         }
