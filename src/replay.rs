@@ -8,9 +8,13 @@
 //! migration ([`MigrationCx`]), given to the visitor in order, and where
 //! each file's statements are.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 use crate::catalog::Catalog;
 use crate::discover::{Layout, Migration, Part, Root, SourceFile, TxMode, Version};
@@ -108,6 +112,84 @@ pub enum TxReason {
     MultiStatement,
 }
 
+/// The statements of one part (up or down) that alter each table, and where
+/// its transactions begin and end, indexed when a rule first asks. A rule that
+/// looks along a part for one table's statements then costs what those
+/// statements cost, not the length of the part (10,000 tables altered in one
+/// migration).
+pub struct PartIndex<'a> {
+    stmts: &'a [&'a Stmt],
+    built: OnceCell<ByTable>,
+}
+
+struct ByTable {
+    /// The positions of each table's `ALTER TABLE`s, by the hash of its name
+    /// (the statements themselves say which table they alter).
+    alters: FxHashMap<u64, Vec<usize>>,
+    /// The positions of `BEGIN`, `COMMIT` and `ROLLBACK`, in order.
+    boundaries: Vec<usize>,
+}
+
+impl<'a> PartIndex<'a> {
+    pub fn new(stmts: &'a [&'a Stmt]) -> Self {
+        PartIndex {
+            stmts,
+            built: OnceCell::new(),
+        }
+    }
+
+    fn built(&self) -> &ByTable {
+        self.built.get_or_init(|| {
+            let mut by = ByTable {
+                alters: FxHashMap::default(),
+                boundaries: Vec::new(),
+            };
+            for (i, s) in self.stmts.iter().enumerate() {
+                match &s.action {
+                    Action::AlterTable { table, .. } => by
+                        .alters
+                        .entry(FxBuildHasher.hash_one(table))
+                        .or_default()
+                        .push(i),
+                    Action::Begin | Action::Commit | Action::Rollback => by.boundaries.push(i),
+                    _ => {}
+                }
+            }
+            by
+        })
+    }
+
+    /// The part's `ALTER TABLE`s of `table` at positions `within`, in order.
+    pub fn alters<'s>(
+        &'s self,
+        table: &'s Name,
+        within: Range<usize>,
+    ) -> impl DoubleEndedIterator<Item = &'a Stmt> + 's {
+        let hash = FxBuildHasher.hash_one(table);
+        let at = self
+            .built()
+            .alters
+            .get(&hash)
+            .map_or(&[][..], Vec::as_slice);
+        let from = at.partition_point(|&i| i < within.start);
+        let to = at.partition_point(|&i| i < within.end).max(from);
+        at[from..to]
+            .iter()
+            .map(|&i| self.stmts[i])
+            .filter(move |s| matches!(&s.action, Action::AlterTable { table: t, .. } if t == table))
+    }
+
+    /// The position just after the last `BEGIN`, `COMMIT` or `ROLLBACK`
+    /// before position `i` (0 when there is none).
+    pub fn since_boundary(&self, i: usize) -> usize {
+        let b = &self.built().boundaries;
+        match b.partition_point(|&x| x < i) {
+            0 => 0,
+            n => b[n - 1] + 1,
+        }
+    }
+}
+
 /// What a statement rule sees.
 #[derive(Clone, Copy)]
 pub struct StmtCx<'a> {
@@ -132,6 +214,9 @@ pub struct StmtCx<'a> {
     pub siblings: &'a [&'a Stmt],
     /// The statements of the migration's down, in order (none without one).
     pub down: &'a [&'a Stmt],
+    /// `siblings` and `down` by table.
+    pub siblings_index: &'a PartIndex<'a>,
+    pub down_index: &'a PartIndex<'a>,
     pub index: usize,
     pub is_down: bool,
 }
@@ -522,6 +607,8 @@ impl Replay<'_> {
                 sources: self.sources,
             });
         }
+        let up_index = PartIndex::new(&up);
+        let down_index = PartIndex::new(&down);
         let mut created = Created::default();
         let mut explicit_tx = false;
         let mut lock_timeout = false;
@@ -543,6 +630,8 @@ impl Replay<'_> {
                     sources: self.sources,
                     siblings: &up,
                     down: &down,
+                    siblings_index: &up_index,
+                    down_index: &down_index,
                     index: i,
                     is_down: false,
                 });
@@ -591,6 +680,8 @@ impl Replay<'_> {
                     sources: self.sources,
                     siblings: &down,
                     down: &down,
+                    siblings_index: &down_index,
+                    down_index: &down_index,
                     index: i,
                     is_down: true,
                 });

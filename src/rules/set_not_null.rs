@@ -134,9 +134,9 @@ fn fix(cx: &StmtCx<'_>, table: &Name, column: &str, op: ByteSpan) -> Option<crat
     };
     let mut edits = vec![edit::edit(cx, edit::trimmed(cx.text, op), added)];
     if let Some(part) = cx.migration.down {
-        let undo = cx.down.iter().find(|s| {
-            matches!(&s.action, Action::AlterTable { table: tt, ops, .. }
-                if tt == table && ops.len() == 1
+        let undo = cx.down_index.alters(table, 0..cx.down.len()).find(|s| {
+            matches!(&s.action, Action::AlterTable { ops, .. }
+                if ops.len() == 1
                     && matches!(&ops[0].kind, AlterKind::DropNotNull { column: cc } if cc == column))
         })?;
         edits.push(crate::model::Edit {

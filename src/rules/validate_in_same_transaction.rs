@@ -103,34 +103,33 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
 fn holder<'a>(cx: &StmtCx<'a>, table: &Name, name: &str) -> Option<Holder<'a>> {
     let known = cx.catalog.table(table).and_then(|t| t.constraint(name));
     let mut other = false;
-    for s in cx.siblings.iter().take(cx.index).rev() {
-        match &s.action {
-            Action::Begin | Action::Commit | Action::Rollback => break,
-            Action::AlterTable { table: t, ops, .. } if t == table => {
-                for op in ops {
-                    match &op.kind {
-                        AlterKind::AddConstraint(def)
-                            if def.name.as_deref() == Some(name)
-                                || (def.name.is_none()
-                                    && known.is_some_and(|k| {
-                                        k.kind == def.kind && k.columns == def.columns
-                                    })) =>
-                        {
-                            return Some(Holder::Add(&def.kind));
-                        }
-                        AlterKind::SetStatistics { .. }
-                        | AlterKind::SetStorageOptions
-                        | AlterKind::ValidateConstraint { .. }
-                        | AlterKind::AttachPartition { .. }
-                        | AlterKind::DetachPartition {
-                            concurrently: true, ..
-                        }
-                        | AlterKind::DetachPartition { finalize: true, .. } => {}
-                        _ => other = true,
-                    }
+    let part = cx.siblings_index;
+    let transaction = part.since_boundary(cx.index)..cx.index;
+    for s in part.alters(table, transaction).rev() {
+        let Action::AlterTable { ops, .. } = &s.action else {
+            continue;
+        };
+        for op in ops {
+            match &op.kind {
+                AlterKind::AddConstraint(def)
+                    if def.name.as_deref() == Some(name)
+                        || (def.name.is_none()
+                            && known.is_some_and(|k| {
+                                k.kind == def.kind && k.columns == def.columns
+                            })) =>
+                {
+                    return Some(Holder::Add(&def.kind));
                 }
+                AlterKind::SetStatistics { .. }
+                | AlterKind::SetStorageOptions
+                | AlterKind::ValidateConstraint { .. }
+                | AlterKind::AttachPartition { .. }
+                | AlterKind::DetachPartition {
+                    concurrently: true, ..
+                }
+                | AlterKind::DetachPartition { finalize: true, .. } => {}
+                _ => other = true,
             }
-            _ => {}
         }
     }
     other.then_some(Holder::Other)
