@@ -119,7 +119,12 @@ pub enum TxReason {
 /// migration).
 pub struct PartIndex<'a> {
     stmts: &'a [&'a Stmt],
+    /// The text of the part's file.
+    text: &'a str,
+    dialect: Dialect,
     built: OnceCell<ByTable>,
+    /// Each statement's normalised text, read again when first asked for.
+    normalized: OnceCell<Vec<OnceCell<Box<str>>>>,
 }
 
 struct ByTable {
@@ -131,11 +136,37 @@ struct ByTable {
 }
 
 impl<'a> PartIndex<'a> {
-    pub fn new(stmts: &'a [&'a Stmt]) -> Self {
+    pub fn new(stmts: &'a [&'a Stmt], text: &'a str, dialect: Dialect) -> Self {
         PartIndex {
             stmts,
+            text,
+            dialect,
             built: OnceCell::new(),
+            normalized: OnceCell::new(),
         }
+    }
+
+    /// The normalised text (`parse::normalized`) of the statement at
+    /// position `i`, read again from the file the first time it is asked
+    /// for (see `parse::may_hold` for a test before).
+    pub fn normalized(&self, i: usize) -> &str {
+        let (Some(cell), Some(s)) = (
+            self.normalized
+                .get_or_init(|| self.stmts.iter().map(|_| OnceCell::new()).collect())
+                .get(i),
+            self.stmts.get(i),
+        ) else {
+            return "";
+        };
+        cell.get_or_init(|| crate::parse::normalized(self.text, s.span, self.dialect).into())
+    }
+
+    /// Whether the normalised text of the statement at position `i` can
+    /// hold one of `words` (`parse::may_hold`).
+    pub fn may_hold(&self, i: usize, words: &[&str]) -> bool {
+        self.stmts
+            .get(i)
+            .is_some_and(|s| crate::parse::may_hold(self.text, s.span, words))
     }
 
     fn built(&self) -> &ByTable {
@@ -310,6 +341,16 @@ impl StmtCx<'_> {
     /// Statements after this one in the same part.
     pub fn later(&self) -> impl Iterator<Item = &Stmt> {
         self.siblings.iter().skip(self.index + 1).copied()
+    }
+
+    /// The positions of the statements after this one in the same part.
+    pub fn later_positions(&self) -> std::ops::Range<usize> {
+        self.index + 1..self.siblings.len()
+    }
+
+    /// This statement's normalised text (`parse::normalized`).
+    pub fn normalized(&self) -> &str {
+        self.siblings_index.normalized(self.index)
     }
 
     /// Statements before this one in the same part.
@@ -607,8 +648,9 @@ impl Replay<'_> {
                 sources: self.sources,
             });
         }
-        let up_index = PartIndex::new(&up);
-        let down_index = PartIndex::new(&down);
+        let up_index = PartIndex::new(&up, m.up.map_or("", |p| text_of(p.file)), root.dialect);
+        let down_index =
+            PartIndex::new(&down, m.down.map_or("", |p| text_of(p.file)), root.dialect);
         let mut created = Created::default();
         let mut explicit_tx = false;
         let mut lock_timeout = false;

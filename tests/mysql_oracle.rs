@@ -498,9 +498,11 @@ fn table_of(stmt: &Stmt) -> Option<String> {
     }
 }
 
-/// Whether the statement holds its own `ALGORITHM=` or `LOCK=` clause.
-fn has_own_clause(stmt: &Stmt) -> bool {
-    stmt.normalized.contains("ALGORITHM") || stmt.normalized.contains(" LOCK ")
+/// Whether the statement (its text) holds its own `ALGORITHM=` or `LOCK=` clause.
+fn has_own_clause(sql: &str) -> bool {
+    let words =
+        bellows::parse::normalized(sql, bellows::ByteSpan::new(0, sql.len()), Dialect::Mysql);
+    words.contains("ALGORITHM") || words.contains(" LOCK ")
 }
 
 /// A database set up for one statement: the history, three rows a table,
@@ -612,7 +614,7 @@ fn check_claim(
     finding: &bellows::Finding,
 ) -> Result<(), String> {
     let table = table_of(stmt).ok_or("no table")?;
-    let own = has_own_clause(stmt);
+    let own = has_own_clause(sql);
     let blocks_writes = finding.severity == bellows::Severity::Error;
     match rule {
         "table-rewrite" | "change-column-type" | "add-foreign-key-validating" => {
@@ -691,7 +693,7 @@ fn negation(rule: &str, stmt: &Stmt, sql: &str) -> Option<String> {
     ) {
         return None;
     }
-    if has_own_clause(stmt) {
+    if has_own_clause(sql) {
         return Some(sql.to_string());
     }
     let clause = match rule {

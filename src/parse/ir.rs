@@ -251,7 +251,7 @@ pub struct AlterOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlterKind {
     AddColumn {
-        column: ColumnDef,
+        column: Box<ColumnDef>,
         if_not_exists: bool,
         /// MySQL `FIRST` / `AFTER col`: not at the end.
         positioned: bool,
@@ -267,7 +267,7 @@ pub enum AlterKind {
     /// MySQL `CHANGE old new type …` / `MODIFY col type …`: a full redefinition.
     Redefine {
         from: String,
-        column: ColumnDef,
+        column: Box<ColumnDef>,
     },
     SetType {
         column: String,
@@ -287,7 +287,7 @@ pub enum AlterKind {
     DropDefault {
         column: String,
     },
-    AddConstraint(ConstraintDef),
+    AddConstraint(Box<ConstraintDef>),
     DropConstraint {
         name: String,
         if_exists: bool,
@@ -499,7 +499,7 @@ pub enum Action {
         name: String,
         value: String,
     },
-    CreateIndex(CreateIndex),
+    CreateIndex(Box<CreateIndex>),
     CreateSchema {
         name: String,
     },

@@ -106,9 +106,6 @@ pub struct Stmt {
     pub span: ByteSpan,
     pub action: Action,
     pub understood: Understood,
-    /// Every keyword and identifier of the statement, upper-cased, joined by
-    /// single spaces: used for fingerprints and quick keyword tests.
-    pub normalized: Box<str>,
 }
 
 /// A comment of the file, kept for annotations (`-- +goose Down`,
@@ -135,8 +132,10 @@ fn sql_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
     }
 }
 
-/// The normalised text of the statement at `span` of a file (as
-/// [`Stmt::normalized`]), read again from the file's text.
+/// The normalised text of the statement at `span` of a file, read again
+/// from the file's text: its tokens joined by single spaces, unquoted words
+/// upper-cased (fingerprints and quick keyword tests). Not kept with each
+/// statement: the few rules that read it ask for it.
 pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
     let Some(sub) = text.get(span.start..span.end) else {
         return String::new();
@@ -145,6 +144,28 @@ pub fn normalized(text: &str, span: ByteSpan, dialect: Dialect) -> String {
     let sub: &str = &masked;
     let (toks, _) = tokenize(sub, dialect);
     tokens::normalize(&toks, sub)
+}
+
+/// Whether the normalised text of the statement at `span` can hold one of
+/// `words`: only when its text, masked as [`normalized`] masks it, holds
+/// the word in some ASCII case. A quick test before [`normalized`], which
+/// lexes.
+pub fn may_hold(text: &str, span: ByteSpan, words: &[&str]) -> bool {
+    let Some(sub) = text.get(span.start..span.end) else {
+        return false;
+    };
+    let masked = mask::mask(sub);
+    let b = masked.as_bytes();
+    words.iter().any(|word| {
+        let w = word.as_bytes();
+        let Some(&first) = w.first() else {
+            return true;
+        };
+        memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), b).any(|i| {
+            b.get(i..i + w.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(w))
+        })
+    })
 }
 
 /// Tokenizes a text as files are tokenized: bellows' lexer where it reads
@@ -228,7 +249,6 @@ fn parse_statement(
     dialect: Dialect,
 ) -> Stmt {
     let span = lower::stmt_span(toks);
-    let normalized = tokens::normalize(toks, text).into_boxed_str();
     if toks.iter().any(|t| t.bad) {
         return Stmt {
             span,
@@ -236,7 +256,6 @@ fn parse_statement(
             understood: Understood::No(
                 "an unterminated string, quoted name or comment".to_string(),
             ),
-            normalized,
         };
     }
     if let Some(action) = read_by_head(toks, text, dialect) {
@@ -244,10 +263,9 @@ fn parse_statement(
             span,
             action,
             understood: Understood::Recogniser,
-            normalized,
         };
     }
-    parse_in_full(toks, text, sd, dialect, span, normalized)
+    parse_in_full(toks, text, sd, dialect, span)
 }
 
 /// A statement read by sqlparser, then by bellows' recogniser, then scanned.
@@ -257,7 +275,6 @@ fn parse_in_full(
     sd: &dyn SqlDialect,
     dialect: Dialect,
     span: ByteSpan,
-    normalized: Box<str>,
 ) -> Stmt {
     // The parser takes its tokens by value, with spans: lend them (with
     // empty spans, see `Tok::token`) and take them back.
@@ -279,7 +296,6 @@ fn parse_in_full(
                 span,
                 action,
                 understood: Understood::Parser,
-                normalized,
             }
         }
         Err(message) => {
@@ -293,13 +309,11 @@ fn parse_in_full(
                     span,
                     action,
                     understood: Understood::Recogniser,
-                    normalized,
                 },
                 None => Stmt {
                     span,
                     action: fallback::scan(scanned(toks), text, dialect),
                     understood: Understood::No(message),
-                    normalized,
                 },
             }
         }
@@ -654,14 +668,7 @@ mod tests {
             return false;
         };
         let span = lower::stmt_span(toks);
-        let full = parse_in_full(
-            toks,
-            text,
-            sql_dialect(dialect),
-            dialect,
-            span,
-            Box::default(),
-        );
+        let full = parse_in_full(toks, text, sql_dialect(dialect), dialect, span);
         assert!(
             !matches!(full.understood, Understood::No(_)),
             "{at} ({dialect:?}): not readable in full"

@@ -285,18 +285,22 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
         words.push(name.name.to_uppercase());
     }
     let table = table.map(|t| t.name.to_uppercase());
-    cx.later().any(|s| {
-        let n = &s.normalized;
-        let mut names_table = false;
-        // Words are short: a loop over bytes finds each space sooner than memchr.
-        for w in n.as_bytes().split(|&b| b == b' ') {
-            if words.iter().any(|x| x.as_bytes() == w) {
-                return true;
+    let all: Vec<&str> = words.iter().chain(&table).map(String::as_str).collect();
+    let part = cx.siblings_index;
+    cx.later_positions()
+        .filter(|&i| part.may_hold(i, &all))
+        .any(|i| {
+            let n = part.normalized(i);
+            let mut names_table = false;
+            // Words are short: a loop over bytes finds each space sooner than memchr.
+            for w in n.as_bytes().split(|&b| b == b' ') {
+                if words.iter().any(|x| x.as_bytes() == w) {
+                    return true;
+                }
+                names_table |= table.as_ref().is_some_and(|t| t.as_bytes() == w);
             }
-            names_table |= table.as_ref().is_some_and(|t| t.as_bytes() == w);
-        }
-        names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
-    })
+            names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
+        })
 }
 
 /// When a statement moves into a new migration: the statement of this
@@ -316,14 +320,16 @@ pub fn moved_down(
     let src = cx.sources.get(part.file)?;
     let word = name.name.to_uppercase();
     let mut found = None;
-    for &s in cx.down {
+    for (i, &s) in cx.down.iter().enumerate() {
         if undoes(&s.action) && found.is_none() {
             found = Some(s);
-        } else if s
-            .normalized
-            .as_bytes()
-            .split(|&b| b == b' ')
-            .any(|w| w == word.as_bytes())
+        } else if cx.down_index.may_hold(i, &[&word])
+            && cx
+                .down_index
+                .normalized(i)
+                .as_bytes()
+                .split(|&b| b == b' ')
+                .any(|w| w == word.as_bytes())
         {
             return None;
         }

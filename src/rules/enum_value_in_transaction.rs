@@ -39,15 +39,18 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let literal = format!("'{value}'");
+    let part = cx.siblings_index;
     let used = cx
-        .later()
-        .take_while(|s| !matches!(s.action, Action::Commit | Action::Rollback))
-        .find(|s| {
-            s.normalized.contains(&literal)
-                && s.normalized
-                    .split(' ')
+        .later_positions()
+        .take_while(|&i| !matches!(cx.siblings[i].action, Action::Commit | Action::Rollback))
+        .filter(|&i| part.may_hold(i, &[&literal]))
+        .find(|&i| {
+            let n = part.normalized(i);
+            n.contains(&literal)
+                && n.split(' ')
                     .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
-        });
+        })
+        .map(|i| cx.siblings[i]);
     if let Some(user) = used {
         let line_hint = cx
             .source(user.span)

@@ -29,8 +29,9 @@ const LISTED: usize = 4;
 /// Whether a statement is DDL that MySQL commits on its own: `CREATE`,
 /// `ALTER`, `DROP`, `RENAME`, `TRUNCATE`, but not temporary tables, which
 /// neither commit nor outlive the session.
-fn is_ddl(stmt: &Stmt) -> bool {
-    let mut words = stmt.normalized.split(' ');
+fn is_ddl(part: &Part<'_>, stmt: &Stmt) -> bool {
+    let normalized = part.normalized(stmt);
+    let mut words = normalized.split(' ');
     let first = words.next().unwrap_or("");
     match first {
         "ALTER" | "RENAME" | "TRUNCATE" => true,
@@ -49,6 +50,11 @@ impl Part<'_> {
     /// The user's own text of a statement.
     fn source(&self, stmt: &Stmt) -> &str {
         self.text.get(stmt.span.start..stmt.span.end).unwrap_or("")
+    }
+
+    /// A statement's normalised text (`parse::normalized`).
+    fn normalized(&self, stmt: &Stmt) -> String {
+        crate::parse::normalized(self.text, stmt.span, Dialect::Mysql)
     }
 }
 
@@ -167,22 +173,22 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
     let mut catalog = cx.before.subset(stmts.iter().map(|s| &s.action));
     let mut created: BTreeSet<Name> = BTreeSet::new();
     let mut before: Vec<&Stmt> = Vec::new();
+    let part = Part {
+        stmts,
+        text: cx.text(file),
+    };
     for s in stmts.iter().copied() {
         let existing: Vec<&Name> = targets(s)
             .into_iter()
             .filter(|t| !created.contains(*t))
             .collect();
         let changes_existing =
-            !existing.is_empty() && (is_ddl(s) || matches!(s.action, Action::Dml { .. }));
+            !existing.is_empty() && (matches!(s.action, Action::Dml { .. }) || is_ddl(&part, s));
         if changes_existing
             && !before.is_empty()
             && let Some(why) = can_fail(s, &catalog)
         {
-            let part = Part {
-                stmts,
-                text: cx.text(file),
-            };
-            let ddl: Vec<&Stmt> = stmts.iter().copied().filter(|x| is_ddl(x)).collect();
+            let ddl: Vec<&Stmt> = stmts.iter().copied().filter(|x| is_ddl(&part, x)).collect();
             let mut tables: Vec<String> = before
                 .iter()
                 .flat_map(|b| targets(b))
@@ -240,7 +246,7 @@ fn check(cx: &MigrationCx<'_>, out: &mut Vec<Hit>) {
 }
 
 /// The statement's verb and object, with the user's names: `ALTER TABLE orders`.
-fn head(stmt: &Stmt) -> String {
+fn head(part: &Part<'_>, stmt: &Stmt) -> String {
     match &stmt.action {
         Action::CreateTable(ct) => format!("CREATE TABLE {}", ct.name),
         Action::CreateView(v) => format!("CREATE VIEW {}", v.name),
@@ -258,7 +264,7 @@ fn head(stmt: &Stmt) -> String {
                 ObjectKind::Index => "INDEX",
                 ObjectKind::Database => "DATABASE",
                 ObjectKind::Schema => "SCHEMA",
-                _ => return words(stmt, 2),
+                _ => return words(part, stmt, 2),
             };
             let name = names.first().map(ToString::to_string).unwrap_or_default();
             match table {
@@ -268,19 +274,19 @@ fn head(stmt: &Stmt) -> String {
         }
         Action::RenameTables(pairs) => match pairs.first() {
             Some((from, to)) => format!("RENAME TABLE {from} TO {to}"),
-            None => words(stmt, 2),
+            None => words(part, stmt, 2),
         },
         Action::Truncate { tables } => match tables.first() {
             Some(t) => format!("TRUNCATE TABLE {t}"),
-            None => words(stmt, 2),
+            None => words(part, stmt, 2),
         },
-        _ => words(stmt, 2),
+        _ => words(part, stmt, 2),
     }
 }
 
 /// The first `n` words of the statement's normalised text.
-fn words(stmt: &Stmt, n: usize) -> String {
-    stmt.normalized
+fn words(part: &Part<'_>, stmt: &Stmt, n: usize) -> String {
+    part.normalized(stmt)
         .split(' ')
         .take(n)
         .collect::<Vec<_>>()
@@ -300,7 +306,7 @@ fn combined(part: &Part<'_>, ddl: &[&Stmt]) -> Option<String> {
         .stmts
         .iter()
         .filter(between)
-        .any(|s| !is_ddl(s) && !matches!(s.action, Action::Set { .. }))
+        .any(|s| !is_ddl(part, s) && !matches!(s.action, Action::Set { .. }))
     {
         return None;
     }
@@ -397,7 +403,7 @@ fn split_help(part: &Part<'_>, ddl: &[&Stmt]) -> String {
     let mut heads: Vec<String> = ddl
         .iter()
         .take(LISTED)
-        .map(|s| format!("`{}`", head(s)))
+        .map(|s| format!("`{}`", head(part, s)))
         .collect();
     if ddl.len() > LISTED {
         heads.push(format!("and {} more", ddl.len() - LISTED));

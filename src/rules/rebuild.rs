@@ -190,7 +190,11 @@ fn through_backup(stmts: &[&Stmt], i: usize, dropped: &Name, text: &str) -> Opti
         Action::Dml {
             kind: DmlKind::InsertSelect,
             table,
-        } if stmts[k].normalized.contains(needle) => Some(table),
+        } if crate::parse::normalized(text, stmts[k].span, crate::model::Dialect::Sqlite)
+            .contains(needle) =>
+        {
+            Some(table)
+        }
         _ => None,
     };
     let from_dropped = needle(dropped);

@@ -500,7 +500,8 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     } = &cx.stmt.action
         && server.is_mariadb()
         && server.major == 10
-        && (cx.stmt.normalized.contains(" ALGORITHM ") || cx.stmt.normalized.contains(" LOCK "))
+        && let normalized = cx.normalized()
+        && (normalized.contains(" ALGORITHM ") || normalized.contains(" LOCK "))
     {
         let index = names.first().map_or_else(String::new, |n| n.name.clone());
         out.push(cx.hit(
@@ -517,7 +518,7 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         if cx.is_new_table(&ci.table) {
             return;
         }
-        let words = cx.stmt.normalized.replace(" = ", " ");
+        let words = cx.normalized().replace(" = ", " ");
         let special = ci.kind != crate::parse::ir::IndexKind::Plain;
         let (clause, why) = if words.contains("ALGORITHM INSTANT") {
             (

@@ -60,10 +60,11 @@ pub fn role_name(identity: &str) -> String {
     name(user)
 }
 
-/// What a statement reaches outside the scratch database, if anything,
-/// with the words that say so.
-pub fn reach(stmt: &Stmt, dialect: Dialect) -> Option<(Reach, String)> {
-    let words: Vec<&str> = stmt.normalized.split(' ').collect();
+/// What a statement (`text` its file's text) reaches outside the scratch
+/// database, if anything, with the words that say so.
+pub fn reach(stmt: &Stmt, text: &str, dialect: Dialect) -> Option<(Reach, String)> {
+    let normalized = crate::parse::normalized(text, stmt.span, dialect);
+    let words: Vec<&str> = normalized.split(' ').collect();
     let w = |i: usize| words.get(i).copied().unwrap_or("");
     let what = |n: usize| words.iter().take(n).copied().collect::<Vec<_>>().join(" ");
     let role_word = |s: &str| matches!(s, "ROLE" | "USER" | "GROUP");
@@ -160,7 +161,10 @@ mod tests {
 
     fn first(sql: &str, d: Dialect) -> Option<Reach> {
         let p = crate::parse::parse_file(sql, d);
-        p.statements.first().and_then(|s| reach(s, d)).map(|r| r.0)
+        p.statements
+            .first()
+            .and_then(|s| reach(s, sql, d))
+            .map(|r| r.0)
     }
 
     #[test]

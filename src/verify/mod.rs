@@ -503,7 +503,8 @@ impl<'a> RootRun<'a> {
         let mut found = Vec::new();
         for m in &self.root.migrations {
             for s in self.statements(m.up).iter().chain(&self.statements(m.down)) {
-                if let Some((reach, what)) = global::reach(s.stmt, self.root.dialect) {
+                let text = self.files.get(s.file).map_or("", |f| f.text.as_str());
+                if let Some((reach, what)) = global::reach(s.stmt, text, self.root.dialect) {
                     found.push((reach, self.place(s.file, s.span, &what)));
                 }
             }
