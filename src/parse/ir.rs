@@ -251,7 +251,7 @@ pub struct AlterOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlterKind {
     AddColumn {
-        column: Box<ColumnDef>,
+        column: ColumnDef,
         if_not_exists: bool,
         /// MySQL `FIRST` / `AFTER col`: not at the end.
         positioned: bool,
@@ -267,7 +267,7 @@ pub enum AlterKind {
     /// MySQL `CHANGE old new type …` / `MODIFY col type …`: a full redefinition.
     Redefine {
         from: String,
-        column: Box<ColumnDef>,
+        column: ColumnDef,
     },
     SetType {
         column: String,
@@ -287,7 +287,7 @@ pub enum AlterKind {
     DropDefault {
         column: String,
     },
-    AddConstraint(Box<ConstraintDef>),
+    AddConstraint(ConstraintDef),
     DropConstraint {
         name: String,
         if_exists: bool,
@@ -499,7 +499,7 @@ pub enum Action {
         name: String,
         value: String,
     },
-    CreateIndex(Box<CreateIndex>),
+    CreateIndex(CreateIndex),
     CreateSchema {
         name: String,
     },

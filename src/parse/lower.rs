@@ -76,7 +76,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 words,
             }))
         }
-        Statement::CreateIndex(ci) => Action::CreateIndex(Box::new(CreateIndex {
+        Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),
             table: cx.name(&ci.table_name),
             unique: ci.unique,
@@ -96,7 +96,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                     _ => None,
                 })
                 .collect(),
-        })),
+        }),
         Statement::CreateSchema { schema_name, .. } => match schema_name {
             SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => Action::CreateSchema {
                 name: cx.name(n).name,
@@ -418,7 +418,7 @@ impl Lower {
                 column_position,
                 ..
             } => AlterKind::AddColumn {
-                column: Box::new(self.column(column_def)),
+                column: self.column(column_def),
                 if_not_exists: *if_not_exists,
                 positioned: column_position.is_some(),
             },
@@ -454,7 +454,7 @@ impl Lower {
                 }
                 AlterKind::Redefine {
                     from: self.ident(old_name),
-                    column: Box::new(col),
+                    column: col,
                 }
             }
             AlterTableOperation::ModifyColumn {
@@ -470,7 +470,7 @@ impl Lower {
                 }
                 AlterKind::Redefine {
                     from: self.ident(col_name),
-                    column: Box::new(col),
+                    column: col,
                 }
             }
             AlterTableOperation::AlterColumn { column_name, op } => {
@@ -515,7 +515,7 @@ impl Lower {
                     }
                     def.using_index = using_index(part, self.dialect);
                 }
-                AlterKind::AddConstraint(Box::new(def))
+                AlterKind::AddConstraint(def)
             }
             AlterTableOperation::DropConstraint {
                 name, if_exists, ..

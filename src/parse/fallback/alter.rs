@@ -110,7 +110,7 @@ pub(super) fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
     }
     if c.eat("ADD") {
         if let Some(con) = lenient_constraint(&part[c.i..], dialect) {
-            return Some(AlterKind::AddConstraint(Box::new(con)));
+            return Some(AlterKind::AddConstraint(con));
         }
         c.eat("COLUMN");
         let if_not_exists = c.eat_all(&["IF", "NOT", "EXISTS"]);
@@ -119,7 +119,7 @@ pub(super) fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
             .iter()
             .any(|t| t.is_word("FIRST") || t.is_word("AFTER"));
         return Some(AlterKind::AddColumn {
-            column: Box::new(column),
+            column,
             if_not_exists,
             positioned,
         });
@@ -199,10 +199,7 @@ pub(super) fn alter_op(part: &[Tok], dialect: Dialect) -> Option<AlterKind> {
         } else {
             lenient_column(&part[c.i - 1..], dialect)?
         };
-        return Some(AlterKind::Redefine {
-            from,
-            column: Box::new(column),
-        });
+        return Some(AlterKind::Redefine { from, column });
     }
     if c.eat("ALGORITHM") {
         c.eat_token(&Token::Eq);

@@ -374,18 +374,16 @@ impl Cursor<'_> {
             }
             let only = self.eat("ONLY");
             let table = self.name()?;
-            return Some(Action::CreateIndex(Box::new(
-                crate::parse::ir::CreateIndex {
-                    name,
-                    table,
-                    unique,
-                    concurrently,
-                    if_not_exists,
-                    only,
-                    columns: Vec::new(),
-                    kind,
-                },
-            )));
+            return Some(Action::CreateIndex(crate::parse::ir::CreateIndex {
+                name,
+                table,
+                unique,
+                concurrently,
+                if_not_exists,
+                only,
+                columns: Vec::new(),
+                kind,
+            }));
         }
         Some(Action::Other)
     }
