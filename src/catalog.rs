@@ -352,8 +352,10 @@ pub struct Catalog {
     pub views: NameMap<ObjectKind>,
     /// The column names of the views whose query bellows could read.
     pub view_columns: NameMap<Vec<String>>,
-    /// What each view's query reads, and the names it mentions.
-    pub view_reads: NameMap<(Vec<Name>, Vec<String>)>,
+    /// What each view's query reads, and the names it mentions. Change
+    /// only through `set_view_reads` / `remove_view_reads`, which keep
+    /// `readers` in step.
+    view_reads: NameMap<(Vec<Name>, Vec<String>)>,
     /// Read freely; change only through `add_index` / `remove_index`, which
     /// keep `by_table` in step.
     pub indexes: NameMap<Arc<Index>>,
@@ -376,6 +378,9 @@ pub struct Catalog {
     /// SQLite: the tables that have (or had) a foreign key to a table, by
     /// its name; each is checked again when used, so it may hold more.
     children: NameMap<BTreeSet<Name>>,
+    /// The views whose query reads a relation, by its name: what depends on
+    /// a table is found without going through every view.
+    readers: NameMap<BTreeSet<Name>>,
 }
 
 impl Catalog {
@@ -387,6 +392,7 @@ impl Catalog {
             views: NameMap::default(),
             view_columns: NameMap::default(),
             view_reads: NameMap::default(),
+            readers: NameMap::default(),
             indexes: NameMap::default(),
             enums: NameMap::default(),
             domains: NameMap::default(),
@@ -397,6 +403,32 @@ impl Catalog {
             dependents: Dependents::default(),
             children: NameMap::default(),
         }
+    }
+
+    /// Records what a view's query reads (replacing what it read before).
+    fn set_view_reads(&mut self, view: &Name, reads: Vec<Name>, words: Vec<String>) {
+        self.remove_view_reads(view);
+        for r in &reads {
+            self.readers
+                .entry(r.clone())
+                .or_default()
+                .insert(view.clone());
+        }
+        self.view_reads.insert(view.clone(), (reads, words));
+    }
+
+    /// Forgets what a view's query reads, and returns it.
+    fn remove_view_reads(&mut self, view: &Name) -> Option<(Vec<Name>, Vec<String>)> {
+        let old = self.view_reads.remove(view)?;
+        for r in &old.0 {
+            if let Some(set) = self.readers.get_mut(r) {
+                set.remove(view);
+                if set.is_empty() {
+                    self.readers.remove(r);
+                }
+            }
+        }
+        Some(old)
     }
 
     /// SQLite: the tables whose foreign keys reference `parent`, by name.
@@ -555,8 +587,7 @@ impl Catalog {
                     words,
                     ..
                 } = &**v;
-                self.view_reads
-                    .insert(name.clone(), (reads.clone(), words.clone()));
+                self.set_view_reads(name, reads.clone(), words.clone());
                 let kind = if *materialized {
                     ObjectKind::MaterializedView
                 } else {
@@ -721,8 +752,8 @@ impl Catalog {
                     if let Some(c) = self.view_columns.remove(from) {
                         self.view_columns.insert(to.clone(), c);
                     }
-                    if let Some(r) = self.view_reads.remove(from) {
-                        self.view_reads.insert(to.clone(), r);
+                    if let Some((reads, words)) = self.remove_view_reads(from) {
+                        self.set_view_reads(to, reads, words);
                     }
                 }
                 ObjectKind::Type => {
@@ -882,7 +913,7 @@ impl Catalog {
                 self.views.remove(name);
                 self.dependents.remove(name);
                 self.view_columns.remove(name);
-                self.view_reads.remove(name);
+                self.remove_view_reads(name);
             }
             ObjectKind::Index => {
                 self.remove_index(name);
@@ -896,7 +927,15 @@ impl Catalog {
                 self.tables.retain(|k, _| k.schema != s);
                 self.views.retain(|k, _| k.schema != s);
                 self.view_columns.retain(|k, _| k.schema != s);
-                self.view_reads.retain(|k, _| k.schema != s);
+                let views: Vec<Name> = self
+                    .view_reads
+                    .keys()
+                    .filter(|k| k.schema == s)
+                    .cloned()
+                    .collect();
+                for v in &views {
+                    self.remove_view_reads(v);
+                }
                 let gone: Vec<Name> = self
                     .indexes
                     .iter()
@@ -1406,7 +1445,8 @@ impl Catalog {
         let mut views: Vec<Name> = Vec::new();
         let mut frontier = vec![relation.clone()];
         while let Some(r) = frontier.pop() {
-            for (v, (reads, words)) in &self.view_reads {
+            let readers = self.readers.get(&r).into_iter().flatten();
+            for (v, (reads, words)) in readers.filter_map(|v| self.view_reads.get_key_value(v)) {
                 let uses = reads.contains(&r)
                     && (r != *relation
                         || column
@@ -1700,6 +1740,36 @@ mod tests {
         c.table(&Name::bare(table))
             .map(|t| t.columns().iter().map(|c| c.name.clone()).collect())
             .unwrap_or_default()
+    }
+
+    fn views_on(c: &Catalog, table: &str, column: Option<&str>) -> Vec<String> {
+        let (views, _) = c.cascade_of(&Name::bare(table), column);
+        views.iter().map(ToString::to_string).collect()
+    }
+
+    /// The views that depend on a table, through other views too, as views
+    /// are created, replaced and dropped (a replaced view no longer reads
+    /// what it read before; a dropped schema takes its views along).
+    #[test]
+    fn dependent_views_follow_replacements_and_drops() {
+        let base = "CREATE TABLE t (a int, b int); CREATE TABLE u (c int); CREATE SCHEMA s;\n\
+                    CREATE VIEW v1 AS SELECT a FROM t; CREATE VIEW v2 AS SELECT a FROM v1;\n\
+                    CREATE VIEW s.w AS SELECT b FROM t;\n";
+        let c = replayed(base);
+        assert_eq!(views_on(&c, "t", None), ["v1", "v2", "s.w"]);
+        assert_eq!(views_on(&c, "t", Some("a")), ["v1", "v2"]);
+        assert_eq!(views_on(&c, "t", Some("b")), ["s.w"]);
+        let c = replayed(&format!(
+            "{base}CREATE OR REPLACE VIEW v1 AS SELECT c FROM u;"
+        ));
+        assert_eq!(views_on(&c, "t", None), ["s.w"]);
+        assert_eq!(views_on(&c, "u", None), ["v1", "v2"]);
+        let c = replayed(&format!("{base}DROP VIEW v2; DROP SCHEMA s CASCADE;"));
+        assert_eq!(views_on(&c, "t", None), ["v1"]);
+        let c = replayed(&format!(
+            "{base}DROP VIEW v1; CREATE VIEW v1 AS SELECT c FROM u;"
+        ));
+        assert_eq!(views_on(&c, "t", None), ["s.w"]);
     }
 
     /// PostgreSQL 18 NOT NULL constraints: NOT VALID leaves the column
