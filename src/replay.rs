@@ -410,6 +410,31 @@ pub fn part_statements(files: &Parsed, part: Part) -> Vec<&Stmt> {
 /// stays flat whatever the length of the history.
 const STEP: usize = 64;
 
+/// Bytes of SQL a step reads at most, unless its first migration alone is
+/// more: parsed statements take about 20 times their text, so a few large
+/// migrations (10,000 `ALTER TABLE`s each) are held one step at a time, not
+/// 64 at once.
+const STEP_BYTES: usize = 256 * 1024;
+
+/// The root's migrations cut into steps of at most [`STEP`] migrations and
+/// [`STEP_BYTES`] bytes (`bytes` gives a migration's).
+fn steps<M>(migrations: &[M], bytes: impl Fn(&M) -> usize) -> Vec<&[M]> {
+    let mut out = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, m) in migrations.iter().enumerate() {
+        let b = bytes(m);
+        if i > start && (i - start == STEP || held + b > STEP_BYTES) {
+            out.push(&migrations[start..i]);
+            (start, held) = (i, 0);
+        }
+        held += b;
+    }
+    if start < migrations.len() {
+        out.push(&migrations[start..]);
+    }
+    out
+}
+
 /// Parses files, each under its own last guard: a panic becomes an internal
 /// error for that file, which is then read as empty. A file `kept` holds
 /// with the same text is not parsed again.
@@ -566,7 +591,15 @@ pub fn walk<V: Visitor + Send>(
     };
     // Each file is parsed for the step of its first use and dropped after
     // the step of its last.
-    let steps: Vec<&[Migration]> = root.migrations.chunks(STEP).collect();
+    let steps = steps(&root.migrations, |m| {
+        let mut files = files_of(m);
+        files.dedup();
+        files
+            .iter()
+            .filter_map(|&f| sources.get(f))
+            .map(|s| s.text.len())
+            .sum()
+    });
     let mut first: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
     let mut last: Vec<Vec<FileId>> = vec![Vec::new(); steps.len()];
     let mut seen: BTreeMap<FileId, usize> = BTreeMap::new();
@@ -754,7 +787,7 @@ fn transaction_of(
 
 #[cfg(test)]
 mod tests {
-    use super::{Kept, parse_files};
+    use super::{Kept, STEP, STEP_BYTES, parse_files, steps};
     use crate::discover::SourceFile;
     use crate::model::{Annotations, Dialect};
     use crate::parse::ir::Action;
@@ -793,5 +826,17 @@ mod tests {
         let dropped = file("DROP TABLE t;\n");
         assert_eq!(actions(&kept, &dropped), ["drop"]);
         assert_eq!(actions(&kept, &first), created);
+    }
+
+    /// Steps of at most STEP migrations and STEP_BYTES bytes, a migration
+    /// larger than that alone in its step, none empty, none left out.
+    #[test]
+    fn steps_hold_64_migrations_or_256_kb() {
+        let lens = |steps: Vec<&[usize]>| steps.iter().map(|s| s.len()).collect::<Vec<_>>();
+        assert_eq!(lens(steps(&[1; 130], |&b| b)), [STEP, STEP, 2]);
+        let big = STEP_BYTES / 2 + 1;
+        assert_eq!(lens(steps(&[big, big, big], |&b| b)), [1, 1, 1]);
+        assert_eq!(lens(steps(&[1, 3 * STEP_BYTES, 1, 1], |&b| b)), [1, 1, 2]);
+        assert!(steps(&[] as &[usize], |&b| b).is_empty());
     }
 }
