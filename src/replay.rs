@@ -10,11 +10,11 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 use std::ops::Range;
 
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
-use std::hash::BuildHasher;
 
 use crate::catalog::Catalog;
 use crate::discover::{Layout, Migration, Part, Root, SourceFile, TxMode, Version};
@@ -112,8 +112,9 @@ pub enum TxReason {
     MultiStatement,
 }
 
-/// The statements of one part (up or down) that alter each table, and where
-/// its transactions begin and end, indexed when a rule first asks. A rule that
+/// What rules look up along one part (up or down), found when a rule first
+/// asks: the statements that alter each table, where its transactions begin
+/// and end, and each statement's normalised text once read. A rule that
 /// looks along a part for one table's statements then costs what those
 /// statements cost, not the length of the part (10,000 tables altered in one
 /// migration).
@@ -245,7 +246,7 @@ pub struct StmtCx<'a> {
     pub siblings: &'a [&'a Stmt],
     /// The statements of the migration's down, in order (none without one).
     pub down: &'a [&'a Stmt],
-    /// `siblings` and `down` by table.
+    /// Lookups along `siblings` and `down` ([`PartIndex`]).
     pub siblings_index: &'a PartIndex<'a>,
     pub down_index: &'a PartIndex<'a>,
     pub index: usize,
@@ -344,7 +345,7 @@ impl StmtCx<'_> {
     }
 
     /// The positions of the statements after this one in the same part.
-    pub fn later_positions(&self) -> std::ops::Range<usize> {
+    pub fn later_positions(&self) -> Range<usize> {
         self.index + 1..self.siblings.len()
     }
 
