@@ -149,7 +149,7 @@ impl<'a> PartIndex<'a> {
 
     /// The normalised text (`parse::normalized`) of the statement at
     /// position `i`, read again from the file the first time it is asked
-    /// for (see `parse::may_hold` for a test before).
+    /// for.
     pub fn normalized(&self, i: usize) -> &str {
         let (Some(cell), Some(s)) = (
             self.normalized
@@ -162,12 +162,12 @@ impl<'a> PartIndex<'a> {
         cell.get_or_init(|| crate::parse::normalized(self.text, s.span, self.dialect).into())
     }
 
-    /// Whether the normalised text of the statement at position `i` can
-    /// hold one of `words` (`parse::may_hold`).
-    pub fn may_hold(&self, i: usize, words: &[&str]) -> bool {
-        self.stmts
-            .get(i)
-            .is_some_and(|s| crate::parse::may_hold(self.text, s.span, words))
+    /// The normalised text of the statement at position `i` when it can
+    /// hold one of `words`: its text is tested first, in any ASCII case
+    /// (`parse::may_hold`), so a statement that cannot is not lexed again.
+    pub fn normalized_naming(&self, i: usize, words: &[&str]) -> Option<&str> {
+        let s = self.stmts.get(i)?;
+        crate::parse::may_hold(self.text, s.span, words).then(|| self.normalized(i))
     }
 
     fn built(&self) -> &ByTable {

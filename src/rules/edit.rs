@@ -288,9 +288,8 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let all: Vec<&str> = words.iter().chain(&table).map(String::as_str).collect();
     let part = cx.siblings_index;
     cx.later_positions()
-        .filter(|&i| part.may_hold(i, &all))
-        .any(|i| {
-            let n = part.normalized(i);
+        .filter_map(|i| part.normalized_naming(i, &all))
+        .any(|n| {
             let mut names_table = false;
             // Words are short: a loop over bytes finds each space sooner than memchr.
             for w in n.as_bytes().split(|&b| b == b' ') {
@@ -323,13 +322,14 @@ pub fn moved_down(
     for (i, &s) in cx.down.iter().enumerate() {
         if undoes(&s.action) && found.is_none() {
             found = Some(s);
-        } else if cx.down_index.may_hold(i, &[&word])
-            && cx
-                .down_index
-                .normalized(i)
-                .as_bytes()
-                .split(|&b| b == b' ')
-                .any(|w| w == word.as_bytes())
+        } else if cx
+            .down_index
+            .normalized_naming(i, &[&word])
+            .is_some_and(|n| {
+                n.as_bytes()
+                    .split(|&b| b == b' ')
+                    .any(|w| w == word.as_bytes())
+            })
         {
             return None;
         }

@@ -43,12 +43,12 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     let used = cx
         .later_positions()
         .take_while(|&i| !matches!(cx.siblings[i].action, Action::Commit | Action::Rollback))
-        .filter(|&i| part.may_hold(i, &[&literal]))
         .find(|&i| {
-            let n = part.normalized(i);
-            n.contains(&literal)
-                && n.split(' ')
-                    .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
+            part.normalized_naming(i, &[&literal]).is_some_and(|n| {
+                n.contains(&literal)
+                    && n.split(' ')
+                        .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
+            })
         })
         .map(|i| cx.siblings[i]);
     if let Some(user) = used {
