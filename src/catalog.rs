@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, AlterOp, ColumnDef, ConstraintDef, ConstraintKind, CreateFunction,
-    CreateObject, CreateView, IndexKind, Name, ObjectKind, TypeName, Volatility,
+    Action, AlterKind, AlterOp, ColumnDef, ColumnExtra, ConstraintDef, ConstraintKind,
+    CreateFunction, CreateObject, CreateView, IndexKind, NO_EXTRA, Name, ObjectKind, TypeName,
+    Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +24,31 @@ pub struct Column {
     pub ty: Option<TypeName>,
     pub not_null: bool,
     pub default: Option<String>,
-    /// MySQL `CHARACTER SET` and `COLLATE` of the column (else the table's).
-    pub charset: Option<String>,
-    pub collation: Option<String>,
-    /// SQLite: the words of its CHECK and generation expressions.
-    pub refs: Vec<String>,
+    /// Of a [`ColumnExtra`], the model keeps only a column's MySQL
+    /// `CHARACTER SET` and `COLLATE` (else the table's) and its SQLite
+    /// expression words; `None` when it has none of them.
+    extra: Option<Box<ColumnExtra>>,
+}
+
+impl Column {
+    pub fn extra(&self) -> &ColumnExtra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    pub fn extra_mut(&mut self) -> &mut ColumnExtra {
+        self.extra.get_or_insert_default()
+    }
+
+    /// The column takes the table's character set again.
+    fn clear_charset(&mut self) {
+        if let Some(x) = self.extra.take() {
+            self.extra = ColumnExtra {
+                charset: None,
+                ..*x
+            }
+            .boxed();
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1110,8 +1131,8 @@ impl Catalog {
                     t.row_versions = 0;
                     t.charset = Some(value.clone());
                     for c in &mut t.columns {
-                        if c.charset.is_some() {
-                            Arc::make_mut(c).charset = None;
+                        if c.extra().charset.is_some() {
+                            Arc::make_mut(c).clear_charset();
                         }
                     }
                 }
@@ -1142,8 +1163,8 @@ impl Catalog {
                 t.rename_column(from, to);
                 rename_in_constraints(t, from, to);
                 for c in &mut t.columns {
-                    if c.refs.iter().any(|r| r == from) {
-                        Arc::make_mut(c).refs.iter_mut().for_each(|r| {
+                    if c.extra().refs.iter().any(|r| r == from) {
+                        Arc::make_mut(c).extra_mut().refs.iter_mut().for_each(|r| {
                             if r == from {
                                 r.clone_from(to);
                             }
@@ -1582,9 +1603,15 @@ fn column_of(c: &ColumnDef) -> Column {
         ty: c.ty.clone(),
         not_null: c.not_null,
         default: c.default.clone(),
-        charset: c.charset.clone(),
-        collation: c.collation.clone(),
-        refs: c.refs.clone(),
+        extra: c.extra.as_deref().and_then(|x| {
+            ColumnExtra {
+                charset: x.charset.clone(),
+                collation: x.collation.clone(),
+                refs: x.refs.clone(),
+                ..ColumnExtra::default()
+            }
+            .boxed()
+        }),
     }
 }
 
@@ -1611,15 +1638,16 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
     if c.unique {
         added.push(inline(ConstraintKind::Unique, "key"));
     }
-    if let Some(r) = &c.references {
+    let extra = c.extra();
+    if let Some(r) = &extra.references {
         let mut fk = inline(
             ConstraintKind::ForeignKey {
                 references: r.clone(),
-                on_delete_cascade: c.on_delete_cascade,
+                on_delete_cascade: extra.on_delete_cascade,
             },
             "fkey",
         );
-        if let Some(n) = &c.references_constraint {
+        if let Some(n) = &extra.references_constraint {
             fk.name.clone_from(n);
         }
         added.push(fk);
@@ -1647,7 +1675,7 @@ fn column_changes(ops: &[AlterOp]) -> Option<Vec<&str>> {
             AlterKind::AddColumn { column, .. } => {
                 if column.primary_key
                     || column.unique
-                    || column.references.is_some()
+                    || column.extra().references.is_some()
                     || column.check
                 {
                     return None;

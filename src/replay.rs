@@ -30,12 +30,29 @@ pub type Parsed = std::collections::HashMap<FileId, ParsedFile>;
 #[derive(Debug, Default, Clone)]
 pub struct Created {
     pub tables: BTreeSet<Name>,
-    pub columns: BTreeSet<(Name, String)>,
+    /// Columns added to tables that existed before, by table: one copy of
+    /// the table's name for all its new columns.
+    pub columns: BTreeMap<Name, BTreeSet<String>>,
     pub others: BTreeSet<Name>,
     pub schemas: BTreeSet<String>,
 }
 
 impl Created {
+    pub fn has_column(&self, table: &Name, column: &str) -> bool {
+        self.columns
+            .get(table)
+            .is_some_and(|columns| columns.contains(column))
+    }
+
+    fn add_column(&mut self, table: &Name, column: &str) {
+        if let Some(columns) = self.columns.get_mut(table) {
+            columns.insert(column.to_string());
+        } else {
+            self.columns
+                .insert(table.clone(), BTreeSet::from([column.to_string()]));
+        }
+    }
+
     pub fn record(&mut self, action: &Action) {
         match action {
             Action::CreateTable(ct) => {
@@ -68,12 +85,10 @@ impl Created {
                 for op in ops {
                     match &op.kind {
                         AlterKind::AddColumn { column, .. } => {
-                            self.columns.insert((current.clone(), column.name.clone()));
+                            self.add_column(&current, &column.name);
                         }
-                        AlterKind::RenameColumn { from, to }
-                            if self.columns.contains(&(current.clone(), from.clone())) =>
-                        {
-                            self.columns.insert((current.clone(), to.clone()));
+                        AlterKind::RenameColumn { from, to } if self.has_column(&current, from) => {
+                            self.add_column(&current, to);
                         }
                         AlterKind::RenameTo { to } => {
                             let to = Name::new(
@@ -259,7 +274,7 @@ impl StmtCx<'_> {
     }
 
     pub fn is_new_column(&self, t: &Name, c: &str) -> bool {
-        self.is_new_table(t) || self.created.columns.contains(&(t.clone(), c.to_string()))
+        self.is_new_table(t) || self.created.has_column(t, c)
     }
 
     pub fn is_new_object(&self, kind: ObjectKind, n: &Name) -> bool {
@@ -614,7 +629,11 @@ pub fn walk<V: Visitor + Send>(
     for (f, i) in &seen {
         last[*i].push(*f);
     }
-    let mut out = Walked::default();
+    let mut out = Walked {
+        files: Vec::with_capacity(seen.len()),
+        coverage: Vec::with_capacity(seen.len()),
+        errors: Vec::new(),
+    };
     let mut parsed = Parsed::new();
     let mut next = first
         .first()

@@ -226,8 +226,8 @@ fn type_change(
     };
     let (o, n) = (&alias(o), &alias(n));
     let at = format!("{}.{column}", facts.name);
-    let old_cs = old.charset.as_deref().unwrap_or(facts.charset);
-    let new_cs = new.charset.as_deref().unwrap_or(old_cs);
+    let old_cs = old.extra().charset.as_deref().unwrap_or(facts.charset);
+    let new_cs = new.extra().charset.as_deref().unwrap_or(old_cs);
     if new_cs != old_cs {
         return Some(
             OpPlan::new(
@@ -455,7 +455,8 @@ fn plan_op(
                 // Refused by the server (a column in a foreign key keeps its type).
                 return None;
             }
-            if plan.is_none() && column.collation.is_some() && column.collation != old.collation {
+            let collation = &column.extra().collation;
+            if plan.is_none() && collation.is_some() && *collation != old.extra().collation {
                 plan = Some(if f.is_indexed(from) {
                     OpPlan::new(
                         InplaceNoRebuild,
@@ -670,7 +671,7 @@ fn convert_plan(s: Server, f: &Facts<'_>, target: &str) -> Option<OpPlan> {
         if !(text || chars || listed) {
             continue;
         }
-        let old_cs = canonical(c.charset.as_deref().unwrap_or(f.charset));
+        let old_cs = canonical(c.extra().charset.as_deref().unwrap_or(f.charset));
         let at = format!("{t}.{}", c.name);
         let plan = if listed {
             OpPlan::new(

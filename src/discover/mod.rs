@@ -332,6 +332,9 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Discovered {
         dirs.retain(|_, f| !f.is_empty());
     }
     let mut probes = Probes::default();
+    // Room for every file at once: grown by doubling, the list of a
+    // history of 100,000 small files would hold up to twice its size.
+    out.files.reserve(dirs.values().map(Vec::len).sum());
     for (dir, mut files) in dirs {
         // Whatever order the directory walk gave.
         files.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));

@@ -13,7 +13,8 @@ enum Seg {
 #[derive(Debug, Clone, Eq)]
 pub struct Version {
     pub text: String,
-    key: Vec<Seg>,
+    /// Exactly as long as it needs: a history keeps one per migration.
+    key: Box<[Seg]>,
 }
 
 impl Version {
@@ -44,7 +45,7 @@ impl Version {
         }
         Self {
             text: text.to_string(),
-            key,
+            key: key.into_boxed_slice(),
         }
     }
 }

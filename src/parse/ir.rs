@@ -93,20 +93,48 @@ pub struct ColumnDef {
     pub primary_key: bool,
     pub unique: bool,
     pub check: bool,
+    pub generated: Option<Generated>,
+    /// `serial`, `bigserial`, `smallserial`.
+    pub serial: bool,
+    /// What few columns have (`None` when it would be empty): read it
+    /// through [`ColumnDef::extra`], write it through [`ColumnDef::extra_mut`].
+    pub extra: Option<Box<ColumnExtra>>,
+}
+
+/// The parts of a column's definition that few columns have. They live
+/// behind a box, so that a column without them (nearly every one) does not
+/// carry their room: a file of 100,000 `ADD COLUMN`s holds each column
+/// once as it was written and once in the schema model.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ColumnExtra {
     pub references: Option<Name>,
     /// Its `REFERENCES` says `ON DELETE CASCADE`.
     pub on_delete_cascade: bool,
     /// `CONSTRAINT name REFERENCES …`: the foreign key's own name.
     pub references_constraint: Option<String>,
-    pub generated: Option<Generated>,
-    /// `serial`, `bigserial`, `smallserial`.
-    pub serial: bool,
     /// MySQL `CHARACTER SET cs` and `COLLATE c` of the column, lower-cased.
     pub charset: Option<String>,
     pub collation: Option<String>,
     /// SQLite: the words (column names) of its CHECK and generation
     /// expressions, lower-cased, sorted.
     pub refs: Vec<String>,
+}
+
+/// A column's extra when it has none.
+pub static NO_EXTRA: ColumnExtra = ColumnExtra {
+    references: None,
+    on_delete_cascade: false,
+    references_constraint: None,
+    charset: None,
+    collation: None,
+    refs: Vec::new(),
+};
+
+impl ColumnExtra {
+    /// Boxed when something is set, `None` when nothing is.
+    pub fn boxed(self) -> Option<Box<ColumnExtra>> {
+        (self != NO_EXTRA).then(|| Box::new(self))
+    }
 }
 
 impl ColumnDef {
@@ -128,15 +156,18 @@ impl ColumnDef {
             primary_key: false,
             unique: false,
             check: false,
-            references: None,
-            on_delete_cascade: false,
-            references_constraint: None,
             generated: None,
             serial: false,
-            charset: None,
-            collation: None,
-            refs: Vec::new(),
+            extra: None,
         }
+    }
+
+    pub fn extra(&self) -> &ColumnExtra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    pub fn extra_mut(&mut self) -> &mut ColumnExtra {
+        self.extra.get_or_insert_default()
     }
 }
 

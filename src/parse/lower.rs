@@ -225,7 +225,7 @@ impl Lower {
         for opt in &c.options {
             self.apply_option(&mut col, &opt.option);
             if let (ColumnOption::ForeignKey(_), Some(n)) = (&opt.option, &opt.name) {
-                col.references_constraint = Some(self.ident(n));
+                col.extra_mut().references_constraint = Some(self.ident(n));
             }
         }
         col
@@ -246,8 +246,9 @@ impl Lower {
             }
             ColumnOption::Unique(_) => col.unique = true,
             ColumnOption::ForeignKey(fk) => {
-                col.references = Some(self.name(&fk.foreign_table));
-                col.on_delete_cascade = matches!(
+                let extra = col.extra_mut();
+                extra.references = Some(self.name(&fk.foreign_table));
+                extra.on_delete_cascade = matches!(
                     fk.on_delete,
                     Some(sqlparser::ast::ReferentialAction::Cascade)
                 );
@@ -277,10 +278,10 @@ impl Lower {
             }
             ColumnOption::Identity(_) => col.generated = Some(Generated::Identity),
             ColumnOption::CharacterSet(cs) => {
-                col.charset = Some(into_lowercase(cs.to_string()));
+                col.extra_mut().charset = Some(into_lowercase(cs.to_string()));
             }
             ColumnOption::Collation(c) => {
-                col.collation = Some(into_lowercase(c.to_string()));
+                col.extra_mut().collation = Some(into_lowercase(c.to_string()));
             }
             ColumnOption::DialectSpecific(toks) => {
                 if toks.iter().any(|t| {
@@ -306,9 +307,14 @@ impl Lower {
         if self.dialect != Dialect::Sqlite {
             return;
         }
-        col.refs.extend(expr_words(expr));
-        col.refs.sort_unstable();
-        col.refs.dedup();
+        let words = expr_words(expr);
+        if words.is_empty() {
+            return;
+        }
+        let refs = &mut col.extra_mut().refs;
+        refs.extend(words);
+        refs.sort_unstable();
+        refs.dedup();
     }
 
     fn constraint(&self, c: &TableConstraint, not_valid: bool) -> ConstraintDef {

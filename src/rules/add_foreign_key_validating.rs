@@ -58,7 +58,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 out.push(hit);
             }
             AlterKind::AddColumn { column, .. } => {
-                let Some(references) = &column.references else {
+                let Some(references) = &column.extra().references else {
                     continue;
                 };
                 let c = col(table, &column.name);

@@ -240,7 +240,7 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) -> bool {
             && n.base == "varchar"
         {
             let cs = old
-                .and_then(|x| x.charset.as_deref())
+                .and_then(|x| x.extra().charset.as_deref())
                 .or_else(|| cx.catalog.table(table).and_then(|t| t.charset.as_deref()))
                 .unwrap_or("utf8mb4");
             let within = 255 / mysql::bytes_per_char(cs);

@@ -119,7 +119,7 @@ pub(crate) fn locked_table(cx: &StmtCx<'_>) -> Option<(Name, bool)> {
                 writes_only(
                     ct.columns
                         .iter()
-                        .filter_map(|c| c.references.as_ref())
+                        .filter_map(|c| c.extra().references.as_ref())
                         .chain(ct.constraints.iter().filter_map(|c| match &c.kind {
                             crate::parse::ir::ConstraintKind::ForeignKey { references, .. } => {
                                 Some(references)

@@ -430,7 +430,7 @@ fn statement_tables(cx: &StmtCx<'_>) -> Vec<Name> {
     let mut out: Vec<Name> = match &cx.stmt.action {
         Action::AlterTable { table, ops, .. } => std::iter::once(table.clone())
             .chain(ops.iter().filter_map(|op| match &op.kind {
-                AlterKind::AddColumn { column, .. } => column.references.clone(),
+                AlterKind::AddColumn { column, .. } => column.extra().references.clone(),
                 AlterKind::AddConstraint(c) => match &c.kind {
                     ConstraintKind::ForeignKey { references, .. } => Some(references.clone()),
                     _ => None,

@@ -310,7 +310,7 @@ fn sqlite_add_column(cx: &StmtCx<'_>, table: &Name, c: &ColumnDef) -> Option<(St
             ),
         ));
     }
-    if c.references.is_some() && default.is_some() && foreign_keys_on(cx) {
+    if c.extra().references.is_some() && default.is_some() && foreign_keys_on(cx) {
         return Some((
             format!(
                 "adding the REFERENCES column {colname} with a non-NULL default is refused by SQLite \
@@ -440,7 +440,7 @@ fn sqlite_drop_column(cx: &StmtCx<'_>, table: &Name, name: &str) -> Option<(Stri
 fn other_columns_using<'a>(t: &'a Table, name: &'a str) -> impl Iterator<Item = &'a str> {
     t.columns()
         .iter()
-        .filter(move |c| c.name != name && c.refs.iter().any(|r| r == name))
+        .filter(move |c| c.name != name && c.extra().refs.iter().any(|r| r == name))
         .map(|c| c.name.as_str())
 }
 

@@ -191,7 +191,9 @@ pub(super) fn lenient_column(part: &[Tok], dialect: Dialect) -> Option<ColumnDef
         } else if c.eat("UNIQUE") {
             col.unique = true;
         } else if c.eat("REFERENCES") {
-            col.references = c.name();
+            if let Some(table) = c.name() {
+                col.extra_mut().references = Some(table);
+            }
         } else if c.eat("CHECK") {
             col.check = true;
             c.skip_parens();
