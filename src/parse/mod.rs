@@ -265,6 +265,14 @@ fn parse_statement(
             understood: Understood::Recogniser,
         };
     }
+    if split::maybe_thinned(toks) {
+        // The parser needs every token: the statement's text read again.
+        let (mut all, _) = split::tokenize(&text[span.start..span.end], sd, dialect);
+        for t in &mut all {
+            t.span = ByteSpan::new(t.span.start + span.start, t.span.end + span.start);
+        }
+        return parse_in_full(&mut all, text, sd, dialect, span);
+    }
     parse_in_full(toks, text, sd, dialect, span)
 }
 
@@ -578,6 +586,41 @@ mod tests {
         // Characters, not bytes: `ü` is one column.
         assert_eq!(line_col(text, ops[0].span.start), (2, 21));
         assert_eq!(line_col(text, ops[0].span.end), (2, 35));
+    }
+
+    /// A long `INSERT` keeps few of its tokens past its head; it is read as
+    /// if it had kept them all.
+    #[test]
+    fn long_inserts_are_read_as_from_all_their_tokens() {
+        let rows = (0..2000)
+            .map(|i| format!("({i}, 'a;{i}')"))
+            .collect::<Vec<_>>()
+            .join(",\n");
+        let whole = |stmt: &str| {
+            let sd = sql_dialect(Dialect::Postgres);
+            let (mut toks, _) = split::tokenize(stmt, sd, Dialect::Postgres);
+            assert!(split::maybe_thinned(&toks));
+            parse_statement(&mut toks, stmt, sd, Dialect::Postgres)
+        };
+        let values = format!("INSERT INTO t (a, b) VALUES {rows}");
+        let select = format!("INSERT INTO t SELECT * FROM (VALUES {rows}) AS v");
+        let glued = format!("{values}\nDROP TABLE u");
+        for (stmt, action) in [
+            (&values, "Dml { kind: Insert"),
+            (&select, "Dml { kind: InsertSelect"),
+            (&glued, "Drop { kind: Table"),
+        ] {
+            let text = format!("{stmt};\nDROP TABLE w;\n");
+            let s = stmts(&text);
+            assert_eq!(s.len(), 2, "{stmt:.40}");
+            assert_eq!(s[0].span, ByteSpan::new(0, stmt.len()));
+            assert_eq!(format!("{:?}", s[0]), format!("{:?}", whole(stmt)));
+            assert!(
+                format!("{:?}", s[0].action).starts_with(action),
+                "{:?}",
+                s[0].action
+            );
+        }
     }
 
     #[test]

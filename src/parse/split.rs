@@ -185,6 +185,39 @@ const STATEMENT_TOKENS: usize = 256;
 /// Tokens past which a statement's buffer grows by the text left to read.
 const HUGE_STATEMENT: usize = 1 << 16;
 
+/// Tokens an `INSERT` keeps whole. Past them the buffer keeps, besides the
+/// statement's last token, only the words that reading it by its head
+/// looks at (see [`kept_when_thinned`]): a 5 MB `INSERT … VALUES` holds
+/// some 4,000 tokens, not a million. One that needs every token (it holds a
+/// DDL word) is read again from its text ([`maybe_thinned`]).
+const THIN_AFTER: usize = 4096;
+
+/// A statement whose tokens past [`THIN_AFTER`] may have been left out.
+pub fn maybe_thinned(toks: &[Tok]) -> bool {
+    toks.len() > THIN_AFTER
+        && toks
+            .first()
+            .is_some_and(|t| t.is_word("INSERT") || t.is_word("REPLACE"))
+}
+
+/// What a thinned statement keeps past its head: the words that decide how
+/// it is read (`SELECT` makes an `INSERT … SELECT`; a DDL word sends it to
+/// the parser) and unreadable text.
+fn kept_when_thinned(t: &Tok) -> bool {
+    t.bad
+        || matches!(
+            t.keyword(),
+            Some(
+                Keyword::SELECT
+                    | Keyword::CREATE
+                    | Keyword::ALTER
+                    | Keyword::DROP
+                    | Keyword::TRUNCATE
+                    | Keyword::RENAME
+            )
+        )
+}
+
 /// Splits a stream of tokens into statements at top-level semicolons,
 /// handing out each statement's tokens (without the `;`) as soon as it
 /// ends, in one buffer used again for the next: a file's tokens are never
@@ -224,9 +257,9 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
         }
     }
 
-    /// Room for more tokens in the statement's buffer. A huge statement (one
-    /// 5 MB INSERT) gets room for the rest of the text's tokens at once:
-    /// grown by doubling, the copy was the peak.
+    /// Room for more tokens in the statement's buffer. A huge statement (a
+    /// 5 MB routine; an `INSERT` is thinned instead) gets room for the rest
+    /// of the text's tokens at once: grown by doubling, the copy was the peak.
     #[cold]
     fn grow(&mut self) {
         let more = if self.cur.len() >= HUGE_STATEMENT {
@@ -281,6 +314,19 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
                 }
                 in_block
             };
+            if self.cur.len() > THIN_AFTER + 1 && maybe_thinned(&self.cur) {
+                // The token before this one is not the statement's last
+                // (this one is, unless it is the `;` that ends it).
+                let before = self.cur.len() - 2;
+                if !self
+                    .cur
+                    .last()
+                    .is_some_and(|t| t.bad || matches!(t.token(), Token::SemiColon))
+                    && !kept_when_thinned(&self.cur[before])
+                {
+                    self.cur.swap_remove(before);
+                }
+            }
             let (first, t) = match &self.cur[..] {
                 [first, .., t] => (first, t),
                 [t] => (t, t),
