@@ -218,10 +218,10 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     let sd = sql_dialect(dialect);
     // Statement by statement: a file's tokens are never all held at once.
     let mut lexer = lexer::Lexer::new(text, dialect);
-    let mut split = split::Statements::new(&mut lexer, notes);
+    let mut split = split::Statements::new(&mut lexer, notes).thinning(dialect);
     let mut statements = Vec::with_capacity(statement_room(text));
-    while let Some(toks) = split.next_statement() {
-        statements.push(parse_statement(toks, text, sd, dialect));
+    while let Some((toks, thinned)) = split.next_statement() {
+        statements.push(parse_statement(toks, thinned, text, sd, dialect));
     }
     if !lexer.gave_up {
         return ParsedFile {
@@ -233,8 +233,8 @@ pub fn parse_annotated(text: &str, dialect: Dialect, notes: &Annotations) -> Par
     let (tokens, comments) = split::tokenize_with_sqlparser(text, &LineIndex::new(text), sd);
     let mut split = split::Statements::new(tokens.into_iter(), notes);
     let mut statements = Vec::with_capacity(statement_room(text));
-    while let Some(toks) = split.next_statement() {
-        statements.push(parse_statement(toks, text, sd, dialect));
+    while let Some((toks, thinned)) = split.next_statement() {
+        statements.push(parse_statement(toks, thinned, text, sd, dialect));
     }
     ParsedFile {
         statements,
@@ -255,8 +255,10 @@ fn statement_room(text: &str) -> usize {
         + 1
 }
 
+/// A statement from its tokens; `thinned`: the split left some out.
 fn parse_statement(
     toks: &mut [tokens::Tok],
+    thinned: bool,
     text: &str,
     sd: &dyn SqlDialect,
     dialect: Dialect,
@@ -278,7 +280,7 @@ fn parse_statement(
             understood: Understood::Recogniser,
         };
     }
-    if split::maybe_thinned(toks) {
+    if thinned {
         // The parser needs every token: the statement's text read again.
         let (mut all, _) = split::tokenize(&text[span.start..span.end], sd, dialect);
         for t in &mut all {
@@ -612,16 +614,18 @@ mod tests {
         let whole = |stmt: &str| {
             let sd = sql_dialect(Dialect::Postgres);
             let (mut toks, _) = split::tokenize(stmt, sd, Dialect::Postgres);
-            assert!(split::maybe_thinned(&toks));
-            parse_statement(&mut toks, stmt, sd, Dialect::Postgres)
+            parse_statement(&mut toks, false, stmt, sd, Dialect::Postgres)
         };
         let values = format!("INSERT INTO t (a, b) VALUES {rows}");
         let select = format!("INSERT INTO t SELECT * FROM (VALUES {rows}) AS v");
         let glued = format!("{values}\nDROP TABLE u");
-        for (stmt, action) in [
-            (&values, "Dml { kind: Insert"),
-            (&select, "Dml { kind: InsertSelect"),
-            (&glued, "Drop { kind: Table"),
+        // A head bellows cannot read (backticks in PostgreSQL) keeps every token.
+        let unread = format!("INSERT INTO `t` VALUES {rows}");
+        for (stmt, action, thinned) in [
+            (&values, "Dml { kind: Insert", true),
+            (&select, "Dml { kind: InsertSelect", true),
+            (&glued, "Drop { kind: Table", true),
+            (&unread, "Other", false),
         ] {
             let text = format!("{stmt};\nDROP TABLE w;\n");
             let s = stmts(&text);
@@ -633,6 +637,12 @@ mod tests {
                 "{:?}",
                 s[0].action
             );
+            let notes = Annotations::default();
+            let mut lexer = lexer::Lexer::new(&text, Dialect::Postgres);
+            let mut split = split::Statements::new(&mut lexer, &notes).thinning(Dialect::Postgres);
+            let (toks, left_out) = split.next_statement().expect("a statement");
+            assert_eq!(left_out, thinned, "{stmt:.40}");
+            assert_eq!(toks.len() < 5000, thinned, "{} tokens", toks.len());
         }
     }
 
@@ -765,7 +775,7 @@ mod tests {
                     let (toks, _) = split::tokenize(&text, sd, dialect);
                     let notes = Annotations::default();
                     let mut split = split::Statements::new(toks.into_iter(), &notes);
-                    while let Some(stmt) = split.next_statement() {
+                    while let Some((stmt, _)) = split.next_statement() {
                         let at = format!(
                             "{} at byte {}",
                             entry.path().display(),

@@ -185,20 +185,14 @@ const STATEMENT_TOKENS: usize = 256;
 /// Tokens past which a statement's buffer grows by the text left to read.
 const HUGE_STATEMENT: usize = 1 << 16;
 
-/// Tokens an `INSERT` keeps whole. Past them the buffer keeps, besides the
-/// statement's last token, only the words that reading it by its head
-/// looks at (see [`kept_when_thinned`]): a 5 MB `INSERT … VALUES` holds
-/// some 4,000 tokens, not a million. One that needs every token (it holds a
-/// DDL word) is read again from its text ([`maybe_thinned`]).
+/// Tokens an `INSERT` keeps whole when the split thins ([`Statements::thinning`]).
+/// Past them, if its head can be read ([`super::read_by_head`]), the buffer
+/// keeps besides the statement's last token only the words that reading it
+/// by its head looks at (see [`kept_when_thinned`]): a 5 MB
+/// `INSERT … VALUES` holds some 4,000 tokens, not a million. One that then
+/// needs every token (it holds a DDL word past its head) is read again from
+/// its text.
 const THIN_AFTER: usize = 4096;
-
-/// A statement whose tokens past [`THIN_AFTER`] may have been left out.
-pub fn maybe_thinned(toks: &[Tok]) -> bool {
-    toks.len() > THIN_AFTER
-        && toks
-            .first()
-            .is_some_and(|t| t.is_word("INSERT") || t.is_word("REPLACE"))
-}
 
 /// What a thinned statement keeps past its head: the words that decide how
 /// it is read (`SELECT` makes an `INSERT … SELECT`; a DDL word sends it to
@@ -240,6 +234,10 @@ pub struct Statements<'a, I: Iterator<Item = Tok>> {
     end: bool,
     routine: bool,
     was_in_block: bool,
+    /// Long `INSERT`s are thinned (see [`THIN_AFTER`]), read in this dialect.
+    thin: Option<Dialect>,
+    /// The statement being read is thinned.
+    thinned: bool,
 }
 
 impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
@@ -254,7 +252,17 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
             end: false,
             routine: false,
             was_in_block: false,
+            thin: None,
+            thinned: false,
         }
+    }
+
+    /// Thins long `INSERT`s of `dialect`: for tokens read one at a time
+    /// (bellows' lexer). Tokens already all held (sqlparser's tokenizer)
+    /// gain nothing from it.
+    pub fn thinning(mut self, dialect: Dialect) -> Self {
+        self.thin = Some(dialect);
+        self
     }
 
     /// Room for more tokens in the statement's buffer. A huge statement (a
@@ -274,7 +282,9 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
     ///
     /// Each token is pushed into the buffer as it is read and looked at
     /// there: an 80-byte token is moved once.
-    pub fn next_statement(&mut self) -> Option<&mut [Tok]> {
+    /// With them, whether some were left out ([`THIN_AFTER`]).
+    pub fn next_statement(&mut self) -> Option<(&mut [Tok], bool)> {
+        self.thinned = false;
         let mut carried = self.carried.take();
         if carried.is_some() {
             let last = self.cur.len() - 1;
@@ -310,11 +320,22 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
                     self.routine = false;
                     self.carried = Some(in_block);
                     let end = self.cur.len() - 1;
-                    return Some(&mut self.cur[..end]);
+                    return Some((&mut self.cur[..end], self.thinned));
                 }
                 in_block
             };
-            if self.cur.len() > THIN_AFTER + 1 && maybe_thinned(&self.cur) {
+            if let Some(dialect) = self.thin
+                && self.cur.len() == THIN_AFTER + 1
+            {
+                // Thinned only if its head can be read: else the parser
+                // needs every token, and they would be read twice.
+                self.thinned = self
+                    .cur
+                    .first()
+                    .is_some_and(|t| t.is_word("INSERT") || t.is_word("REPLACE"))
+                    && super::read_by_head(&self.cur, "", dialect).is_some();
+            }
+            if self.thinned && self.cur.len() > THIN_AFTER + 1 {
                 // The token before this one is not the statement's last
                 // (this one is, unless it is the `;` that ends it).
                 let before = self.cur.len() - 2;
@@ -357,17 +378,17 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
                 self.block_depth = 0;
                 self.end = false;
                 self.routine = false;
-                return Some(&mut self.cur);
+                return Some((&mut self.cur, self.thinned));
             }
             if matches!(t.token(), Token::SemiColon) && self.block_depth == 0 && !in_block {
                 self.cur.pop();
                 self.routine = false;
                 if !self.cur.is_empty() {
-                    return Some(&mut self.cur);
+                    return Some((&mut self.cur, self.thinned));
                 }
             }
         }
         self.routine = false;
-        (!self.cur.is_empty()).then_some(&mut self.cur[..])
+        (!self.cur.is_empty()).then_some((&mut self.cur[..], self.thinned))
     }
 }
