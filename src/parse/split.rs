@@ -198,18 +198,7 @@ const THIN_AFTER: usize = 4096;
 /// it is read (`SELECT` makes an `INSERT … SELECT`; a DDL word sends it to
 /// the parser) and unreadable text.
 fn kept_when_thinned(t: &Tok) -> bool {
-    t.bad
-        || matches!(
-            t.keyword(),
-            Some(
-                Keyword::SELECT
-                    | Keyword::CREATE
-                    | Keyword::ALTER
-                    | Keyword::DROP
-                    | Keyword::TRUNCATE
-                    | Keyword::RENAME
-            )
-        )
+    t.bad || t.keyword() == Some(Keyword::SELECT) || super::is_ddl_word(t)
 }
 
 /// Splits a stream of tokens into statements at top-level semicolons,
@@ -329,10 +318,7 @@ impl<'a, I: Iterator<Item = Tok>> Statements<'a, I> {
             {
                 // Thinned only if its head can be read: else the parser
                 // needs every token, and they would be read twice.
-                self.thinned = self
-                    .cur
-                    .first()
-                    .is_some_and(|t| t.is_word("INSERT") || t.is_word("REPLACE"))
+                self.thinned = self.cur.first().is_some_and(|t| t.is_word("INSERT"))
                     && super::read_by_head(&self.cur, "", dialect).is_some();
             }
             if self.thinned && self.cur.len() > THIN_AFTER + 1 {
