@@ -14,8 +14,8 @@ use std::sync::Arc;
 use crate::model::Dialect;
 use crate::parse::ir::{
     Action, AlterKind, AlterOp, ColumnDef, ColumnExtra, ConstraintDef, ConstraintKind,
-    CreateFunction, CreateObject, CreateView, IndexKind, NO_EXTRA, Name, ObjectKind, TypeName,
-    Volatility,
+    CreateFunction, CreateObject, CreateView, IndexKind, NO_EXTRA, Name, ObjectKind, RenameObject,
+    TypeName, Volatility,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -633,12 +633,12 @@ impl Catalog {
                     }
                 }
             }
-            Action::CreateTrigger { name, table, words } => {
+            Action::CreateTrigger(t) => {
                 self.dependents.insert(
-                    name.clone(),
+                    t.name.clone(),
                     Dependent {
-                        trigger_on: Some(table.clone()),
-                        words: words.clone(),
+                        trigger_on: Some(t.table.clone()),
+                        words: t.words.clone(),
                     },
                 );
             }
@@ -724,7 +724,7 @@ impl Catalog {
             } => {
                 for (i, n) in names.iter().enumerate() {
                     let signature = signatures.get(i).cloned().flatten();
-                    self.drop_object(*kind, n, table.as_ref(), signature.as_deref());
+                    self.drop_object(*kind, n, table.as_deref(), signature.as_deref());
                     self.drop(*kind, n);
                     // MySQL `DROP INDEX i ON t` of an index declared in the table.
                     if let (ObjectKind::Index, Some(t)) = (kind, table)
@@ -752,66 +752,69 @@ impl Catalog {
                     self.rename_table(from, to);
                 }
             }
-            Action::RenameObject { kind, from, to } => match kind {
-                ObjectKind::Index => {
-                    if let Some(i) = self.remove_index(from) {
-                        self.add_shared_index(to.clone(), i);
-                    } else if let Some(table) = self.table_of_index(from) {
-                        // The index of a constraint: renaming it renames the constraint.
-                        let t = self.table_entry(&table);
-                        for c in &mut t.constraints {
-                            if c.name == from.name {
-                                c.name.clone_from(&to.name);
+            Action::RenameObject(r) => {
+                let RenameObject { kind, from, to } = &**r;
+                match kind {
+                    ObjectKind::Index => {
+                        if let Some(i) = self.remove_index(from) {
+                            self.add_shared_index(to.clone(), i);
+                        } else if let Some(table) = self.table_of_index(from) {
+                            // The index of a constraint: renaming it renames the constraint.
+                            let t = self.table_entry(&table);
+                            for c in &mut t.constraints {
+                                if c.name == from.name {
+                                    c.name.clone_from(&to.name);
+                                }
                             }
                         }
                     }
+                    ObjectKind::View | ObjectKind::MaterializedView => {
+                        if let Some(k) = self.views.remove(from) {
+                            self.views.insert(to.clone(), k);
+                        }
+                        if let Some(c) = self.view_columns.remove(from) {
+                            self.view_columns.insert(to.clone(), c);
+                        }
+                        if let Some((reads, words)) = self.remove_view_reads(from) {
+                            self.set_view_reads(to, reads, words);
+                        }
+                    }
+                    ObjectKind::Type => {
+                        if let Some(v) = self.enums.remove(from) {
+                            self.enums.insert(to.clone(), v);
+                        }
+                        self.rename_object(*kind, from, to);
+                    }
+                    ObjectKind::Domain => {
+                        if let Some(v) = self.domains.remove(from) {
+                            self.domains.insert(to.clone(), v);
+                        }
+                    }
+                    ObjectKind::Function => {
+                        if let Some(v) = self.functions.remove(from) {
+                            self.functions.insert(to.clone(), v);
+                        }
+                        self.rename_object(*kind, from, to);
+                    }
+                    ObjectKind::Schema => {
+                        if self.schemas.remove(&from.name) {
+                            self.schemas.insert(to.name.clone());
+                        }
+                    }
+                    _ => self.rename_object(*kind, from, to),
                 }
-                ObjectKind::View | ObjectKind::MaterializedView => {
-                    if let Some(k) = self.views.remove(from) {
-                        self.views.insert(to.clone(), k);
-                    }
-                    if let Some(c) = self.view_columns.remove(from) {
-                        self.view_columns.insert(to.clone(), c);
-                    }
-                    if let Some((reads, words)) = self.remove_view_reads(from) {
-                        self.set_view_reads(to, reads, words);
-                    }
-                }
-                ObjectKind::Type => {
-                    if let Some(v) = self.enums.remove(from) {
-                        self.enums.insert(to.clone(), v);
-                    }
-                    self.rename_object(*kind, from, to);
-                }
-                ObjectKind::Domain => {
-                    if let Some(v) = self.domains.remove(from) {
-                        self.domains.insert(to.clone(), v);
-                    }
-                }
-                ObjectKind::Function => {
-                    if let Some(v) = self.functions.remove(from) {
-                        self.functions.insert(to.clone(), v);
-                    }
-                    self.rename_object(*kind, from, to);
-                }
-                ObjectKind::Schema => {
-                    if self.schemas.remove(&from.name) {
-                        self.schemas.insert(to.name.clone());
-                    }
-                }
-                _ => self.rename_object(*kind, from, to),
-            },
+            }
             Action::AddEnumValue { ty, value, .. } => {
                 let values = self.enums.entry(ty.clone()).or_default();
                 if !values.contains(value) {
                     values.push(value.clone());
                 }
             }
-            Action::RenameEnumValue { ty, from, to } => {
-                if let Some(values) = self.enums.get_mut(ty) {
+            Action::RenameEnumValue(r) => {
+                if let Some(values) = self.enums.get_mut(&r.ty) {
                     for v in values.iter_mut() {
-                        if v == from {
-                            v.clone_from(to);
+                        if *v == r.from {
+                            v.clone_from(&r.to);
                         }
                     }
                 }
@@ -1334,7 +1337,7 @@ impl Catalog {
                         return self.clone();
                     }
                     names.extend(n.iter().cloned());
-                    names.extend(table.clone());
+                    names.extend(table.as_deref().cloned());
                 }
                 Action::AlterTable { table, ops, .. } => {
                     // Changes of columns only need those columns: a copy of
@@ -1368,12 +1371,15 @@ impl Catalog {
                         names.insert(t.clone());
                     }
                 }
-                Action::RenameObject { from, to, .. } => {
-                    names.insert(from.clone());
-                    names.insert(to.clone());
+                Action::RenameObject(r) => {
+                    names.insert(r.from.clone());
+                    names.insert(r.to.clone());
                 }
-                Action::AddEnumValue { ty, .. } | Action::RenameEnumValue { ty, .. } => {
+                Action::AddEnumValue { ty, .. } => {
                     names.insert(ty.clone());
+                }
+                Action::RenameEnumValue(r) => {
+                    names.insert(r.ty.clone());
                 }
                 _ => {}
             }

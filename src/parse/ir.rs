@@ -496,6 +496,31 @@ pub struct CreateFunction {
     pub returns_trigger: bool,
 }
 
+/// SQLite `CREATE TRIGGER name … ON table …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateTrigger {
+    pub name: Name,
+    pub table: Name,
+    /// The words of the trigger (its body's tables and columns), lower-cased, sorted.
+    pub words: Vec<String>,
+}
+
+/// `ALTER VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE|TYPE|FUNCTION|PROCEDURE|DOMAIN|SCHEMA … RENAME TO`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenameObject {
+    pub kind: ObjectKind,
+    pub from: Name,
+    pub to: Name,
+}
+
+/// `ALTER TYPE ty RENAME VALUE 'from' TO 'to'`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenameEnumValue {
+    pub ty: Name,
+    pub from: String,
+    pub to: String,
+}
+
 /// `CREATE [OR REPLACE] PROCEDURE|AGGREGATE|SEQUENCE|EXTENSION|TYPE|TRIGGER|POLICY|EVENT`:
 /// an object that code or other objects can name.
 #[derive(Debug, Clone, PartialEq)]
@@ -509,17 +534,14 @@ pub struct CreateObject {
     pub or_replace: bool,
 }
 
+/// A statement's meaning. Variants whose fields pass 72 bytes are boxed, so
+/// that a statement, which is kept until its migration is replayed, stays
+/// small (see `Stmt`'s size check).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     CreateTable(Box<CreateTable>),
     CreateView(Box<CreateView>),
-    /// SQLite `CREATE TRIGGER name … ON table …`.
-    CreateTrigger {
-        name: Name,
-        table: Name,
-        /// The words of the trigger (its body's tables and columns), lower-cased, sorted.
-        words: Vec<String>,
-    },
+    CreateTrigger(Box<CreateTrigger>),
     /// SQLite `DROP TRIGGER name`.
     DropTrigger {
         name: Name,
@@ -530,7 +552,7 @@ pub enum Action {
         name: String,
         value: String,
     },
-    CreateIndex(CreateIndex),
+    CreateIndex(Box<CreateIndex>),
     CreateSchema {
         name: String,
     },
@@ -563,7 +585,7 @@ pub enum Action {
         cascade: bool,
         concurrently: bool,
         /// MySQL `DROP INDEX i ON t`; PostgreSQL `DROP TRIGGER|POLICY n ON t`.
-        table: Option<Name>,
+        table: Option<Box<Name>>,
         /// A routine's argument types, by position in `names` (see
         /// [`signature`]); missing or `None` when not given.
         signatures: Vec<Option<String>>,
@@ -574,29 +596,20 @@ pub enum Action {
         only: bool,
         ops: Vec<AlterOp>,
     },
-    /// `ALTER VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE|TYPE|FUNCTION|PROCEDURE|DOMAIN|SCHEMA … RENAME TO`.
-    RenameObject {
-        kind: ObjectKind,
-        from: Name,
-        to: Name,
-    },
+    RenameObject(Box<RenameObject>),
     /// MySQL `RENAME TABLE a TO b, c TO d`.
     RenameTables(Vec<(Name, Name)>),
     AlterIndex {
         name: Name,
         set_tablespace: bool,
-        attach_partition: Option<Name>,
+        attach_partition: Option<Box<Name>>,
     },
     AddEnumValue {
         ty: Name,
         value: String,
         if_not_exists: bool,
     },
-    RenameEnumValue {
-        ty: Name,
-        from: String,
-        to: String,
-    },
+    RenameEnumValue(Box<RenameEnumValue>),
     Truncate {
         tables: Vec<Name>,
     },

@@ -17,7 +17,8 @@ use sqlparser::tokenizer::Token;
 pub use super::ir::make_name;
 use super::ir::{
     Action, AlterKind, AlterOp, ByteSpan, ColumnDef, ConstraintDef, ConstraintKind, CreateIndex,
-    CreateTable, Generated, IndexKind, Name, ObjectKind, TypeName, Using,
+    CreateTable, Generated, IndexKind, Name, ObjectKind, RenameEnumValue, RenameObject, TypeName,
+    Using,
 };
 use super::tokens::Tok;
 use crate::model::Dialect;
@@ -76,7 +77,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 words,
             }))
         }
-        Statement::CreateIndex(ci) => Action::CreateIndex(CreateIndex {
+        Statement::CreateIndex(ci) => Action::CreateIndex(Box::new(CreateIndex {
             name: ci.name.as_ref().map(|n| cx.name(n)),
             table: cx.name(&ci.table_name),
             unique: ci.unique,
@@ -96,7 +97,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                     _ => None,
                 })
                 .collect(),
-        }),
+        })),
         Statement::CreateSchema { schema_name, .. } => match schema_name {
             SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => Action::CreateSchema {
                 name: cx.name(n).name,
@@ -126,7 +127,7 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
             if_exists: *if_exists,
             cascade: *cascade,
             concurrently: toks.iter().take(4).any(|t| t.is_word("CONCURRENTLY")),
-            table: table.as_ref().map(|n| cx.name(n)),
+            table: table.as_ref().map(|n| Box::new(cx.name(n))),
             signatures: Vec::new(),
         },
         Statement::AlterTable(at) => {
@@ -165,24 +166,26 @@ pub(super) fn lower(stmt: &Statement, toks: &[Tok], dialect: Dialect) -> Option<
                 value: v.value.value.clone(),
                 if_not_exists: v.if_not_exists,
             },
-            AlterTypeOperation::RenameValue(v) => Action::RenameEnumValue {
-                ty: cx.name(&at.name),
-                from: v.from.value.clone(),
-                to: v.to.value.clone(),
-            },
-            AlterTypeOperation::Rename(r) => Action::RenameObject {
+            AlterTypeOperation::RenameValue(v) => {
+                Action::RenameEnumValue(Box::new(RenameEnumValue {
+                    ty: cx.name(&at.name),
+                    from: v.from.value.clone(),
+                    to: v.to.value.clone(),
+                }))
+            }
+            AlterTypeOperation::Rename(r) => Action::RenameObject(Box::new(RenameObject {
                 kind: ObjectKind::Type,
                 from: cx.name(&at.name),
                 to: cx.sibling(&at.name, &r.new_name),
-            },
+            })),
         },
         Statement::AlterIndex { name, operation } => {
             let sqlparser::ast::AlterIndexOperation::RenameIndex { index_name } = operation;
-            Action::RenameObject {
+            Action::RenameObject(Box::new(RenameObject {
                 kind: ObjectKind::Index,
                 from: cx.name(name),
                 to: cx.name(index_name),
-            }
+            }))
         }
         Statement::Truncate(t) => Action::Truncate {
             tables: t.table_names.iter().map(|t| cx.name(&t.name)).collect(),

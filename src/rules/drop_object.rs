@@ -35,7 +35,7 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                     out,
                     *kind,
                     name,
-                    table.as_ref(),
+                    table.as_deref(),
                     signature.as_deref(),
                     *if_exists,
                     *cascade,
@@ -317,7 +317,7 @@ fn trigger_hit(cx: &StmtCx<'_>, name: &Name, table: Option<&Name>) -> Hit {
 /// SQLite: the trigger is created again later in the migration.
 fn replaced_sqlite_trigger(cx: &StmtCx<'_>, name: &Name) -> bool {
     cx.later()
-        .any(|s| matches!(&s.action, Action::CreateTrigger { name: n, .. } if n == name))
+        .any(|s| matches!(&s.action, Action::CreateTrigger(t) if t.name == *name))
 }
 
 /// A drop followed, later in the migration, by a create of the same name:
@@ -438,11 +438,9 @@ fn swapped(cx: &StmtCx<'_>, kind: ObjectKind, name: &Name) -> Option<Vec<Hit>> {
         return None;
     }
     let old_name = cx.earlier().find_map(|s| match &s.action {
-        Action::RenameObject {
-            kind: ObjectKind::Type,
-            from,
-            to,
-        } if to == name => Some(from.clone()),
+        Action::RenameObject(r) if r.kind == ObjectKind::Type && r.to == *name => {
+            Some(r.from.clone())
+        }
         _ => None,
     })?;
     let recreated = cx.earlier().any(|s| match &s.action {

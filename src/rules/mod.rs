@@ -448,7 +448,7 @@ fn statement_tables(cx: &StmtCx<'_>) -> Vec<Name> {
             table,
             ..
         } => match table {
-            Some(t) => vec![t.clone()],
+            Some(t) => vec![Name::clone(t)],
             None => names
                 .iter()
                 .filter_map(|n| catalog.table_of_index(n))
@@ -471,13 +471,12 @@ fn statement_tables(cx: &StmtCx<'_>) -> Vec<Name> {
         | Action::Truncate { tables } => tables.clone(),
         Action::Cluster { table } => table.iter().cloned().collect(),
         Action::CreateObject(o) => o.on.iter().cloned().collect(),
-        Action::LockTable { table, .. }
-        | Action::Dml { table, .. }
-        | Action::Drop {
+        Action::LockTable { table, .. } | Action::Dml { table, .. } => vec![table.clone()],
+        Action::Drop {
             kind: ObjectKind::Trigger | ObjectKind::Policy,
             table: Some(table),
             ..
-        } => vec![table.clone()],
+        } => vec![Name::clone(table)],
         Action::AlterDomainAddConstraint { domain, .. } => catalog
             .tables_using_type(domain)
             .into_iter()

@@ -65,7 +65,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
     let recreated = |n: &Name| {
         later.iter().any(|s| match &s.action {
-            Action::CreateTrigger { name, .. } | Action::DropTrigger { name } => name == n,
+            Action::CreateTrigger(t) => &t.name == n,
+            Action::DropTrigger { name } => name == n,
             Action::CreateView(v) => &v.name == n,
             Action::Drop {
                 kind: ObjectKind::View,

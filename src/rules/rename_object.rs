@@ -3,7 +3,7 @@
 
 use super::{Check, Class, Dialects, Hit, Rule, StmtCx};
 use crate::model::Severity;
-use crate::parse::ir::{Action, Name, ObjectKind};
+use crate::parse::ir::{Action, Name, ObjectKind, RenameEnumValue, RenameObject};
 
 pub static RULE: Rule = Rule {
     id: "rename-object",
@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     match &cx.stmt.action {
-        Action::RenameObject { kind, from, to } => {
+        Action::RenameObject(r) => {
+            let RenameObject { kind, from, to } = &**r;
             if !matches!(
                 kind,
                 ObjectKind::View
@@ -86,7 +87,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
                 help,
             ));
         }
-        Action::RenameEnumValue { ty, from, to } => {
+        Action::RenameEnumValue(r) => {
+            let RenameEnumValue { ty, from, to } = &**r;
             if cx.is_new_object(ObjectKind::Type, ty) || value_is_new(cx, ty, from) {
                 return;
             }

@@ -6,8 +6,8 @@ use sqlparser::tokenizer::Token;
 use super::{Cursor, alter_op, lenient_column, lenient_constraint};
 use crate::model::Dialect;
 use crate::parse::ir::{
-    Action, AlterKind, AlterOp, CreateFunction, CreateObject, CreateTable, IndexKind, Name,
-    ObjectKind, Volatility,
+    Action, AlterKind, AlterOp, CreateFunction, CreateObject, CreateTable, CreateTrigger,
+    IndexKind, Name, ObjectKind, RenameObject, Volatility,
 };
 use crate::parse::lower::{after_table_name, split_commas, stmt_span};
 use crate::parse::tokens::Tok;
@@ -17,11 +17,11 @@ impl Cursor<'_> {
     /// (the new name stays in `from`'s schema).
     fn renamed(&mut self, kind: ObjectKind, from: Name) -> Option<Action> {
         let to = self.ident()?;
-        Some(Action::RenameObject {
+        Some(Action::RenameObject(Box::new(RenameObject {
             kind,
             to: Name::new(from.schema.clone(), to),
             from,
-        })
+        })))
     }
 
     pub(super) fn drop(&mut self) -> Option<Action> {
@@ -67,7 +67,7 @@ impl Cursor<'_> {
             let if_exists = self.eat_all(&["IF", "EXISTS"]);
             let name = self.name()?;
             let table = if self.eat("ON") {
-                Some(self.name()?)
+                Some(Box::new(self.name()?))
             } else {
                 None
             };
@@ -110,7 +110,11 @@ impl Cursor<'_> {
         if names.is_empty() {
             return None;
         }
-        let table = if self.eat("ON") { self.name() } else { None };
+        let table = if self.eat("ON") {
+            self.name().map(Box::new)
+        } else {
+            None
+        };
         let cascade = self.eat("CASCADE");
         Some(Action::Drop {
             kind,
@@ -169,13 +173,13 @@ impl Cursor<'_> {
                 let on = self.toks[self.i..].iter().position(|t| t.is_word("ON"))?;
                 self.i += on + 1;
                 let table = self.name()?;
-                return Some(Action::CreateTrigger {
+                return Some(Action::CreateTrigger(Box::new(CreateTrigger {
                     name,
                     table,
                     words: crate::parse::tokens::words(
                         self.toks.get(after_name..).unwrap_or_default(),
                     ),
-                });
+                })));
             }
             self.i = save;
             self.eat_all(&["OR", "REPLACE"]);
@@ -374,16 +378,18 @@ impl Cursor<'_> {
             }
             let only = self.eat("ONLY");
             let table = self.name()?;
-            return Some(Action::CreateIndex(crate::parse::ir::CreateIndex {
-                name,
-                table,
-                unique,
-                concurrently,
-                if_not_exists,
-                only,
-                columns: Vec::new(),
-                kind,
-            }));
+            return Some(Action::CreateIndex(Box::new(
+                crate::parse::ir::CreateIndex {
+                    name,
+                    table,
+                    unique,
+                    concurrently,
+                    if_not_exists,
+                    only,
+                    columns: Vec::new(),
+                    kind,
+                },
+            )));
         }
         Some(Action::Other)
     }
@@ -507,7 +513,7 @@ impl Cursor<'_> {
                 return Some(Action::AlterIndex {
                     name,
                     set_tablespace: false,
-                    attach_partition: Some(child),
+                    attach_partition: Some(Box::new(child)),
                 });
             }
             if self.eat_all(&["RENAME", "TO"]) {
@@ -691,7 +697,7 @@ mod tests {
         ));
         assert!(matches!(
             read("ALTER FUNCTION f(text) RENAME TO g", Postgres),
-            Some(Action::RenameObject { kind: ObjectKind::Function, to, .. }) if to.name == "g"
+            Some(Action::RenameObject(r)) if r.kind == ObjectKind::Function && r.to.name == "g"
         ));
     }
 

@@ -86,16 +86,18 @@ pub fn plain_index(toks: &[Tok], dialect: Dialect) -> Option<Action> {
     if !c.at_end() {
         return None;
     }
-    Some(Action::CreateIndex(crate::parse::ir::CreateIndex {
-        name,
-        table,
-        unique,
-        concurrently,
-        if_not_exists,
-        only,
-        columns,
-        kind: crate::parse::ir::IndexKind::Plain,
-    }))
+    Some(Action::CreateIndex(Box::new(
+        crate::parse::ir::CreateIndex {
+            name,
+            table,
+            unique,
+            concurrently,
+            if_not_exists,
+            only,
+            columns,
+            kind: crate::parse::ir::IndexKind::Plain,
+        },
+    )))
 }
 
 /// A word that begins a statement of its own and has no place in an index
