@@ -287,6 +287,13 @@ def indexes_on_one_table(n):
         f"CREATE INDEX t_idx{i} ON t {shapes[i % 8]}" for i in range(1, n + 1)], "DROP TABLE t"
 
 
+def indexes_in_one_migration(n):  # N tables, then one migration (one transaction) indexing each
+    yield "create_tables", [f"CREATE TABLE t{i} (id bigint PRIMARY KEY, c{i} integer)" for i in range(n)], [
+        f"DROP TABLE t{i}" for i in reversed(range(n))]
+    yield "index_tables", [f"CREATE INDEX t{i}_c{i}_idx ON t{i} (c{i})" for i in range(n)], [
+        f"DROP INDEX t{i}_c{i}_idx" for i in reversed(range(n))]
+
+
 def many_tables_altered(n):  # N tables, then ten migrations each altering every table once
     yield "create_tables", [f"CREATE TABLE t{i} (id bigserial PRIMARY KEY, name text)"
                             for i in range(n)], [f"DROP TABLE t{i}" for i in reversed(range(n))]
@@ -326,6 +333,7 @@ def many_migrations(n):  # a table, then a column, an index and a row on it, one
 
 CASES = {"add-columns-between-inserts": (add_columns_between_inserts, 100_000),  # (shape, N)
          "indexes-on-one-table": (indexes_on_one_table, 100_000),
+         "indexes-in-one-migration": (indexes_in_one_migration, 100_000),
          "many-tables-altered": (many_tables_altered, 10_000), "big-insert": (big_insert, 5_000_000),
          "many-migrations": (many_migrations, 100_000)}
 

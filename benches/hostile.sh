@@ -23,11 +23,11 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bellows-hostile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 declare -A full=(
-    [add-columns-between-inserts]=100000 [indexes-on-one-table]=100000
+    [add-columns-between-inserts]=100000 [indexes-on-one-table]=100000 [indexes-in-one-migration]=100000
     [many-tables-altered]=10000 [big-insert]=5000000 [many-migrations]=100000
 )
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(add-columns-between-inserts indexes-on-one-table many-tables-altered big-insert many-migrations)
+[ ${#cases[@]} -gt 0 ] || cases=(add-columns-between-inserts indexes-on-one-table indexes-in-one-migration many-tables-altered big-insert many-migrations)
 
 # Prints "<best seconds> <peak KB>" for the runs of bellows over $1: the
 # time of each run to the microsecond (a tenth takes a few hundredths of a

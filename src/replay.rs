@@ -141,6 +141,8 @@ pub struct PartIndex<'a> {
     built: OnceCell<ByTable>,
     /// Each statement's normalised text, read again when first asked for.
     normalized: OnceCell<Vec<OnceCell<Box<str>>>>,
+    /// Where each word of the part's text is ([`PartIndex::holding`]).
+    words: OnceCell<Words>,
 }
 
 struct ByTable {
@@ -149,6 +151,99 @@ struct ByTable {
     alters: FxHashMap<u64, Vec<usize>>,
     /// The positions of `BEGIN`, `COMMIT` and `ROLLBACK`, in order.
     boundaries: Vec<usize>,
+    /// The positions of each `DROP` of one object and each named `CREATE
+    /// INDEX`, by the hash of the object's name (without its schema).
+    objects: FxHashMap<u64, Vec<usize>>,
+}
+
+/// The words of a part's statements, so that a rule asking which later
+/// statements name something looks at those that may, not at every one
+/// (10,000 `CREATE INDEX`es in one transaction).
+struct Words {
+    /// The positions of the statements holding each word (a run of
+    /// letters, ASCII digits and `_`), by the hash of the word with its
+    /// ASCII letters upper-cased; ascending, once each.
+    at: FxHashMap<u64, Vec<usize>>,
+    /// The same, for the statements that also hold the word `DROP` or
+    /// `RENAME`.
+    with_drop_or_rename: FxHashMap<u64, Vec<usize>>,
+    /// Statements that may hold any word: a run that starts with a digit is
+    /// longer than [`SPLIT_RUN`], so its parts were not kept.
+    any: Vec<usize>,
+}
+
+/// The longest run starting with a digit whose parts [`Words`] keeps: a
+/// lexer may split such a run before any letter or `_` into a number and a
+/// word (`1e5abc`, `0x1fg`), so each head and tail is kept.
+const SPLIT_RUN: usize = 64;
+
+impl Words {
+    fn build(stmts: &[&Stmt], text: &str) -> Words {
+        let hash = |w: &str| FxBuildHasher.hash_one(w);
+        let (drop, rename) = (hash("DROP"), hash("RENAME"));
+        let mut words = Words {
+            at: FxHashMap::default(),
+            with_drop_or_rename: FxHashMap::default(),
+            any: Vec::new(),
+        };
+        let mut upper = String::new();
+        let mut keys: Vec<u64> = Vec::new();
+        for (i, s) in stmts.iter().enumerate() {
+            let Some(sub) = text.get(s.span.start..s.span.end) else {
+                continue;
+            };
+            keys.clear();
+            let mut any = false;
+            let mut key = |w: &str| {
+                upper.clear();
+                upper.push_str(w);
+                upper.make_ascii_uppercase();
+                keys.push(hash(&upper));
+            };
+            // The text as `parse::normalized` reads it.
+            for run in runs(&crate::parse::mask(sub)) {
+                key(run);
+                if run.starts_with(|c: char| c.is_ascii_digit()) {
+                    if run.len() > SPLIT_RUN {
+                        any = true;
+                    } else {
+                        for (at, c) in run.char_indices() {
+                            if c.is_alphabetic() || c == '_' {
+                                key(&run[..at]);
+                                key(&run[at..]);
+                            }
+                        }
+                    }
+                }
+            }
+            if any {
+                words.any.push(i);
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            let dropping = keys.contains(&drop) || keys.contains(&rename);
+            for &k in &keys {
+                words.at.entry(k).or_default().push(i);
+                if dropping {
+                    words.with_drop_or_rename.entry(k).or_default().push(i);
+                }
+            }
+        }
+        words
+    }
+}
+
+/// The runs of letters, ASCII digits and `_` in `text`.
+fn runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphabetic() || c.is_ascii_digit() || c == '_'))
+        .filter(|r| !r.is_empty())
+}
+
+/// The positions of `at` within `within`.
+fn within(at: &[usize], within: Range<usize>) -> &[usize] {
+    let from = at.partition_point(|&i| i < within.start);
+    let to = at.partition_point(|&i| i < within.end).max(from);
+    &at[from..to]
 }
 
 impl<'a> PartIndex<'a> {
@@ -159,7 +254,52 @@ impl<'a> PartIndex<'a> {
             dialect,
             built: OnceCell::new(),
             normalized: OnceCell::new(),
+            words: OnceCell::new(),
         }
+    }
+
+    /// The positions in `range`, ascending, of the statements whose
+    /// normalised text may hold `word` between blanks: every statement that
+    /// does, and maybe others (to be checked on [`PartIndex::normalized`]).
+    /// With `drop_or_rename`, only among those that may also hold `DROP` or
+    /// `RENAME`. `None` when the index does not keep such a word: one empty
+    /// or with a character other than a letter, an ASCII digit or `_`.
+    pub fn holding(
+        &self,
+        word: &str,
+        drop_or_rename: bool,
+        range: Range<usize>,
+    ) -> Option<Vec<usize>> {
+        if !runs(word).eq(std::iter::once(word)) {
+            return None;
+        }
+        let words = self
+            .words
+            .get_or_init(|| Words::build(self.stmts, self.text));
+        let by = if drop_or_rename {
+            &words.with_drop_or_rename
+        } else {
+            &words.at
+        };
+        let key = FxBuildHasher.hash_one(word.to_ascii_uppercase());
+        let found = by.get(&key).map_or(&[][..], Vec::as_slice);
+        let mut at = within(found, range.clone()).to_vec();
+        let any = within(&words.any, range);
+        if !any.is_empty() {
+            at.extend_from_slice(any);
+            at.sort_unstable();
+            at.dedup();
+        }
+        Some(at)
+    }
+
+    /// The positions, ascending, of the part's `DROP`s of one object named
+    /// `name` (without its schema) and of its `CREATE INDEX`es named `name`.
+    pub fn dropping_or_indexing(&self, name: &str) -> &[usize] {
+        self.built()
+            .objects
+            .get(&FxBuildHasher.hash_one(name))
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// The normalised text (`parse::normalized`) of the statement at
@@ -190,6 +330,7 @@ impl<'a> PartIndex<'a> {
             let mut by = ByTable {
                 alters: FxHashMap::default(),
                 boundaries: Vec::new(),
+                objects: FxHashMap::default(),
             };
             for (i, s) in self.stmts.iter().enumerate() {
                 match &s.action {
@@ -199,6 +340,19 @@ impl<'a> PartIndex<'a> {
                         .or_default()
                         .push(i),
                     Action::Begin | Action::Commit | Action::Rollback => by.boundaries.push(i),
+                    Action::Drop { names, .. } if names.len() == 1 => by
+                        .objects
+                        .entry(FxBuildHasher.hash_one(names[0].name.as_str()))
+                        .or_default()
+                        .push(i),
+                    Action::CreateIndex(ci) => {
+                        if let Some(n) = &ci.name {
+                            by.objects
+                                .entry(FxBuildHasher.hash_one(n.name.as_str()))
+                                .or_default()
+                                .push(i);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -858,5 +1012,57 @@ mod tests {
         assert_eq!(lens(steps(&[big, big, big], |&b| b)), [1, 1, 1]);
         assert_eq!(lens(steps(&[1, 3 * STEP_BYTES, 1, 1], |&b| b)), [1, 1, 2]);
         assert!(steps(&[] as &[usize], |&b| b).is_empty());
+    }
+
+    /// `PartIndex::holding` finds every statement whose normalised text
+    /// holds a word between blanks: words in comments, strings, quoted
+    /// names, templates, a number run into a word, any case.
+    #[test]
+    fn holding_finds_every_statement_that_names_a_word() {
+        use super::PartIndex;
+        for (dialect, text) in [
+            (
+                Dialect::Postgres,
+                "CREATE INDEX Orders_Idx ON orders (note); -- drop it\n\
+                 ALTER TABLE \"Orders\" RENAME COLUMN note TO memo;\n\
+                 SELECT 1abc, 0x1fg, 'a b.c', $$ d e $$, E'f g' FROM s.t_1 /* h */;\n\
+                 UPDATE ${schema}.café SET x = 'DROP' WHERE y = 2;\n\
+                 DROP TABLE orders;\n",
+            ),
+            (
+                Dialect::Mysql,
+                "ALTER TABLE `Orders` DROP INDEX `1abc`, ADD COLUMN x2 int;\n\
+                 CREATE INDEX i ON t (a) COMMENT 'x y';\n",
+            ),
+        ] {
+            let parsed = crate::parse::parse_file(text, dialect);
+            let stmts: Vec<&crate::parse::Stmt> = parsed.statements.iter().collect();
+            let part = PartIndex::new(&stmts, text, dialect);
+            for i in 0..stmts.len() {
+                let n = part.normalized(i).to_string();
+                let dropping = n.starts_with("DROP ") || n.contains(" RENAME ");
+                for word in n.split(' ') {
+                    for drop_or_rename in [false, true] {
+                        let Some(at) = part.holding(word, drop_or_rename, 0..stmts.len()) else {
+                            continue;
+                        };
+                        if dropping || !drop_or_rename {
+                            assert!(at.contains(&i), "{word:?} in {n:?}: {at:?}");
+                        }
+                    }
+                }
+            }
+            if dialect == Dialect::Postgres {
+                let all = 0..stmts.len();
+                // `1abc` is read as `1 ABC`; a word in a string is a candidate.
+                assert_eq!(part.holding("abc", false, all.clone()), Some(vec![2]));
+                assert_eq!(part.holding("DROP", false, all.clone()), Some(vec![3, 4]));
+                assert_eq!(part.holding("orders", true, all.clone()), Some(vec![1, 4]));
+                assert_eq!(part.holding("orders", true, 2..5), Some(vec![4]));
+            }
+            // A word none holds, and one the index does not keep.
+            assert_eq!(part.holding("NOWHERE", false, 0..stmts.len()), Some(vec![]));
+            assert_eq!(part.holding("A B", false, 0..stmts.len()), None);
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod ir;
 mod lexer;
 mod lower;
 mod mask;
+pub(crate) use mask::mask;
 pub mod mysql_client;
 mod split;
 pub mod tokens;

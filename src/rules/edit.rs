@@ -287,7 +287,25 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let table = table.map(|t| t.name.to_uppercase());
     let all: Vec<&str> = words.iter().chain(&table).map(String::as_str).collect();
     let part = cx.siblings_index;
-    cx.later_positions()
+    let later = cx.later_positions();
+    // The statements that may name a word, or the table along with `DROP`
+    // or `RENAME`; every later one when a word is not one the index keeps.
+    let mut at: Vec<usize> = Vec::new();
+    for (word, drop_or_rename) in words
+        .iter()
+        .map(|w| (w, false))
+        .chain(table.iter().map(|t| (t, true)))
+    {
+        if let Some(found) = part.holding(word, drop_or_rename, later.clone()) {
+            at.extend(found);
+        } else {
+            at = later.clone().collect();
+            break;
+        }
+    }
+    at.sort_unstable();
+    at.dedup();
+    at.into_iter()
         .filter_map(|i| part.normalized_naming(i, &all))
         .any(|n| {
             let mut names_table = false;
@@ -306,7 +324,9 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
 /// migration's down that undoes it (`None`: nothing does) (`undoes` says which; `CONCURRENTLY` is
 /// added after `INDEX` when missing), moved out of the down with the edit
 /// that removes it. `(None, [])` when the down does not name `name`;
-/// `None` (no fix) when the down uses the name otherwise.
+/// `None` (no fix) when the down uses the name otherwise. `undoes` takes
+/// only a `DROP` of `name` alone or a `CREATE INDEX` named `name` (those
+/// are the statements it is asked about).
 pub fn moved_down(
     cx: &StmtCx<'_>,
     name: &Name,
@@ -318,22 +338,31 @@ pub fn moved_down(
     };
     let src = cx.sources.get(part.file)?;
     let word = name.name.to_uppercase();
-    let mut found = None;
-    for (i, &s) in cx.down.iter().enumerate() {
-        if undoes(&s.action) && found.is_none() {
-            found = Some(s);
-        } else if cx
-            .down_index
-            .normalized_naming(i, &[&word])
-            .is_some_and(|n| {
+    let index = cx.down_index;
+    // `undoes` takes only statements that drop or index `name`.
+    let found = index
+        .dropping_or_indexing(&name.name)
+        .iter()
+        .copied()
+        .find(|&i| cx.down.get(i).is_some_and(|s| undoes(&s.action)));
+    // Any other statement of the down that names it: no fix.
+    let naming = |i: usize| {
+        Some(i) != found
+            && index.normalized_naming(i, &[&word]).is_some_and(|n| {
                 n.as_bytes()
                     .split(|&b| b == b' ')
                     .any(|w| w == word.as_bytes())
             })
-        {
-            return None;
-        }
+    };
+    let all = 0..cx.down.len();
+    let named = match index.holding(&word, false, all.clone()) {
+        Some(at) => at.into_iter().any(naming),
+        None => all.into_iter().any(naming),
+    };
+    if named {
+        return None;
     }
+    let found = found.and_then(|i| cx.down.get(i).copied());
     let Some(s) = found else {
         return Some((None, Vec::new()));
     };
@@ -371,7 +400,7 @@ pub fn moved_down(
 /// where the tool wraps the migration and the statement is alone in it;
 /// else moved into a new migration that runs outside one, with the down
 /// statement that `undoes` it (or `default_down`; `None`: a statement
-/// with no down counterpart, such as `REINDEX`).
+/// with no down counterpart, such as `REINDEX`), as [`moved_down`] finds it.
 pub fn outside_transaction(
     cx: &StmtCx<'_>,
     insert: Option<usize>,
