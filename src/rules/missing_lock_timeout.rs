@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     },
     summary: "a statement that blocks a busy table waits for its lock with no lock_timeout (MySQL: lock_wait_timeout)",
     doc: include_str!("../../rules/missing-lock-timeout.md"),
-    check: Check::Statement(check),
+    check: Check::FirstInUp(check),
 };
 
 /// The existing table a statement locks against writes or reads
@@ -142,19 +142,8 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         mysql(cx, out);
         return;
     }
+    // One warning per migration (`FirstInUp`): on its first blocking statement.
     if locked_table(cx).is_none() {
-        return;
-    }
-    // One warning per migration: on its first blocking statement.
-    let earlier_blocking = (0..cx.index).any(|i| {
-        let probe = StmtCx {
-            stmt: cx.siblings[i],
-            index: i,
-            ..*cx
-        };
-        locked_table(&probe).is_some()
-    });
-    if earlier_blocking {
         return;
     }
     // Every table a statement from here on would queue, up to a `SET lock_timeout`.
@@ -275,19 +264,8 @@ fn mysql(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     let Some(table) = mysql_locked_table(cx) else {
         return;
     };
-    // One warning per migration: on its first DDL on an existing table.
-    let earlier = (0..cx.index).any(|i| {
-        let probe = StmtCx {
-            stmt: cx.siblings[i],
-            index: i,
-            ..*cx
-        };
-        mysql_locked_table(&probe).is_some()
-    });
-    if earlier {
-        return;
-    }
-    // Every table the migration's DDL waits for, in order.
+    // One warning per migration (`FirstInUp`), on its first DDL on an
+    // existing table: every table the migration's DDL waits for, in order.
     let mut tables: Vec<Name> = vec![table.clone()];
     for i in cx.index + 1..cx.siblings.len() {
         let probe = StmtCx {

@@ -203,6 +203,9 @@ pub enum Class {
 pub enum Check {
     /// One statement of an up migration, with the catalog as it was before it.
     Statement(fn(&StmtCx<'_>, &mut Vec<Hit>)),
+    /// As `Statement`, until the rule finds something in the up: one
+    /// finding a migration, on the first statement that has one.
+    FirstInUp(fn(&StmtCx<'_>, &mut Vec<Hit>)),
     /// A statement anywhere, up or down (syntax-level rules).
     AnyStatement(fn(&StmtCx<'_>, &mut Vec<Hit>)),
     /// A whole migration: its up and down.
@@ -299,6 +302,7 @@ pub fn lint_root(
         reportable,
         hits: Vec::new(),
         directives: Vec::new(),
+        found_in_up: Vec::new(),
     };
     let walked = replay::walk(root, sources, settings, reportable, &mut linter);
     RootOutput {
@@ -315,6 +319,9 @@ struct Linter<'a> {
     reportable: &'a (dyn Fn(FileId) -> bool + Sync),
     hits: Vec<(&'static Rule, Hit)>,
     directives: Vec<(FileId, Vec<ignore::Directive>)>,
+    /// The `FirstInUp` rules (by position in `rules`) that found something
+    /// in the current up.
+    found_in_up: Vec<bool>,
 }
 
 impl Visitor for Linter<'_> {
@@ -333,9 +340,14 @@ impl Visitor for Linter<'_> {
     }
 
     fn statement(&mut self, cx: &StmtCx<'_>) {
-        for rule in &self.rules {
+        if cx.index == 0 {
+            self.found_in_up.clear();
+            self.found_in_up.resize(self.rules.len(), false);
+        }
+        for (r, rule) in self.rules.iter().enumerate() {
             let f = match rule.check {
                 Check::Statement(f) if !cx.is_down => f,
+                Check::FirstInUp(f) if !cx.is_down && !self.found_in_up[r] => f,
                 Check::AnyStatement(f) => f,
                 _ => continue,
             };
@@ -345,6 +357,7 @@ impl Visitor for Linter<'_> {
             if out.is_empty() {
                 continue;
             }
+            self.found_in_up[r] = true;
             if rule.class == Class::Lock
                 && (!cx.settings.small_tables.is_empty() || cx.settings.table_sizes.is_some())
             {
@@ -498,6 +511,7 @@ impl Linter<'_> {
             reportable,
             mut hits,
             mut directives,
+            found_in_up: _,
         } = self;
         let cx = RootCx {
             root,
