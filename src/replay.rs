@@ -380,6 +380,21 @@ impl<'a> PartIndex<'a> {
             .filter(move |s| matches!(&s.action, Action::AlterTable { table: t, .. } if t == table))
     }
 
+    /// The position of the first `COMMIT` or `ROLLBACK` after position `i`
+    /// (the part's length when there is none).
+    pub fn transaction_end(&self, i: usize) -> usize {
+        let b = &self.built().boundaries;
+        b[b.partition_point(|&x| x <= i)..]
+            .iter()
+            .copied()
+            .find(|&x| {
+                self.stmts
+                    .get(x)
+                    .is_some_and(|s| matches!(s.action, Action::Commit | Action::Rollback))
+            })
+            .unwrap_or(self.stmts.len())
+    }
+
     /// The position just after the last `BEGIN`, `COMMIT` or `ROLLBACK`
     /// before position `i` (0 when there is none).
     pub fn since_boundary(&self, i: usize) -> usize {

@@ -39,15 +39,19 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let literal = format!("'{value}'");
+    let cast = format!("{literal}::");
     let part = cx.siblings_index;
-    let used = cx
-        .later_positions()
-        .take_while(|&i| !matches!(cx.siblings[i].action, Action::Commit | Action::Rollback))
+    // The statements up to the end of the transaction that may quote the
+    // value (every one when the index does not keep such a word).
+    let until = cx.index + 1..part.transaction_end(cx.index);
+    let at = part
+        .holding(value, false, until.clone())
+        .unwrap_or_else(|| until.collect());
+    let used = at
+        .into_iter()
         .find(|&i| {
             part.normalized_naming(i, &[&literal]).is_some_and(|n| {
-                n.contains(&literal)
-                    && n.split(' ')
-                        .any(|t| t == literal || t.starts_with(&format!("{literal}::")))
+                n.contains(&literal) && n.split(' ').any(|t| t == literal || t.starts_with(&cast))
             })
         })
         .map(|i| cx.siblings[i]);
