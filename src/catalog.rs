@@ -823,13 +823,27 @@ impl Catalog {
         }
     }
 
+    /// The keys of the objects of this kind and name, on any table: a range
+    /// of `objects`, whose keys sort by kind, then name, then table.
+    fn objects_named<'a>(
+        &'a self,
+        kind: ObjectKind,
+        name: &'a Name,
+    ) -> impl Iterator<Item = &'a ObjectKey> + 'a {
+        self.objects
+            .range((kind, name.clone(), None)..)
+            .map(|(key, _)| key)
+            .take_while(move |(k, n, _)| *k == kind && n == name)
+    }
+
     /// Whether the history created this object (and did not drop it); `on`
     /// is the table of a trigger or policy (`None`: on any table).
     pub fn has_object(&self, kind: ObjectKind, name: &Name, on: Option<&Name>) -> bool {
-        let other = || {
-            self.objects.keys().any(|(k, n, t)| {
-                *k == kind && n == name && on.is_none_or(|on| t.as_ref() == Some(on))
-            })
+        let other = || match on {
+            Some(on) => self
+                .objects
+                .contains_key(&(kind, name.clone(), Some(on.clone()))),
+            None => self.objects_named(kind, name).next().is_some(),
         };
         match kind {
             ObjectKind::Table => self.tables.contains_key(name),
@@ -862,9 +876,14 @@ impl Catalog {
                 self.domains.remove(name);
             }
             ObjectKind::Trigger | ObjectKind::Policy => {
-                self.objects.retain(|(k, n, t), _| {
-                    !(*k == kind && n == name && on.is_none_or(|on| t.as_ref() == Some(on)))
-                });
+                let gone: Vec<ObjectKey> = self
+                    .objects_named(kind, name)
+                    .filter(|(_, _, t)| on.is_none_or(|on| t.as_ref() == Some(on)))
+                    .cloned()
+                    .collect();
+                for key in gone {
+                    self.objects.remove(&key);
+                }
             }
             ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate => {
                 let key = (kind, name.clone(), None);

@@ -54,8 +54,10 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     }
     let ddl_before = cx.transaction.is_some()
         && cx
-            .earlier()
-            .any(|s| matches!(&s.action, Action::AlterTable { table: t, .. } if t == table));
+            .siblings_index
+            .alters(table, 0..cx.index)
+            .next()
+            .is_some();
     let message = if ddl_before {
         format!(
             "{verb} {table} after an ALTER TABLE on it in the same transaction holds that lock, which blocks reads \

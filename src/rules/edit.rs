@@ -118,11 +118,18 @@ pub fn not_valid(cx: &StmtCx<'_>, op: ByteSpan) -> Option<Fix> {
     // A VALIDATE later in this migration: validate-in-same-transaction's
     // fix moves that one out.
     let folded = name.trim_matches('"').to_lowercase();
-    if cx.later().any(|s| {
-        matches!(&s.action, crate::parse::ir::Action::AlterTable { ops, .. }
+    let crate::parse::ir::Action::AlterTable { table: altered, .. } = &cx.stmt.action else {
+        return None;
+    };
+    if cx
+        .siblings_index
+        .alters(altered, cx.later_positions())
+        .any(|s| {
+            matches!(&s.action, crate::parse::ir::Action::AlterTable { ops, .. }
             if ops.iter().any(|o| matches!(&o.kind,
                 crate::parse::ir::AlterKind::ValidateConstraint { name } if name.to_lowercase() == folded)))
-    }) {
+        })
+    {
         return Some(fix("add it NOT VALID", vec![not_valid], Vec::new()));
     }
     Some(fix(
