@@ -10,7 +10,7 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -143,6 +143,9 @@ pub struct PartIndex<'a> {
     normalized: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// Where each word of the part's text is ([`PartIndex::holding`]).
     words: OnceCell<Words>,
+    /// Bytes of statements [`PartIndex::holding`] read before `words` was
+    /// built.
+    scanned: std::cell::Cell<usize>,
 }
 
 struct ByTable {
@@ -160,13 +163,13 @@ struct ByTable {
 /// statements name something looks at those that may, not at every one
 /// (10,000 `CREATE INDEX`es in one transaction).
 struct Words {
-    /// The positions of the statements holding each word (a run of
-    /// letters, ASCII digits and `_`), by the hash of the word with its
-    /// ASCII letters upper-cased; ascending, once each.
-    at: FxHashMap<u64, Vec<usize>>,
+    /// `(word, position)` for each word of each statement (a run of
+    /// letters, ASCII digits and `_`; the word by [`word_key`]), once each,
+    /// sorted: a word's statements are a range, in order.
+    at: Vec<(u64, usize)>,
     /// The same, for the statements that also hold the word `DROP` or
     /// `RENAME`.
-    with_drop_or_rename: FxHashMap<u64, Vec<usize>>,
+    with_drop_or_rename: Vec<(u64, usize)>,
     /// Statements that may hold any word: a run that starts with a digit is
     /// longer than [`SPLIT_RUN`], so its parts were not kept.
     any: Vec<usize>,
@@ -177,16 +180,29 @@ struct Words {
 /// word (`1e5abc`, `0x1fg`), so each head and tail is kept.
 const SPLIT_RUN: usize = 64;
 
+/// How many times [`PartIndex::holding`] reads a part's text by scanning
+/// before it indexes the part's words: the cost stays linear, and a part
+/// asked about a few times is not indexed.
+const SCAN_BUDGET: usize = 8;
+
+/// A word's key in [`Words`]: the hash of its bytes, ASCII letters
+/// upper-cased.
+fn word_key(word: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    for b in word.bytes() {
+        h.write_u8(b.to_ascii_uppercase());
+    }
+    h.finish()
+}
+
 impl Words {
     fn build(stmts: &[&Stmt], text: &str) -> Words {
-        let hash = |w: &str| FxBuildHasher.hash_one(w);
-        let (drop, rename) = (hash("DROP"), hash("RENAME"));
+        let (drop, rename) = (word_key("DROP"), word_key("RENAME"));
         let mut words = Words {
-            at: FxHashMap::default(),
-            with_drop_or_rename: FxHashMap::default(),
+            at: Vec::new(),
+            with_drop_or_rename: Vec::new(),
             any: Vec::new(),
         };
-        let mut upper = String::new();
         let mut keys: Vec<u64> = Vec::new();
         for (i, s) in stmts.iter().enumerate() {
             let Some(sub) = text.get(s.span.start..s.span.end) else {
@@ -194,46 +210,66 @@ impl Words {
             };
             keys.clear();
             let mut any = false;
-            let mut key = |w: &str| {
-                upper.clear();
-                upper.push_str(w);
-                upper.make_ascii_uppercase();
-                keys.push(hash(&upper));
-            };
             // The text as `parse::normalized` reads it.
-            for run in runs(&crate::parse::mask(sub)) {
-                key(run);
+            each_run(&crate::parse::mask(sub), |run| {
+                keys.push(word_key(run));
                 if run.starts_with(|c: char| c.is_ascii_digit()) {
                     if run.len() > SPLIT_RUN {
                         any = true;
                     } else {
                         for (at, c) in run.char_indices() {
                             if c.is_alphabetic() || c == '_' {
-                                key(&run[..at]);
-                                key(&run[at..]);
+                                keys.push(word_key(&run[..at]));
+                                keys.push(word_key(&run[at..]));
                             }
                         }
                     }
                 }
-            }
+            });
             if any {
                 words.any.push(i);
             }
             keys.sort_unstable();
             keys.dedup();
-            let dropping = keys.contains(&drop) || keys.contains(&rename);
-            for &k in &keys {
-                words.at.entry(k).or_default().push(i);
-                if dropping {
-                    words.with_drop_or_rename.entry(k).or_default().push(i);
-                }
+            words.at.extend(keys.iter().map(|&k| (k, i)));
+            if keys.contains(&drop) || keys.contains(&rename) {
+                words
+                    .with_drop_or_rename
+                    .extend(keys.iter().map(|&k| (k, i)));
             }
         }
+        words.at.sort_unstable();
+        words.with_drop_or_rename.sort_unstable();
         words
     }
 }
 
-/// The runs of letters, ASCII digits and `_` in `text`.
+/// Calls `f` on each run of letters, ASCII digits and `_` in `text`.
+fn each_run(text: &str, mut f: impl FnMut(&str)) {
+    let b = text.as_bytes();
+    let part = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || !c.is_ascii();
+    let mut i = 0;
+    while i < b.len() {
+        if !part(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && part(b[i]) {
+            i += 1;
+        }
+        // Cut at ASCII bytes: on character boundaries.
+        let run = text.get(start..i).unwrap_or("");
+        if run.is_ascii() {
+            f(run);
+        } else {
+            runs(run).for_each(&mut f);
+        }
+    }
+}
+
+/// The runs of letters, ASCII digits and `_` in `text`, character by
+/// character.
 fn runs(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphabetic() || c.is_ascii_digit() || c == '_'))
         .filter(|r| !r.is_empty())
@@ -255,41 +291,58 @@ impl<'a> PartIndex<'a> {
             built: OnceCell::new(),
             normalized: OnceCell::new(),
             words: OnceCell::new(),
+            scanned: std::cell::Cell::new(0),
         }
     }
 
     /// The positions in `range`, ascending, of the statements whose
-    /// normalised text may hold `word` between blanks: every statement that
-    /// does, and maybe others (to be checked on [`PartIndex::normalized`]).
-    /// With `drop_or_rename`, only among those that may also hold `DROP` or
-    /// `RENAME`. `None` when the index does not keep such a word: one empty
-    /// or with a character other than a letter, an ASCII digit or `_`.
-    pub fn holding(
-        &self,
-        word: &str,
-        drop_or_rename: bool,
-        range: Range<usize>,
-    ) -> Option<Vec<usize>> {
-        if !runs(word).eq(std::iter::once(word)) {
+    /// normalised text may hold one of `words` between blanks: every
+    /// statement that does, and maybe others (to be checked on
+    /// [`PartIndex::normalized`]). A word paired with `true` counts only in
+    /// a statement that may also hold `DROP` or `RENAME`.
+    ///
+    /// `None`: scan the statements in `range` instead
+    /// ([`PartIndex::normalized_naming`]). So it is while a part's scans
+    /// have read less than SCAN_BUDGET times its file's text: a scan
+    /// (`parse::may_hold`, vectorised, stopping at the first statement the
+    /// caller wants) costs less than indexing the part's words, which is
+    /// done past it. And so it is for a word the index does not keep: one
+    /// empty or with a character other than a letter, an ASCII digit or `_`.
+    pub fn holding(&self, words: &[(&str, bool)], range: Range<usize>) -> Option<Vec<usize>> {
+        if !words.iter().all(|(w, _)| runs(w).eq(std::iter::once(*w))) {
             return None;
         }
-        let words = self
+        if self.words.get().is_none() && self.scanned.get() < SCAN_BUDGET * self.text.len() {
+            // At most the bytes from the range's first statement to its last.
+            let first = self.stmts.get(range.start).map(|s| s.span.start);
+            let last = range
+                .end
+                .checked_sub(1)
+                .and_then(|i| self.stmts.get(i))
+                .map(|s| s.span.end);
+            if let (Some(first), Some(last)) = (first, last) {
+                self.scanned
+                    .set(self.scanned.get() + last.saturating_sub(first));
+            }
+            return None;
+        }
+        let index = self
             .words
             .get_or_init(|| Words::build(self.stmts, self.text));
-        let by = if drop_or_rename {
-            &words.with_drop_or_rename
-        } else {
-            &words.at
-        };
-        let key = FxBuildHasher.hash_one(word.to_ascii_uppercase());
-        let found = by.get(&key).map_or(&[][..], Vec::as_slice);
-        let mut at = within(found, range.clone()).to_vec();
-        let any = within(&words.any, range);
-        if !any.is_empty() {
-            at.extend_from_slice(any);
-            at.sort_unstable();
-            at.dedup();
+        let mut at: Vec<usize> = within(&index.any, range.clone()).to_vec();
+        for &(word, drop_or_rename) in words {
+            let by = if drop_or_rename {
+                &index.with_drop_or_rename
+            } else {
+                &index.at
+            };
+            let key = word_key(word);
+            let from = by.partition_point(|&p| p < (key, range.start));
+            let to = by.partition_point(|&p| p < (key, range.end)).max(from);
+            at.extend(by[from..to].iter().map(|&(_, i)| i));
         }
+        at.sort_unstable();
+        at.dedup();
         Some(at)
     }
 
@@ -1052,13 +1105,18 @@ mod tests {
         ] {
             let parsed = crate::parse::parse_file(text, dialect);
             let stmts: Vec<&crate::parse::Stmt> = parsed.statements.iter().collect();
+            // A part scanned for the first time is not indexed yet.
+            let scanning = PartIndex::new(&stmts, text, dialect);
+            assert_eq!(scanning.holding(&[("orders", false)], 0..stmts.len()), None);
             let part = PartIndex::new(&stmts, text, dialect);
+            part.scanned.set(usize::MAX);
             for i in 0..stmts.len() {
                 let n = part.normalized(i).to_string();
                 let dropping = n.starts_with("DROP ") || n.contains(" RENAME ");
                 for word in n.split(' ') {
                     for drop_or_rename in [false, true] {
-                        let Some(at) = part.holding(word, drop_or_rename, 0..stmts.len()) else {
+                        let Some(at) = part.holding(&[(word, drop_or_rename)], 0..stmts.len())
+                        else {
                             continue;
                         };
                         if dropping || !drop_or_rename {
@@ -1067,17 +1125,30 @@ mod tests {
                     }
                 }
             }
+            assert!(scanning.words.get().is_none() && part.words.get().is_some());
             if dialect == Dialect::Postgres {
                 let all = 0..stmts.len();
                 // `1abc` is read as `1 ABC`; a word in a string is a candidate.
-                assert_eq!(part.holding("abc", false, all.clone()), Some(vec![2]));
-                assert_eq!(part.holding("DROP", false, all.clone()), Some(vec![3, 4]));
-                assert_eq!(part.holding("orders", true, all.clone()), Some(vec![1, 4]));
-                assert_eq!(part.holding("orders", true, 2..5), Some(vec![4]));
+                assert_eq!(part.holding(&[("abc", false)], all.clone()), Some(vec![2]));
+                assert_eq!(
+                    part.holding(&[("DROP", false)], all.clone()),
+                    Some(vec![3, 4])
+                );
+                assert_eq!(
+                    part.holding(&[("orders", true)], all.clone()),
+                    Some(vec![1, 4])
+                );
+                assert_eq!(part.holding(&[("orders", true)], 2..5), Some(vec![4]));
             }
             // A word none holds, and one the index does not keep.
-            assert_eq!(part.holding("NOWHERE", false, 0..stmts.len()), Some(vec![]));
-            assert_eq!(part.holding("A B", false, 0..stmts.len()), None);
+            assert_eq!(
+                part.holding(&[("NOWHERE", false), ("orders", true)], 3..4),
+                Some(vec![])
+            );
+            assert_eq!(
+                part.holding(&[("orders", false), ("A B", false)], 0..stmts.len()),
+                None
+            );
         }
     }
 }

@@ -297,23 +297,23 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let later = cx.later_positions();
     // The statements that may name a word, or the table along with `DROP`
     // or `RENAME`; every later one when a word is not one the index keeps.
-    let mut at: Vec<usize> = Vec::new();
-    for (word, drop_or_rename) in words
+    let asked: Vec<(&str, bool)> = words
         .iter()
-        .map(|w| (w, false))
-        .chain(table.iter().map(|t| (t, true)))
-    {
-        if let Some(found) = part.holding(word, drop_or_rename, later.clone()) {
-            at.extend(found);
-        } else {
-            at = later.clone().collect();
-            break;
-        }
-    }
-    at.sort_unstable();
-    at.dedup();
+        .map(|w| (w.as_str(), false))
+        .chain(table.iter().map(|t| (t.as_str(), true)))
+        .collect();
+    let (at, sifted) = match part.holding(&asked, later.clone()) {
+        Some(at) => (at, true),
+        None => (later.collect(), false),
+    };
     at.into_iter()
-        .filter_map(|i| part.normalized_naming(i, &all))
+        .filter_map(|i| {
+            if sifted {
+                Some(part.normalized(i))
+            } else {
+                part.normalized_naming(i, &all)
+            }
+        })
         .any(|n| {
             let mut names_table = false;
             // Words are short: a loop over bytes finds each space sooner than memchr.
@@ -353,18 +353,19 @@ pub fn moved_down(
         .copied()
         .find(|&i| cx.down.get(i).is_some_and(|s| undoes(&s.action)));
     // Any other statement of the down that names it: no fix.
-    let naming = |i: usize| {
-        Some(i) != found
-            && index.normalized_naming(i, &[&word]).is_some_and(|n| {
-                n.as_bytes()
-                    .split(|&b| b == b' ')
-                    .any(|w| w == word.as_bytes())
-            })
+    let holds_word = |n: &str| {
+        n.as_bytes()
+            .split(|&b| b == b' ')
+            .any(|w| w == word.as_bytes())
     };
     let all = 0..cx.down.len();
-    let named = match index.holding(&word, false, all.clone()) {
-        Some(at) => at.into_iter().any(naming),
-        None => all.into_iter().any(naming),
+    let named = match index.holding(&[(&word, false)], all.clone()) {
+        Some(at) => at
+            .into_iter()
+            .any(|i| Some(i) != found && holds_word(index.normalized(i))),
+        None => all.into_iter().any(|i| {
+            Some(i) != found && index.normalized_naming(i, &[&word]).is_some_and(holds_word)
+        }),
     };
     if named {
         return None;

@@ -44,17 +44,17 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     // The statements up to the end of the transaction that may quote the
     // value (every one when the index does not keep such a word).
     let until = cx.index + 1..part.transaction_end(cx.index);
-    let at = part
-        .holding(value, false, until.clone())
-        .unwrap_or_else(|| until.collect());
-    let used = at
-        .into_iter()
-        .find(|&i| {
-            part.normalized_naming(i, &[&literal]).is_some_and(|n| {
-                n.contains(&literal) && n.split(' ').any(|t| t == literal || t.starts_with(&cast))
-            })
-        })
-        .map(|i| cx.siblings[i]);
+    let quotes_it = |n: &str| {
+        n.contains(&literal) && n.split(' ').any(|t| t == literal || t.starts_with(&cast))
+    };
+    let used = match part.holding(&[(value, false)], until.clone()) {
+        Some(at) => at.into_iter().find(|&i| quotes_it(part.normalized(i))),
+        None => until.into_iter().find(|&i| {
+            part.normalized_naming(i, &[&literal])
+                .is_some_and(quotes_it)
+        }),
+    }
+    .map(|i| cx.siblings[i]);
     if let Some(user) = used {
         let line_hint = cx
             .source(user.span)
