@@ -296,7 +296,7 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let part = cx.siblings_index;
     let later = cx.later_positions();
     // The statements that may name a word, or the table along with `DROP`
-    // or `RENAME`; every later one when a word is not one the index keeps.
+    // or `RENAME`; else every later one, each scanned (`holding`'s `None`).
     let asked: Vec<(&str, bool)> = words
         .iter()
         .map(|w| (w.as_str(), false))

@@ -347,7 +347,7 @@ impl Visitor for Linter<'_> {
         for (r, rule) in self.rules.iter().enumerate() {
             let f = match rule.check {
                 Check::Statement(f) if !cx.is_down => f,
-                Check::FirstInUp(f) if !cx.is_down && !self.found_in_up[r] => f,
+                Check::FirstInUp(f) if !cx.is_down && self.found_in_up.get(r) != Some(&true) => f,
                 Check::AnyStatement(f) => f,
                 _ => continue,
             };
@@ -357,7 +357,9 @@ impl Visitor for Linter<'_> {
             if out.is_empty() {
                 continue;
             }
-            self.found_in_up[r] = true;
+            if let Some(found) = self.found_in_up.get_mut(r) {
+                *found = true;
+            }
             if rule.class == Class::Lock
                 && (!cx.settings.small_tables.is_empty() || cx.settings.table_sizes.is_some())
             {
