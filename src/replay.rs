@@ -308,7 +308,7 @@ impl<'a> PartIndex<'a> {
     /// caller wants) costs less than indexing the part's words, which is
     /// done past it. And so it is for a word the index does not keep: one
     /// empty or with a character other than a letter, an ASCII digit or `_`.
-    pub fn holding(&self, words: &[(&str, bool)], range: Range<usize>) -> Option<Vec<usize>> {
+    fn holding(&self, words: &[(&str, bool)], range: Range<usize>) -> Option<Vec<usize>> {
         if !words.iter().all(|(w, _)| runs(w).eq(std::iter::once(*w))) {
             return None;
         }
@@ -378,6 +378,30 @@ impl<'a> PartIndex<'a> {
         crate::parse::may_hold(self.text, s.span, words).then(|| self.normalized(i))
     }
 
+    /// The statements in `range` whose normalised text may hold one of
+    /// `words` ([`PartIndex::holding`]), with that text: the index's
+    /// candidates, or else each statement of `range` that `prefilter` lets
+    /// through ([`PartIndex::normalized_naming`]).
+    pub fn naming<'s>(
+        &'s self,
+        words: &[(&str, bool)],
+        range: Range<usize>,
+        prefilter: &'s [&'s str],
+    ) -> impl Iterator<Item = (usize, &'s str)> + 's {
+        let sifted = self.holding(words, range.clone());
+        let scan = sifted.is_none();
+        sifted
+            .unwrap_or_else(|| range.collect())
+            .into_iter()
+            .filter_map(move |i| {
+                if scan {
+                    self.normalized_naming(i, prefilter).map(|n| (i, n))
+                } else {
+                    Some((i, self.normalized(i)))
+                }
+            })
+    }
+
     fn built(&self) -> &ByTable {
         self.built.get_or_init(|| {
             let mut by = ByTable {
@@ -425,9 +449,7 @@ impl<'a> PartIndex<'a> {
             .alters
             .get(&hash)
             .map_or(&[][..], Vec::as_slice);
-        let from = at.partition_point(|&i| i < within.start);
-        let to = at.partition_point(|&i| i < within.end).max(from);
-        at[from..to]
+        self::within(at, within)
             .iter()
             .map(|&i| self.stmts[i])
             .filter(move |s| matches!(&s.action, Action::AlterTable { table: t, .. } if t == table))

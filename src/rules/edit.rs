@@ -295,36 +295,24 @@ fn later_names_it(cx: &StmtCx<'_>, name: &Name) -> bool {
     let all: Vec<&str> = words.iter().chain(&table).map(String::as_str).collect();
     let part = cx.siblings_index;
     let later = cx.later_positions();
-    // The statements that may name a word, or the table along with `DROP`
-    // or `RENAME`; else every later one, each scanned (`holding`'s `None`).
+    // The later statements that may name a word, or the table along with
+    // `DROP` or `RENAME`.
     let asked: Vec<(&str, bool)> = words
         .iter()
         .map(|w| (w.as_str(), false))
         .chain(table.iter().map(|t| (t.as_str(), true)))
         .collect();
-    let (at, sifted) = match part.holding(&asked, later.clone()) {
-        Some(at) => (at, true),
-        None => (later.collect(), false),
-    };
-    at.into_iter()
-        .filter_map(|i| {
-            if sifted {
-                Some(part.normalized(i))
-            } else {
-                part.normalized_naming(i, &all)
+    part.naming(&asked, later, &all).any(|(_, n)| {
+        let mut names_table = false;
+        // Words are short: a loop over bytes finds each space sooner than memchr.
+        for w in n.as_bytes().split(|&b| b == b' ') {
+            if words.iter().any(|x| x.as_bytes() == w) {
+                return true;
             }
-        })
-        .any(|n| {
-            let mut names_table = false;
-            // Words are short: a loop over bytes finds each space sooner than memchr.
-            for w in n.as_bytes().split(|&b| b == b' ') {
-                if words.iter().any(|x| x.as_bytes() == w) {
-                    return true;
-                }
-                names_table |= table.as_ref().is_some_and(|t| t.as_bytes() == w);
-            }
-            names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
-        })
+            names_table |= table.as_ref().is_some_and(|t| t.as_bytes() == w);
+        }
+        names_table && (n.starts_with("DROP ") || n.contains(" RENAME "))
+    })
 }
 
 /// When a statement moves into a new migration: the statement of this
@@ -358,15 +346,9 @@ pub fn moved_down(
             .split(|&b| b == b' ')
             .any(|w| w == word.as_bytes())
     };
-    let all = 0..cx.down.len();
-    let named = match index.holding(&[(&word, false)], all.clone()) {
-        Some(at) => at
-            .into_iter()
-            .any(|i| Some(i) != found && holds_word(index.normalized(i))),
-        None => all.into_iter().any(|i| {
-            Some(i) != found && index.normalized_naming(i, &[&word]).is_some_and(holds_word)
-        }),
-    };
+    let named = index
+        .naming(&[(&word, false)], 0..cx.down.len(), &[&word])
+        .any(|(i, n)| Some(i) != found && holds_word(n));
     if named {
         return None;
     }

@@ -42,19 +42,15 @@ fn check(cx: &StmtCx<'_>, out: &mut Vec<Hit>) {
     let cast = format!("{literal}::");
     let part = cx.siblings_index;
     // The statements up to the end of the transaction that may quote the
-    // value (every one when the index does not keep such a word).
+    // value.
     let until = cx.index + 1..part.transaction_end(cx.index);
     let quotes_it = |n: &str| {
         n.contains(&literal) && n.split(' ').any(|t| t == literal || t.starts_with(&cast))
     };
-    let used = match part.holding(&[(value, false)], until.clone()) {
-        Some(at) => at.into_iter().find(|&i| quotes_it(part.normalized(i))),
-        None => until.into_iter().find(|&i| {
-            part.normalized_naming(i, &[&literal])
-                .is_some_and(quotes_it)
-        }),
-    }
-    .map(|i| cx.siblings[i]);
+    let used = part
+        .naming(&[(value, false)], until, &[&literal])
+        .find(|&(_, n)| quotes_it(n))
+        .map(|(i, _)| cx.siblings[i]);
     if let Some(user) = used {
         let line_hint = cx
             .source(user.span)
