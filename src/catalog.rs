@@ -396,9 +396,14 @@ pub struct Catalog {
     fulltext_by_table: NameMap<u32>,
     /// SQLite: views and triggers, with what they name.
     pub dependents: Dependents,
-    /// SQLite: the tables that have (or had) a foreign key to a table, by
-    /// its name; each is checked again when used, so it may hold more.
+    /// The tables that have (or had) a foreign key to a table, by the name
+    /// the key references; each is checked again when used, so it may hold
+    /// more.
     children: NameMap<BTreeSet<Name>>,
+    /// The tables that have (or had) a primary key, unique or exclusion
+    /// constraint, by the name of its index (the constraint's, in the
+    /// table's schema); checked again when used, so it may hold more.
+    key_owners: NameMap<BTreeSet<Name>>,
     /// The views whose query reads a relation, by its name: what depends on
     /// a table is found without going through every view.
     readers: NameMap<BTreeSet<Name>>,
@@ -423,6 +428,7 @@ impl Catalog {
             fulltext_by_table: NameMap::default(),
             dependents: Dependents::default(),
             children: NameMap::default(),
+            key_owners: NameMap::default(),
         }
     }
 
@@ -452,7 +458,7 @@ impl Catalog {
         Some(old)
     }
 
-    /// SQLite: the tables whose foreign keys reference `parent`, by name.
+    /// The tables whose foreign keys reference `parent`, by name.
     pub fn children_of<'a>(&'a self, parent: &'a Name) -> Vec<(&'a Name, &'a Table)> {
         self.children
             .get(parent)
@@ -468,20 +474,40 @@ impl Catalog {
             .collect()
     }
 
-    /// SQLite: files `table` as a child of the tables its foreign keys reference.
-    fn note_children(&mut self, table: &Name) {
-        if self.dialect != Dialect::Sqlite {
-            return;
-        }
+    /// The foreign keys that reference `parent`, with their tables, tables
+    /// by name.
+    pub fn foreign_keys_to<'a>(
+        &'a self,
+        parent: &'a Name,
+    ) -> impl Iterator<Item = (&'a Constraint, &'a Name)> {
+        self.children_of(parent).into_iter().flat_map(move |(n, t)| {
+            t.constraints
+                .iter()
+                .filter(move |c| {
+                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
+                })
+                .map(move |c| (c, n))
+        })
+    }
+
+    /// Files `table` where its keys are looked up without going through
+    /// every table: as a child of the tables its foreign keys reference, and
+    /// as the owner of its constraints' indexes. Called whenever a table
+    /// gains a constraint, a constraint its name, or the table a name.
+    fn note_keys(&mut self, table: &Name) {
         let Some(t) = self.tables.get(table) else {
             return;
         };
         for c in &t.constraints {
-            if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
-                self.children
-                    .entry(references.clone())
-                    .or_default()
-                    .insert(table.clone());
+            match &c.kind {
+                ConstraintKind::ForeignKey { references, .. } => {
+                    file_under(&mut self.children, references, table);
+                }
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclude => {
+                    let index = Name::new(table.schema.clone(), c.name.clone());
+                    file_under(&mut self.key_owners, &index, table);
+                }
+                _ => {}
             }
         }
     }
@@ -596,7 +622,7 @@ impl Catalog {
                     add_constraint(&mut t, &ct.name, c);
                 }
                 self.tables.insert(ct.name.clone(), Arc::new(t));
-                self.note_children(&ct.name);
+                self.note_keys(&ct.name);
                 self.table_back(&ct.name);
             }
             Action::CreateView(v) => {
@@ -766,6 +792,7 @@ impl Catalog {
                                     c.name.clone_from(&to.name);
                                 }
                             }
+                            self.note_keys(&table);
                         }
                     }
                     ObjectKind::View | ObjectKind::MaterializedView => {
@@ -1040,8 +1067,6 @@ impl Catalog {
                     .or_default()
                     .extend(children);
             }
-            // The renamed table's own foreign keys, under its new name.
-            self.note_children(to);
             let naming: Vec<Name> = self
                 .dependents
                 .naming(&from.name)
@@ -1058,6 +1083,8 @@ impl Catalog {
             self.dependents.rename_word(&naming, &from.name, &to.name);
             self.table_back(to);
         }
+        // The renamed table's own keys, under its new name.
+        self.note_keys(to);
         for name in self.index_names_of(from) {
             if let Some(mut i) = self.remove_index(&name) {
                 Arc::make_mut(&mut i).table = to.clone();
@@ -1114,17 +1141,22 @@ impl Catalog {
                         }
                     }
                     t.sync_constraints();
+                    self.note_keys(table);
                 }
                 return None;
             }
             _ => {}
         }
         self.alter_table(table, op, dialect);
-        if matches!(
-            op,
-            AlterKind::AddColumn { .. } | AlterKind::AddConstraint(_)
-        ) {
-            self.note_children(table);
+        let keyed = match op {
+            AlterKind::AddColumn { column, .. } => {
+                column.primary_key || column.unique || column.extra().references.is_some()
+            }
+            AlterKind::AddConstraint(_) | AlterKind::RenameConstraint { .. } => true,
+            _ => false,
+        };
+        if keyed {
+            self.note_keys(table);
         }
         None
     }
@@ -1417,6 +1449,7 @@ impl Catalog {
             if let (false, Some(t)) = (sub.tables.contains_key(n), self.tables.get(n)) {
                 sub.tables.insert(n.clone(), t.clone());
             }
+            sub.note_keys(n);
             if let Some(v) = self.views.get(n) {
                 sub.views.insert(n.clone(), *v);
             }
@@ -1462,12 +1495,11 @@ impl Catalog {
         if let Some(i) = self.indexes.get(index) {
             return Some(i.table.clone());
         }
-        let mut owners: Vec<&Name> = self
-            .tables
-            .iter()
-            .filter(|(t, table)| {
-                t.schema == index.schema
-                    && table.constraints.iter().any(|c| {
+        // The first owner by name, as the tables are ordered in the set.
+        let owner = self.key_owners.get(index)?.iter().find(|t| {
+            t.schema == index.schema
+                && self.tables.get(*t).is_some_and(|table| {
+                    table.constraints.iter().any(|c| {
                         c.name == index.name
                             && matches!(
                                 c.kind,
@@ -1476,11 +1508,9 @@ impl Catalog {
                                     | ConstraintKind::Exclude
                             )
                     })
-            })
-            .map(|(t, _)| t)
-            .collect();
-        owners.sort_unstable();
-        owners.first().map(|t| (*t).clone())
+                })
+        });
+        owner.cloned()
     }
 
     /// What a `DROP … CASCADE` of a relation (or, with `column`, of one of
@@ -1506,15 +1536,9 @@ impl Catalog {
         views.sort_unstable();
         let mut fks: Vec<String> = Vec::new();
         if column.is_none() {
-            for (t, table) in &self.tables {
-                if t == relation {
-                    continue;
-                }
-                for c in &table.constraints {
-                    if matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == relation)
-                    {
-                        fks.push(format!("{} on {t}", c.name));
-                    }
+            for (c, t) in self.foreign_keys_to(relation) {
+                if t != relation {
+                    fks.push(format!("{} on {t}", c.name));
                 }
             }
         }
@@ -1637,6 +1661,20 @@ fn column_of(c: &ColumnDef) -> Column {
             }
             .boxed()
         }),
+    }
+}
+
+/// Files `table` in `map` under `key`, once.
+fn file_under(map: &mut NameMap<BTreeSet<Name>>, key: &Name, table: &Name) {
+    match map.get_mut(key) {
+        Some(tables) => {
+            if !tables.contains(table) {
+                tables.insert(table.clone());
+            }
+        }
+        None => {
+            map.insert(key.clone(), BTreeSet::from([table.clone()]));
+        }
     }
 }
 
@@ -1798,6 +1836,55 @@ mod tests {
     fn views_on(c: &Catalog, table: &str, column: Option<&str>) -> Vec<String> {
         let (views, _) = c.cascade_of(&Name::bare(table), column);
         views.iter().map(ToString::to_string).collect()
+    }
+
+    fn fks_on(c: &Catalog, table: &str) -> Vec<String> {
+        c.cascade_of(&Name::bare(table), None).1
+    }
+
+    fn owner(c: &Catalog, index: &str) -> Option<String> {
+        c.table_of_index(&Name::bare(index)).map(|t| t.to_string())
+    }
+
+    /// The foreign keys to a table and the table of a constraint's index are
+    /// found by name, not by going through every table: through the child's
+    /// and the parent's renames, constraints added by `ALTER`, renamed
+    /// constraints and indexes, and drops.
+    #[test]
+    fn keys_are_found_through_renames_and_drops() {
+        let base = "CREATE TABLE p (id int PRIMARY KEY);\n\
+                    CREATE TABLE c1 (id int, p_id int REFERENCES p (id));\n\
+                    CREATE TABLE c2 (id int, p_id int, CONSTRAINT c2_key UNIQUE (id));\n\
+                    ALTER TABLE c2 ADD CONSTRAINT c2_p FOREIGN KEY (p_id) REFERENCES p (id);\n";
+        let c = replayed(base);
+        assert_eq!(fks_on(&c, "p"), ["c1_p_id_fkey on c1", "c2_p on c2"]);
+        assert_eq!(owner(&c, "p_pkey").as_deref(), Some("p"));
+        assert_eq!(owner(&c, "c2_key").as_deref(), Some("c2"));
+        assert_eq!(owner(&c, "c2_p"), None, "a foreign key has no index");
+
+        // A renamed child keeps its key; PostgreSQL keeps the key on a
+        // renamed parent, which the catalog knows by the name written.
+        let c = replayed(&format!(
+            "{base}ALTER TABLE c1 RENAME TO d1; ALTER TABLE c2 ADD COLUMN q int REFERENCES d1 (id);\n\
+             ALTER TABLE c2 RENAME CONSTRAINT c2_key TO c2_unique; ALTER INDEX p_pkey RENAME TO p_key;"
+        ));
+        assert_eq!(fks_on(&c, "p"), ["c1_p_id_fkey on d1", "c2_p on c2"]);
+        assert_eq!(fks_on(&c, "d1"), ["c2_q_fkey on c2"]);
+        assert_eq!(owner(&c, "c2_key"), None);
+        assert_eq!(owner(&c, "c2_unique").as_deref(), Some("c2"));
+        assert_eq!(owner(&c, "p_pkey"), None);
+        assert_eq!(owner(&c, "p_key").as_deref(), Some("p"));
+
+        let c = replayed(&format!(
+            "{base}ALTER TABLE c2 DROP CONSTRAINT c2_p; DROP TABLE c1;\n\
+             CREATE TABLE c1 (id int, CONSTRAINT c2_key PRIMARY KEY (id));"
+        ));
+        assert!(fks_on(&c, "p").is_empty());
+        assert_eq!(
+            owner(&c, "c2_key").as_deref(),
+            Some("c1"),
+            "the first owner by name"
+        );
     }
 
     /// The views that depend on a table, through other views too, as views

@@ -1063,11 +1063,7 @@ pub fn online_tool_help(catalog: &Catalog, table: &Name) -> String {
             .iter()
             .any(|c| matches!(c.kind, ConstraintKind::ForeignKey { .. }))
     });
-    let parent = catalog.tables.values().any(|t| {
-        t.constraints.iter().any(
-            |c| matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table),
-        )
-    });
+    let parent = !catalog.children_of(table).is_empty();
     let gh_ost = if child || parent {
         format!("gh-ost cannot be used ({table} has foreign keys)")
     } else {

@@ -159,15 +159,9 @@ fn pg_dependants(
         (Some(_), None) => false,
     };
     if key_column {
-        for (t, table) in &catalog.tables {
-            if t == relation || dropped_too.contains(t) {
-                continue;
-            }
-            for c in &table.constraints {
-                if matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == relation)
-                {
-                    fks.push((c.name.clone(), t.clone()));
-                }
+        for (c, t) in catalog.foreign_keys_to(relation) {
+            if t != relation && !dropped_too.contains(t) {
+                fks.push((c.name.clone(), t.clone()));
             }
         }
     }
