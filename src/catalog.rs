@@ -792,6 +792,7 @@ impl Catalog {
                                     c.name.clone_from(&to.name);
                                 }
                             }
+                            t.sync_constraints();
                             self.note_keys(&table);
                         }
                     }
@@ -1885,6 +1886,18 @@ mod tests {
             Some("c1"),
             "the first owner by name"
         );
+    }
+
+    /// A constraint renamed through its index (`ALTER INDEX … RENAME`) is
+    /// dropped by its new name.
+    #[test]
+    fn constraint_renamed_through_its_index_drops_by_the_new_name() {
+        let c = replayed(
+            "CREATE TABLE t (id int PRIMARY KEY); ALTER INDEX t_pkey RENAME TO t_key;\n\
+             ALTER TABLE t DROP CONSTRAINT t_key;",
+        );
+        let t = c.table(&Name::bare("t"));
+        assert_eq!(t.map(|t| t.constraints.len()), Some(0));
     }
 
     /// The views that depend on a table, through other views too, as views
