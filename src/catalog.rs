@@ -1601,10 +1601,13 @@ fn type_is(t: &TypeName, ty: &Name) -> bool {
         return false;
     }
     let base = t.base.as_str();
-    match &ty.schema {
-        Some(s) => base == format!("{s}.{}", ty.name) || base == ty.name,
-        None => base == ty.name || base == format!("public.{}", ty.name),
-    }
+    // `schema.name` (the type's schema, or `public` for a bare name) or `name`.
+    let schema = ty.schema.as_deref().unwrap_or("public");
+    base == ty.name
+        || base
+            .strip_prefix(schema)
+            .and_then(|rest| rest.strip_prefix('.'))
+            == Some(ty.name.as_str())
 }
 
 fn rename_in_constraints(t: &mut Table, from: &str, to: &str) {
@@ -1885,6 +1888,27 @@ mod tests {
             owner(&c, "c2_key").as_deref(),
             Some("c1"),
             "the first owner by name"
+        );
+    }
+
+    /// A column uses a type named bare (whatever the type's schema: the
+    /// search path is not known) or with its schema (`public` for a bare
+    /// name), not an array of it.
+    #[test]
+    fn tables_using_a_type_by_either_name() {
+        let c = replayed(
+            "CREATE TABLE a (x mood, y public.mood, z mood[]); CREATE TABLE b (x s.mood, y publicx.mood);",
+        );
+        let using = |ty: Name| -> Vec<String> {
+            c.tables_using_type(&ty)
+                .into_iter()
+                .map(|(t, cols)| format!("{t}: {}", cols.join(" ")))
+                .collect()
+        };
+        assert_eq!(using(Name::bare("mood")), ["a: x y"]);
+        assert_eq!(
+            using(Name::new(Some("s".to_string()), "mood")),
+            ["a: x", "b: x"]
         );
     }
 
