@@ -1693,9 +1693,13 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         inline: true,
     };
     let mut added = Vec::new();
+    let extra = c.extra();
     if c.primary_key {
         added.push(Constraint {
-            name: format!("{}_pkey", table.name),
+            name: extra
+                .primary_key_constraint
+                .clone()
+                .unwrap_or_else(|| format!("{}_pkey", table.name)),
             kind: ConstraintKind::PrimaryKey,
             columns: vec![c.name.clone()],
             validated: true,
@@ -1703,9 +1707,12 @@ fn add_column(t: &mut Table, table: &Name, c: &ColumnDef, dialect: Dialect) {
         });
     }
     if c.unique {
-        added.push(inline(ConstraintKind::Unique, "key"));
+        let mut unique = inline(ConstraintKind::Unique, "key");
+        if let Some(n) = &extra.unique_constraint {
+            unique.name.clone_from(n);
+        }
+        added.push(unique);
     }
-    let extra = c.extra();
     if let Some(r) = &extra.references {
         let mut fk = inline(
             ConstraintKind::ForeignKey {
@@ -1865,6 +1872,13 @@ mod tests {
         assert_eq!(owner(&c, "p_pkey").as_deref(), Some("p"));
         assert_eq!(owner(&c, "c2_key").as_deref(), Some("c2"));
         assert_eq!(owner(&c, "c2_p"), None, "a foreign key has no index");
+        // A column's own constraints keep the names written for them.
+        let c = replayed(
+            "CREATE TABLE c3 (k int CONSTRAINT c3_main PRIMARY KEY, u int CONSTRAINT c3_u UNIQUE);",
+        );
+        assert_eq!(owner(&c, "c3_main").as_deref(), Some("c3"));
+        assert_eq!(owner(&c, "c3_u").as_deref(), Some("c3"));
+        assert_eq!(owner(&c, "c3_pkey"), None);
 
         // A renamed child keeps its key; PostgreSQL keeps the key on a
         // renamed parent, which the catalog knows by the name written.

@@ -112,6 +112,10 @@ pub struct ColumnExtra {
     pub on_delete_cascade: bool,
     /// `CONSTRAINT name REFERENCES …`: the foreign key's own name.
     pub references_constraint: Option<String>,
+    /// `CONSTRAINT name PRIMARY KEY` and `CONSTRAINT name UNIQUE`: the
+    /// constraint's own name.
+    pub primary_key_constraint: Option<String>,
+    pub unique_constraint: Option<String>,
     /// MySQL `CHARACTER SET cs` and `COLLATE c` of the column, lower-cased.
     pub charset: Option<String>,
     pub collation: Option<String>,
@@ -125,6 +129,8 @@ pub static NO_EXTRA: ColumnExtra = ColumnExtra {
     references: None,
     on_delete_cascade: false,
     references_constraint: None,
+    primary_key_constraint: None,
+    unique_constraint: None,
     charset: None,
     collation: None,
     refs: Vec::new(),

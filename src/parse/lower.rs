@@ -227,9 +227,16 @@ impl Lower {
         Self::apply_type(&mut col, &c.data_type);
         for opt in &c.options {
             self.apply_option(&mut col, &opt.option);
-            if let (ColumnOption::ForeignKey(_), Some(n)) = (&opt.option, &opt.name) {
-                col.extra_mut().references_constraint = Some(self.ident(n));
-            }
+            let Some(n) = &opt.name else {
+                continue;
+            };
+            let named = match &opt.option {
+                ColumnOption::ForeignKey(_) => &mut col.extra_mut().references_constraint,
+                ColumnOption::PrimaryKey(_) => &mut col.extra_mut().primary_key_constraint,
+                ColumnOption::Unique(_) => &mut col.extra_mut().unique_constraint,
+                _ => continue,
+            };
+            *named = Some(self.ident(n));
         }
         col
     }
