@@ -8,7 +8,7 @@ pub mod mysql;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use crate::model::Dialect;
@@ -404,6 +404,15 @@ pub struct Catalog {
     /// constraint, by the name of its index (the constraint's, in the
     /// table's schema); checked again when used, so it may hold more.
     key_owners: NameMap<BTreeSet<Name>>,
+    /// The tables with a column whose type or default names a word, by the
+    /// word: the type as written (not an array of it, nor a built-in type
+    /// named bare, see [`builtin`]), and each run of
+    /// letters, digits and `_` of the lower-cased default that a call or a
+    /// quoted name ends with (see [`called_or_quoted`]). Checked again
+    /// when used, so it may hold more. `None` in a [`Catalog::subset`],
+    /// which holds only the tables a migration names: asked there, every
+    /// table is a candidate.
+    column_words: Option<FxHashMap<String, FxHashSet<Name>>>,
     /// The views whose query reads a relation, by its name: what depends on
     /// a table is found without going through every view.
     readers: NameMap<BTreeSet<Name>>,
@@ -429,6 +438,7 @@ impl Catalog {
             dependents: Dependents::default(),
             children: NameMap::default(),
             key_owners: NameMap::default(),
+            column_words: Some(FxHashMap::default()),
         }
     }
 
@@ -509,6 +519,80 @@ impl Catalog {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Files `table` under the words its columns' types and defaults name
+    /// (`column`: only that column's). Called whenever a column gains a
+    /// type or a default, or the table a name.
+    fn note_columns(&mut self, table: &Name, column: Option<&str>) {
+        let (Some(words), Some(t)) = (&mut self.column_words, self.tables.get(table)) else {
+            return;
+        };
+        let one;
+        let columns: &[Arc<Column>] = match column {
+            Some(name) => {
+                let Some(i) = t.positions.get(name) else {
+                    return;
+                };
+                one = t.columns.get(*i..=*i).unwrap_or_default();
+                one
+            }
+            None => &t.columns,
+        };
+        let mut file = |word: &str| match words.get_mut(word) {
+            Some(tables) => {
+                if !tables.contains(table) {
+                    tables.insert(table.clone());
+                }
+            }
+            None => {
+                words.insert(word.to_string(), FxHashSet::from_iter([table.clone()]));
+            }
+        };
+        for c in columns {
+            if let Some(ty) = c.ty.as_ref().filter(|ty| !ty.array && !builtin(&ty.base)) {
+                file(&ty.base);
+            }
+            if let Some(d) = &c.default {
+                let lower: std::borrow::Cow<'_, str> = if d.chars().any(char::is_uppercase) {
+                    d.to_lowercase().into()
+                } else {
+                    d.as_str().into()
+                };
+                called_or_quoted(&lower).into_iter().for_each(&mut file);
+            }
+        }
+    }
+
+    /// The tables that may have a column whose type or default names
+    /// `word` (as [`Catalog::column_words`] keeps them), by name.
+    fn tables_naming(&self, word: &str) -> Vec<(&Name, &Table)> {
+        let mut out: Vec<(&Name, &Table)> = match &self.column_words {
+            Some(words) => words
+                .get(word)
+                .into_iter()
+                .flatten()
+                .filter_map(|n| self.tables.get_key_value(n))
+                .map(|(n, t)| (n, t.as_ref()))
+                .collect(),
+            None => self.tables.iter().map(|(n, t)| (n, t.as_ref())).collect(),
+        };
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// The tables with a column whose default may call `word` or name it
+    /// in quotes (lower-cased), by name: those filed under its last run of
+    /// letters, digits and `_`, or every table when it does not end with
+    /// one.
+    pub fn tables_with_default_naming(&self, word: &str) -> Vec<(&Name, &Table)> {
+        match word.rsplit(|c: char| !is_word_char(c)).next() {
+            Some(last) if !last.is_empty() => self.tables_naming(last),
+            _ => by_name(&self.tables)
+                .into_iter()
+                .map(|(n, t)| (n, t.as_ref()))
+                .collect(),
         }
     }
 
@@ -623,6 +707,7 @@ impl Catalog {
                 }
                 self.tables.insert(ct.name.clone(), Arc::new(t));
                 self.note_keys(&ct.name);
+                self.note_columns(&ct.name, None);
                 self.table_back(&ct.name);
             }
             Action::CreateView(v) => {
@@ -1084,8 +1169,9 @@ impl Catalog {
             self.dependents.rename_word(&naming, &from.name, &to.name);
             self.table_back(to);
         }
-        // The renamed table's own keys, under its new name.
+        // The renamed table's own keys and columns, under its new name.
         self.note_keys(to);
+        self.note_columns(to, None);
         for name in self.index_names_of(from) {
             if let Some(mut i) = self.remove_index(&name) {
                 Arc::make_mut(&mut i).table = to.clone();
@@ -1158,6 +1244,18 @@ impl Catalog {
         };
         if keyed {
             self.note_keys(table);
+        }
+        let column = match op {
+            AlterKind::AddColumn { column, .. } | AlterKind::Redefine { column, .. } => {
+                Some(column.name.as_str())
+            }
+            AlterKind::SetType { column, .. } | AlterKind::SetDefault { column, .. } => {
+                Some(column.as_str())
+            }
+            _ => None,
+        };
+        if let Some(column) = column {
+            self.note_columns(table, Some(column));
         }
         None
     }
@@ -1439,6 +1537,7 @@ impl Catalog {
         let mut sub = Catalog {
             dialect: self.dialect,
             schemas: self.schemas.clone(),
+            column_words: None,
             ..Catalog::new(self.dialect)
         };
         for (n, cols) in &columns {
@@ -1470,23 +1569,31 @@ impl Catalog {
     }
 
     /// The existing tables with a column of type `ty` (a domain or enum), by
-    /// name, with those columns.
+    /// name, with those columns (not a column of a built-in type named bare:
+    /// that is PostgreSQL's own type, see [`builtin`]).
     pub fn tables_using_type(&self, ty: &Name) -> Vec<(&Name, Vec<&str>)> {
-        let mut out: Vec<(&Name, Vec<&str>)> = self
-            .tables
-            .iter()
+        // A column names the type bare or with its schema (`type_is`).
+        let qualified = format!("{}.{}", ty.schema.as_deref().unwrap_or("public"), ty.name);
+        let candidates: BTreeMap<&Name, &Table> = self
+            .tables_naming(&ty.name)
+            .into_iter()
+            .chain(self.tables_naming(&qualified))
+            .collect();
+        candidates
+            .into_iter()
             .filter_map(|(n, t)| {
                 let cols: Vec<&str> = t
                     .columns
                     .iter()
-                    .filter(|c| c.ty.as_ref().is_some_and(|x| type_is(x, ty)))
+                    .filter(|c| {
+                        c.ty.as_ref()
+                            .is_some_and(|x| !builtin(&x.base) && type_is(x, ty))
+                    })
                     .map(|c| c.name.as_str())
                     .collect();
                 (!cols.is_empty()).then_some((n, cols))
             })
-            .collect();
-        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        out
+            .collect()
     }
 
     /// The table of an index: one created by `CREATE INDEX`, or the index
@@ -1666,6 +1773,69 @@ fn column_of(c: &ColumnDef) -> Column {
             .boxed()
         }),
     }
+}
+
+/// A built-in type named bare (as `normalize_type` spells it). PostgreSQL
+/// looks in `pg_catalog` before the search path, so such a name is never a
+/// type a migration created: no `DROP TYPE` or `DROP DOMAIN` reaches it.
+fn builtin(base: &str) -> bool {
+    matches!(
+        base,
+        "integer"
+            | "bigint"
+            | "smallint"
+            | "serial"
+            | "bigserial"
+            | "smallserial"
+            | "numeric"
+            | "float4"
+            | "float8"
+            | "boolean"
+            | "char"
+            | "varchar"
+            | "text"
+            | "bytea"
+            | "uuid"
+            | "json"
+            | "jsonb"
+            | "date"
+            | "time"
+            | "timetz"
+            | "timestamp"
+            | "timestamptz"
+            | "interval"
+            | "inet"
+            | "cidr"
+    )
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The runs of letters, digits and `_` of a default that a call or a
+/// quoted name may end with: each followed (past spaces) by `(` or `'`.
+/// A function `f` called as `f(` or `s.f (`, a sequence `s` named as
+/// `'s'` or `'public.s'`, is found under the last run of its name.
+fn called_or_quoted(default: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (at, c) in default.char_indices().chain([(default.len(), ' ')]) {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                start = None;
+                let next = default
+                    .get(at..)
+                    .and_then(|r| r.trim_start().chars().next());
+                if matches!(next, Some('(' | '\'')) {
+                    out.extend(default.get(from..at));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Files `table` in `map` under `key`, once.
@@ -1924,6 +2094,50 @@ mod tests {
             using(Name::new(Some("s".to_string()), "mood")),
             ["a: x", "b: x"]
         );
+    }
+
+    /// The columns that use a type or name a word in their default are found
+    /// through renames of their table and changes of their type and default.
+    #[test]
+    fn columns_are_found_by_their_type_and_default() {
+        let using = |c: &Catalog, ty: &str| -> Vec<String> {
+            c.tables_using_type(&Name::bare(ty))
+                .into_iter()
+                .map(|(t, cols)| format!("{t}: {}", cols.join(" ")))
+                .collect()
+        };
+        let defaults = |c: &Catalog, word: &str| -> Vec<String> {
+            c.tables_with_default_naming(word)
+                .into_iter()
+                .map(|(t, _)| t.to_string())
+                .collect()
+        };
+        let base = "CREATE TABLE a (x mood, n bigint DEFAULT nextval('a_seq'), s text DEFAULT Slug_Of('x'));\n\
+                    CREATE TABLE b (x int);\n";
+        let c = replayed(base);
+        assert_eq!(using(&c, "mood"), ["a: x"]);
+        assert!(
+            using(&c, "integer").is_empty(),
+            "PostgreSQL's own, not a domain"
+        );
+        assert_eq!(defaults(&c, "a_seq"), ["a"]);
+        assert_eq!(defaults(&c, "slug_of"), ["a"]);
+        assert!(defaults(&c, "b").is_empty());
+        let c = replayed(&format!(
+            "{base}ALTER TABLE a RENAME TO a2; ALTER TABLE b ALTER COLUMN x TYPE public.mood;\n\
+             ALTER TABLE b ADD COLUMN y text DEFAULT Make_It (); ALTER TABLE b ALTER COLUMN x SET DEFAULT 'b_seq';\n\
+             ALTER TABLE b ADD COLUMN z bigint DEFAULT nextval('public.z$seq'::regclass) + 0;"
+        ));
+        assert_eq!(using(&c, "mood"), ["a2: x", "b: x"]);
+        assert_eq!(defaults(&c, "a_seq"), ["a2"]);
+        assert_eq!(defaults(&c, "make_it"), ["b"]);
+        assert_eq!(defaults(&c, "b_seq"), ["b"]);
+        assert_eq!(defaults(&c, "z$seq"), ["b"]);
+        assert!(
+            defaults(&c, "regclass").is_empty(),
+            "neither called nor quoted"
+        );
+        assert_eq!(defaults(&c, "z$"), ["a2", "b"], "no last run: every table");
     }
 
     /// A constraint renamed through its index (`ALTER INDEX … RENAME`) is

@@ -88,7 +88,7 @@ fn is_object(kind: ObjectKind) -> bool {
 fn defaults_using(catalog: &Catalog, word: &str, call: bool) -> Vec<String> {
     let word = word.to_lowercase();
     let mut out: Vec<String> = Vec::new();
-    for (t, table) in &catalog.tables {
+    for (t, table) in catalog.tables_with_default_naming(&word) {
         for c in table.columns() {
             let Some(d) = c.default.as_deref() else {
                 continue;
