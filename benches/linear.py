@@ -49,12 +49,16 @@ KINDS = {  # kind: (up statement, down statement or None), {i} the table's numbe
     "drop-sequence": ("DROP SEQUENCE s{i}", "CREATE SEQUENCE s{i}"),
     "drop-trigger": ("DROP TRIGGER tr{i} ON t{i}",
                      "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()"),
+    "rename-table-with-trigger": ("ALTER TABLE t{i} RENAME TO r{i}", "ALTER TABLE r{i} RENAME TO t{i}"),
+    "drop-table-with-trigger": ("DROP TABLE t{i}", None),
 }
 # What a kind needs that the tables, their indexes and enums do not give, for each {i}.
 SETUP = {
     "drop-function": "CREATE FUNCTION g{i}() RETURNS int LANGUAGE sql AS 'SELECT 1'",
     "drop-sequence": "CREATE SEQUENCE s{i}",
     "drop-trigger": "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
+    "rename-table-with-trigger": "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
+    "drop-table-with-trigger": "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
 }
 
 

@@ -390,6 +390,9 @@ pub struct Catalog {
     /// types, sequences, extensions, triggers, policies, MySQL events; with
     /// the signatures of a routine's overloads (empty when unknown).
     pub objects: BTreeMap<ObjectKey, BTreeSet<String>>,
+    /// The keys of `objects` on a table (triggers, policies), by the table;
+    /// checked again when used, so it may hold more.
+    on_table: NameMap<BTreeSet<ObjectKey>>,
     /// Index names by table.
     by_table: NameMap<BTreeSet<Name>>,
     /// MySQL: FULLTEXT indexes by table (kept in step by `add_index` / `remove_index`).
@@ -433,6 +436,7 @@ impl Catalog {
             domains: NameMap::default(),
             functions: NameMap::default(),
             objects: BTreeMap::new(),
+            on_table: NameMap::default(),
             by_table: NameMap::default(),
             fulltext_by_table: NameMap::default(),
             dependents: Dependents::default(),
@@ -796,10 +800,14 @@ impl Catalog {
                     signature,
                     ..
                 } = &**o;
-                let sigs = self
-                    .objects
-                    .entry((*kind, name.clone(), on.clone()))
-                    .or_default();
+                let key = (*kind, name.clone(), on.clone());
+                if let Some(table) = on {
+                    self.on_table
+                        .entry(table.clone())
+                        .or_default()
+                        .insert(key.clone());
+                }
+                let sigs = self.objects.entry(key).or_default();
                 sigs.extend(signature.clone());
             }
             Action::CreateFunction(f) => {
@@ -938,7 +946,7 @@ impl Catalog {
 
     /// The keys of the objects of this kind and name, on any table: a range
     /// of `objects`, whose keys sort by kind, then name, then table.
-    fn objects_named<'a>(
+    pub fn objects_named<'a>(
         &'a self,
         kind: ObjectKind,
         name: &'a Name,
@@ -1015,7 +1023,9 @@ impl Catalog {
                 }
             }
             ObjectKind::Table => {
-                self.objects.retain(|(_, _, t), _| t.as_ref() != Some(name));
+                for key in self.on_table.remove(name).unwrap_or_default() {
+                    self.objects.remove(&key);
+                }
             }
             ObjectKind::Schema | ObjectKind::Database => {
                 let s = Some(name.name.clone());
@@ -1116,15 +1126,14 @@ impl Catalog {
         });
         self.tables.insert(to.clone(), t);
         // Triggers and policies stay on the renamed table.
-        let moved: Vec<ObjectKey> = self
-            .objects
-            .keys()
-            .filter(|(_, _, t)| t.as_ref() == Some(from))
-            .cloned()
-            .collect();
-        for key in moved {
+        for key in self.on_table.remove(from).unwrap_or_default() {
             if let Some(v) = self.objects.remove(&key) {
-                self.objects.insert((key.0, key.1, Some(to.clone())), v);
+                let moved = (key.0, key.1, Some(to.clone()));
+                self.on_table
+                    .entry(to.clone())
+                    .or_default()
+                    .insert(moved.clone());
+                self.objects.insert(moved, v);
             }
         }
         if self.dialect == Dialect::Sqlite {
@@ -2138,6 +2147,27 @@ mod tests {
             "neither called nor quoted"
         );
         assert_eq!(defaults(&c, "z$"), ["a2", "b"], "no last run: every table");
+    }
+
+    /// Triggers and policies follow their table's renames and go with it.
+    #[test]
+    fn objects_on_a_table_follow_it() {
+        let base = "CREATE TABLE t (a int); CREATE TABLE u (a int);\n\
+                    CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n\
+                    CREATE POLICY p ON t USING (true);\n\
+                    CREATE TRIGGER tr2 BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f();\n\
+                    ALTER TABLE t RENAME TO t2; ALTER TABLE t2 RENAME TO t3; DROP TABLE u;\n";
+        let on = |c: &Catalog, kind, name: &str, table: Option<&str>| {
+            c.has_object(kind, &Name::bare(name), table.map(Name::bare).as_ref())
+        };
+        let c = replayed(base);
+        assert!(on(&c, ObjectKind::Trigger, "tr", Some("t3")));
+        assert!(on(&c, ObjectKind::Policy, "p", Some("t3")));
+        assert!(!on(&c, ObjectKind::Trigger, "tr", Some("t")));
+        assert!(!on(&c, ObjectKind::Trigger, "tr2", None));
+        let c = replayed(&format!("{base}DROP TABLE t3;"));
+        assert!(!on(&c, ObjectKind::Trigger, "tr", None));
+        assert!(!on(&c, ObjectKind::Policy, "p", None));
     }
 
     /// A constraint renamed through its index (`ALTER INDEX … RENAME`) is

@@ -177,9 +177,8 @@ fn drop_one(
         // MySQL names no table: the one the history put it on.
         let table = on.cloned().or_else(|| {
             cx.catalog
-                .objects
-                .keys()
-                .find(|(k, n, _)| *k == kind && n == name)
+                .objects_named(kind, name)
+                .next()
                 .and_then(|(_, _, t)| t.clone())
         });
         out.push(trigger_hit(cx, name, table.as_ref()));
