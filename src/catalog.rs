@@ -432,9 +432,9 @@ pub struct Catalog {
     /// more.
     children: Lookup<NameMap<BTreeSet<Name>>>,
     /// The tables that have (or had) a primary key, unique or exclusion
-    /// constraint, by the name of its index (the constraint's, in the
-    /// table's schema); checked again when used, so it may hold more.
-    key_owners: Lookup<NameMap<BTreeSet<Name>>>,
+    /// constraint, by the constraint's name (its index's, in the table's
+    /// schema); checked again when used, so it may hold more.
+    key_owners: Lookup<FxHashMap<String, BTreeSet<Name>>>,
     /// The tables with a column whose type or default names a word, by the
     /// word: the type as written (not an array of it, nor a built-in type
     /// named bare, see [`builtin`]), and each run of
@@ -546,8 +546,17 @@ impl Catalog {
                     file_under(&mut self.children, references, table);
                 }
                 ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclude => {
-                    let index = Name::new(table.schema.clone(), c.name.clone());
-                    file_under(&mut self.key_owners, &index, table);
+                    match self.key_owners.get_mut(c.name.as_str()) {
+                        Some(owners) => {
+                            if !owners.contains(table) {
+                                owners.insert(table.clone());
+                            }
+                        }
+                        None => {
+                            self.key_owners
+                                .insert(c.name.clone(), BTreeSet::from([table.clone()]));
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -1641,7 +1650,7 @@ impl Catalog {
             return Some(i.table.clone());
         }
         // The first owner by name, as the tables are ordered in the set.
-        let owner = self.key_owners.get(index)?.iter().find(|t| {
+        let owner = self.key_owners.get(index.name.as_str())?.iter().find(|t| {
             t.schema == index.schema
                 && self.tables.get(*t).is_some_and(|table| {
                     table.constraints.iter().any(|c| {
