@@ -18,6 +18,10 @@ import tempfile
 import threading
 import time
 
+TRIGGER = "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()"
+FUNCTION = "CREATE FUNCTION g{i}() RETURNS int LANGUAGE sql AS 'SELECT 1'"
+RENAME_TABLE = ("ALTER TABLE t{i} RENAME TO r{i}", "ALTER TABLE r{i} RENAME TO t{i}")
+
 KINDS = {  # kind: (up statement, down statement or None), {i} the table's number
     "create-index": ("CREATE INDEX t{i}_x ON t{i} (c{i})", "DROP INDEX t{i}_x"),
     "drop-index": ("DROP INDEX t{i}_idx", "CREATE INDEX t{i}_idx ON t{i} (c{i})"),
@@ -29,7 +33,7 @@ KINDS = {  # kind: (up statement, down statement or None), {i} the table's numbe
     "set-not-null": ("ALTER TABLE t{i} ALTER COLUMN c{i} SET NOT NULL", "ALTER TABLE t{i} ALTER COLUMN c{i} DROP NOT NULL"),
     "change-type": ("ALTER TABLE t{i} ALTER COLUMN c{i} TYPE bigint", "ALTER TABLE t{i} ALTER COLUMN c{i} TYPE integer"),
     "rename-column": ("ALTER TABLE t{i} RENAME COLUMN c{i} TO d{i}", "ALTER TABLE t{i} RENAME COLUMN d{i} TO c{i}"),
-    "rename-table": ("ALTER TABLE t{i} RENAME TO r{i}", "ALTER TABLE r{i} RENAME TO t{i}"),
+    "rename-table": RENAME_TABLE,
     "rename-index": ("ALTER INDEX t{i}_idx RENAME TO u{i}_idx", "ALTER INDEX u{i}_idx RENAME TO t{i}_idx"),
     "rename-primary-key": ("ALTER INDEX t{i}_pkey RENAME TO p{i}_pkey", "ALTER INDEX p{i}_pkey RENAME TO t{i}_pkey"),
     "drop-column": ("ALTER TABLE t{i} DROP COLUMN c{i}", "ALTER TABLE t{i} ADD COLUMN c{i} integer"),
@@ -38,27 +42,25 @@ KINDS = {  # kind: (up statement, down statement or None), {i} the table's numbe
     "update": ("UPDATE t{i} SET c{i} = 1", None),
     "insert": ("INSERT INTO t{i} (id, c{i}) VALUES (1, 2)", "DELETE FROM t{i}"),
     "reindex": ("REINDEX INDEX t{i}_idx", None),
-    "trigger": ("CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
-                "DROP TRIGGER tr{i} ON t{i}"),
+    "trigger": (TRIGGER, "DROP TRIGGER tr{i} ON t{i}"),
     "create-table": ("CREATE TABLE n{i} (id bigint PRIMARY KEY, r bigint REFERENCES t{i} (id))", "DROP TABLE n{i}"),
     "create-view": ("CREATE VIEW v{i} AS SELECT c{i} FROM t{i}", "DROP VIEW v{i}"),
     "comment": ("COMMENT ON COLUMN t{i}.c{i} IS 'x'", None),
     "vacuum": ("VACUUM FULL t{i}", None),
     "drop-type": ("DROP TYPE e{i}", "CREATE TYPE e{i} AS ENUM ('a')"),
-    "drop-function": ("DROP FUNCTION g{i}()", "CREATE FUNCTION g{i}() RETURNS int LANGUAGE sql AS 'SELECT 1'"),
+    "drop-function": ("DROP FUNCTION g{i}()", FUNCTION),
     "drop-sequence": ("DROP SEQUENCE s{i}", "CREATE SEQUENCE s{i}"),
-    "drop-trigger": ("DROP TRIGGER tr{i} ON t{i}",
-                     "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()"),
-    "rename-table-with-trigger": ("ALTER TABLE t{i} RENAME TO r{i}", "ALTER TABLE r{i} RENAME TO t{i}"),
+    "drop-trigger": ("DROP TRIGGER tr{i} ON t{i}", TRIGGER),
+    "rename-table-with-trigger": RENAME_TABLE,
     "drop-table-with-trigger": ("DROP TABLE t{i}", None),
 }
 # What a kind needs that the tables, their indexes and enums do not give, for each {i}.
 SETUP = {
-    "drop-function": "CREATE FUNCTION g{i}() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+    "drop-function": FUNCTION,
     "drop-sequence": "CREATE SEQUENCE s{i}",
-    "drop-trigger": "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
-    "rename-table-with-trigger": "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
-    "drop-table-with-trigger": "CREATE TRIGGER tr{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f()",
+    "drop-trigger": TRIGGER,
+    "rename-table-with-trigger": TRIGGER,
+    "drop-table-with-trigger": TRIGGER,
 }
 
 

@@ -8,7 +8,7 @@ pub mod mysql;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::model::Dialect;
@@ -61,6 +61,13 @@ pub struct Constraint {
     /// Declared in a column's definition (`col … REFERENCES p`), not as a
     /// table constraint.
     pub inline: bool,
+}
+
+impl Constraint {
+    /// A foreign key that references `parent`.
+    pub fn references(&self, parent: &Name) -> bool {
+        matches!(&self.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -432,9 +439,9 @@ pub struct Catalog {
     /// more.
     children: Lookup<NameMap<BTreeSet<Name>>>,
     /// The tables that have (or had) a primary key, unique or exclusion
-    /// constraint, by the constraint's name (its index's, in the table's
-    /// schema); checked again when used, so it may hold more.
-    key_owners: Lookup<FxHashMap<String, BTreeSet<Name>>>,
+    /// constraint, by the name of its index (the constraint's, in the
+    /// table's schema); checked again when used, so it may hold more.
+    key_owners: Lookup<NameMap<BTreeSet<Name>>>,
     /// The tables with a column whose type or default names a word, by the
     /// word: the type as written (not an array of it, nor a built-in type
     /// named bare, see [`builtin`]), and each run of
@@ -443,7 +450,7 @@ pub struct Catalog {
     /// when used, so it may hold more. `None` in a [`Catalog::subset`],
     /// which holds only the tables a migration names: asked there, every
     /// table is a candidate.
-    column_words: Lookup<Option<FxHashMap<String, FxHashSet<Name>>>>,
+    column_words: Lookup<Option<FxHashMap<String, BTreeSet<Name>>>>,
     /// The views whose query reads a relation, by its name: what depends on
     /// a table is found without going through every view.
     readers: NameMap<BTreeSet<Name>>,
@@ -508,11 +515,7 @@ impl Catalog {
             .flatten()
             .filter_map(|n| self.tables.get_key_value(n))
             .map(|(n, t)| (n, t.as_ref()))
-            .filter(|(_, t)| {
-                t.constraints.iter().any(|c| {
-                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
-                })
-            })
+            .filter(|(_, t)| t.constraints.iter().any(|c| c.references(parent)))
             .collect()
     }
 
@@ -522,14 +525,14 @@ impl Catalog {
         &'a self,
         parent: &'a Name,
     ) -> impl Iterator<Item = (&'a Constraint, &'a Name)> {
-        self.children_of(parent).into_iter().flat_map(move |(n, t)| {
-            t.constraints
-                .iter()
-                .filter(move |c| {
-                    matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == parent)
-                })
-                .map(move |c| (c, n))
-        })
+        self.children_of(parent)
+            .into_iter()
+            .flat_map(move |(n, t)| {
+                t.constraints
+                    .iter()
+                    .filter(move |c| c.references(parent))
+                    .map(move |c| (c, n))
+            })
     }
 
     /// Files `table` where its keys are looked up without going through
@@ -546,17 +549,8 @@ impl Catalog {
                     file_under(&mut self.children, references, table);
                 }
                 ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclude => {
-                    match self.key_owners.get_mut(c.name.as_str()) {
-                        Some(owners) => {
-                            if !owners.contains(table) {
-                                owners.insert(table.clone());
-                            }
-                        }
-                        None => {
-                            self.key_owners
-                                .insert(c.name.clone(), BTreeSet::from([table.clone()]));
-                        }
-                    }
+                    let index = Name::new(table.schema.clone(), c.name.clone());
+                    file_under(&mut self.key_owners, &index, table);
                 }
                 _ => {}
             }
@@ -581,16 +575,7 @@ impl Catalog {
             }
             None => &t.columns,
         };
-        let mut file = |word: &str| match words.get_mut(word) {
-            Some(tables) => {
-                if !tables.contains(table) {
-                    tables.insert(table.clone());
-                }
-            }
-            None => {
-                words.insert(word.to_string(), FxHashSet::from_iter([table.clone()]));
-            }
-        };
+        let mut file = |word: &str| file_under(words, word, table);
         for c in columns {
             if let Some(ty) = c.ty.as_ref().filter(|ty| !ty.array && !builtin(&ty.base)) {
                 file(&ty.base);
@@ -609,7 +594,7 @@ impl Catalog {
     /// The tables that may have a column whose type or default names
     /// `word` (as [`Catalog::column_words`] keeps them), by name.
     fn tables_naming(&self, word: &str) -> Vec<(&Name, &Table)> {
-        let mut out: Vec<(&Name, &Table)> = match &*self.column_words {
+        match &*self.column_words {
             Some(words) => words
                 .get(word)
                 .into_iter()
@@ -617,10 +602,16 @@ impl Catalog {
                 .filter_map(|n| self.tables.get_key_value(n))
                 .map(|(n, t)| (n, t.as_ref()))
                 .collect(),
-            None => self.tables.iter().map(|(n, t)| (n, t.as_ref())).collect(),
-        };
-        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        out
+            None => self.tables_by_name(),
+        }
+    }
+
+    /// Every table, by name.
+    fn tables_by_name(&self) -> Vec<(&Name, &Table)> {
+        by_name(&self.tables)
+            .into_iter()
+            .map(|(n, t)| (n, t.as_ref()))
+            .collect()
     }
 
     /// The tables with a column whose default may call `word` or name it
@@ -630,10 +621,7 @@ impl Catalog {
     pub fn tables_with_default_naming(&self, word: &str) -> Vec<(&Name, &Table)> {
         match word.rsplit(|c: char| !is_word_char(c)).next() {
             Some(last) if !last.is_empty() => self.tables_naming(last),
-            _ => by_name(&self.tables)
-                .into_iter()
-                .map(|(n, t)| (n, t.as_ref()))
-                .collect(),
+            _ => self.tables_by_name(),
         }
     }
 
@@ -1650,7 +1638,7 @@ impl Catalog {
             return Some(i.table.clone());
         }
         // The first owner by name, as the tables are ordered in the set.
-        let owner = self.key_owners.get(index.name.as_str())?.iter().find(|t| {
+        let owner = self.key_owners.get(index)?.iter().find(|t| {
             t.schema == index.schema
                 && self.tables.get(*t).is_some_and(|table| {
                     table.constraints.iter().any(|c| {
@@ -1885,7 +1873,11 @@ fn called_or_quoted(default: &str) -> Vec<&str> {
 }
 
 /// Files `table` in `map` under `key`, once.
-fn file_under(map: &mut NameMap<BTreeSet<Name>>, key: &Name, table: &Name) {
+fn file_under<K, Q>(map: &mut FxHashMap<K, BTreeSet<Name>>, key: &Q, table: &Name)
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
+{
     match map.get_mut(key) {
         Some(tables) => {
             if !tables.contains(table) {
@@ -1893,7 +1885,7 @@ fn file_under(map: &mut NameMap<BTreeSet<Name>>, key: &Name, table: &Name) {
             }
         }
         None => {
-            map.insert(key.clone(), BTreeSet::from([table.clone()]));
+            map.insert(key.to_owned(), BTreeSet::from([table.clone()]));
         }
     }
 }
