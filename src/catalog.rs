@@ -4,7 +4,10 @@
 //! after it — tables with their columns and constraints, indexes, views,
 //! enums, schemas — which the replay shows each statement as it was before.
 
+mod few;
 pub mod mysql;
+
+pub use few::Few;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -298,7 +301,7 @@ impl Dependent {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Dependents {
     by_name: NameMap<Dependent>,
-    by_word: FxHashMap<String, BTreeSet<Name>>,
+    by_word: FxHashMap<String, Few<Name>>,
     /// View → the dropped table it still names.
     dangling: std::collections::BTreeMap<Name, Name>,
 }
@@ -427,9 +430,9 @@ pub struct Catalog {
     pub objects: BTreeMap<ObjectKey, BTreeSet<String>>,
     /// The keys of `objects` on a table (triggers, policies), by the table;
     /// checked again when used, so it may hold more.
-    on_table: Lookup<NameMap<BTreeSet<ObjectKey>>>,
+    on_table: Lookup<NameMap<Few<ObjectKey>>>,
     /// Index names by table.
-    by_table: NameMap<BTreeSet<Name>>,
+    by_table: NameMap<Few<Name>>,
     /// MySQL: FULLTEXT indexes by table (kept in step by `add_index` / `remove_index`).
     fulltext_by_table: NameMap<u32>,
     /// SQLite: views and triggers, with what they name.
@@ -437,11 +440,11 @@ pub struct Catalog {
     /// The tables that have (or had) a foreign key to a table, by the name
     /// the key references; each is checked again when used, so it may hold
     /// more.
-    children: Lookup<NameMap<BTreeSet<Name>>>,
+    children: Lookup<NameMap<Few<Name>>>,
     /// The tables that have (or had) a primary key, unique or exclusion
     /// constraint, by the name of its index (the constraint's, in the
     /// table's schema); checked again when used, so it may hold more.
-    key_owners: Lookup<NameMap<BTreeSet<Name>>>,
+    key_owners: Lookup<NameMap<Few<Name>>>,
     /// The tables with a column whose type or default names a word, by the
     /// word: the type as written (not an array of it, nor a built-in type
     /// named bare, see [`builtin`]), and each run of
@@ -450,10 +453,10 @@ pub struct Catalog {
     /// when used, so it may hold more. `None` in a [`Catalog::subset`],
     /// which holds only the tables a migration names: asked there, every
     /// table is a candidate.
-    column_words: Lookup<Option<FxHashMap<String, BTreeSet<Name>>>>,
+    column_words: Lookup<Option<FxHashMap<String, Few<Name>>>>,
     /// The views whose query reads a relation, by its name: what depends on
     /// a table is found without going through every view.
-    readers: NameMap<BTreeSet<Name>>,
+    readers: NameMap<Few<Name>>,
 }
 
 impl Catalog {
@@ -1873,7 +1876,7 @@ fn called_or_quoted(default: &str) -> Vec<&str> {
 }
 
 /// Files `table` in `map` under `key`, once.
-fn file_under<K, Q>(map: &mut FxHashMap<K, BTreeSet<Name>>, key: &Q, table: &Name)
+fn file_under<K, Q>(map: &mut FxHashMap<K, Few<Name>>, key: &Q, table: &Name)
 where
     K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
     Q: ToOwned<Owned = K> + std::hash::Hash + Eq + ?Sized,
@@ -1885,7 +1888,7 @@ where
             }
         }
         None => {
-            map.insert(key.to_owned(), BTreeSet::from([table.clone()]));
+            map.insert(key.to_owned(), Few::from(table.clone()));
         }
     }
 }
