@@ -427,7 +427,7 @@ pub struct Catalog {
     /// indexes, enums and domains: functions, procedures, aggregates, other
     /// types, sequences, extensions, triggers, policies, MySQL events; with
     /// the signatures of a routine's overloads (empty when unknown).
-    pub objects: BTreeMap<ObjectKey, BTreeSet<String>>,
+    pub objects: BTreeMap<ObjectKey, Few<String>>,
     /// The keys of `objects` on a table (triggers, policies), by the table;
     /// checked again when used, so it may hold more.
     on_table: Lookup<NameMap<Few<ObjectKey>>>,
@@ -1007,7 +1007,7 @@ impl Catalog {
     }
 
     /// The signatures known for a routine (empty when none was read).
-    pub fn signatures(&self, kind: ObjectKind, name: &Name) -> Option<&BTreeSet<String>> {
+    pub fn signatures(&self, kind: ObjectKind, name: &Name) -> Option<&Few<String>> {
         self.objects.get(&(kind, name.clone(), None))
     }
 

@@ -6,11 +6,12 @@ use std::iter::{Chain, Flatten};
 use std::option;
 
 /// An ordered set that holds its one element inline and becomes a
-/// [`BTreeSet`] at the second. Most entries of the catalog's lookups hold
-/// one element (the indexes of a table, the table behind a key's index, the
-/// views that read a table), and a `BTreeSet` of one allocates a node for
-/// eleven: 544 bytes for one [`Name`](crate::parse::ir::Name). Two sets with
-/// the same elements are equal whatever their form.
+/// [`BTreeSet`] at the second. Most sets of the catalog hold one element
+/// (the indexes of a table, the table behind a key's index, the views that
+/// read a table, the overloads of a routine), and a `BTreeSet` of one
+/// allocates a node for eleven: 544 bytes for one
+/// [`Name`](crate::parse::ir::Name). Two sets with the same elements are
+/// equal whatever their form.
 #[derive(Debug, Clone)]
 pub enum Few<T> {
     One(T),
@@ -60,6 +61,13 @@ impl<T: Ord> Few<T> {
         match self {
             Few::One(one) => one.borrow() == value,
             Few::Many(set) => set.contains(value),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Few::One(_) => 1,
+            Few::Many(set) => set.len(),
         }
     }
 
@@ -139,6 +147,7 @@ mod tests {
         assert!(matches!(s, Few::Many(_)));
         assert_eq!(s.iter().copied().collect::<Vec<_>>(), ["a", "b"]);
         assert!(s.contains("a") && !s.contains("c"));
+        assert_eq!(s.len(), 2);
     }
 
     #[test]
