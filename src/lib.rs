@@ -125,7 +125,9 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
             .map_err(|p| model::internal_error(&root.display, &p))
         })
         .collect();
-    let mut findings = Vec::new();
+    // Room for every root's findings at once: grown by doubling, the list
+    // and its copy were both held at the run's peak.
+    let mut findings = Vec::with_capacity(linted.iter().flatten().map(|o| o.findings.len()).sum());
     let mut internal = Vec::new();
     let mut statements: Vec<Option<Vec<ByteSpan>>> = vec![None; discovered.files.len()];
     let mut coverage = vec![parse::Coverage::default(); discovered.files.len()];

@@ -4,7 +4,7 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use super::{Lines, Position, locate_with, rule_url};
+use super::{Lines, Position, rule_url};
 use crate::outcome::Outcome;
 
 #[derive(Serialize)]
@@ -28,30 +28,26 @@ struct Diagnostics<'a>(&'a Outcome);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // One line index per file, for the findings and their fixes.
+        // One line index per file, for the findings and their fixes; each
+        // finding located as it is written.
         let mut lines = Lines::new(&self.0.discovered.files);
-        let located = locate_with(self.0, &mut lines);
         // Each rule's URL, built once.
         let mut urls: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
-        for l in &located {
-            urls.entry(l.finding.rule)
-                .or_insert_with(|| rule_url(l.finding.rule));
+        for f in &self.0.findings {
+            urls.entry(f.rule).or_insert_with(|| rule_url(f.rule));
         }
-        serializer.collect_seq(located.into_iter().map(|l| {
+        serializer.collect_seq(self.0.findings.iter().map(|f| {
+            let l = lines.locate(f);
             Diagnostic {
-                rule: l.finding.rule,
-                severity: l.finding.severity.id(),
+                rule: f.rule,
+                severity: f.severity.id(),
                 path: l.path,
                 start: l.start,
                 end: l.end,
-                message: &l.finding.message,
-                help: &l.finding.help,
-                url: urls.get(l.finding.rule).map_or("", String::as_str),
-                fix: l
-                    .finding
-                    .fix
-                    .as_ref()
-                    .map(|f| fix_out(self.0, f, &mut lines)),
+                message: &f.message,
+                help: &f.help,
+                url: urls.get(f.rule).map_or("", String::as_str),
+                fix: f.fix.as_ref().map(|fix| fix_out(self.0, fix, &mut lines)),
             }
         }))
     }

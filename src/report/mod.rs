@@ -64,36 +64,33 @@ impl<'a> Lines<'a> {
         let (line, column) = idx.line_col(&src.text, offset);
         Some(Position { line, column })
     }
+
+    /// A finding's path and line/column.
+    pub fn locate<'f>(&mut self, f: &'f Finding) -> Located<'f>
+    where
+        'a: 'f,
+    {
+        let path = self.files.get(f.file).map_or("", |s| s.display.as_str());
+        let (start, end) = match f.span {
+            Some(span) => (
+                self.position(f.file, span.start),
+                self.position(f.file, span.end),
+            ),
+            None => (None, None),
+        };
+        Located {
+            finding: f,
+            path,
+            start,
+            end,
+        }
+    }
 }
 
 /// Resolves every finding's path and line/column, in the outcome's order.
 pub fn locate(outcome: &Outcome) -> Vec<Located<'_>> {
-    locate_with(outcome, &mut Lines::new(&outcome.discovered.files))
-}
-
-/// [`locate`] with the line indexes the caller keeps (for its fixes' positions).
-pub fn locate_with<'a>(outcome: &'a Outcome, lines: &mut Lines<'a>) -> Vec<Located<'a>> {
-    let files = &outcome.discovered.files;
-    outcome
-        .findings
-        .iter()
-        .map(|f| {
-            let path = files.get(f.file).map_or("", |s| s.display.as_str());
-            let (start, end) = match f.span {
-                Some(span) => (
-                    lines.position(f.file, span.start),
-                    lines.position(f.file, span.end),
-                ),
-                None => (None, None),
-            };
-            Located {
-                finding: f,
-                path,
-                start,
-                end,
-            }
-        })
-        .collect()
+    let mut lines = Lines::new(&outcome.discovered.files);
+    outcome.findings.iter().map(|f| lines.locate(f)).collect()
 }
 
 /// FNV-1a, 64 bits: a stable hash for fingerprints (not for security).
