@@ -309,7 +309,7 @@ pub fn execute(args: Args) -> Output {
 fn pipeline() -> crate::server::Pipeline {
     crate::server::Pipeline {
         settings: settings_from_config,
-        check: crate::check,
+        check: crate::check_with,
     }
 }
 
@@ -415,7 +415,6 @@ fn settings(
         overlay: std::collections::BTreeMap::new(),
         references: crate::references::References::new(!args.no_references),
         cwd: cwd.to_path_buf(),
-        kept: crate::replay::Kept::default(),
     };
     let paths = if !args.paths.is_empty() {
         args.paths.clone()

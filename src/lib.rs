@@ -66,6 +66,13 @@ pub fn start_pool(with_this_thread: bool) {
 
 /// Lints the migrations under `paths`.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
+    check_with(paths, settings, &replay::Kept::default())
+}
+
+/// [`check`], parsing again only the files whose text changed since they
+/// went into `kept` (the editor server and the agent server lint the same
+/// root again and again).
+pub fn check_with(paths: &[PathBuf], settings: &Settings, kept: &replay::Kept) -> Outcome {
     start_pool(false);
     let discovered = discover::discover(
         paths,
@@ -120,7 +127,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
         .par_iter()
         .map(|root| {
             std::panic::catch_unwind(|| {
-                rules::lint_root(root, &discovered.files, settings, &reportable)
+                rules::lint_root(root, &discovered.files, settings, kept, &reportable)
             })
             .map_err(|p| model::internal_error(&root.display, &p))
         })
@@ -155,7 +162,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Outcome {
     let unread: Vec<FileId> = (0..statements.len())
         .filter(|&i| statements[i].is_none())
         .collect();
-    for (id, file, error) in replay::parse_files(&unread, &discovered.files, &settings.kept) {
+    for (id, file, error) in replay::parse_files(&unread, &discovered.files, kept) {
         internal.extend(error.map(|message| InputError { message }));
         statements[id] = Some(replay::spans(&file));
         coverage[id] = file.coverage();

@@ -224,7 +224,6 @@ fn check_migration(args: &Value, server: &Bellows) -> CallToolResult {
         Ok(s) => s,
         Err(e) => return text_result(&e, true),
     };
-    settings.kept = server.kept.clone();
     let paths = match (
         args["sql"].as_str(),
         args["file_name"].as_str(),
@@ -246,7 +245,7 @@ fn check_migration(args: &Value, server: &Bellows) -> CallToolResult {
         }
     };
     let outcome = std::panic::catch_unwind(|| {
-        let check = |s: &crate::model::Settings| (pipeline.check)(&paths, s);
+        let check = |s: &crate::model::Settings| (pipeline.check)(&paths, s, &server.kept);
         let mut outcome = check(&settings);
         crate::fix::keep_rechecked(&mut outcome, &settings, &check);
         outcome

@@ -1,5 +1,5 @@
 //! The shared vocabulary of every stage: dialects, severities, findings,
-//! byte spans, file ids, layouts and the settings of a run.
+//! byte spans, object names, file ids, layouts and the settings of a run.
 //!
 //! A leaf: it imports no stage of bellows, and every stage imports it.
 
@@ -164,8 +164,6 @@ pub struct Settings {
     /// name (off by default; `check` turns it on unless `--no-references`).
     pub references: crate::references::References,
     pub cwd: PathBuf,
-    /// Parsed files kept between runs (`bellows server`); off for `check`.
-    pub kept: crate::replay::Kept,
 }
 
 impl Default for Settings {
@@ -192,7 +190,6 @@ impl Default for Settings {
             exclude: None,
             exclude_base: PathBuf::new(),
             cwd: std::env::current_dir().unwrap_or_default(),
-            kept: crate::replay::Kept::default(),
         }
     }
 }
@@ -479,6 +476,35 @@ pub struct Since {
     pub base: BTreeSet<PathBuf>,
 }
 
+/// A schema-qualified object name, folded the way the dialect folds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name {
+    /// `None` means the default schema of the dialect.
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl Name {
+    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
+        Self {
+            schema,
+            name: name.into(),
+        }
+    }
+    pub fn bare(name: impl Into<String>) -> Self {
+        Self::new(None, name)
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
 /// What a check reports; the engine adds the rule, severity and path.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -492,7 +518,7 @@ pub struct Hit {
     pub severity: Option<Severity>,
     /// The tables a lock, rewrite or scan finding is about; empty = the
     /// tables its statement changes (`small-tables` reads it).
-    pub tables: Vec<crate::parse::ir::Name>,
+    pub tables: Vec<Name>,
     /// The rule's fix of this finding, when it has a safe mechanical one.
     pub fix: Option<Fix>,
 }

@@ -834,6 +834,7 @@ pub fn walk<V: Visitor + Send>(
     root: &Root,
     sources: &[SourceFile],
     settings: &Settings,
+    kept: &Kept,
     reportable: &(dyn Fn(FileId) -> bool + Sync),
     visitor: &mut V,
 ) -> Walked {
@@ -881,9 +882,7 @@ pub fn walk<V: Visitor + Send>(
         errors: Vec::new(),
     };
     let mut parsed = Parsed::new();
-    let mut next = first
-        .first()
-        .map(|ids| parse_files(ids, sources, &settings.kept));
+    let mut next = first.first().map(|ids| parse_files(ids, sources, kept));
     for (i, step) in steps.iter().enumerate() {
         for (id, file, error) in next.take().unwrap_or_default() {
             out.errors.extend(error);
@@ -891,7 +890,7 @@ pub fn walk<V: Visitor + Send>(
         }
         let following = first.get(i + 1);
         let (ahead, ()) = rayon::join(
-            || following.map(|ids| parse_files(ids, sources, &settings.kept)),
+            || following.map(|ids| parse_files(ids, sources, kept)),
             || {
                 for m in *step {
                     replay.migration(m, &parsed, visitor);

@@ -44,7 +44,7 @@ pub struct Pipeline {
     /// file, else the `bellows.toml` found upward from the folder.
     pub settings: fn(Option<&Path>, &Path) -> Result<Settings, String>,
     /// `check` itself.
-    pub check: fn(&[PathBuf], &Settings) -> Outcome,
+    pub check: fn(&[PathBuf], &Settings, &crate::replay::Kept) -> Outcome,
 }
 
 /// How long the worker waits for the typing to pause before it lints.
@@ -101,16 +101,18 @@ pub struct Found {
 /// pass the re-check `check --fix` runs ([`crate::fix::Recheck`]: applied
 /// in memory, the root checked again with the buffer in place, the finding
 /// gone, nothing new, everything read back), each on its own. `settings`
-/// are those of the buffer's lint ([`BufferLint::Linted`]).
+/// are those of the buffer's lint ([`BufferLint::Linted`]), `kept` the
+/// files it parsed.
 pub fn recheck_fixes(
     settings: &Settings,
     wanted: &[(&'static str, Option<ByteSpan>)],
     pipeline: &Pipeline,
+    kept: &crate::replay::Kept,
 ) -> Vec<bool> {
     let Some((path, _)) = &settings.stdin else {
         return vec![false; wanted.len()];
     };
-    let check = |s: &Settings| (pipeline.check)(&[PathBuf::from("-")], s);
+    let check = |s: &Settings| (pipeline.check)(&[PathBuf::from("-")], s, kept);
     let verdicts = std::panic::catch_unwind(|| {
         let r = crate::fix::Recheck::new(settings, &check);
         wanted
@@ -253,11 +255,10 @@ pub fn lint_buffer(
         Err(e) => return BufferLint::Config(e),
     };
     settings.stdin = Some((path.to_path_buf(), text.to_string()));
-    settings.kept = kept.clone();
     if let Some(r) = references.filter(|_| settings.references.is_on()) {
         settings.references = r.clone();
     }
-    let outcome = (pipeline.check)(&[PathBuf::from("-")], &settings);
+    let outcome = (pipeline.check)(&[PathBuf::from("-")], &settings, kept);
     let id = outcome.discovered.files.iter().position(|f| f.path == path);
     let findings = outcome
         .findings
@@ -603,6 +604,10 @@ struct Shared {
     /// The newest version of each open buffer: older lints are dropped.
     versions: HashMap<Url, i32>,
     linted: HashMap<Url, Linted>,
+    /// Parsed files, kept from one lint to the next for as long as the
+    /// server runs (each is checked against the text read from disk), for
+    /// the worker's lints and the fixes' re-checks.
+    kept: crate::replay::Kept,
 }
 
 fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
@@ -669,7 +674,10 @@ pub fn run(pipeline: Pipeline) -> Result<(), String> {
         select_reason: params["capabilities"]["workspace"]["applyEdit"] == true
             && params["capabilities"]["window"]["showDocument"]["support"] == true,
     };
-    let shared = Arc::new(Mutex::new(Shared::default()));
+    let shared = Arc::new(Mutex::new(Shared {
+        kept: crate::replay::Kept::on(),
+        ..Shared::default()
+    }));
     let (jobs, queue) = mpsc::channel::<Job>();
     let worker = {
         let shared = Arc::clone(&shared);
@@ -874,7 +882,7 @@ fn execute(
 /// lint is not held locked meanwhile: the worker goes on publishing, and
 /// verdicts for a version replaced meanwhile are dropped.
 fn recheck_in_range(shared: &Mutex<Shared>, uri: &Url, range: Range, pipeline: &Pipeline) {
-    let (version, wanted, settings) = {
+    let (version, wanted, settings, kept) = {
         let s = lock(shared);
         let Some(l) = s.linted.get(uri) else {
             return;
@@ -897,11 +905,11 @@ fn recheck_in_range(shared: &Mutex<Shared>, uri: &Url, range: Range, pipeline: &
         if wanted.is_empty() {
             return;
         }
-        (l.version, wanted, settings.clone())
+        (l.version, wanted, settings.clone(), s.kept.clone())
     };
     let targets: Vec<(&'static str, Option<ByteSpan>)> =
         wanted.iter().map(|&(_, rule, span)| (rule, span)).collect();
-    let verdicts = recheck_fixes(&settings, &targets, pipeline);
+    let verdicts = recheck_fixes(&settings, &targets, pipeline, &kept);
     let mut s = lock(shared);
     if let Some(l) = s.linted.get_mut(uri).filter(|l| l.version == version) {
         l.verdicts.extend(wanted.iter().map(|w| w.0).zip(verdicts));
@@ -984,9 +992,7 @@ fn work(
     sender: &crossbeam_channel::Sender<Message>,
     pipeline: &Pipeline,
 ) {
-    // Parsed files, kept from one lint to the next for as long as the
-    // server runs (each is checked against the text read from disk).
-    let kept = crate::replay::Kept::on();
+    let kept = lock(shared).kept.clone();
     let mut references = (
         crate::references::References::new(true),
         std::time::Instant::now(),

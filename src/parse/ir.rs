@@ -6,36 +6,7 @@
 
 use std::fmt;
 
-pub use crate::model::ByteSpan;
-
-/// A schema-qualified object name, folded the way the dialect folds it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Name {
-    /// `None` means the default schema of the dialect.
-    pub schema: Option<String>,
-    pub name: String,
-}
-
-impl Name {
-    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
-        Self {
-            schema,
-            name: name.into(),
-        }
-    }
-    pub fn bare(name: impl Into<String>) -> Self {
-        Self::new(None, name)
-    }
-}
-
-impl fmt::Display for Name {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.schema {
-            Some(s) => write!(f, "{s}.{}", self.name),
-            None => f.write_str(&self.name),
-        }
-    }
-}
+pub use crate::model::{ByteSpan, Name};
 
 /// Builds a [`Name`] from already-folded parts; the default schema is dropped.
 pub fn make_name(mut parts: Vec<String>, dialect: crate::model::Dialect) -> Name {

@@ -291,6 +291,7 @@ pub fn lint_root(
     root: &Root,
     sources: &[SourceFile],
     settings: &Settings,
+    kept: &replay::Kept,
     reportable: &(dyn Fn(FileId) -> bool + Sync),
 ) -> RootOutput {
     let mut linter = Linter {
@@ -304,7 +305,7 @@ pub fn lint_root(
         directives: Vec::new(),
         found_in_up: Vec::new(),
     };
-    let walked = replay::walk(root, sources, settings, reportable, &mut linter);
+    let walked = replay::walk(root, sources, settings, kept, reportable, &mut linter);
     RootOutput {
         findings: linter.finish(root, sources, settings),
         files: walked.files,
