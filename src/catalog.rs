@@ -1611,7 +1611,7 @@ impl Catalog {
 
     /// The existing tables with a column of type `ty` (a domain or enum), by
     /// name, with those columns (not a column of a built-in type named bare:
-    /// that is PostgreSQL's own type, see [`builtin`]).
+    /// that is PostgreSQL's own type, see `builtin`).
     pub fn tables_using_type(&self, ty: &Name) -> Vec<(&Name, Vec<&str>)> {
         // A column names the type bare or with its schema (`type_is`).
         let qualified = format!("{}.{}", ty.schema.as_deref().unwrap_or("public"), ty.name);

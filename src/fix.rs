@@ -5,7 +5,7 @@
 //! In: an [`Outcome`] whose findings carry their rule's [`Fix`], and a way
 //! to re-check the same paths with files replaced in memory. Out: a
 //! [`Plan`] (the files each accepted fix changes or creates, and why any
-//! other was not applied), then [`write`] or [`diff`].
+//! other was not applied), then [`write()`] or [`diff`].
 //!
 //! A fix is applied only when, re-checked with every accepted fix in
 //! place, its finding is gone, bellows still parses every statement, and

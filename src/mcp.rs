@@ -1,6 +1,9 @@
 //! `bellows mcp`: a Model Context Protocol server over stdio, for coding
 //! agents, so they ask bellows before they write a migration file.
 //!
+//! In: tool calls on stdin. Out: each tool's result on stdout (a check's
+//! findings with their re-checked fixes, verify's report, a rule's doc).
+//!
 //! The protocol is the `rmcp` crate's (MCP's stdio transport: one JSON-RPC
 //! message per line), on a current-thread tokio runtime started here, so
 //! no other command pays for it. The tools are `check_migration`,

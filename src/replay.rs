@@ -379,7 +379,7 @@ impl<'a> PartIndex<'a> {
     }
 
     /// The statements in `range` whose normalised text may hold one of
-    /// `words` ([`PartIndex::holding`]), with that text: the index's
+    /// `words` (`PartIndex::holding`), with that text: the index's
     /// candidates, or else each statement of `range` that `prefilter` lets
     /// through ([`PartIndex::normalized_naming`]).
     pub fn naming<'s>(

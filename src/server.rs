@@ -1,5 +1,9 @@
 //! `bellows server`: the language server (LSP 3.17 over stdio).
 //!
+//! In: the client's messages on stdin (open, change, code action, …). Out:
+//! diagnostics and code actions with their edits on stdout, from the same
+//! pipeline as `check` ([`Pipeline`]).
+//!
 //! On open and on every change, the file's migration root is linted with
 //! the unsaved buffer in place of the file (the rest of the history is read
 //! from disk, as `check --stdin-filename` does), on a worker thread: the

@@ -2,6 +2,11 @@
 //! a scratch database that bellows creates and removes, and what the server
 //! says is reported as findings.
 //!
+//! In: the discovered roots, the settings and where to run (a database URL,
+//! or a server bellows starts). Out: an [`Outcome`] of what the server
+//! refused or the down did not give back, and on PostgreSQL a trace of what
+//! each statement of the ups did.
+//!
 //! Each engine (one file each) implements [`Engine`]: run a statement, read
 //! the schema back into [`schema::Schema`], read a table's rows, and remove
 //! its scratch database when dropped (also on a panic's unwind; Ctrl-C goes
