@@ -1,4 +1,4 @@
-//! [`Few`]: the set the catalog's lookups file names in.
+//! [`Few`]: the set the catalog keeps names in.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, btree_set};
@@ -10,7 +10,7 @@ use std::option;
 /// (the indexes of a table, the table behind a key's index, the views that
 /// read a table, the overloads of a routine), and a `BTreeSet` of one
 /// allocates a node for eleven: 544 bytes for one
-/// [`Name`](crate::parse::ir::Name). Two sets with the same elements are
+/// [`Name`](crate::model::Name). Two sets with the same elements are
 /// equal whatever their form.
 #[derive(Debug, Clone)]
 pub enum Few<T> {
