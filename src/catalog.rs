@@ -510,14 +510,22 @@ impl Catalog {
         Some(old)
     }
 
-    /// The tables whose foreign keys reference `parent`, by name.
-    pub fn children_of<'a>(&'a self, parent: &'a Name) -> Vec<(&'a Name, &'a Table)> {
-        self.children
-            .get(parent)
+    /// The tables a lookup filed under one key that the catalog still has
+    /// (an entry may outlive its table: each is checked again when used).
+    fn filed_tables<'a>(
+        &'a self,
+        names: Option<&'a Few<Name>>,
+    ) -> impl Iterator<Item = (&'a Name, &'a Table)> {
+        names
             .into_iter()
             .flatten()
             .filter_map(|n| self.tables.get_key_value(n))
             .map(|(n, t)| (n, t.as_ref()))
+    }
+
+    /// The tables whose foreign keys reference `parent`, by name.
+    pub fn children_of<'a>(&'a self, parent: &'a Name) -> Vec<(&'a Name, &'a Table)> {
+        self.filed_tables(self.children.get(parent))
             .filter(|(_, t)| t.constraints.iter().any(|c| c.references(parent)))
             .collect()
     }
@@ -598,13 +606,7 @@ impl Catalog {
     /// `word` (as [`Catalog::column_words`] keeps them), by name.
     fn tables_naming(&self, word: &str) -> Vec<(&Name, &Table)> {
         match &*self.column_words {
-            Some(words) => words
-                .get(word)
-                .into_iter()
-                .flatten()
-                .filter_map(|n| self.tables.get_key_value(n))
-                .map(|(n, t)| (n, t.as_ref()))
-                .collect(),
+            Some(words) => self.filed_tables(words.get(word)).collect(),
             None => self.tables_by_name(),
         }
     }
